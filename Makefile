@@ -1,0 +1,51 @@
+# Two commands on a fresh clone: `make run` and `make test`. Both create or update .venv/.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench install messages migrate clean
+
+# CI machines run PostgreSQL and Redis on 127.0.0.1: the suite uses them instead of the defaults.
+ifeq ($(CI),true)
+export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+export TEST_CELERY_BROKER_URL ?= $(TEST_REDIS_URL)
+endif
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet ".[test]"
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+# Compiled message catalogues are build output: made from the .po files on every run.
+messages: $(INSTALLED)
+	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
+
+migrate: messages
+	$(BIN)/python manage.py migrate --verbosity 0
+	$(BIN)/python manage.py loaddata qualification_0213 --verbosity 0
+
+run: migrate
+	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_accounts
+	@echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
+	@trap 'kill 0' INT TERM EXIT; \
+	DEBUG=1 PORTAL_BASE_URL=http://$(HOST):$(PORT) $(BIN)/celery -A portal worker --beat --loglevel=INFO \
+	  --concurrency=2 --schedule=var/celerybeat-schedule & \
+	DEBUG=1 PORTAL_BASE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# With CI=true the suite runs against PostgreSQL and Redis on 127.0.0.1 (see .ci/run).
+test: messages
+	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: messages
+	$(BIN)/python -m benchmarks.supplement
+
+clean:
+	rm -rf $(VENV) var

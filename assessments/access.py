@@ -1,0 +1,72 @@
+"""Object access, in one place. Each helper returns what the user may act on, or raises 404.
+
+An object that exists but is not the user's looks exactly like one that does not exist.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import Assessment, Observation, PortfolioItem, ScoreSheet
+
+
+def administrator_required(view):
+    """Administrators only; anybody else signed in gets a 404, anonymous visitors the login page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_administrator:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def get_assessment(user, pk: int) -> Assessment:
+    return get_object_or_404(Assessment.objects.for_user(user).with_people(), pk=pk)
+
+
+def get_candidate_assessment(user, pk: int) -> Assessment:
+    """An assessment the user is the candidate of (the portfolio is theirs to change)."""
+    assessment = get_assessment(user, pk)
+    if assessment.candidate_id != user.pk:
+        raise Http404
+    return assessment
+
+
+def get_staff_assessment(user, pk: int) -> Assessment:
+    """An assessment the user assesses or administers (recording start and end, reconciliation)."""
+    assessment = get_assessment(user, pk)
+    if not (user.is_administrator or assessment.is_assessor(user)):
+        raise Http404
+    return assessment
+
+
+def get_own_score_sheet(user, pk: int) -> ScoreSheet:
+    assessment = get_assessment(user, pk)
+    if not assessment.is_assessor(user):
+        raise Http404
+    sheet = get_object_or_404(ScoreSheet, assessment=assessment, assessor=user)
+    sheet.assessment = assessment
+    return sheet
+
+
+def get_portfolio_item(user, pk: int, item_pk: int) -> PortfolioItem:
+    return get_object_or_404(PortfolioItem, assessment=get_assessment(user, pk), pk=item_pk)
+
+
+def get_observation(user, pk: int, observation_pk: int) -> Observation:
+    """The assessor who made it and administrators; the other assessor only once both sheets are in."""
+    assessment = get_assessment(user, pk)
+    observation = get_object_or_404(
+        Observation.objects.select_related("judgement__sheet"), judgement__sheet__assessment=assessment,
+        pk=observation_pk,
+    )
+    own = observation.judgement.sheet.assessor_id == user.pk
+    blind = assessment.status in (Assessment.Status.REGISTERED, Assessment.Status.SCORING)
+    if not (user.is_administrator or own or (assessment.is_assessor(user) and not blind)):
+        raise Http404
+    return observation

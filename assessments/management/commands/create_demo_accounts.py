@@ -1,0 +1,53 @@
+"""Demo accounts for ``make run``: one per role (two assessors, as an assessment needs two).
+
+Refuses to run unless PORTAL_DEMO is set, which production never sets.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import Assessment, User
+from qualifications.models import Qualification
+
+DEMO_ACCOUNTS = [
+    # e-mail, password, role, first name, last name
+    ("admin@demo.test", "demo-admin-pass", User.Role.ADMINISTRATOR, "Ada", "Admin"),
+    ("candidate@demo.test", "demo-candidate-pass", User.Role.CANDIDATE, "Chris", "Candidate"),
+    ("assessor1@demo.test", "demo-assessor-pass", User.Role.ASSESSOR, "Alex", "Assessor"),
+    ("assessor2@demo.test", "demo-assessor-pass", User.Role.ASSESSOR, "Sam", "Second"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts and one scheduled assessment (only with PORTAL_DEMO=1)."
+
+    def handle(self, *args, **options):
+        if not settings.PORTAL_DEMO:
+            raise CommandError("Demo accounts are only created when PORTAL_DEMO=1 (never in production).")
+        with transaction.atomic():
+            users = {role: [] for role in User.Role.values}
+            for email, password, role, first_name, last_name in DEMO_ACCOUNTS:
+                user, created = User.objects.get_or_create(
+                    email=email, defaults={"role": role, "first_name": first_name, "last_name": last_name,
+                                           "is_staff": role == User.Role.ADMINISTRATOR,
+                                           "is_superuser": role == User.Role.ADMINISTRATOR},
+                )
+                if created:
+                    user.set_password(password)
+                    user.save()
+                users[role].append(user)
+            candidate = users[User.Role.CANDIDATE][0]
+            first, second = users[User.Role.ASSESSOR]
+            qualification = Qualification.objects.filter(code="0213").first()
+            if qualification and not Assessment.objects.filter(candidate=candidate).exists():
+                Assessment.objects.create(
+                    candidate=candidate, qualification=qualification, first_assessor=first, second_assessor=second,
+                    scheduled_at=timezone.now() + timedelta(days=7), location="Demo test centre",
+                )
+        self.stdout.write("Demo logins (e-mail / password):")
+        for email, password, role, *_names in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {role:<14} {email:<22} {password}")

@@ -1,0 +1,370 @@
+"""The people and the procedure: assessments, portfolios, score sheets, reconciliation, audit.
+
+Personal data lives in: User (name, e-mail), PortfolioItem and Observation (files and their
+names), Judgement / IndicatorNote / JudgementRevision (assessors' notes about the candidate).
+"""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qualifications.models import Competency, Indicator, Qualification
+
+
+class AccountManager(UserManager):
+    """Accounts sign in with their e-mail address; ``username`` is kept equal to it."""
+
+    def _create_user(self, username, email, password, **extra_fields):
+        email = self.normalize_email(email or username)
+        return super()._create_user(email, email, password, **extra_fields)
+
+    def create_user(self, email=None, password=None, **extra_fields):
+        return super().create_user(email, email, password, **extra_fields)
+
+    def create_superuser(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", User.Role.ADMINISTRATOR)
+        return super().create_superuser(email, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        CANDIDATE = "candidate", _("Candidate")
+        ASSESSOR = "assessor", _("Assessor")
+        ADMINISTRATOR = "administrator", _("Administrator")
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CANDIDATE)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=settings.LANGUAGES, default="nl"
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+    objects = AccountManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def save(self, *args, **kwargs):
+        self.username = self.email
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return self.get_full_name()
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_active and (self.role == self.Role.ADMINISTRATOR or self.is_superuser)
+
+    @property
+    def is_assessor(self) -> bool:
+        return self.is_active and self.role == self.Role.ASSESSOR
+
+    @property
+    def is_candidate(self) -> bool:
+        return self.is_active and self.role == self.Role.CANDIDATE
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def for_user(self, user) -> "AssessmentQuerySet":
+        """What this user may see. Every view goes through here; anything else is a 404."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_administrator:
+            return self.all()
+        if user.is_assessor:
+            return self.filter(Q(first_assessor=user) | Q(second_assessor=user))
+        if user.is_candidate:
+            return self.filter(candidate=user)
+        return self.none()
+
+    def with_people(self) -> "AssessmentQuerySet":
+        return self.select_related("candidate", "qualification", "first_assessor", "second_assessor")
+
+
+class Assessment(models.Model):
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        SCORING = "scoring", _("Scoring")
+        RECONCILIATION = "reconciliation", _("Reconciliation")
+        CERTIFIED = "certified", _("Certified")
+        NOT_CERTIFIED = "not_certified", _("Not certified")
+
+    # The only moves the procedure allows; services move with ``Assessment.move``.
+    TRANSITIONS = {
+        Status.REGISTERED: {Status.SCORING},
+        Status.SCORING: {Status.RECONCILIATION, Status.CERTIFIED, Status.NOT_CERTIFIED},
+        Status.RECONCILIATION: {Status.CERTIFIED, Status.NOT_CERTIFIED},
+    }
+    DECIDED = (Status.CERTIFIED, Status.NOT_CERTIFIED)
+
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("candidate")
+    )
+    qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, verbose_name=_("qualification"))
+    first_assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("first assessor")
+    )
+    second_assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("second assessor")
+    )
+    scheduled_at = models.DateTimeField(_("scheduled for"))
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-scheduled_at", "-pk"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(first_assessor=models.F("second_assessor")), name="assessors_distinct"
+            ),
+            models.CheckConstraint(
+                condition=~Q(first_assessor=models.F("candidate")) & ~Q(second_assessor=models.F("candidate")),
+                name="assessor_is_not_candidate",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "scheduled_at"])]
+
+    def __str__(self) -> str:
+        return _("%(qualification)s assessment of %(candidate)s") % {
+            "qualification": self.qualification.code,
+            "candidate": self.candidate,
+        }
+
+    @property
+    def assessor_ids(self) -> tuple[int, int]:
+        return (self.first_assessor_id, self.second_assessor_id)
+
+    def is_assessor(self, user) -> bool:
+        return user.pk in self.assessor_ids
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in self.DECIDED
+
+    @property
+    def portfolio_open(self) -> bool:
+        return self.status == self.Status.REGISTERED
+
+    @property
+    def duration(self) -> timedelta | None:
+        if self.started_at is None:
+            return None
+        return (self.ended_at or timezone.now()) - self.started_at
+
+    @property
+    def ran_over(self) -> bool:
+        """True when the assessment lasted (or has lasted so far) longer than the qualification allows."""
+        duration = self.duration
+        return duration is not None and duration > timedelta(hours=self.qualification.max_assessment_hours)
+
+
+# Random storage names: nothing a user typed ends up in a path on disk.
+def portfolio_upload_to(instance, filename: str) -> str:
+    return f"portfolio/{uuid.uuid4().hex}"
+
+
+def observation_upload_to(instance, filename: str) -> str:
+    return f"observations/{uuid.uuid4().hex}"
+
+
+class PrivateFile(models.Model):
+    """An uploaded file, validated by content, kept outside any public URL."""
+
+    original_name = models.CharField(_("file name"), max_length=150)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class PortfolioItem(PrivateFile):
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="portfolio_items")
+    file = models.FileField(upload_to=portfolio_upload_to, max_length=200)
+    description = models.TextField(_("description"), max_length=2000)
+    competencies = models.ManyToManyField(Competency, related_name="+", verbose_name=_("competencies"))
+    indicators = models.ManyToManyField(Indicator, blank=True, related_name="+", verbose_name=_("indicators"))
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("portfolio item")
+        verbose_name_plural = _("portfolio items")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ScoreSheet(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="score_sheets")
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="score_sheets")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "pk"]
+        verbose_name = _("score sheet")
+        verbose_name_plural = _("score sheets")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "assessor"], name="one_sheet_per_assessor"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Score sheet of %(assessor)s") % {"assessor": self.assessor}
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class Judgement(models.Model):
+    """One assessor's judgement of one competency; after reconciliation, their final one."""
+
+    sheet = models.ForeignKey(ScoreSheet, on_delete=models.PROTECT, related_name="judgements")
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
+    proven = models.BooleanField(_("proven"), null=True)
+    justification = models.TextField(_("justification"), blank=True, max_length=5000)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["sheet", "competency__order"]
+        verbose_name = _("judgement")
+        verbose_name_plural = _("judgements")
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "competency"], name="one_judgement_per_competency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competency.code}: {self.proven}"
+
+
+class IndicatorNote(models.Model):
+    judgement = models.ForeignKey(Judgement, on_delete=models.PROTECT, related_name="notes")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("note"), max_length=2000)
+
+    class Meta:
+        ordering = ["judgement", "indicator__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["judgement", "indicator"], name="one_note_per_indicator"),
+        ]
+
+
+class Observation(PrivateFile):
+    """The assessor's own evidence from the assessment for one competency (a photo, a scan)."""
+
+    judgement = models.ForeignKey(Judgement, on_delete=models.PROTECT, related_name="observations")
+    file = models.FileField(upload_to=observation_upload_to, max_length=200)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class JudgementRevision(models.Model):
+    """An assessor changing their own judgement during reconciliation, with the reason."""
+
+    judgement = models.ForeignKey(Judgement, on_delete=models.PROTECT, related_name="revisions")
+    proven_before = models.BooleanField(_("proven before"))
+    proven_after = models.BooleanField(_("proven after"))
+    reason = models.TextField(_("reason"), max_length=5000)
+    created_at = models.DateTimeField(_("revised at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit trail is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit trail is append-only.")
+
+
+class AuditEntry(models.Model):
+    """Append-only: who did what, when. Written through ``assessments.audit.record``."""
+
+    class Action(models.TextChoices):
+        ACCOUNT_CREATED = "account_created", _("Account created")
+        ASSESSMENT_CREATED = "assessment_created", _("Assessment created")
+        ASSESSORS_ASSIGNED = "assessors_assigned", _("Assessors assigned")
+        ASSESSMENT_STARTED = "assessment_started", _("Assessment started")
+        ASSESSMENT_ENDED = "assessment_ended", _("Assessment ended")
+        PORTFOLIO_ADDED = "portfolio_added", _("Portfolio item added")
+        PORTFOLIO_WITHDRAWN = "portfolio_withdrawn", _("Portfolio item withdrawn")
+        FILE_DOWNLOADED = "file_downloaded", _("File downloaded")
+        JUDGEMENT_CHANGED = "judgement_changed", _("Judgement changed")
+        OBSERVATION_ADDED = "observation_added", _("Observation added")
+        SHEET_SUBMITTED = "sheet_submitted", _("Score sheet submitted")
+        JUDGEMENT_REVISED = "judgement_revised", _("Judgement revised")
+        DECISION = "decision", _("Decision")
+        CERTIFICATE_ISSUED = "certificate_issued", _("Certificate issued")
+        CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
+        SUPPLEMENT_QUEUED = "supplement_queued", _("Supplement rendering queued")
+        SUPPLEMENT_DOWNLOADED = "supplement_downloaded", _("Supplement downloaded")
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("who"),
+    )
+    action = models.CharField(_("what"), max_length=40, choices=Action.choices)
+    assessment = models.ForeignKey(
+        Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
+    )
+    summary = models.CharField(_("summary"), max_length=500)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit trail is append-only.")

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import manage_views, views
+
+app_name = "assessments"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("<int:pk>/", views.assessment_detail, name="detail"),
+    path("<int:pk>/start/", views.assessment_start, name="start"),
+    path("<int:pk>/end/", views.assessment_end, name="end"),
+    path("<int:pk>/portfolio/add/", views.portfolio_add, name="portfolio_add"),
+    path("<int:pk>/portfolio/<int:item_pk>/withdraw/", views.portfolio_withdraw, name="portfolio_withdraw"),
+    path("<int:pk>/portfolio/<int:item_pk>/download/", views.portfolio_download, name="portfolio_download"),
+    path("<int:pk>/score-sheet/", views.score_sheet, name="score_sheet"),
+    path("<int:pk>/observations/<int:observation_pk>/download/", views.observation_download,
+         name="observation_download"),
+    path("<int:pk>/reconciliation/", views.reconciliation, name="reconciliation"),
+    path("<int:pk>/reconciliation/<int:competency_pk>/revise/", views.judgement_revise, name="revise"),
+    path("<int:pk>/assessors/", manage_views.assessors_edit, name="assessors_edit"),
+    path("new/", manage_views.assessment_create, name="create"),
+    path("people/", manage_views.people, name="people"),
+    path("people/new/<str:role>/", manage_views.account_create, name="account_create"),
+    path("people/<int:user_pk>/invite/", manage_views.invitation_resend, name="invitation_resend"),
+    path("audit/", manage_views.audit_trail, name="audit"),
+    path("reports/", manage_views.report, name="report"),
+]

@@ -1,0 +1,197 @@
+"""Issuing, re-rendering and revoking certificates (rule 6 of the procedure)."""
+
+import hashlib
+import logging
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments import audit
+from assessments.audit import Action
+from assessments.models import Assessment
+
+from .models import Certificate, CertificateCounter, SupplementVersion
+
+logger = logging.getLogger(__name__)
+VersionStatus = SupplementVersion.Status
+# A render that started this long ago and never finished belongs to a dead worker.
+STALE_RENDER_AFTER = timedelta(minutes=10)
+
+
+def _next_sequence(qualification_code: str, year: int) -> int:
+    counter, _created = CertificateCounter.objects.select_for_update().get_or_create(
+        qualification_code=qualification_code, year=year
+    )
+    counter.last_sequence = F("last_sequence") + 1
+    counter.save(update_fields=["last_sequence"])
+    counter.refresh_from_db(fields=["last_sequence"])
+    return counter.last_sequence
+
+
+def certificate_issue(*, assessment: Assessment, actor=None) -> Certificate:
+    """Issue the certificate of a certified assessment and queue its supplement.
+
+    Idempotent: an assessment has at most one certificate (a unique column guards it), and
+    calling this again returns the existing one. Runs inside the caller's transaction, so the
+    decision and the certificate commit together; the rendering is queued after the commit.
+    """
+    existing = Certificate.objects.filter(assessment=assessment).first()
+    if existing is not None:
+        return existing
+    if assessment.status != Assessment.Status.CERTIFIED:
+        raise ValidationError(_("Only a certified assessment gets a certificate."))
+    with transaction.atomic():
+        issued_at = timezone.now()
+        year = timezone.localdate(issued_at).year
+        code = assessment.qualification.code
+        sequence = _next_sequence(code, year)
+        candidate = assessment.candidate
+        certificate = Certificate.objects.create(
+            assessment=assessment, number=f"{code}-{year}-{sequence:06d}", year=year, sequence=sequence,
+            holder_name=candidate.get_full_name() or candidate.email, issued_at=issued_at,
+        )
+        audit.record(actor=actor, action=Action.CERTIFICATE_ISSUED, assessment=assessment,
+                     summary=certificate.number, certificate_id=certificate.pk)
+        supplement_queue(certificate=certificate, actor=actor)
+    return certificate
+
+
+def supplement_queue(
+    *, certificate: Certificate, actor=None, languages: tuple[str, str] | None = None
+) -> SupplementVersion:
+    """Add a supplement version and send it to the worker once the transaction commits."""
+    first, second = languages or settings.SUPPLEMENT_DEFAULT_LANGUAGES
+    if first == second:
+        raise ValidationError(_("Choose two different languages."))
+    with transaction.atomic():
+        Certificate.objects.select_for_update().get(pk=certificate.pk)
+        number = (certificate.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+        version = SupplementVersion.objects.create(
+            certificate=certificate, number=number, first_language=first, second_language=second,
+            queued_at=timezone.now(),
+        )
+        audit.record(actor=actor, action=Action.SUPPLEMENT_QUEUED, assessment_id=certificate.assessment_id,
+                     summary=f"{certificate.number} v{number} {first}/{second}", version_id=version.pk)
+        transaction.on_commit(lambda: send_to_worker(version.pk))
+    return version
+
+
+def send_to_worker(version_id: int) -> bool:
+    """Hand the rendering to the worker. A broker that is down loses nothing: the version stays
+    queued and the periodic sweep (``queue_pending_supplements``) sends it again later."""
+    from .tasks import render_supplement
+
+    try:
+        render_supplement.delay(version_id)
+    except Exception:  # noqa: BLE001 -- any broker failure; the sweep is the recovery path
+        logger.warning("Broker unavailable; supplement version %s stays queued for the sweep.", version_id,
+                       exc_info=True)
+        return False
+    return True
+
+
+def supplements_to_resend() -> list[int]:
+    """Versions queued for a while (their message may have been lost) or stuck with a dead worker."""
+    now = timezone.now()
+    waited = now - timedelta(seconds=settings.SUPPLEMENT_REQUEUE_AFTER_SECONDS)
+    return list(
+        SupplementVersion.objects.filter(
+            Q(status=VersionStatus.QUEUED, queued_at__lt=waited)
+            | Q(status=VersionStatus.RENDERING, started_at__lt=now - STALE_RENDER_AFTER)
+        ).values_list("pk", flat=True)
+    )
+
+
+def supplement_retry(*, version: SupplementVersion, actor) -> SupplementVersion:
+    """An administrator sends a failed rendering to the worker again."""
+    with transaction.atomic():
+        updated = SupplementVersion.objects.filter(pk=version.pk, status=VersionStatus.FAILED).update(
+            status=VersionStatus.QUEUED, queued_at=timezone.now(), error=""
+        )
+        if not updated:
+            raise ValidationError(_("Only a failed rendering can be retried."))
+        audit.record(actor=actor, action=Action.SUPPLEMENT_QUEUED, assessment_id=version.certificate.assessment_id,
+                     summary=f"{version.certificate.number} v{version.number} retry", version_id=version.pk)
+        transaction.on_commit(lambda: send_to_worker(version.pk))
+    version.refresh_from_db()
+    return version
+
+
+def supplement_rerender(*, certificate: Certificate, actor, languages: tuple[str, str]) -> SupplementVersion:
+    if certificate.is_revoked:
+        raise ValidationError(_("A revoked certificate is not rendered again."))
+    return supplement_queue(certificate=certificate, actor=actor, languages=languages)
+
+
+def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    """Revocation keeps the certificate and its files; verification then says "revoked"."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for revoking the certificate."))
+    with transaction.atomic():
+        updated = Certificate.objects.filter(pk=certificate.pk, status=Certificate.Status.ISSUED).update(
+            status=Certificate.Status.REVOKED, revoked_at=timezone.now(), revocation_reason=reason
+        )
+        if not updated:
+            raise ValidationError(_("This certificate is already revoked."))
+        audit.record(actor=actor, action=Action.CERTIFICATE_REVOKED, assessment_id=certificate.assessment_id,
+                     summary=certificate.number, reason=reason)
+    certificate.refresh_from_db()
+    return certificate
+
+
+# --- Rendering (runs in the worker only) ----------------------------------------------------
+
+
+def _claim(version_id: int, attempt_id: str) -> bool:
+    stale = timezone.now() - STALE_RENDER_AFTER
+    return bool(
+        SupplementVersion.objects.filter(pk=version_id)
+        .filter(
+            Q(status__in=[VersionStatus.QUEUED, VersionStatus.FAILED])
+            | Q(status=VersionStatus.RENDERING, claimed_by=attempt_id)
+            | Q(status=VersionStatus.RENDERING, started_at__lt=stale)
+        )
+        .update(status=VersionStatus.RENDERING, claimed_by=attempt_id, started_at=timezone.now(),
+                attempts=F("attempts") + 1)
+    )
+
+
+def supplement_render(*, version_id: int, attempt_id: str) -> bool:
+    """Render one supplement version; idempotent.
+
+    A version already ready, or being rendered by another live delivery, is left alone. The
+    PDF is rendered outside any transaction and written under a fresh name; only the delivery
+    that still holds the claim marks the version ready, so a duplicate never overwrites a file.
+    Returns True when this call produced the file.
+    """
+    from .rendering import RENDERER_VERSION, render_supplement_pdf
+
+    if not _claim(version_id, attempt_id):
+        return False
+    version = SupplementVersion.objects.select_related("certificate__assessment__qualification").get(pk=version_id)
+    try:
+        pdf = render_supplement_pdf(version)
+    except Exception as error:
+        SupplementVersion.objects.filter(pk=version_id, claimed_by=attempt_id).update(
+            status=VersionStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
+        )
+        raise
+    name = default_storage.save(f"supplements/{uuid.uuid4().hex}.pdf", ContentFile(pdf))
+    finished = SupplementVersion.objects.filter(
+        pk=version_id, status=VersionStatus.RENDERING, claimed_by=attempt_id
+    ).update(
+        status=VersionStatus.READY, file=name, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf),
+        rendered_at=timezone.now(), renderer_version=RENDERER_VERSION, error="",
+    )
+    if not finished:
+        default_storage.delete(name)
+    return bool(finished)

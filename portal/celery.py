@@ -1,0 +1,52 @@
+"""The one Celery application of the portal; the worker runs ``celery -A portal worker``."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
+
+app = Celery("portal")
+
+
+@app.on_configure.connect
+def configure_from_django(sender: Celery, **kwargs) -> None:
+    from django.conf import settings
+
+    broker_options: dict = {"visibility_timeout": settings.CELERY_VISIBILITY_TIMEOUT}
+    if settings.CELERY_BROKER_URL.startswith("filesystem"):
+        folder = settings.CELERY_BROKER_FILESYSTEM_DIR
+        for sub in ("queue", "processed"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        broker_options = {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "processed_folder": str(folder / "processed"),
+        }
+    sender.conf.update(
+        broker_url=settings.CELERY_BROKER_URL,
+        broker_transport_options=broker_options,
+        broker_connection_retry_on_startup=True,
+        task_always_eager=settings.CELERY_TASK_ALWAYS_EAGER,
+        task_ignore_result=True,
+        # A render is acknowledged only when it finished, so a worker that dies mid-render
+        # leaves the message to be delivered again.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        # Publishing when the broker is down must fail fast: the request that certified
+        # stays quick, and the periodic sweep sends the task once the broker is back.
+        task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
+        broker_connection_timeout=3,
+        timezone=settings.TIME_ZONE,
+        beat_schedule={
+            "queue-pending-supplements": {
+                "task": "certificates.tasks.queue_pending_supplements",
+                "schedule": 60.0,
+            },
+        },
+        beat_schedule_filename=str(settings.VAR_DIR / "celerybeat-schedule"),
+    )
+
+
+app.autodiscover_tasks()

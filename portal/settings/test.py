@@ -1,0 +1,18 @@
+"""Settings for the test suite: base settings, with fast hashing and throw-away folders."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+
+_scratch = Path(tempfile.mkdtemp(prefix="portal-test-"))
+MEDIA_ROOT = _scratch / "private"
+STATIC_ROOT = _scratch / "static"
+STATIC_ROOT.mkdir()
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks go to an in-memory broker; tests that render call the task or start a real worker.
+CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "memory://")
+PORTAL_BASE_URL = "https://portal.example.org"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("assessments.account_urls")),
+    path("qualifications/", include("qualifications.urls")),
+    path("assessments/", include("assessments.urls")),
+    path("", include("certificates.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,177 @@
+"""A qualification is data: loaded from fixtures, never written in code.
+
+Qualification → competencies (basic or specific activities) → indicators, plus the descriptor
+elements (knowledge, skills, context, autonomy, responsibility, attestations) and the fixed texts
+of its Europass certificate supplement. Every text exists in French (the source), Dutch and English.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .translation import SOURCE_LANGUAGE, Translated
+
+
+class Qualification(models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    flemish_level = models.PositiveSmallIntegerField(_("Flemish qualification level"))
+    eqf_level = models.PositiveSmallIntegerField(_("EQF level"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    max_assessment_hours = models.PositiveSmallIntegerField(
+        _("maximum duration of the assessment (hours)"), default=6
+    )
+    prior_learning_share = models.PositiveSmallIntegerField(
+        _("share of validation of prior learning (%)"), default=100
+    )
+    title_fr = models.CharField(_("title (French)"), max_length=200)
+    title_nl = models.CharField(_("title (Dutch)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    definition_fr = models.TextField(_("definition (French)"))
+    definition_nl = models.TextField(_("definition (Dutch)"))
+    definition_en = models.TextField(_("definition (English)"))
+    legal_basis_fr = models.TextField(_("legal basis (French)"))
+    legal_basis_nl = models.TextField(_("legal basis (Dutch)"))
+    legal_basis_en = models.TextField(_("legal basis (English)"))
+
+    title = Translated()
+    definition = Translated()
+    legal_basis = Translated()
+    source_language = SOURCE_LANGUAGE
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+
+class Competency(models.Model):
+    class Category(models.TextChoices):
+        BASIC = "basic", _("Basic activities")
+        SPECIFIC = "specific", _("Specific activities")
+
+    qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="competencies")
+    category = models.CharField(_("category"), max_length=10, choices=Category.choices)
+    code = models.CharField(_("official code"), max_length=40)
+    order = models.PositiveSmallIntegerField(_("order"))
+    text_fr = models.TextField(_("text (French)"))
+    text_nl = models.TextField(_("text (Dutch)"))
+    text_en = models.TextField(_("text (English)"))
+
+    text = Translated()
+
+    class Meta:
+        ordering = ["qualification", "order"]
+        verbose_name = _("competency")
+        verbose_name_plural = _("competencies")
+        constraints = [
+            models.UniqueConstraint(fields=["qualification", "order"], name="competency_order_unique"),
+            models.UniqueConstraint(fields=["qualification", "code"], name="competency_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.text} ({self.code})"
+
+
+class Indicator(models.Model):
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="indicators")
+    order = models.PositiveSmallIntegerField(_("order"))
+    text_fr = models.TextField(_("text (French)"))
+    text_nl = models.TextField(_("text (Dutch)"))
+    text_en = models.TextField(_("text (English)"))
+
+    text = Translated()
+
+    class Meta:
+        ordering = ["competency__order", "order"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.UniqueConstraint(fields=["competency", "order"], name="indicator_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competency.order}.{self.order} {self.text}"
+
+
+class DescriptorElement(models.Model):
+    """One item of the descriptor lists of section 2.2 and 2.3 of the standard."""
+
+    class Kind(models.TextChoices):
+        KNOWLEDGE = "knowledge", _("Knowledge")
+        COGNITIVE_SKILL = "cognitive_skill", _("Cognitive skills")
+        PROBLEM_SOLVING_SKILL = "problem_solving_skill", _("Problem-solving skills")
+        MOTOR_SKILL = "motor_skill", _("Motor skills")
+        ENVIRONMENT_CONTEXT = "environment_context", _("Environment context")
+        ACTION_CONTEXT = "action_context", _("Action context")
+        AUTONOMY = "autonomy", _("Is autonomous in")
+        BOUND_BY = "bound_by", _("Is bound by")
+        CALLS_ON = "calls_on", _("Calls on")
+        RESPONSIBILITY = "responsibility", _("Responsibility")
+        LEGAL_ATTESTATION = "legal_attestation", _("Legal attestations")
+        REQUIRED_ATTESTATION = "required_attestation", _("Required attestations")
+        ENTRY_REQUIREMENT = "entry_requirement", _("Entry requirements")
+
+    qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="descriptor_elements")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    order = models.PositiveSmallIntegerField(_("order"))
+    text_fr = models.TextField(_("text (French)"))
+    text_nl = models.TextField(_("text (Dutch)"))
+    text_en = models.TextField(_("text (English)"))
+
+    text = Translated()
+
+    class Meta:
+        ordering = ["qualification", "kind", "order"]
+        verbose_name = _("descriptor element")
+        verbose_name_plural = _("descriptor elements")
+        constraints = [
+            models.UniqueConstraint(fields=["qualification", "kind", "order"], name="descriptor_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.order}: {self.text}"
+
+
+class SupplementText(models.Model):
+    """A fixed text of the qualification's Europass certificate supplement."""
+
+    class Key(models.TextChoices):
+        CERTIFICATE_TITLE = "certificate_title", _("Title of the certificate")
+        TRANSLATION_DISCLAIMER = "translation_disclaimer", _("Translation disclaimer")
+        SKILLS_INTRODUCTION = "skills_introduction", _("Introduction to the profile of skills")
+        OCCUPATIONS = "occupations", _("Range of occupations")
+        AWARDING_BODY = "awarding_body", _("Awarding body")
+        ACCREDITING_AUTHORITY = "accrediting_authority", _("Accrediting authority")
+        LEVEL = "level", _("Level of the certificate")
+        GRADING = "grading", _("Grading scale / pass requirements")
+        INTERNATIONAL_AGREEMENTS = "international_agreements", _("International agreements")
+        LEGAL_BASIS = "legal_basis", _("Legal basis")
+        ACCESS_ROUTE = "access_route", _("Way of acquiring the certificate")
+        ADDITIONAL_INFORMATION = "additional_information", _("Additional information")
+        FURTHER_INFORMATION = "further_information", _("Further information")
+        NATIONAL_REFERENCE_POINT = "national_reference_point", _("National reference point")
+        EXPLANATORY_NOTE = "explanatory_note", _("Explanatory note")
+
+    qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="supplement_texts")
+    key = models.CharField(_("key"), max_length=40, choices=Key.choices)
+    text_fr = models.TextField(_("text (French)"))
+    text_nl = models.TextField(_("text (Dutch)"))
+    text_en = models.TextField(_("text (English)"))
+
+    text = Translated()
+
+    class Meta:
+        ordering = ["qualification", "key"]
+        verbose_name = _("supplement text")
+        verbose_name_plural = _("supplement texts")
+        constraints = [
+            models.UniqueConstraint(fields=["qualification", "key"], name="supplement_text_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.qualification.code} {self.get_key_display()}"

@@ -1,0 +1,92 @@
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from qualifications.models import Qualification
+
+from . import factories
+
+ON_CI = os.environ.get("CI") == "true"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Login throttling counts live in the cache: every test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture
+def qualification(db) -> Qualification:
+    """The real qualification 0213, loaded from its fixture."""
+    call_command("loaddata", "qualification_0213", verbosity=0)
+    return Qualification.objects.get(code="0213")
+
+
+@pytest.fixture
+def candidate(db):
+    return factories.CandidateFactory(first_name="Chris", last_name="Candidate")
+
+
+@pytest.fixture
+def other_candidate(db):
+    return factories.CandidateFactory(first_name="Olga", last_name="Other")
+
+
+@pytest.fixture
+def assessor(db):
+    return factories.AssessorFactory(first_name="Alex", last_name="Assessor")
+
+
+@pytest.fixture
+def second_assessor(db):
+    return factories.AssessorFactory(first_name="Sam", last_name="Second")
+
+
+@pytest.fixture
+def outsider_assessor(db):
+    return factories.AssessorFactory(first_name="Otto", last_name="Outsider")
+
+
+@pytest.fixture
+def administrator(db):
+    return factories.AdministratorFactory(first_name="Ada", last_name="Admin")
+
+
+@pytest.fixture
+def assessment(qualification, candidate, assessor, second_assessor):
+    return factories.AssessmentFactory(
+        qualification=qualification, candidate=candidate, first_assessor=assessor, second_assessor=second_assessor
+    )
+
+
+def reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require_service(name: str, url: str) -> None:
+    """Skip when a real service is not reachable here; on CI it must be, so fail instead."""
+    if reachable(url):
+        return
+    if ON_CI:
+        pytest.fail(f"{name} must be reachable on CI at {url}")
+    pytest.skip(f"{name} is not reachable at {url}")
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")

@@ -1,0 +1,80 @@
+"""Test data. The real qualification 0213 comes from its fixture; everything else from here."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from assessments.models import Assessment, User
+from qualifications.models import Competency, Indicator, Qualification
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    role = User.Role.CANDIDATE
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class CandidateFactory(UserFactory):
+    role = User.Role.CANDIDATE
+
+
+class AssessorFactory(UserFactory):
+    role = User.Role.ASSESSOR
+
+
+class AdministratorFactory(UserFactory):
+    role = User.Role.ADMINISTRATOR
+    is_staff = True
+
+
+class QualificationFactory(factory.django.DjangoModelFactory):
+    """A small synthetic qualification, for tests that vary the size of the standard."""
+
+    class Meta:
+        model = Qualification
+
+    code = factory.Sequence(lambda n: f"9{n:03d}")
+    flemish_level = 3
+    eqf_level = 3
+    year = 2016
+    title_fr = title_nl = title_en = factory.Sequence(lambda n: f"Test qualification {n}")
+    definition_fr = definition_nl = definition_en = "Definition."
+    legal_basis_fr = legal_basis_nl = legal_basis_en = "Legal basis."
+
+    @factory.post_generation
+    def competencies(obj, create, extracted, **kwargs):
+        count, indicators = extracted if extracted else (3, 2)
+        for order in range(1, count + 1):
+            competency = Competency.objects.create(
+                qualification=obj, category=Competency.Category.BASIC, code=f"T{obj.code}-{order}", order=order,
+                text_fr=f"Compétence {order}", text_nl=f"Competentie {order}", text_en=f"Competency {order}",
+            )
+            Indicator.objects.bulk_create(
+                Indicator(competency=competency, order=i, text_fr=f"Indicateur {order}.{i}",
+                          text_nl=f"Indicator {order}.{i}", text_en=f"Indicator {order}.{i}")
+                for i in range(1, indicators + 1)
+            )
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assessment
+
+    candidate = factory.SubFactory(CandidateFactory)
+    qualification = factory.SubFactory(QualificationFactory)
+    first_assessor = factory.SubFactory(AssessorFactory)
+    second_assessor = factory.SubFactory(AssessorFactory)
+    scheduled_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=3))
+    location = "Test centre"

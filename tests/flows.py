@@ -1,0 +1,53 @@
+"""Drive an assessment through the procedure with the services, as the people would."""
+
+from django.utils import timezone
+
+from assessments import services
+from assessments.models import Assessment, ScoreSheet
+from assessments.services import JudgementEntry
+
+
+def start(assessment: Assessment, actor=None) -> Assessment:
+    return services.assessment_start(actor=actor or assessment.first_assessor, assessment=assessment)
+
+
+def end(assessment: Assessment, actor=None) -> Assessment:
+    return services.assessment_end(actor=actor or assessment.first_assessor, assessment=assessment)
+
+
+def sheet_of(assessment: Assessment, assessor) -> ScoreSheet:
+    return ScoreSheet.objects.get(assessment=assessment, assessor=assessor)
+
+
+def judge(assessment: Assessment, assessor, *, not_proven=(), submit=True, justification="Not shown today."):
+    """Judge every competency proven except the orders in ``not_proven`` (with a justification)."""
+    entries = [
+        JudgementEntry(
+            competency_id=competency.pk,
+            proven=competency.order not in not_proven,
+            justification=justification if competency.order in not_proven else "",
+        )
+        for competency in assessment.qualification.competencies.all()
+    ]
+    return services.score_sheet_save(actor=assessor, sheet=sheet_of(assessment, assessor), entries=entries,
+                                     submit=submit)
+
+
+def started_and_ended(assessment: Assessment) -> Assessment:
+    start(assessment)
+    return end(assessment)
+
+
+def certify(assessment: Assessment) -> Assessment:
+    """Both assessors judge everything proven: the assessment is certified."""
+    started_and_ended(assessment)
+    judge(assessment, assessment.first_assessor)
+    judge(assessment, assessment.second_assessor)
+    assessment.refresh_from_db()
+    return assessment
+
+
+def overrun(assessment: Assessment, hours: float) -> None:
+    Assessment.objects.filter(pk=assessment.pk).update(
+        started_at=timezone.now() - timezone.timedelta(hours=hours), ended_at=timezone.now()
+    )
