@@ -85,6 +85,7 @@ class AssessmentForm(AssessorsForm):
 class PortfolioItemForm(CrispyForm):
     submit_label = _("Add to the portfolio")
     file = forms.FileField(
+        allow_empty_file=True,  # refused by check_upload, with its own message
         label=_("File"),
         help_text=_("PDF, JPEG, PNG, DOCX or ODT."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx,.odt"}),
@@ -145,7 +146,7 @@ class ScoreSheetForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 1}), initial=notes.get(indicator.pk, ""),
             )
         self.fields[f"{prefix}-observation"] = forms.FileField(
-            label=_("Observation file (optional)"), required=False,
+            label=_("Observation file (optional)"), required=False, allow_empty_file=True,
             widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx,.odt"}),
         )
 

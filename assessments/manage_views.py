@@ -33,7 +33,7 @@ def account_create(request, role: str):
         try:
             user = services.account_create(created_by=request.user, role=ROLES_CREATED_HERE[role], **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_error(None, error.messages)
         else:
             messages.success(request, _("%(name)s was created; the invitation was sent to %(email)s.")
                              % {"name": user.full_name, "email": user.email})
@@ -58,7 +58,7 @@ def assessment_create(request):
         try:
             assessment = services.assessment_create(created_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_error(None, error.messages)
         else:
             messages.success(request, _("The assessment was created."))
             return redirect("assessments:detail", pk=assessment.pk)
@@ -75,7 +75,7 @@ def assessors_edit(request, pk: int):
         try:
             services.assessment_assign_assessors(actor=request.user, assessment=assessment, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_error(None, error.messages)
         else:
             messages.success(request, _("The assessors were changed."))
             return redirect("assessments:detail", pk=pk)

@@ -90,4 +90,4 @@ def assessments_with_progress(queryset: QuerySet[Assessment]) -> QuerySet[Assess
         sheets_submitted=Count(
             "score_sheets", filter=Q(score_sheets__status=ScoreSheet.Status.SUBMITTED), distinct=True
         ),
-    )
+    ).order_by("-scheduled_at", "-pk")  # aggregation drops Meta.ordering

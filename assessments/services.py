@@ -49,8 +49,10 @@ def account_create(
     *, created_by: User, email: str, first_name: str, last_name: str, role: str, preferred_language: str = "nl"
 ) -> User:
     """Create a candidate or assessor account without a password and e-mail an invitation."""
+    email = User.objects.normalize_email(email).lower()
     user = User(
-        email=User.objects.normalize_email(email).lower(),
+        username=email,
+        email=email,
         first_name=first_name,
         last_name=last_name,
         role=role,
@@ -305,13 +307,16 @@ def _apply_entries(actor: User, sheet: ScoreSheet, judgements: dict[int, Judgeme
             summary=f"{judgement.competency.code}: {judgement.proven}", competency=judgement.competency.code,
             proven=judgement.proven,
         )
-    notes = [
-        IndicatorNote(judgement=judgements[e.competency_id], indicator_id=indicator_id, note=text.strip())
-        for e in entries for indicator_id, text in e.notes.items()
-    ]
+    notes = [(judgements[e.competency_id], indicator_id, text.strip())
+             for e in entries for indicator_id, text in e.notes.items()]
     IndicatorNote.objects.bulk_create(
-        notes, update_conflicts=True, unique_fields=["judgement", "indicator"], update_fields=["note"]
+        [IndicatorNote(judgement=judgement, indicator_id=indicator_id, note=text)
+         for judgement, indicator_id, text in notes if text],
+        update_conflicts=True, unique_fields=["judgement", "indicator"], update_fields=["note"],
     )
+    IndicatorNote.objects.filter(
+        judgement__sheet=sheet, indicator_id__in=[indicator_id for _j, indicator_id, text in notes if not text]
+    ).delete()
     for observation, competency_id in observations:
         observation.judgement = judgements[competency_id]
         observation.save()

@@ -88,7 +88,7 @@ def portfolio_add(request, pk: int):
                 indicators=list(form.cleaned_data["indicators"]),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_error(None, error.messages)
         else:
             messages.success(request, _("The file was added to your portfolio."))
             return redirect("assessments:detail", pk=pk)
@@ -174,7 +174,7 @@ def score_sheet(request, pk: int):
             try:
                 services.score_sheet_save(actor=request.user, sheet=sheet, entries=form.entries(), submit=submit)
             except ValidationError as error:
-                form.add_error(None, error)
+                form.add_error(None, error.messages)
             else:
                 messages.success(request, _("Your score sheet was submitted.") if submit
                                  else _("Your draft was saved."))

@@ -44,6 +44,7 @@ class QualificationFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Qualification
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"9{n:03d}")
     flemish_level = 3

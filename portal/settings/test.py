@@ -10,9 +10,14 @@ _scratch = Path(tempfile.mkdtemp(prefix="portal-test-"))
 MEDIA_ROOT = _scratch / "private"
 STATIC_ROOT = _scratch / "static"
 STATIC_ROOT.mkdir()
+# Tests read English messages; the portal's own default (Dutch) is tested explicitly.
+LANGUAGE_CODE = "en"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tasks go to an in-memory broker; tests that render call the task or start a real worker.
 CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "memory://")
 PORTAL_BASE_URL = "https://portal.example.org"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, not memory: threads and worker processes in the tests share the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(_scratch / "test.sqlite3")}  # noqa: F405

@@ -1,0 +1,85 @@
+import re
+
+import pytest
+from django.core import mail
+
+from assessments import services
+from assessments.models import AuditEntry, User
+
+pytestmark = pytest.mark.django_db
+
+
+def invitation_link(message) -> str:
+    return re.search(r"https?://\S+/accounts/invitation/\S+/", message.body).group(0)
+
+
+def test_administrator_creates_a_candidate_who_gets_an_invitation(client, administrator, django_capture_on_commit_callbacks):
+    client.force_login(administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/assessments/people/new/candidate/", {
+            "first_name": "Nora", "last_name": "Nieuw", "email": "Nora@Example.org", "preferred_language": "fr",
+        })
+    assert response.status_code == 302
+    user = User.objects.get(email="nora@example.org")
+    assert user.role == User.Role.CANDIDATE and not user.has_usable_password()
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["nora@example.org"]
+    assert "mot de passe" in mail.outbox[0].body  # in the candidate's own language
+    assert AuditEntry.objects.filter(action="account_created", actor=administrator).exists()
+
+
+def test_the_invitation_link_sets_the_password_and_signs_in(client, administrator, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.account_create(created_by=administrator, email="new@example.org", first_name="New",
+                                last_name="Person", role=User.Role.CANDIDATE)
+    link = invitation_link(mail.outbox[0]).split("example.org", 1)[1]
+    page = client.get(link, follow=True)
+    assert page.status_code == 200
+    form_url = page.redirect_chain[-1][0] if page.redirect_chain else link
+    response = client.post(form_url, {"new_password1": "a-long-safe-passphrase", "new_password2": "a-long-safe-passphrase"})
+    assert response.status_code == 302
+    assert User.objects.get(email="new@example.org").check_password("a-long-safe-passphrase")
+    assert client.get("/assessments/").status_code == 200
+    # The link works once.
+    client.logout()
+    assert "no longer valid" in client.get(link, follow=True).content.decode()
+
+
+def test_duplicate_email_is_refused_with_a_message(client, administrator, candidate):
+    client.force_login(administrator)
+    response = client.post("/assessments/people/new/assessor/", {
+        "first_name": "X", "last_name": "Y", "email": candidate.email.upper(), "preferred_language": "en",
+    })
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    assert User.objects.count() == 2
+
+
+def test_login_with_email_and_password(client, candidate):
+    response = client.post("/accounts/login/", {"username": candidate.email, "password": "correct horse battery"})
+    assert response.status_code == 302
+    assert client.get("/").url == "/assessments/"
+
+
+def test_login_is_throttled_after_repeated_failures(client, candidate, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    for _attempt in range(3):
+        response = client.post("/accounts/login/", {"username": candidate.email, "password": "wrong"})
+        assert response.status_code == 200
+    response = client.post("/accounts/login/", {"username": candidate.email, "password": "correct horse battery"})
+    assert response.status_code == 200
+    assert "Too many failed attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_sends_a_link(client, candidate):
+    response = client.post("/accounts/password/reset/", {"email": candidate.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "/accounts/password/reset/" in mail.outbox[0].body
+
+
+def test_logout_needs_a_post(client, candidate):
+    client.force_login(candidate)
+    client.post("/accounts/logout/")
+    assert client.get("/assessments/").status_code == 302

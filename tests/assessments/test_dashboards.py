@@ -1,0 +1,58 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from .. import factories, flows
+
+pytestmark = pytest.mark.django_db
+
+
+def names(response) -> set[str]:
+    return {a.candidate.last_name for a in response.context["page"].object_list}
+
+
+def test_administrator_filters_by_status_assessor_and_date(client, administrator, qualification):
+    alex, sam = factories.AssessorFactory(), factories.AssessorFactory()
+    soon = factories.AssessmentFactory(qualification=qualification, first_assessor=alex,
+                                       candidate=factories.CandidateFactory(last_name="Soon"))
+    later = factories.AssessmentFactory(qualification=qualification, second_assessor=sam,
+                                        candidate=factories.CandidateFactory(last_name="Later"),
+                                        scheduled_at=timezone.now() + timedelta(days=40))
+    flows.start(soon)
+    client.force_login(administrator)
+    assert names(client.get("/assessments/")) == {"Soon", "Later"}
+    assert names(client.get("/assessments/?status=scoring")) == {"Soon"}
+    assert names(client.get(f"/assessments/?assessor={sam.pk}")) == {"Later"}
+    day = (timezone.localdate() + timedelta(days=20)).isoformat()
+    assert names(client.get(f"/assessments/?date_from={day}")) == {"Later"}
+    assert names(client.get(f"/assessments/?date_to={day}")) == {"Soon"}
+    page = client.get("/assessments/?status=scoring").content.decode()
+    assert "0/20 judgements, 0/2 sheets submitted" in page
+    assert later.pk
+
+
+def test_assessor_sees_only_assigned_assessments_and_what_waits(client, assessment, outsider_assessor):
+    flows.start(assessment)
+    client.force_login(assessment.first_assessor)
+    page = client.get("/assessments/").content.decode()
+    assert assessment.candidate.full_name in page
+    assert "Fill in and submit your score sheet" in page
+    client.force_login(outsider_assessor)
+    assert assessment.candidate.full_name not in client.get("/assessments/").content.decode()
+
+
+def test_candidate_sees_only_own_assessments(client, assessment, other_candidate):
+    client.force_login(assessment.candidate)
+    assert "Contact Center operator" in client.get("/assessments/").content.decode()
+    client.force_login(other_candidate)
+    assert "You have no assessment yet" in client.get("/assessments/").content.decode()
+
+
+def test_reports_count_statuses_and_overruns(client, administrator, assessment):
+    flows.start(assessment)
+    flows.overrun(assessment, hours=8)
+    client.force_login(administrator)
+    response = client.get("/assessments/reports/")
+    assert response.context["overruns"] == 1
+    assert dict(response.context["by_status"])["Scoring"] == 1

@@ -1,0 +1,115 @@
+"""Every view, for every kind of visitor: what they may see, and a 404 for anything else."""
+
+import pytest
+from django.core.files.base import ContentFile
+
+from assessments import services
+from assessments.models import Observation
+from certificates.models import SupplementVersion
+
+from .. import flows, samples
+
+ANONYMOUS, CANDIDATE, OTHER_CANDIDATE, ASSESSOR, OUTSIDER, ADMINISTRATOR = (
+    "anonymous", "candidate", "other candidate", "assigned assessor", "unassigned assessor", "administrator"
+)
+EVERYONE = [ANONYMOUS, CANDIDATE, OTHER_CANDIDATE, ASSESSOR, OUTSIDER, ADMINISTRATOR]  # administrator last
+SIGNED_IN = set(EVERYONE) - {ANONYMOUS}
+
+# (name, method, url template, who may use it). Anybody else signed in gets a 404.
+VIEWS = [
+    ("dashboard", "get", "/assessments/", SIGNED_IN),
+    ("assessment", "get", "/assessments/{a}/", {CANDIDATE, ASSESSOR, ADMINISTRATOR}),
+    ("portfolio add", "get", "/assessments/{a}/portfolio/add/", {CANDIDATE}),
+    ("portfolio withdraw", "post", "/assessments/{a}/portfolio/{item}/withdraw/", {CANDIDATE}),
+    ("portfolio download", "get", "/assessments/{a}/portfolio/{item}/download/", {CANDIDATE, ASSESSOR, ADMINISTRATOR}),
+    ("start", "post", "/assessments/{a}/start/", {ASSESSOR, ADMINISTRATOR}),
+    ("end", "post", "/assessments/{a}/end/", {ASSESSOR, ADMINISTRATOR}),
+    ("score sheet", "get", "/assessments/{a}/score-sheet/", {ASSESSOR}),
+    ("observation", "get", "/assessments/{a}/observations/{observation}/download/", {ASSESSOR, ADMINISTRATOR}),
+    ("reconciliation", "get", "/assessments/{a}/reconciliation/", {ASSESSOR, ADMINISTRATOR}),
+    ("revise", "post", "/assessments/{a}/reconciliation/{competency}/revise/", {ASSESSOR}),
+    ("assessors", "get", "/assessments/{a}/assessors/", {ADMINISTRATOR}),
+    ("new assessment", "get", "/assessments/new/", {ADMINISTRATOR}),
+    ("people", "get", "/assessments/people/", {ADMINISTRATOR}),
+    ("new candidate", "get", "/assessments/people/new/candidate/", {ADMINISTRATOR}),
+    ("invite again", "post", "/assessments/people/{candidate}/invite/", {ADMINISTRATOR}),
+    ("audit trail", "get", "/assessments/audit/", {ADMINISTRATOR}),
+    ("reports", "get", "/assessments/reports/", {ADMINISTRATOR}),
+    ("certificate panel", "get", "/certificates/{certificate}/panel/", {CANDIDATE, ADMINISTRATOR}),
+    ("supplement download", "get", "/certificates/{certificate}/supplements/1/download/", {CANDIDATE, ADMINISTRATOR}),
+    ("supplement retry", "post", "/certificates/{certificate}/supplements/1/retry/", {ADMINISTRATOR}),
+    ("supplement render", "post", "/certificates/{certificate}/render/", {ADMINISTRATOR}),
+    ("certificate revoke", "post", "/certificates/{certificate}/revoke/", {ADMINISTRATOR}),
+]
+PUBLIC = [
+    ("home", "/"), ("catalogue", "/qualifications/"), ("qualification", "/qualifications/0213/"),
+    ("verification", "/verify/{code}/"), ("login", "/accounts/login/"),
+]
+
+
+@pytest.fixture
+def world(assessment, candidate, other_candidate, assessor, outsider_assessor, administrator):
+    """A certified assessment with a portfolio item, an observation and a rendered supplement."""
+    item = services.portfolio_item_add(actor=candidate, assessment=assessment, upload=samples.pdf(),
+                                       description="CV", competencies=[assessment.qualification.competencies.first()])
+    flows.certify(assessment)
+    judgement = flows.sheet_of(assessment, assessor).judgements.first()
+    observation = Observation(judgement=judgement, original_name="o.pdf", content_type="application/pdf",
+                              size=3, sha256="0" * 64)
+    observation.file.save("o", ContentFile(b"obs"))
+    certificate = assessment.certificate
+    version = certificate.versions.get()
+    version.status = SupplementVersion.Status.READY
+    version.file.save("supplements/test.pdf", ContentFile(samples.MINIMAL_PDF))
+    users = {CANDIDATE: candidate, OTHER_CANDIDATE: other_candidate, ASSESSOR: assessor,
+             OUTSIDER: outsider_assessor, ADMINISTRATOR: administrator}
+    ids = {"a": assessment.pk, "item": item.pk, "observation": observation.pk, "certificate": certificate.pk,
+           "competency": judgement.competency_id, "candidate": candidate.pk, "code": certificate.verification_code}
+    return users, ids
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,method,url,allowed", VIEWS, ids=[v[0] for v in VIEWS])
+def test_it_requires_access(client, world, name, method, url, allowed):
+    users, ids = world
+    url = url.format(**ids)
+    for who in EVERYONE:
+        client.logout()
+        if who != ANONYMOUS:
+            client.force_login(users[who])
+        response = getattr(client, method)(url)
+        if who == ANONYMOUS:
+            assert response.status_code == 302 and response.url.startswith("/accounts/login/"), (who, url)
+        elif who in allowed:
+            assert response.status_code in (200, 302), (who, url, response.status_code)
+            if response.status_code == 302:
+                assert not response.url.startswith("/accounts/login/"), (who, url)
+        else:
+            assert response.status_code == 404, (who, url, response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,url", PUBLIC, ids=[p[0] for p in PUBLIC])
+def test_public_pages_are_open_to_everyone(client, world, name, url):
+    users, ids = world
+    for who in EVERYONE:
+        client.logout()
+        if who != ANONYMOUS:
+            client.force_login(users[who])
+        response = client.get(url.format(**ids))
+        assert response.status_code in (200, 302), (who, url)
+
+
+def test_every_view_of_the_procedure_is_in_the_matrix():
+    from django.urls import get_resolver, resolve
+
+    dummy = dict.fromkeys(["a", "item", "observation", "certificate", "competency", "candidate", "code"], 1)
+    covered = {resolve(url.format(**dummy)).view_name for _name, _method, url, _allowed in VIEWS}
+    covered |= {resolve(url.format(**dummy)).view_name for _name, url in PUBLIC}
+    existing = {
+        f"{namespace}:{name}"
+        for namespace in ("assessments", "certificates")
+        for name in get_resolver().namespace_dict[namespace][1].reverse_dict
+        if isinstance(name, str)
+    }
+    assert existing <= covered

@@ -1,0 +1,56 @@
+"""Uploads are recognised by content, not by name."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from assessments.uploads import check_upload, clean_file_name
+
+from .. import samples
+
+
+@pytest.mark.parametrize("name", sorted(samples.VALID))
+def test_each_accepted_type_is_recognised_by_its_content(name):
+    content, content_type = samples.VALID[name]
+    checked = check_upload(samples.upload(name, content))
+    assert checked.content_type == content_type
+    assert checked.size == len(content)
+    assert len(checked.sha256) == 64
+
+
+def test_a_real_png_named_pdf_keeps_its_real_type_and_extension():
+    checked = check_upload(samples.upload("scan.pdf", samples.image_bytes("PNG")))
+    assert (checked.content_type, checked.name) == ("image/png", "scan.png")
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("empty.pdf", b"", "empty"),
+    ("setup.pdf", samples.WINDOWS_EXECUTABLE, "not a PDF, JPEG, PNG, DOCX or ODT"),
+    ("script.png", b"#!/bin/sh\nrm -rf /\n", "not a PDF, JPEG, PNG, DOCX or ODT"),
+    ("fake.docx", b"PK\x03\x04 not really a zip", "not a PDF, JPEG, PNG, DOCX or ODT"),
+    ("truncated.jpg", samples.image_bytes("JPEG")[:20], "not a PDF, JPEG, PNG, DOCX or ODT"),
+    ("page.html", b"<html><script>alert(1)</script></html>", "not a PDF, JPEG, PNG, DOCX or ODT"),
+])
+def test_bad_files_are_refused_with_a_clear_message(name, content, message):
+    with pytest.raises(ValidationError) as refused:
+        check_upload(samples.upload(name, content))
+    assert message in refused.value.messages[0]
+
+
+def test_a_file_over_the_limit_is_refused(settings):
+    settings.UPLOAD_MAX_FILE_SIZE = 1000
+    with pytest.raises(ValidationError) as refused:
+        check_upload(samples.upload("big.pdf", samples.MINIMAL_PDF + b"0" * 1000))
+    assert "too large" in refused.value.messages[0]
+
+
+@pytest.mark.parametrize("hostile,expected", [
+    ("../../etc/passwd.pdf", "passwd.pdf"),
+    ("..\\..\\windows\\system.ini.pdf", "system.ini.pdf"),
+    ("report\x00\x1b[31m.pdf", "report[31m.pdf"),
+    ("bad\nname\r.pdf", "badname.pdf"),
+    ("...", "file.pdf"),
+    ("", "file.pdf"),
+    ("x" * 300 + ".pdf", "x" * 100 + ".pdf"),
+])
+def test_hostile_file_names_are_cleaned(hostile, expected):
+    assert clean_file_name(hostile, "application/pdf") == expected
