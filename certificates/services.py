@@ -43,12 +43,16 @@ def certificate_issue(*, assessment: Assessment, actor=None) -> Certificate:
     calling this again returns the existing one. Runs inside the caller's transaction, so the
     decision and the certificate commit together; the rendering is queued after the commit.
     """
-    existing = Certificate.objects.filter(assessment=assessment).first()
-    if existing is not None:
-        return existing
-    if assessment.status != Assessment.Status.CERTIFIED:
-        raise ValidationError(_("Only a certified assessment gets a certificate."))
     with transaction.atomic():
+        # Lock the assessment: a concurrent call waits here, then finds the certificate.
+        assessment = Assessment.objects.select_for_update().select_related("qualification", "candidate").get(
+            pk=assessment.pk
+        )
+        existing = Certificate.objects.filter(assessment=assessment).first()
+        if existing is not None:
+            return existing
+        if assessment.status != Assessment.Status.CERTIFIED:
+            raise ValidationError(_("Only a certified assessment gets a certificate."))
         issued_at = timezone.now()
         year = timezone.localdate(issued_at).year
         code = assessment.qualification.code
