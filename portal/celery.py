@@ -1,6 +1,7 @@
 """The one Celery application of the portal; the worker runs ``celery -A portal worker``."""
 
 import os
+from pathlib import Path
 
 from celery import Celery
 
@@ -9,23 +10,33 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
 app = Celery("portal")
 
 
+def broker_options(url: str, filesystem_dir: Path, visibility_timeout: int) -> dict:
+    """Transport options: folders for the file-system broker, a visibility timeout for Redis."""
+    if not url.startswith("filesystem"):
+        # Look for messages of dead workers about as often as they can expire, not every 100 s.
+        return {
+            "visibility_timeout": visibility_timeout,
+            "unacked_restore_interval": max(1, min(10, visibility_timeout // 2)),
+            "unacked_restore_throttle": 1,
+        }
+    for sub in ("queue", "processed"):
+        (filesystem_dir / sub).mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(filesystem_dir / "queue"),
+        "data_folder_out": str(filesystem_dir / "queue"),
+        "processed_folder": str(filesystem_dir / "processed"),
+    }
+
+
 @app.on_configure.connect
 def configure_from_django(sender: Celery, **kwargs) -> None:
     from django.conf import settings
 
-    broker_options: dict = {"visibility_timeout": settings.CELERY_VISIBILITY_TIMEOUT}
-    if settings.CELERY_BROKER_URL.startswith("filesystem"):
-        folder = settings.CELERY_BROKER_FILESYSTEM_DIR
-        for sub in ("queue", "processed"):
-            (folder / sub).mkdir(parents=True, exist_ok=True)
-        broker_options = {
-            "data_folder_in": str(folder / "queue"),
-            "data_folder_out": str(folder / "queue"),
-            "processed_folder": str(folder / "processed"),
-        }
     sender.conf.update(
         broker_url=settings.CELERY_BROKER_URL,
-        broker_transport_options=broker_options,
+        broker_transport_options=broker_options(
+            settings.CELERY_BROKER_URL, settings.CELERY_BROKER_FILESYSTEM_DIR, settings.CELERY_VISIBILITY_TIMEOUT
+        ),
         broker_connection_retry_on_startup=True,
         task_always_eager=settings.CELERY_TASK_ALWAYS_EAGER,
         task_ignore_result=True,

@@ -1,0 +1,93 @@
+"""Real Celery workers in separate processes, sharing the test database and private files."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from portal.celery import app, broker_options
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def database_url() -> str:
+    """The URL of the database the tests run on (the test database, not the configured one)."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@contextmanager
+def broker(url: str, folder: Path, visibility_timeout: int = 3600):
+    """Point this process's Celery app at a real broker for the duration, then back."""
+    previous = (app.conf.broker_url, app.conf.broker_transport_options)
+    options = broker_options(url, folder, visibility_timeout)
+
+    def switch(to_url, to_options):
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._after_fork()
+        app.conf.update(broker_url=to_url, broker_transport_options=to_options)
+
+    switch(url, options)
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("celery") if not url.startswith("filesystem") else None
+    try:
+        yield
+    finally:
+        switch(*previous)
+
+
+class Worker:
+    def __init__(self, broker_url: str, folder: Path, visibility_timeout: int = 3600, log: Path | None = None):
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings.base",
+            "DATABASE_URL": database_url(),
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "CELERY_BROKER_URL": broker_url,
+            "CELERY_BROKER_FILESYSTEM_DIR": str(folder),
+            "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
+            "PORTAL_VAR_DIR": str(folder / "var"),
+            "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
+        }
+        self.log = log or folder / "worker.log"
+        self.log_file = open(self.log, "ab")  # noqa: SIM115 -- closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=INFO",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"test-{time.time_ns()}@%h"],
+            cwd=ROOT, env=env, stdout=self.log_file, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    def kill(self) -> None:
+        """Die at once, as a worker does when its machine fails: no chance to acknowledge."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log_file.close()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def wait_for(condition, timeout: float = 60, interval: float = 0.1, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {message}")
