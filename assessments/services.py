@@ -93,6 +93,15 @@ def invitation_send(*, user: User) -> None:
 # --- Assessments ---------------------------------------------------------------------------
 
 
+# Audit summaries are stored once and read in any language: codes, names, symbols and times only.
+def _local_time(moment) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M %Z}"
+
+
+def _judgement_summary(competency: Competency, proven: bool | None) -> str:
+    return f"{competency.code}: {({True: '✔', False: '✘'}).get(proven, '—')}"
+
+
 def _check_assessors(*, candidate: User, first_assessor: User, second_assessor: User) -> None:
     if first_assessor.pk == second_assessor.pk:
         raise ValidationError(_("An assessment needs two different assessors."))
@@ -167,7 +176,7 @@ def assessment_start(*, actor: User, assessment: Assessment) -> Assessment:
             sheet = ScoreSheet.objects.create(assessment=assessment, assessor_id=assessor_id)
             Judgement.objects.bulk_create(Judgement(sheet=sheet, competency=c) for c in competencies)
         audit.record(actor=actor, action=Action.ASSESSMENT_STARTED, assessment=assessment,
-                     summary=f"{assessment.started_at:%Y-%m-%d %H:%M}")
+                     summary=_local_time(assessment.started_at))
     return assessment
 
 
@@ -182,7 +191,7 @@ def assessment_end(*, actor: User, assessment: Assessment) -> Assessment:
         assessment.save(update_fields=["ended_at"])
         audit.record(
             actor=actor, action=Action.ASSESSMENT_ENDED, assessment=assessment,
-            summary=f"{assessment.ended_at:%Y-%m-%d %H:%M}", ran_over=assessment.ran_over,
+            summary=_local_time(assessment.ended_at), ran_over=assessment.ran_over,
         )
     return assessment
 
@@ -304,8 +313,8 @@ def _apply_entries(actor: User, sheet: ScoreSheet, judgements: dict[int, Judgeme
     for judgement in changed:
         audit.record(
             actor=actor, action=Action.JUDGEMENT_CHANGED, assessment=sheet.assessment,
-            summary=f"{judgement.competency.code}: {judgement.proven}", competency=judgement.competency.code,
-            proven=judgement.proven,
+            summary=_judgement_summary(judgement.competency, judgement.proven),
+            competency=judgement.competency.code, proven=judgement.proven,
         )
     notes = [(judgements[e.competency_id], indicator_id, text.strip())
              for e in entries for indicator_id, text in e.notes.items()]
@@ -368,7 +377,7 @@ def _submit(actor: User, sheet: ScoreSheet, judgements: dict[int, Judgement]) ->
     sheet.status, sheet.submitted_at = ScoreSheet.Status.SUBMITTED, timezone.now()
     sheet.save(update_fields=["status", "submitted_at"])
     audit.record(actor=actor, action=Action.SHEET_SUBMITTED, assessment=assessment,
-                 summary=str(sheet), sheet_id=sheet.pk)
+                 summary=actor.full_name or actor.email, sheet_id=sheet.pk)
     if not assessment.score_sheets.filter(status=ScoreSheet.Status.DRAFT).exists():
         _after_both_submitted(actor, assessment)
 
@@ -411,7 +420,7 @@ def judgement_revise(*, actor: User, judgement: Judgement, proven: bool, reason:
         judgement.save(update_fields=["proven", "justification", "updated_at"])
         audit.record(
             actor=actor, action=Action.JUDGEMENT_REVISED, assessment=assessment,
-            summary=f"{judgement.competency.code}: {proven}", competency=judgement.competency.code,
+            summary=_judgement_summary(judgement.competency, proven), competency=judgement.competency.code,
             proven=proven, reason=reason,
         )
         pairs = competency_pairs(assessment)
@@ -425,7 +434,7 @@ def _decide(actor: User, assessment: Assessment, pairs) -> None:
     certified = all(pair.proven for pair in pairs)
     _move(assessment, Status.CERTIFIED if certified else Status.NOT_CERTIFIED, decided_at=timezone.now())
     audit.record(
-        actor=actor, action=Action.DECISION, assessment=assessment, summary=assessment.get_status_display(),
+        actor=actor, action=Action.DECISION, assessment=assessment, summary=assessment.status,
         proven=[p.competency.code for p in pairs if p.proven],
         not_proven=[p.competency.code for p in pairs if not p.proven],
     )

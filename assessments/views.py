@@ -66,7 +66,7 @@ def assessment_detail(request, pk: int):
         "own_sheet": selectors.sheet_for_assessor(assessment, request.user),
         "certificate": certificate_panel(assessment, request.user),
         "audit_entries": (
-            assessment.audit_entries.select_related("actor")[:50] if request.user.is_administrator else []
+            assessment.audit_entries.select_related("actor")[:10] if request.user.is_administrator else []
         ),
     }
     return render(request, "assessments/detail.html", context)

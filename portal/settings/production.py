@@ -7,10 +7,12 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import env_bool
 
-if not os.environ.get("SECRET_KEY"):
-    raise ImproperlyConfigured("Set SECRET_KEY in the environment.")
+for required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"):
+    if not os.environ.get(required):
+        raise ImproperlyConfigured(f"Set {required} in the environment (see docs/deploy.md).")
 SECRET_KEY = os.environ["SECRET_KEY"]
 DEBUG = False
+PORTAL_DEMO = False  # demo accounts never exist in production
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -15,7 +15,7 @@ LANGUAGE_CODE = "en"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tasks go to an in-memory broker; tests that render call the task or start a real worker.
-CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "memory://")
+CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "memory://localhost//")
 PORTAL_BASE_URL = "https://portal.example.org"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405

@@ -35,7 +35,7 @@ def check_rendered(version):
 
 @pytest.mark.parametrize("transport", ["filesystem", "redis"])
 def test_a_worker_renders_the_supplement_end_to_end(qualification, tmp_path, transport):
-    url = "filesystem://" if transport == "filesystem" else REDIS_URL
+    url = "filesystem://localhost//" if transport == "filesystem" else REDIS_URL
     if transport == "redis":
         require_service("Redis", url)
     with broker(url, tmp_path):

@@ -1,0 +1,73 @@
+"""Production settings, the health endpoint, and security headers."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+    "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-0123456789-abcdefghij",
+    "ALLOWED_HOSTS": "portal.example.org",
+    "DATABASE_URL": "postgres://portal@127.0.0.1:5432/portal",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def manage(*args, env):
+    parent = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}  # set for Playwright
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**parent, **env},
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_its_environment(missing):
+    env = {**PRODUCTION_ENV, missing: ""}
+    result = manage("check", env=env)
+    assert result.returncode != 0 and missing in result.stderr
+
+
+def test_demo_accounts_are_refused_outside_demo_mode():
+    result = manage("create_demo_accounts", env={"DJANGO_SETTINGS_MODULE": "portal.settings.test"})
+    assert result.returncode != 0 and "PORTAL_DEMO" in result.stderr
+
+
+@pytest.mark.django_db
+def test_health_reports_database_and_broker(client):
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+@pytest.mark.django_db
+def test_health_fails_when_the_broker_is_down(client):
+    with mock.patch("kombu.Connection.ensure_connection", side_effect=ConnectionRefusedError):
+        response = client.get("/health/")
+    assert response.status_code == 503
+    assert response.json()["broker"].startswith("error")
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_strict_content_security_policy(client):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+@pytest.mark.django_db
+def test_no_template_has_inline_scripts_or_styles():
+    for template in (ROOT / "templates").rglob("*.html"):
+        if template.name == "supplement.html":
+            continue  # rendered to PDF by WeasyPrint, never served to a browser
+        text = template.read_text()
+        assert "<script>" not in text and " style=" not in text and "<style" not in text, template
