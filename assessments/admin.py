@@ -28,6 +28,9 @@ class AssessmentAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "started_at", "ended_at", "decided_at"]
     raw_id_fields = ["candidate", "first_assessor", "second_assessor"]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # nothing is ever deleted silently
+
 
 @admin.register(PortfolioItem)
 class PortfolioItemAdmin(admin.ModelAdmin):

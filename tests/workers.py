@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+from kombu import pools
 
 from portal.celery import app, broker_options
 
@@ -31,8 +32,8 @@ def broker(url: str, folder: Path, visibility_timeout: int = 3600):
     options = broker_options(url, folder, visibility_timeout)
 
     def switch(to_url, to_options):
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # Drop every cached connection and producer (kombu keeps some per URL, globally).
+        pools.reset()
         app._after_fork()
         app.conf.update(broker_url=to_url, broker_transport_options=to_options)
 

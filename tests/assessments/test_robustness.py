@@ -49,3 +49,15 @@ def test_dutch_is_the_default_language(client, settings, qualification):
     settings.LANGUAGE_CODE = "nl"
     page = client.get("/qualifications/0213/").content.decode()
     assert '<html lang="nl">' in page and "Operator contactcenter" in page
+
+
+def test_html_and_urls_typed_into_names_are_shown_as_text(client, administrator, assessment):
+    candidate = assessment.candidate
+    candidate.first_name = '<script>alert("x")</script>'
+    candidate.last_name = '<a href="http://evil.example/">click</a>'
+    candidate.save()
+    client.force_login(administrator)
+    for url in ("/assessments/", f"/assessments/{assessment.pk}/", "/assessments/people/"):
+        page = client.get(url).content.decode()
+        assert "<script>alert" not in page and 'href="http://evil.example/"' not in page
+        assert "&lt;script&gt;alert" in page
