@@ -106,3 +106,13 @@ def test_the_page_follows_the_rendering_without_a_reload(client, candidate, cert
     fragment = client.get(panel_url).content.decode()
     assert "data-poll-url" not in fragment
     assert download_url(certificate) in fragment
+
+
+def test_certificate_events_are_in_the_trail_of_their_assessment(client, administrator, rendered):
+    certificate = rendered.certificate
+    client.force_login(administrator)
+    client.get(download_url(certificate))
+    client.post(f"/certificates/{certificate.pk}/render/", {"first_language": "fr", "second_language": "en"})
+    client.post(f"/certificates/{certificate.pk}/revoke/", {"reason": "Error"})
+    actions = set(AuditEntry.objects.filter(assessment=certificate.assessment).values_list("action", flat=True))
+    assert {"certificate_issued", "supplement_queued", "supplement_downloaded", "certificate_revoked"} <= actions
