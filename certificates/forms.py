@@ -12,11 +12,6 @@ class RerenderForm(forms.Form):
     first_language = forms.ChoiceField(label=_("First language"), choices=settings.LANGUAGES)
     second_language = forms.ChoiceField(label=_("Second language"), choices=settings.LANGUAGES)
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", dict(zip(["first_language", "second_language"],
-                                              settings.SUPPLEMENT_DEFAULT_LANGUAGES)))
-        super().__init__(*args, **kwargs)
-
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("first_language") and cleaned.get("first_language") == cleaned.get("second_language"):

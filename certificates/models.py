@@ -43,6 +43,10 @@ class Certificate(models.Model):
         _("verification code"), max_length=40, unique=True, default=new_verification_code
     )
     holder_name = models.CharField(_("holder's name"), max_length=300)
+    # The language pair of the holder's supplement: the default at issuance, then the last one
+    # an administrator rendered it in.
+    first_language = models.CharField(_("first language"), max_length=2, choices=settings.LANGUAGES)
+    second_language = models.CharField(_("second language"), max_length=2, choices=settings.LANGUAGES)
     issued_at = models.DateTimeField(_("date of issue"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ISSUED)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
@@ -60,6 +64,10 @@ class Certificate(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.status == self.Status.REVOKED
+
+    @property
+    def languages(self) -> tuple[str, str]:
+        return self.first_language, self.second_language
 
     @property
     def verification_url(self) -> str:

@@ -58,9 +58,11 @@ def certificate_issue(*, assessment: Assessment, actor=None) -> Certificate:
         code = assessment.qualification.code
         sequence = _next_sequence(code, year)
         candidate = assessment.candidate
+        first, second = settings.SUPPLEMENT_DEFAULT_LANGUAGES
         certificate = Certificate.objects.create(
             assessment=assessment, number=f"{code}-{year}-{sequence:06d}", year=year, sequence=sequence,
             holder_name=candidate.get_full_name() or candidate.email, issued_at=issued_at,
+            first_language=first, second_language=second,
         )
         audit.record(actor=actor, action=Action.CERTIFICATE_ISSUED, assessment=assessment,
                      summary=certificate.number, certificate_id=certificate.pk)
@@ -71,12 +73,17 @@ def certificate_issue(*, assessment: Assessment, actor=None) -> Certificate:
 def supplement_queue(
     *, certificate: Certificate, actor=None, languages: tuple[str, str] | None = None
 ) -> SupplementVersion:
-    """Add a supplement version and send it to the worker once the transaction commits."""
-    first, second = languages or settings.SUPPLEMENT_DEFAULT_LANGUAGES
+    """Add a supplement version and send it to the worker once the transaction commits.
+
+    ``languages`` defaults to the certificate's pair; another pair becomes the certificate's pair.
+    """
+    first, second = languages or certificate.languages
     if first == second:
         raise ValidationError(_("Choose two different languages."))
     with transaction.atomic():
-        Certificate.objects.select_for_update().get(pk=certificate.pk)
+        # The UPDATE also locks the certificate row: concurrent versions get distinct numbers.
+        Certificate.objects.filter(pk=certificate.pk).update(first_language=first, second_language=second)
+        certificate.first_language, certificate.second_language = first, second
         number = (certificate.versions.aggregate(last=Max("number"))["last"] or 0) + 1
         version = SupplementVersion.objects.create(
             certificate=certificate, number=number, first_language=first, second_language=second,

@@ -1,6 +1,7 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 
@@ -8,6 +9,11 @@ def home(request):
     if request.user.is_authenticated:
         return redirect("assessments:dashboard")
     return render(request, "home.html")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that do not name an icon (the Django admin)."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 @never_cache

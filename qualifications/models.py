@@ -49,7 +49,20 @@ class Qualification(models.Model):
         return (self.code,)
 
 
-class Competency(models.Model):
+class TextInThreeLanguages(models.Model):
+    """A text of the standard: French is the source, Dutch and English are translations."""
+
+    text_fr = models.TextField(_("text (French)"))
+    text_nl = models.TextField(_("text (Dutch)"))
+    text_en = models.TextField(_("text (English)"))
+
+    text = Translated()
+
+    class Meta:
+        abstract = True
+
+
+class Competency(TextInThreeLanguages):
     class Category(models.TextChoices):
         BASIC = "basic", _("Basic activities")
         SPECIFIC = "specific", _("Specific activities")
@@ -58,11 +71,6 @@ class Competency(models.Model):
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
     code = models.CharField(_("official code"), max_length=40)
     order = models.PositiveSmallIntegerField(_("order"))
-    text_fr = models.TextField(_("text (French)"))
-    text_nl = models.TextField(_("text (Dutch)"))
-    text_en = models.TextField(_("text (English)"))
-
-    text = Translated()
 
     class Meta:
         ordering = ["qualification", "order"]
@@ -77,14 +85,9 @@ class Competency(models.Model):
         return f"{self.order}. {self.text} ({self.code})"
 
 
-class Indicator(models.Model):
+class Indicator(TextInThreeLanguages):
     competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="indicators")
     order = models.PositiveSmallIntegerField(_("order"))
-    text_fr = models.TextField(_("text (French)"))
-    text_nl = models.TextField(_("text (Dutch)"))
-    text_en = models.TextField(_("text (English)"))
-
-    text = Translated()
 
     class Meta:
         ordering = ["competency__order", "order"]
@@ -98,7 +101,7 @@ class Indicator(models.Model):
         return f"{self.competency.order}.{self.order} {self.text}"
 
 
-class DescriptorElement(models.Model):
+class DescriptorElement(TextInThreeLanguages):
     """One item of the descriptor lists of section 2.2 and 2.3 of the standard."""
 
     class Kind(models.TextChoices):
@@ -119,11 +122,6 @@ class DescriptorElement(models.Model):
     qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="descriptor_elements")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     order = models.PositiveSmallIntegerField(_("order"))
-    text_fr = models.TextField(_("text (French)"))
-    text_nl = models.TextField(_("text (Dutch)"))
-    text_en = models.TextField(_("text (English)"))
-
-    text = Translated()
 
     class Meta:
         ordering = ["qualification", "kind", "order"]
@@ -137,7 +135,7 @@ class DescriptorElement(models.Model):
         return f"{self.get_kind_display()} {self.order}: {self.text}"
 
 
-class SupplementText(models.Model):
+class SupplementText(TextInThreeLanguages):
     """A fixed text of the qualification's Europass certificate supplement."""
 
     class Key(models.TextChoices):
@@ -159,11 +157,6 @@ class SupplementText(models.Model):
 
     qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="supplement_texts")
     key = models.CharField(_("key"), max_length=40, choices=Key.choices)
-    text_fr = models.TextField(_("text (French)"))
-    text_nl = models.TextField(_("text (Dutch)"))
-    text_en = models.TextField(_("text (English)"))
-
-    text = Translated()
 
     class Meta:
         ordering = ["qualification", "key"]

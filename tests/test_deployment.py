@@ -71,3 +71,9 @@ def test_no_template_has_inline_scripts_or_styles():
             continue  # rendered to PDF by WeasyPrint, never served to a browser
         text = template.read_text()
         assert "<script>" not in text and " style=" not in text and "<style" not in text, template
+
+
+@pytest.mark.django_db
+def test_favicon_is_served_from_the_static_files(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.url.endswith("favicon.svg")

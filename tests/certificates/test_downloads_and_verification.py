@@ -79,6 +79,8 @@ def test_rerendering_adds_a_version_and_keeps_the_earlier_one(client, administra
     versions = list(certificate.versions.order_by("number"))
     assert [(v.number, v.first_language, v.second_language) for v in versions] == [(1, "nl", "en"), (2, "fr", "en")]
     assert versions[0].status == SupplementVersion.Status.READY
+    certificate.refresh_from_db()
+    assert certificate.languages == ("fr", "en")  # the holder's pair from now on
     render(versions[1])
     assert versions[0].file.name != SupplementVersion.objects.get(pk=versions[1].pk).file.name
 

@@ -26,6 +26,14 @@ def test_certification_issues_one_certificate_with_number_code_and_date(certific
     version = certificate.versions.get()
     assert (version.number, version.status) == (1, SupplementVersion.Status.QUEUED)
     assert (version.first_language, version.second_language) == ("nl", "en")
+    assert certificate.languages == ("nl", "en")
+
+
+def test_the_default_language_pair_comes_from_the_settings(assessment, settings):
+    settings.SUPPLEMENT_DEFAULT_LANGUAGES = ("fr", "nl")
+    certificate = flows.certify(assessment).certificate
+    assert certificate.languages == ("fr", "nl")
+    assert (certificate.versions.get().first_language, certificate.versions.get().second_language) == ("fr", "nl")
 
 
 def test_numbers_follow_each_other(certificate, qualification):
