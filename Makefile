@@ -36,7 +36,7 @@ run: migrate
 	@echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
 	@trap 'kill 0' INT TERM EXIT; \
 	DEBUG=1 PORTAL_BASE_URL=http://$(HOST):$(PORT) $(BIN)/celery -A portal worker --beat --loglevel=INFO \
-	  --concurrency=2 --schedule=var/celerybeat-schedule & \
+	  --concurrency=2 & \
 	DEBUG=1 PORTAL_BASE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # With CI=true the suite runs against PostgreSQL and Redis on 127.0.0.1 (see .ci/run).

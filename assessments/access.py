@@ -58,6 +58,11 @@ def get_portfolio_item(user, pk: int, item_pk: int) -> PortfolioItem:
     return get_object_or_404(PortfolioItem, assessment=get_assessment(user, pk), pk=item_pk)
 
 
+def get_candidate_portfolio_item(user, pk: int, item_pk: int) -> PortfolioItem:
+    """A portfolio item of the user's own assessment (theirs to withdraw)."""
+    return get_object_or_404(PortfolioItem, assessment=get_candidate_assessment(user, pk), pk=item_pk)
+
+
 def get_observation(user, pk: int, observation_pk: int) -> Observation:
     """The assessor who made it and administrators; the other assessor only once both sheets are in."""
     assessment = get_assessment(user, pk)

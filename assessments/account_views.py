@@ -16,8 +16,9 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     }
 
     def clean(self):
-        email = self.cleaned_data.get("username") or ""
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        # Addresses are stored in lower case; people type them in any case.
+        email = self.cleaned_data["username"] = (self.cleaned_data.get("username") or "").strip().lower()
+        address = throttling.client_address(self.request) if self.request else ""
         if throttling.is_locked(email, address):
             raise ValidationError(
                 self.error_messages["locked"], code="locked",

@@ -24,40 +24,21 @@ class AssessmentAdmin(admin.ModelAdmin):
     list_display = ["candidate", "qualification", "status", "scheduled_at", "first_assessor", "second_assessor"]
     list_filter = ["status", "qualification"]
     search_fields = ["candidate__email", "candidate__last_name"]
-    # The procedure's state changes only through the portal's own pages (guarded, audited).
-    readonly_fields = ["status", "started_at", "ended_at", "decided_at"]
-    raw_id_fields = ["candidate", "first_assessor", "second_assessor"]
+    # People and the procedure's state change only through the portal's own pages, where the
+    # rules are checked and audited; here only the date and the place can be corrected.
+    readonly_fields = ["candidate", "qualification", "first_assessor", "second_assessor", "status",
+                       "started_at", "ended_at", "decided_at"]
+    list_select_related = ["candidate", "qualification", "first_assessor", "second_assessor"]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False  # nothing is ever deleted silently
 
 
-@admin.register(PortfolioItem)
-class PortfolioItemAdmin(admin.ModelAdmin):
-    list_display = ["original_name", "assessment", "content_type", "size", "uploaded_at"]
-    readonly_fields = ["file", "original_name", "content_type", "size", "sha256", "uploaded_at"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ScoreSheet)
-class ScoreSheetAdmin(admin.ModelAdmin):
-    list_display = ["assessment", "assessor", "status", "submitted_at"]
-    list_filter = ["status"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "assessment", "summary"]
-    list_filter = ["action"]
-    search_fields = ["summary"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of the procedure: visible to staff, changed only through the portal's rules."""
 
     def has_add_permission(self, request):
         return False
@@ -67,3 +48,24 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PortfolioItem)
+class PortfolioItemAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "assessment", "content_type", "size", "uploaded_at"]
+    list_select_related = ["assessment__candidate", "assessment__qualification"]
+
+
+@admin.register(ScoreSheet)
+class ScoreSheetAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "assessor", "status", "submitted_at"]
+    list_filter = ["status"]
+    list_select_related = ["assessment__candidate", "assessment__qualification", "assessor"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor", "action", "assessment", "summary"]
+    list_filter = ["action"]
+    search_fields = ["summary"]
+    list_select_related = ["actor", "assessment__candidate", "assessment__qualification"]

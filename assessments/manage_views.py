@@ -31,12 +31,18 @@ def account_create(request, role: str):
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.account_create(created_by=request.user, role=ROLES_CREATED_HERE[role], **form.cleaned_data)
+            user, invited = services.account_create(
+                created_by=request.user, role=ROLES_CREATED_HERE[role], **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, _("%(name)s was created; the invitation was sent to %(email)s.")
-                             % {"name": user.full_name, "email": user.email})
+            names = {"name": user.full_name, "email": user.email}
+            if invited:
+                messages.success(request, _("%(name)s was created; the invitation was sent to %(email)s.") % names)
+            else:
+                messages.warning(request, _("%(name)s was created, but the invitation to %(email)s could not be "
+                                            "sent. Send it again from this page later.") % names)
             return redirect("assessments:people")
     title = _("New candidate") if role == "candidate" else _("New assessor")
     return render(request, "assessments/manage/form.html", {"form": form, "title": title})
@@ -46,8 +52,11 @@ def account_create(request, role: str):
 @access.administrator_required
 def invitation_resend(request, user_pk: int):
     user = get_object_or_404(User, pk=user_pk, role__in=ROLES_CREATED_HERE.values(), is_active=True)
-    services.invitation_send(user=user)
-    messages.success(request, _("A new invitation was sent to %(email)s.") % {"email": user.email})
+    if services.invitation_send(user=user):
+        messages.success(request, _("A new invitation was sent to %(email)s.") % {"email": user.email})
+    else:
+        messages.error(request, _("The invitation to %(email)s could not be sent. Try again later.")
+                       % {"email": user.email})
     return redirect("assessments:people")
 
 

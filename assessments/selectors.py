@@ -25,11 +25,6 @@ class CompetencyPair:
     def proven(self) -> bool:
         return self.agreed and bool(self.first.proven)
 
-    def judgement_of(self, user: User) -> Judgement | None:
-        for judgement in (self.first, self.second):
-            if judgement.sheet.assessor_id == user.pk:
-                return judgement
-        return None
 
 
 def _judgements() -> QuerySet[Judgement]:
@@ -41,18 +36,19 @@ def _judgements() -> QuerySet[Judgement]:
 
 
 def competency_pairs(assessment: Assessment) -> list[CompetencyPair]:
-    """Both sheets side by side, in the order of the standard (only meaningful once both are submitted)."""
+    """Both sheets side by side, in the order of the standard (only meaningful once both are submitted).
+
+    A competency judged on one sheet only has no pair; the decision refuses such sheets.
+    """
     by_competency: dict[int, dict[int, Judgement]] = {}
-    for judgement in _judgements().filter(sheet__assessment=assessment):
+    for judgement in _judgements().filter(sheet__assessment=assessment).order_by("competency__order"):
         by_competency.setdefault(judgement.competency_id, {})[judgement.sheet.assessor_id] = judgement
-    pairs = []
-    for competency in sorted(
-        (next(iter(j.values())).competency for j in by_competency.values()), key=lambda c: c.order
-    ):
-        judgements = by_competency[competency.pk]
-        pairs.append(CompetencyPair(competency, judgements[assessment.first_assessor_id],
-                                    judgements[assessment.second_assessor_id]))
-    return pairs
+    first, second = assessment.assessor_ids
+    return [
+        CompetencyPair(judgements[first].competency, judgements[first], judgements[second])
+        for judgements in by_competency.values()
+        if first in judgements and second in judgements
+    ]
 
 
 def sheet_for_assessor(assessment: Assessment, assessor: User) -> ScoreSheet | None:

@@ -5,7 +5,9 @@ inside one transaction together with its audit entry, and raises ``ValidationErr
 message for the user when the rule says no. Nothing is half-written.
 """
 
+import logging
 from dataclasses import dataclass, field
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -40,6 +42,7 @@ from .selectors import competency_pairs
 from .uploads import check_portfolio_total, check_upload
 
 Status = Assessment.Status
+logger = logging.getLogger(__name__)
 
 
 # --- Accounts -----------------------------------------------------------------------------
@@ -47,8 +50,12 @@ Status = Assessment.Status
 
 def account_create(
     *, created_by: User, email: str, first_name: str, last_name: str, role: str, preferred_language: str = "nl"
-) -> User:
-    """Create a candidate or assessor account without a password and e-mail an invitation."""
+) -> tuple[User, bool]:
+    """Create a candidate or assessor account without a password and e-mail an invitation.
+
+    Returns the account and whether the invitation went out; a mail server that is down does not
+    undo the account (the invitation can be sent again from the People page).
+    """
     email = User.objects.normalize_email(email).lower()
     user = User(
         username=email,
@@ -66,8 +73,7 @@ def account_create(
             actor=created_by, action=Action.ACCOUNT_CREATED,
             summary=f"{user.get_role_display()} {user.email}", user_id=user.pk, role=role,
         )
-        transaction.on_commit(lambda: invitation_send(user=user))
-    return user
+    return user, invitation_send(user=user)
 
 
 def invitation_url(user: User) -> str:
@@ -78,16 +84,21 @@ def invitation_url(user: User) -> str:
     return f"{settings.PORTAL_BASE_URL}{path}"
 
 
-def invitation_send(*, user: User) -> None:
-    """E-mail the set-password link, in the account's own language."""
+def invitation_send(*, user: User) -> bool:
+    """E-mail the set-password link, in the account's own language. False if the mail failed."""
     with translation.override(user.preferred_language):
         context = {"user": user, "url": invitation_url(user), "days": settings.PASSWORD_RESET_TIMEOUT // 86400}
-        send_mail(
-            subject=_("Your account on the competency assessment portal"),
-            message=render_to_string("registration/invitation_email.txt", context),
-            from_email=None,
-            recipient_list=[user.email],
-        )
+        try:
+            send_mail(
+                subject=_("Your account on the competency assessment portal"),
+                message=render_to_string("registration/invitation_email.txt", context),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+        except (SMTPException, OSError):
+            logger.exception("The invitation to %s could not be sent.", user.email)
+            return False
+    return True
 
 
 # --- Assessments ---------------------------------------------------------------------------
@@ -242,6 +253,9 @@ def portfolio_item_withdraw(*, actor: User, item: PortfolioItem) -> None:
         assessment = Assessment.objects.select_for_update().get(pk=item.assessment_id)
         if not assessment.portfolio_open:
             raise ValidationError(_("The portfolio is closed: scoring has started."))
+        item = PortfolioItem.objects.filter(pk=item.pk).first()
+        if item is None:
+            raise ValidationError(_("This file was already withdrawn."))
         audit.record(actor=actor, action=Action.PORTFOLIO_WITHDRAWN, assessment=assessment,
                      summary=item.original_name, item_id=item.pk, sha256=item.sha256)
         name, storage = item.file.name, item.file.storage
@@ -301,13 +315,20 @@ def _locked_sheet(*, actor: User, sheet: ScoreSheet) -> ScoreSheet:
     return sheet
 
 
+def _notes_of(judgement: Judgement) -> dict[int, str]:
+    return {note.indicator_id: note.note for note in judgement.notes.all()}
+
+
 def _apply_entries(actor: User, sheet: ScoreSheet, judgements: dict[int, Judgement], entries, observations) -> None:
     changed = []
     for entry in entries:
         judgement = judgements[entry.competency_id]
-        before = (judgement.proven, judgement.justification)
+        notes_before = _notes_of(judgement)
+        notes_after = {**notes_before, **{i: text.strip() for i, text in entry.notes.items()}}
+        before = (judgement.proven, judgement.justification, notes_before)
         judgement.proven, judgement.justification = entry.proven, entry.justification.strip()
-        if before != (judgement.proven, judgement.justification):
+        if before != (judgement.proven, judgement.justification, {i: t for i, t in notes_after.items() if t}):
+            judgement.updated_at = timezone.now()  # bulk_update does not touch auto_now fields
             changed.append(judgement)
     Judgement.objects.bulk_update(changed, ["proven", "justification", "updated_at"])
     for judgement in changed:
@@ -316,6 +337,16 @@ def _apply_entries(actor: User, sheet: ScoreSheet, judgements: dict[int, Judgeme
             summary=_judgement_summary(judgement.competency, judgement.proven),
             competency=judgement.competency.code, proven=judgement.proven,
         )
+    _save_notes(sheet, judgements, entries)
+    for observation, competency_id in observations:
+        observation.judgement = judgements[competency_id]
+        observation.save()
+        audit.record(actor=actor, action=Action.OBSERVATION_ADDED, assessment=sheet.assessment,
+                     summary=observation.original_name, sha256=observation.sha256)
+
+
+def _save_notes(sheet: ScoreSheet, judgements: dict[int, Judgement], entries: list["JudgementEntry"]) -> None:
+    """Upsert the notes typed in; a note emptied is removed."""
     notes = [(judgements[e.competency_id], indicator_id, text.strip())
              for e in entries for indicator_id, text in e.notes.items()]
     IndicatorNote.objects.bulk_create(
@@ -326,11 +357,6 @@ def _apply_entries(actor: User, sheet: ScoreSheet, judgements: dict[int, Judgeme
     IndicatorNote.objects.filter(
         judgement__sheet=sheet, indicator_id__in=[indicator_id for _j, indicator_id, text in notes if not text]
     ).delete()
-    for observation, competency_id in observations:
-        observation.judgement = judgements[competency_id]
-        observation.save()
-        audit.record(actor=actor, action=Action.OBSERVATION_ADDED, assessment=sheet.assessment,
-                     summary=observation.original_name, sha256=observation.sha256)
 
 
 def _store_observations(entries: list[JudgementEntry]) -> list[tuple[Observation, int]]:
@@ -356,7 +382,9 @@ def score_sheet_save(
             sheet = _locked_sheet(actor=actor, sheet=sheet)
             judgements = {
                 j.competency_id: j
-                for j in sheet.judgements.select_related("competency").prefetch_related("competency__indicators")
+                for j in sheet.judgements.select_related("competency").prefetch_related(
+                    "competency__indicators", "notes"
+                )
             }
             _check_entries(sheet, judgements, entries)
             _apply_entries(actor, sheet, judgements, entries, observations)
@@ -431,6 +459,10 @@ def judgement_revise(*, actor: User, judgement: Judgement, proven: bool, reason:
 
 def _decide(actor: User, assessment: Assessment, pairs) -> None:
     """The decision is computed, never typed: certified iff every competency is finally proven by both."""
+    judged = {pair.competency.pk for pair in pairs}
+    standard = set(assessment.qualification.competencies.values_list("pk", flat=True))
+    if not standard or judged != standard:
+        raise ValidationError(_("The score sheets do not cover the competencies of the qualification."))
     certified = all(pair.proven for pair in pairs)
     _move(assessment, Status.CERTIFIED if certified else Status.NOT_CERTIFIED, decided_at=timezone.now())
     audit.record(

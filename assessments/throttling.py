@@ -1,24 +1,37 @@
-"""Login throttling: after LOGIN_FAILURE_LIMIT failures for one account or one address, wait.
+"""Login throttling.
 
-Counts live in the cache (shared between web processes when the cache is Redis), per e-mail
-address and per client address, so neither guessing one password nor spraying many accounts
-from one machine gets far.
+After LOGIN_FAILURE_LIMIT failures for one e-mail address, sign-in to that account waits
+LOGIN_LOCKOUT_SECONDS (guessing one password gets nowhere). One client address gets ten times as
+many failures before it waits (spraying many accounts from one machine gets nowhere either, while
+many people behind one proxy are not locked out by a few typos). Behind a proxy, set
+LOGIN_TRUST_X_FORWARDED_FOR so the client's own address is counted. Counts live in the cache;
+production shares them through Redis.
 """
 
 from django.conf import settings
 from django.core.cache import cache
 
+ADDRESS_FACTOR = 10
 
-def _keys(email: str, address: str) -> list[str]:
-    return [f"login-failures:email:{email.strip().lower()}", f"login-failures:addr:{address}"]
+
+def client_address(request) -> str:
+    if settings.LOGIN_TRUST_X_FORWARDED_FOR and request.META.get("HTTP_X_FORWARDED_FOR"):
+        # The proxy appends the address it saw last: the one a client cannot forge.
+        return request.META["HTTP_X_FORWARDED_FOR"].split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _limits(email: str, address: str) -> dict[str, int]:
+    limit = settings.LOGIN_FAILURE_LIMIT
+    return {f"login-failures:email:{email}": limit, f"login-failures:addr:{address}": limit * ADDRESS_FACTOR}
 
 
 def is_locked(email: str, address: str) -> bool:
-    return any((cache.get(key) or 0) >= settings.LOGIN_FAILURE_LIMIT for key in _keys(email, address))
+    return any((cache.get(key) or 0) >= limit for key, limit in _limits(email, address).items())
 
 
 def record_failure(email: str, address: str) -> None:
-    for key in _keys(email, address):
+    for key in _limits(email, address):
         cache.add(key, 0, settings.LOGIN_LOCKOUT_SECONDS)
         try:
             cache.incr(key)
@@ -27,4 +40,6 @@ def record_failure(email: str, address: str) -> None:
 
 
 def record_success(email: str, address: str) -> None:
-    cache.delete(_keys(email, address)[0])
+    # Only the account's count: signing in to one's own account must not reset an address
+    # that is spraying others.
+    cache.delete(f"login-failures:email:{email}")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
@@ -56,9 +57,13 @@ def _is_image(upload: UploadedFile, image_format: str) -> bool:
 
 
 def _zip_names(upload: UploadedFile) -> list[str] | None:
+    """Member names of a sound archive; None for a broken one or a zip bomb (checked before unpacking)."""
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
+            members = archive.infolist()
+            if len(members) > 10_000 or sum(m.file_size for m in members) > settings.UPLOAD_MAX_UNPACKED_SIZE:
+                return None
             if archive.testzip() is not None:
                 return None
             return archive.namelist()
@@ -143,3 +148,35 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
         size=upload.size,
         sha256=digest.hexdigest(),
     )
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """Stops reading a file as soon as it passes UPLOAD_MAX_FILE_SIZE: the rest is never stored.
+
+    The file is then missing from the request; ``refuse_oversized`` gives the form its message.
+    """
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.UPLOAD_MAX_FILE_SIZE:
+            self.request.oversized_uploads = [*getattr(self.request, "oversized_uploads", []), self.field_name]
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def refuse_oversized(form, request) -> bool:
+    """Put "too large" on the fields whose file the upload handler stopped. True if there was one."""
+    names = getattr(request, "oversized_uploads", [])
+    for name in names:
+        message = _("The file is too large; the limit is %(limit)s.") % {
+            "limit": filesizeformat(settings.UPLOAD_MAX_FILE_SIZE)
+        }
+        form.errors[name if name in form.fields else "__all__"] = form.error_class([message])
+    return bool(names)

@@ -16,6 +16,7 @@ from portal.downloads import private_file_response
 from . import access, audit, selectors, services
 from .forms import AssessmentFilterForm, PortfolioItemForm, RevisionForm, ScoreSheetForm
 from .models import Assessment, ScoreSheet
+from .uploads import refuse_oversized
 
 PAGE_SIZE = 20
 
@@ -26,6 +27,12 @@ def _fail(request, error: ValidationError) -> None:
 
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _valid(form, request) -> bool:
+    """Form validation, plus "too large" on any file the upload handler stopped."""
+    valid = form.is_valid()
+    return not refuse_oversized(form, request) and valid
 
 
 def query_without_page(request) -> str:
@@ -79,7 +86,7 @@ def portfolio_add(request, pk: int):
         messages.error(request, _("The portfolio is closed: scoring has started."))
         return redirect("assessments:detail", pk=pk)
     form = PortfolioItemForm(request.POST or None, request.FILES or None, assessment=assessment)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _valid(form, request):
         try:
             services.portfolio_item_add(
                 actor=request.user, assessment=assessment, upload=form.cleaned_data["file"],
@@ -101,8 +108,7 @@ def portfolio_add(request, pk: int):
 @require_POST
 @login_required
 def portfolio_withdraw(request, pk: int, item_pk: int):
-    access.get_candidate_assessment(request.user, pk)
-    item = access.get_portfolio_item(request.user, pk, item_pk)
+    item = access.get_candidate_portfolio_item(request.user, pk, item_pk)
     try:
         services.portfolio_item_withdraw(actor=request.user, item=item)
     except ValidationError as error:
@@ -115,19 +121,20 @@ def portfolio_withdraw(request, pk: int, item_pk: int):
 @login_required
 def portfolio_download(request, pk: int, item_pk: int):
     item = access.get_portfolio_item(request.user, pk, item_pk)
-    audit.record(actor=request.user, action=audit.Action.FILE_DOWNLOADED, assessment=item.assessment,
+    response = private_file_response(item.file, download_name=item.original_name, content_type=item.content_type)
+    audit.record(actor=request.user, action=audit.Action.FILE_DOWNLOADED, assessment_id=pk,
                  summary=item.original_name, kind="portfolio", item_id=item.pk)
-    return private_file_response(item.file, download_name=item.original_name, content_type=item.content_type)
+    return response
 
 
 @login_required
 def observation_download(request, pk: int, observation_pk: int):
     observation = access.get_observation(request.user, pk, observation_pk)
-    audit.record(actor=request.user, action=audit.Action.FILE_DOWNLOADED,
-                 assessment_id=observation.judgement.sheet.assessment_id, summary=observation.original_name,
-                 kind="observation", observation_id=observation.pk)
-    return private_file_response(observation.file, download_name=observation.original_name,
-                                 content_type=observation.content_type)
+    response = private_file_response(observation.file, download_name=observation.original_name,
+                                     content_type=observation.content_type)
+    audit.record(actor=request.user, action=audit.Action.FILE_DOWNLOADED, assessment_id=pk,
+                 summary=observation.original_name, kind="observation", observation_id=observation.pk)
+    return response
 
 
 @require_POST
@@ -170,7 +177,7 @@ def score_sheet(request, pk: int):
             messages.error(request, _("This score sheet has been submitted and is locked."))
             return redirect("assessments:detail", pk=pk)
         submit = "submit" in request.POST
-        if form.is_valid() and (not submit or form.check_complete()):
+        if _valid(form, request) and (not submit or form.check_complete()):
             try:
                 services.score_sheet_save(actor=request.user, sheet=sheet, entries=form.entries(), submit=submit)
             except ValidationError as error:

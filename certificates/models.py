@@ -107,6 +107,7 @@ class SupplementVersion(models.Model):
     size = models.PositiveIntegerField(_("size"), null=True, blank=True)
     renderer_version = models.CharField(_("renderer version"), max_length=40, blank=True)
     queued_at = models.DateTimeField(_("queued at"))
+    sent_at = models.DateTimeField(_("last sent to the worker at"), null=True, blank=True)
     started_at = models.DateTimeField(_("rendering started at"), null=True, blank=True)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

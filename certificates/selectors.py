@@ -16,10 +16,6 @@ class CertificatePanel:
     can_manage: bool
 
     @property
-    def latest(self) -> SupplementVersion | None:
-        return self.versions[0] if self.versions else None
-
-    @property
     def latest_ready(self) -> SupplementVersion | None:
         return next((v for v in self.versions if v.is_ready), None)
 

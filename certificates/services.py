@@ -106,18 +106,22 @@ def send_to_worker(version_id: int) -> bool:
         logger.warning("Broker unavailable; supplement version %s stays queued for the sweep.", version_id,
                        exc_info=True)
         return False
+    SupplementVersion.objects.filter(pk=version_id).update(sent_at=timezone.now())
     return True
 
 
 def supplements_to_resend() -> list[int]:
-    """Versions queued for a while (their message may have been lost) or stuck with a dead worker."""
+    """Versions whose message may be lost: queued but not sent for a while (broker down), or
+    stuck "rendering" with a dead worker. Each is sent at most once per waiting period, so a
+    backlog does not pile up duplicate messages."""
     now = timezone.now()
     waited = now - timedelta(seconds=settings.SUPPLEMENT_REQUEUE_AFTER_SECONDS)
+    not_sent_lately = Q(sent_at__isnull=True) | Q(sent_at__lt=waited)
     return list(
         SupplementVersion.objects.filter(
             Q(status=VersionStatus.QUEUED, queued_at__lt=waited)
             | Q(status=VersionStatus.RENDERING, started_at__lt=now - STALE_RENDER_AFTER)
-        ).values_list("pk", flat=True)
+        ).filter(not_sent_lately).values_list("pk", flat=True)
     )
 
 

@@ -1,22 +1,51 @@
 """Celery tasks: thin, idempotent, retried. They take ids and call one service."""
 
-from celery import shared_task
+import logging
+
+from celery import Task, shared_task
+from django.core.cache import cache
+from django.core.mail import mail_admins
 
 from . import services
 
+logger = logging.getLogger(__name__)
+
+
+class RenderTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        """Called once the retries are used up: the version shows "failed"; tell the administrators."""
+        logger.error("Supplement version %s could not be rendered: %s", args[0] if args else "?", exc)
+        mail_admins(
+            "A certificate supplement could not be rendered",
+            f"Supplement version {args[0] if args else '?'} failed after its retries: {exc}\n"
+            "Open the assessment in the portal and press Retry once the cause is fixed.",
+            fail_silently=True,
+        )
+
 
 @shared_task(
-    bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=(Exception,),
+    base=RenderTask, bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=(Exception,),
     retry_backoff=5, retry_backoff_max=300, retry_jitter=True, max_retries=5,
 )
 def render_supplement(self, version_id: int) -> bool:
     return services.supplement_render(version_id=version_id, attempt_id=self.request.id or "eager")
 
 
+SWEEP_LOCK = "certificates:queue-pending-supplements"
+
+
 @shared_task
 def queue_pending_supplements() -> int:
-    """Periodic sweep (beat): send again what a down broker or a dead worker left behind."""
-    versions = services.supplements_to_resend()
-    for version_id in versions:
-        services.send_to_worker(version_id)
-    return len(versions)
+    """Periodic sweep (beat): send again what a down broker or a dead worker left behind.
+
+    Skips when another sweep holds the lock (two beats by mistake, or a slow broker).
+    """
+    if not cache.add(SWEEP_LOCK, "held", timeout=55):
+        return 0
+    try:
+        versions = services.supplements_to_resend()
+        for version_id in versions:
+            services.send_to_worker(version_id)
+        return len(versions)
+    finally:
+        cache.delete(SWEEP_LOCK)

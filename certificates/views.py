@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,12 +25,15 @@ def _certificate(user, pk: int) -> Certificate:
 @login_required
 def supplement_download(request, pk: int, version: int):
     certificate = _certificate(request.user, pk)
+    if certificate.is_revoked and not request.user.is_administrator:
+        raise Http404  # a revoked certificate's supplement is not handed out any more
     supplement = get_object_or_404(SupplementVersion, certificate=certificate, number=version,
                                    status=SupplementVersion.Status.READY)
+    response = private_file_response(supplement.file, download_name=supplement.download_name,
+                                     content_type="application/pdf")
     audit.record(actor=request.user, action=audit.Action.SUPPLEMENT_DOWNLOADED,
                  assessment_id=certificate.assessment_id, summary=supplement.download_name, version_id=supplement.pk)
-    return private_file_response(supplement.file, download_name=supplement.download_name,
-                                 content_type="application/pdf")
+    return response
 
 
 @never_cache

@@ -19,12 +19,13 @@ def broker_options(url: str, filesystem_dir: Path, visibility_timeout: int) -> d
             "unacked_restore_interval": max(1, min(10, visibility_timeout // 2)),
             "unacked_restore_throttle": 1,
         }
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (filesystem_dir / sub).mkdir(parents=True, exist_ok=True)
     return {
         "data_folder_in": str(filesystem_dir / "queue"),
         "data_folder_out": str(filesystem_dir / "queue"),
         "processed_folder": str(filesystem_dir / "processed"),
+        "control_folder": str(filesystem_dir / "control"),
     }
 
 

@@ -8,7 +8,7 @@ of its Europass certificate supplement. Every text exists in French (the source)
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .translation import SOURCE_LANGUAGE, Translated
+from .translation import Translated
 
 
 class Qualification(models.Model):
@@ -35,7 +35,6 @@ class Qualification(models.Model):
     title = Translated()
     definition = Translated()
     legal_basis = Translated()
-    source_language = SOURCE_LANGUAGE
 
     class Meta:
         ordering = ["code"]

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -105,6 +106,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login throttling: after this many failures for one account or address, wait LOCKOUT_SECONDS.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+LOGIN_TRUST_X_FORWARDED_FOR = env_bool("LOGIN_TRUST_X_FORWARDED_FOR", False)
 
 # --- Languages ------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
@@ -120,17 +122,24 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
-# Portfolio files, observations and supplements are personal data: they live outside any
-# public URL and are served only by views that check access (no MEDIA_URL on purpose).
+# Portfolio files, observations and supplements are personal data: no URL pattern serves
+# MEDIA_ROOT; they are streamed only by views that check access.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "private"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"base_url": None}},
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
 # Upload limits (bytes). The web server must accept at least UPLOAD_MAX_FILE_SIZE per request.
 UPLOAD_MAX_FILE_SIZE = int(os.environ.get("UPLOAD_MAX_FILE_SIZE", str(10 * 1024 * 1024)))
 UPLOAD_MAX_PORTFOLIO_SIZE = int(os.environ.get("UPLOAD_MAX_PORTFOLIO_SIZE", str(50 * 1024 * 1024)))
+# DOCX and ODT are zip archives: refuse one that would unpack to more than this (a zip bomb).
+UPLOAD_MAX_UNPACKED_SIZE = int(os.environ.get("UPLOAD_MAX_UNPACKED_SIZE", str(200 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "assessments.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
@@ -157,6 +166,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The pair of languages a supplement is rendered in unless the administrator picks another.
 SUPPLEMENT_DEFAULT_LANGUAGES = tuple(env_list("SUPPLEMENT_DEFAULT_LANGUAGES", "nl,en"))
+if len(set(SUPPLEMENT_DEFAULT_LANGUAGES)) != 2 or not set(SUPPLEMENT_DEFAULT_LANGUAGES) <= {"nl", "fr", "en"}:
+    raise ImproperlyConfigured("SUPPLEMENT_DEFAULT_LANGUAGES must name two different languages of nl, fr, en.")
 # A supplement that stays queued this long was probably never sent (broker down): re-send it.
 SUPPLEMENT_REQUEUE_AFTER_SECONDS = int(os.environ.get("SUPPLEMENT_REQUEUE_AFTER_SECONDS", "120"))
 

@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import env_bool, env_list
 
 for required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"):
     if not os.environ.get(required):
@@ -13,6 +13,9 @@ for required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_U
 SECRET_KEY = os.environ["SECRET_KEY"]
 DEBUG = False
 PORTAL_DEMO = False  # demo accounts never exist in production
+CELERY_TASK_ALWAYS_EAGER = False  # supplements are rendered by the worker, never in a web request
+ADMINS = [("Portal administrators", address) for address in env_list("ADMINS")]
+SERVER_EMAIL = DEFAULT_FROM_EMAIL  # noqa: F405
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

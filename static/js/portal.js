@@ -8,15 +8,23 @@
     if (!panel || !panel.dataset.pollUrl) { return; }
     window.setTimeout(function () {
       fetch(panel.dataset.pollUrl, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
-        .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+        .then(function (response) {
+          // Signed out meanwhile (redirected to the login page): stop; a reload will say why.
+          if (!response.ok || response.redirected) { return Promise.reject(response.status); }
+          return response.text();
+        })
         .then(function (html) {
           var template = document.createElement("template");
           template.innerHTML = html.trim();
           var fresh = template.content.getElementById("certificate-panel");
-          if (fresh) { panel.replaceWith(fresh); }
+          if (!fresh) { return; }
+          panel.replaceWith(fresh);
           pollCertificatePanel();
         })
-        .catch(function () { window.setTimeout(pollCertificatePanel, 5000); });
+        .catch(function (status) {
+          // A network hiccup or a server error: try again later. Anything else: stop.
+          if (typeof status !== "number" || status >= 500) { window.setTimeout(pollCertificatePanel, 5000); }
+        });
     }, 2000);
   }
 

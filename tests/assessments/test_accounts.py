@@ -1,4 +1,5 @@
 import re
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -13,12 +14,11 @@ def invitation_link(message) -> str:
     return re.search(r"https?://\S+/accounts/invitation/\S+/", message.body).group(0)
 
 
-def test_administrator_creates_a_candidate_who_gets_an_invitation(client, administrator, django_capture_on_commit_callbacks):
+def test_administrator_creates_a_candidate_who_gets_an_invitation(client, administrator):
     client.force_login(administrator)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/assessments/people/new/candidate/", {
-            "first_name": "Nora", "last_name": "Nieuw", "email": "Nora@Example.org", "preferred_language": "fr",
-        })
+    response = client.post("/assessments/people/new/candidate/", {
+        "first_name": "Nora", "last_name": "Nieuw", "email": "Nora@Example.org", "preferred_language": "fr",
+    })
     assert response.status_code == 302
     user = User.objects.get(email="nora@example.org")
     assert user.role == User.Role.CANDIDATE and not user.has_usable_password()
@@ -28,10 +28,9 @@ def test_administrator_creates_a_candidate_who_gets_an_invitation(client, admini
     assert AuditEntry.objects.filter(action="account_created", actor=administrator).exists()
 
 
-def test_the_invitation_link_sets_the_password_and_signs_in(client, administrator, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        services.account_create(created_by=administrator, email="new@example.org", first_name="New",
-                                last_name="Person", role=User.Role.CANDIDATE)
+def test_the_invitation_link_sets_the_password_and_signs_in(client, administrator):
+    services.account_create(created_by=administrator, email="new@example.org", first_name="New",
+                            last_name="Person", role=User.Role.CANDIDATE)
     link = invitation_link(mail.outbox[0]).split("example.org", 1)[1]
     page = client.get(link, follow=True)
     assert page.status_code == 200
@@ -43,6 +42,19 @@ def test_the_invitation_link_sets_the_password_and_signs_in(client, administrato
     # The link works once.
     client.logout()
     assert "no longer valid" in client.get(link, follow=True).content.decode()
+
+
+def test_a_mail_server_that_is_down_keeps_the_account_and_says_so(client, administrator):
+    client.force_login(administrator)
+    with mock.patch("assessments.services.send_mail", side_effect=ConnectionRefusedError):
+        response = client.post("/assessments/people/new/assessor/", {
+            "first_name": "Ina", "last_name": "Later", "email": "ina@example.org", "preferred_language": "nl",
+        }, follow=True)
+    assert "could not be sent" in response.content.decode()
+    user = User.objects.get(email="ina@example.org")
+    response = client.post(f"/assessments/people/{user.pk}/invite/", follow=True)
+    assert "A new invitation was sent" in response.content.decode()
+    assert len(mail.outbox) == 1
 
 
 def test_duplicate_email_is_refused_with_a_message(client, administrator, candidate):
@@ -70,6 +82,27 @@ def test_login_is_throttled_after_repeated_failures(client, candidate, settings)
     assert response.status_code == 200
     assert "Too many failed attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_the_email_address_is_not_case_sensitive_at_login(client, candidate):
+    response = client.post("/accounts/login/", {"username": candidate.email.upper(), "password": "correct horse battery"})
+    assert response.status_code == 302
+
+
+def test_one_address_spraying_many_accounts_is_throttled(client, settings):
+    settings.LOGIN_FAILURE_LIMIT = 2
+    for number in range(20):
+        client.post("/accounts/login/", {"username": f"guess{number}@example.org", "password": "wrong"})
+    response = client.post("/accounts/login/", {"username": "other@example.org", "password": "wrong"})
+    assert "Too many failed attempts" in response.content.decode()
+
+
+def test_a_few_typos_behind_one_proxy_do_not_lock_out_everyone(client, candidate, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    for number in range(3):
+        client.post("/accounts/login/", {"username": f"typo{number}@example.org", "password": "wrong"})
+    response = client.post("/accounts/login/", {"username": candidate.email, "password": "correct horse battery"})
+    assert response.status_code == 302
 
 
 def test_password_reset_sends_a_link(client, candidate):

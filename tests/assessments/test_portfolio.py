@@ -1,6 +1,7 @@
 """The candidate's optional portfolio: files linked to competencies, closed once scoring starts."""
 
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings as django_settings
@@ -64,11 +65,14 @@ def test_bad_uploads_get_a_message_and_nothing_is_stored(client, assessment, upl
     assert stored_files() == []
 
 
-def test_a_file_over_the_limit_gets_a_message(client, assessment, settings):
+def test_a_file_over_the_limit_gets_a_message_and_is_not_even_stored(client, assessment, settings):
     settings.UPLOAD_MAX_FILE_SIZE = 100
     client.force_login(assessment.candidate)
-    response = post(client, assessment, samples.pdf())
+    with mock.patch("django.core.files.uploadhandler.MemoryFileUploadHandler.receive_data_chunk") as stored:
+        response = post(client, assessment, samples.upload("big.pdf", samples.MINIMAL_PDF + b"0" * 300_000))
     assert "too large" in response.content.decode()
+    assert "This field is required" not in response.content.decode()
+    stored.assert_not_called()
     assert not PortfolioItem.objects.exists()
 
 
@@ -169,3 +173,13 @@ def test_html_in_the_description_is_shown_as_text(client, assessment):
     assert "&lt;script&gt;alert" in html
     assert 'href="http://evil.example"' not in html
     assert Indicator.objects.exists()
+
+
+def test_a_double_clicked_withdrawal_withdraws_once(client, assessment):
+    item = add(assessment)
+    client.force_login(assessment.candidate)
+    client.post(f"/assessments/{assessment.pk}/portfolio/{item.pk}/withdraw/")
+    assert client.post(f"/assessments/{assessment.pk}/portfolio/{item.pk}/withdraw/").status_code == 404
+    with pytest.raises(ValidationError, match="already withdrawn"):
+        services.portfolio_item_withdraw(actor=assessment.candidate, item=item)
+    assert AuditEntry.objects.filter(action="portfolio_withdrawn").count() == 1

@@ -135,3 +135,16 @@ def test_the_decision_is_never_typed(client, administrator, ended):
     client.force_login(administrator)
     client.post(f"/admin/assessments/assessment/{ended.pk}/change/", {"status": "certified"})
     assert status(ended) == Assessment.Status.RECONCILIATION
+
+
+def test_no_decision_when_the_sheets_miss_a_competency_of_the_qualification(ended):
+    """Rule 5: every competency of the qualification, not only the judged ones."""
+    flows.judge(ended, ended.first_assessor)
+    Judgement.objects.filter(sheet__assessor=ended.second_assessor, competency__order=10).delete()
+    entries = [services.JudgementEntry(competency_id=c.pk, proven=True)
+               for c in ended.qualification.competencies.exclude(order=10)]
+    with pytest.raises(ValidationError, match="do not cover"):
+        services.score_sheet_save(actor=ended.second_assessor, entries=entries, submit=True,
+                                  sheet=flows.sheet_of(ended, ended.second_assessor))
+    assert status(ended) == Assessment.Status.SCORING
+    assert not Certificate.objects.exists()

@@ -188,3 +188,23 @@ def test_the_portfolio_is_shown_beside_its_competency(client, scoring):
     page = client.get(sheet_url(scoring)).content.decode()
     block = page[page.index(f'id="competency-5"'):page.index(f'id="competency-6"')]
     assert "letter.pdf" in block and "Reference letter" in block
+
+
+def test_a_change_of_notes_alone_is_audited(client, scoring):
+    client.force_login(scoring.first_assessor)
+    client.post(sheet_url(scoring), {**form_data(scoring, note="first"), "save": ""})
+    before = AuditEntry.objects.filter(action="judgement_changed").count()
+    client.post(sheet_url(scoring), {**form_data(scoring, note="first"), "save": ""})
+    assert AuditEntry.objects.filter(action="judgement_changed").count() == before  # nothing changed
+    client.post(sheet_url(scoring), {**form_data(scoring, note="second"), "save": ""})
+    assert AuditEntry.objects.filter(action="judgement_changed").count() == before + 10
+
+
+def test_downloading_an_observation_is_audited(client, scoring):
+    competency = scoring.qualification.competencies.get(order=1)
+    client.force_login(scoring.first_assessor)
+    client.post(sheet_url(scoring), {**form_data(scoring), f"c{competency.pk}-observation": samples.pdf(), "save": ""})
+    observation = Observation.objects.get()
+    client.get(f"/assessments/{scoring.pk}/observations/{observation.pk}/download/")
+    entry = AuditEntry.objects.get(action="file_downloaded")
+    assert entry.actor == scoring.first_assessor and entry.data["observation_id"] == observation.pk

@@ -54,3 +54,17 @@ def test_a_file_over_the_limit_is_refused(settings):
 ])
 def test_hostile_file_names_are_cleaned(hostile, expected):
     assert clean_file_name(hostile, "application/pdf") == expected
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(settings):
+    import io
+    import zipfile
+
+    settings.UPLOAD_MAX_UNPACKED_SIZE = 1024 * 1024
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"0" * (2 * 1024 * 1024))
+    assert len(buffer.getvalue()) < 20_000  # small on the wire, large unpacked
+    with pytest.raises(ValidationError, match="not a PDF"):
+        check_upload(samples.upload("bomb.docx", buffer.getvalue()))

@@ -118,3 +118,20 @@ def test_certificate_events_are_in_the_trail_of_their_assessment(client, adminis
     client.post(f"/certificates/{certificate.pk}/revoke/", {"reason": "Error"})
     actions = set(AuditEntry.objects.filter(assessment=certificate.assessment).values_list("action", flat=True))
     assert {"certificate_issued", "supplement_queued", "supplement_downloaded", "certificate_revoked"} <= actions
+
+
+def test_a_revoked_supplement_is_no_longer_handed_to_the_holder(client, administrator, candidate, rendered):
+    certificate = rendered.certificate
+    client.force_login(administrator)
+    client.post(f"/certificates/{certificate.pk}/revoke/", {"reason": "Error"})
+    assert client.get(download_url(certificate)).status_code == 200  # kept for the record
+    client.force_login(candidate)
+    assert client.get(download_url(certificate)).status_code == 404
+    assert "no longer available" in client.get(f"/assessments/{certificate.assessment_id}/").content.decode()
+
+
+def test_a_missing_file_is_a_404_and_not_a_download_in_the_trail(client, candidate, rendered):
+    rendered.file.storage.delete(rendered.file.name)
+    client.force_login(candidate)
+    assert client.get(download_url(rendered.certificate)).status_code == 404
+    assert not AuditEntry.objects.filter(action="supplement_downloaded").exists()

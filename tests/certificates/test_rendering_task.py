@@ -98,3 +98,29 @@ def test_the_sweep_runs_every_minute_in_the_beat():
     schedule = app.conf.beat_schedule["queue-pending-supplements"]
     assert schedule["task"] == "certificates.tasks.queue_pending_supplements"
     assert schedule["schedule"] <= 60
+
+
+def test_a_version_sent_lately_is_not_sent_again(certificate, settings):
+    settings.SUPPLEMENT_REQUEUE_AFTER_SECONDS = 60
+    version = certificate.versions.get()
+    SupplementVersion.objects.filter(pk=version.pk).update(queued_at=timezone.now() - timedelta(minutes=5),
+                                                          sent_at=timezone.now() - timedelta(seconds=10))
+    assert services.supplements_to_resend() == []
+    SupplementVersion.objects.filter(pk=version.pk).update(sent_at=timezone.now() - timedelta(minutes=5))
+    assert services.supplements_to_resend() == [version.pk]
+
+
+def test_a_sweep_already_running_is_not_run_twice(certificate, settings):
+    from django.core.cache import cache
+
+    settings.SUPPLEMENT_REQUEUE_AFTER_SECONDS = 0
+    cache.add(tasks.SWEEP_LOCK, "held")
+    with mock.patch("certificates.tasks.render_supplement.delay") as delay:
+        assert tasks.queue_pending_supplements() == 0
+    delay.assert_not_called()
+
+
+def test_administrators_are_told_when_the_retries_are_used_up(certificate, mailoutbox, settings):
+    settings.ADMINS = [("Staff", "staff@example.org")]
+    tasks.render_supplement.on_failure(RuntimeError("no fonts"), "id", [certificate.versions.get().pk], {}, None)
+    assert mailoutbox[0].to == ["staff@example.org"] and "no fonts" in mailoutbox[0].body
