@@ -71,7 +71,7 @@ def account_create(
         user.save()
         audit.record(
             actor=created_by, action=Action.ACCOUNT_CREATED,
-            summary=f"{user.get_role_display()} {user.email}", user_id=user.pk, role=role,
+            summary=f"{role} {user.email}", user_id=user.pk, role=role,
         )
     return user, invitation_send(user=user)
 
