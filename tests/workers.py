@@ -38,8 +38,10 @@ def broker(url: str, folder: Path, visibility_timeout: int = 3600):
         app.conf.update(broker_url=to_url, broker_transport_options=to_options)
 
     switch(url, options)
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("celery") if not url.startswith("filesystem") else None
+    if not url.startswith("filesystem"):
+        # Messages that other tests published to this Redis database name rows that are gone.
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_purge("celery")
     try:
         yield
     finally:

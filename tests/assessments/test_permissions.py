@@ -47,6 +47,12 @@ PUBLIC = [
 ]
 
 
+def sign_in_as(client, users, who) -> None:
+    client.logout()
+    if who != ANONYMOUS:
+        client.force_login(users[who])
+
+
 @pytest.fixture
 def world(assessment, candidate, other_candidate, assessor, outsider_assessor, administrator):
     """A certified assessment with a portfolio item, an observation and a rendered supplement."""
@@ -74,9 +80,7 @@ def test_it_requires_access(client, world, name, method, url, allowed):
     users, ids = world
     url = url.format(**ids)
     for who in EVERYONE:
-        client.logout()
-        if who != ANONYMOUS:
-            client.force_login(users[who])
+        sign_in_as(client, users, who)
         response = getattr(client, method)(url)
         if who == ANONYMOUS:
             assert response.status_code == 302 and response.url.startswith("/accounts/login/"), (who, url)
@@ -93,9 +97,7 @@ def test_it_requires_access(client, world, name, method, url, allowed):
 def test_public_pages_are_open_to_everyone(client, world, name, url):
     users, ids = world
     for who in EVERYONE:
-        client.logout()
-        if who != ANONYMOUS:
-            client.force_login(users[who])
+        sign_in_as(client, users, who)
         response = client.get(url.format(**ids))
         assert response.status_code in (200, 302), (who, url)
 
