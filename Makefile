@@ -33,6 +33,7 @@ migrate: messages
 
 run: migrate
 	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_accounts
+	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_assessment
 	@echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
 	@trap 'kill 0' INT TERM EXIT; \
 	DEBUG=1 PORTAL_BASE_URL=http://$(HOST):$(PORT) $(BIN)/celery -A portal worker --beat --loglevel=INFO \

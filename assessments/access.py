@@ -3,26 +3,14 @@
 An object that exists but is not the user's looks exactly like one that does not exist.
 """
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.access import administrator_required
+
 from .models import Assessment, Observation, PortfolioItem, ScoreSheet
 
-
-def administrator_required(view):
-    """Administrators only; anybody else signed in gets a 404, anonymous visitors the login page."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_administrator:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+__all__ = ["administrator_required"]
 
 
 def get_assessment(user, pk: int) -> Assessment:
@@ -70,8 +58,8 @@ def get_observation(user, pk: int, observation_pk: int) -> Observation:
         Observation.objects.select_related("judgement__sheet"), judgement__sheet__assessment=assessment,
         pk=observation_pk,
     )
+    observation.judgement.sheet.assessment = assessment
     own = observation.judgement.sheet.assessor_id == user.pk
-    blind = assessment.status in (Assessment.Status.REGISTERED, Assessment.Status.SCORING)
-    if not (user.is_administrator or own or (assessment.is_assessor(user) and not blind)):
+    if not (user.is_administrator or own or (assessment.is_assessor(user) and not assessment.is_blind)):
         raise Http404
     return observation

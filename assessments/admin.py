@@ -1,22 +1,6 @@
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
 
-from .models import Assessment, AuditEntry, PortfolioItem, ScoreSheet, User
-
-
-@admin.register(User)
-class AccountAdmin(UserAdmin):
-    list_display = ["email", "first_name", "last_name", "role", "is_active"]
-    list_filter = ["role", "is_active", "is_staff"]
-    search_fields = ["email", "first_name", "last_name"]
-    ordering = ["last_name", "first_name"]
-    fieldsets = [
-        (None, {"fields": ["email", "password"]}),
-        ("Personal", {"fields": ["first_name", "last_name", "preferred_language"]}),
-        ("Role", {"fields": ["role", "is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
-    ]
-    add_fieldsets = [(None, {"fields": ["email", "first_name", "last_name", "role", "password1", "password2"]})]
+from .models import Assessment, PortfolioItem, ScoreSheet
 
 
 @admin.register(Assessment)
@@ -61,11 +45,3 @@ class ScoreSheetAdmin(ReadOnlyAdmin):
     list_display = ["assessment", "assessor", "status", "submitted_at"]
     list_filter = ["status"]
     list_select_related = ["assessment__candidate", "assessment__qualification", "assessor"]
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "actor", "action", "assessment", "summary"]
-    list_filter = ["action"]
-    search_fields = ["summary"]
-    list_select_related = ["actor", "assessment__candidate", "assessment__qualification"]

@@ -1,52 +1,25 @@
+"""Forms parse what people typed; the rules are checked by the services."""
+
 import re
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import AccountChoiceField
+from accounts.models import User
+from portal.forms import CrispyForm
 from qualifications.models import Competency, Indicator, Qualification
 
-from .models import Assessment, Judgement, User
+from .models import Assessment, Judgement
 from .services import JudgementEntry
-from .uploads import check_upload
 
 PROVEN_CHOICES = [("yes", _("Proven")), ("no", _("Not proven"))]
-
-
-class CrispyForm(forms.Form):
-    submit_label = _("Save")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", self.submit_label))
-
-
-class AccountForm(CrispyForm):
-    submit_label = _("Create and send the invitation")
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
-    email = forms.EmailField(label=_("E-mail address"))
-    preferred_language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
-
-    def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(_("An account with this e-mail address already exists."))
-        return email
-
-
-class AccountChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user):
-        return f"{user.full_name} <{user.email}>"
+PROVEN_VALUES = {"yes": True, "no": False}
+UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png,.docx,.odt"
 
 
 def accounts_with_role(role: str):
-    return User.objects.filter(role=role, is_active=True).order_by("last_name", "first_name")
+    return User.objects.active_with_role(role)
 
 
 class AssessorsForm(CrispyForm):
@@ -57,13 +30,6 @@ class AssessorsForm(CrispyForm):
         super().__init__(*args, **kwargs)
         for name in ("first_assessor", "second_assessor"):
             self.fields[name].queryset = accounts_with_role(User.Role.ASSESSOR)
-
-    def clean(self):
-        cleaned = super().clean()
-        first, second = cleaned.get("first_assessor"), cleaned.get("second_assessor")
-        if first and second and first == second:
-            raise ValidationError(_("An assessment needs two different assessors."))
-        return cleaned
 
 
 class AssessmentForm(AssessorsForm):
@@ -85,20 +51,22 @@ class AssessmentForm(AssessorsForm):
 class PortfolioItemForm(CrispyForm):
     submit_label = _("Add to the portfolio")
     file = forms.FileField(
-        allow_empty_file=True,  # refused by check_upload, with its own message
+        allow_empty_file=True,  # refused by the service's content check, with its own message
         label=_("File"),
         help_text=_("PDF, JPEG, PNG, DOCX or ODT."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx,.odt"}),
+        widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
     )
     description = forms.CharField(label=_("Description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     competencies = forms.ModelMultipleChoiceField(
-        label=_("Competencies this file supports"), queryset=Competency.objects.none(),
+        label=_("Competencies this file supports"), queryset=Competency.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     indicators = forms.ModelMultipleChoiceField(
         label=_("Indicators (optional)"), queryset=Indicator.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    # The service names its arguments; the form's file field is called "file".
+    errors_by_argument = {"upload": "file"}
 
     def __init__(self, *args, assessment: Assessment, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,16 +76,13 @@ class PortfolioItemForm(CrispyForm):
         ).select_related("competency")
         self.fields["competencies"].label_from_instance = lambda c: f"{c.order}. {c.text}"
         self.fields["indicators"].label_from_instance = lambda i: f"{i.competency.order}.{i.order} {i.text}"
-        self.helper.form_tag = True
         self.helper.attrs = {"enctype": "multipart/form-data"}
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        check_upload(upload)  # a clear message beside the field; the service checks again
-        return upload
+    def field_for_error(self, argument: str) -> str:
+        return self.errors_by_argument.get(argument, argument)
 
 
-FIELD_NAME = re.compile(r"^c(\d+)-")
+FIELD_NAME = re.compile(r"^c(\d+)-(proven|justification|observation|note-\d+)$")
 
 
 class ScoreSheetForm(forms.Form):
@@ -147,7 +112,7 @@ class ScoreSheetForm(forms.Form):
             )
         self.fields[f"{prefix}-observation"] = forms.FileField(
             label=_("Observation file (optional)"), required=False, allow_empty_file=True,
-            widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx,.odt"}),
+            widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
         )
 
     def blocks(self):
@@ -159,31 +124,10 @@ class ScoreSheetForm(forms.Form):
                 f"{prefix}-observation"
             ]
 
-    def clean(self):
-        cleaned = super().clean()
-        known = {j.competency_id for j in self.judgements}
-        named = {int(m.group(1)) for key in [*self.data, *self.files] if (m := FIELD_NAME.match(key))}
-        if named - known:
-            raise ValidationError(_("The score sheet names a competency that is not part of this qualification."))
-        for judgement in self.judgements:
-            upload = cleaned.get(f"c{judgement.competency_id}-observation")
-            if upload:
-                try:
-                    check_upload(upload)
-                except ValidationError as error:
-                    self.add_error(f"c{judgement.competency_id}-observation", error)
-        return cleaned
-
-    def check_complete(self) -> bool:
-        """Field errors for what a submission still lacks; True when complete."""
-        for judgement in self.judgements:
-            prefix = f"c{judgement.competency_id}"
-            proven = self.cleaned_data.get(f"{prefix}-proven")
-            if not proven:
-                self.add_error(f"{prefix}-proven", _("Judge this competency before submitting."))
-            elif proven == "no" and not self.cleaned_data.get(f"{prefix}-justification", "").strip():
-                self.add_error(f"{prefix}-justification", _("A justification is required when not proven."))
-        return not self.errors
+    def field_for_error(self, key: str) -> str:
+        """The service names an entry's errors ``"<competency id>.<field>"``."""
+        competency_id, _dot, name = key.partition(".")
+        return f"c{competency_id}-{name}"
 
     def entries(self) -> list[JudgementEntry]:
         entries = []
@@ -191,7 +135,7 @@ class ScoreSheetForm(forms.Form):
             prefix = f"c{judgement.competency_id}"
             entries.append(JudgementEntry(
                 competency_id=judgement.competency_id,
-                proven={"yes": True, "no": False}.get(self.cleaned_data.get(f"{prefix}-proven")),
+                proven=PROVEN_VALUES.get(self.cleaned_data.get(f"{prefix}-proven")),
                 justification=self.cleaned_data.get(f"{prefix}-justification", ""),
                 notes={
                     i.pk: self.cleaned_data.get(f"{prefix}-note-{i.pk}", "")
@@ -199,13 +143,26 @@ class ScoreSheetForm(forms.Form):
                 },
                 observation=self.cleaned_data.get(f"{prefix}-observation"),
             ))
-        return entries
+        return entries + self._entries_for_other_competencies()
+
+    def _entries_for_other_competencies(self) -> list[JudgementEntry]:
+        """Fields posted for a competency not on this sheet are passed on, for the service to refuse."""
+        known = {j.competency_id for j in self.judgements}
+        named = {int(m.group(1)) for key in [*self.data, *self.files] if (m := FIELD_NAME.match(key))}
+        return [
+            JudgementEntry(competency_id=competency_id, proven=PROVEN_VALUES.get(self.data.get(f"c{competency_id}-proven")))
+            for competency_id in sorted(named - known)
+        ]
 
 
 class RevisionForm(forms.Form):
     proven = forms.ChoiceField(label=_("My judgement"), choices=PROVEN_CHOICES, widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("Reason for the revision"), max_length=5000,
+    # Not required here: the service asks for the reason, in one place.
+    reason = forms.CharField(label=_("Reason for the revision"), max_length=5000, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+    def proven_value(self) -> bool:
+        return PROVEN_VALUES[self.cleaned_data["proven"]]
 
 
 class AssessmentFilterForm(forms.Form):
@@ -222,16 +179,6 @@ class AssessmentFilterForm(forms.Form):
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-select" if name in ("status", "assessor") else "form-control"
 
-    def filter(self, queryset):
-        if not self.is_valid():
-            return queryset
-        data = self.cleaned_data
-        if data["status"]:
-            queryset = queryset.filter(status=data["status"])
-        if data["assessor"]:
-            queryset = queryset.filter(Q(first_assessor=data["assessor"]) | Q(second_assessor=data["assessor"]))
-        if data["date_from"]:
-            queryset = queryset.filter(scheduled_at__date__gte=data["date_from"])
-        if data["date_to"]:
-            queryset = queryset.filter(scheduled_at__date__lte=data["date_to"])
-        return queryset
+    def filters(self) -> dict:
+        """The valid filters, as keyword arguments of ``selectors.assessment_list``; none when invalid."""
+        return self.cleaned_data if self.is_valid() else {}

@@ -1,80 +1,20 @@
-"""The people and the procedure: assessments, portfolios, score sheets, reconciliation, audit.
+"""The procedure: assessments, portfolios, score sheets and reconciliation.
 
-Personal data lives in: User (name, e-mail), PortfolioItem and Observation (files and their
-names), Judgement / IndicatorNote / JudgementRevision (assessors' notes about the candidate).
+Personal data lives in: PortfolioItem and Observation (files and their names), Judgement /
+IndicatorNote / JudgementRevision (assessors' notes about the candidate).
 """
 
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qualifications.models import Competency, Indicator, Qualification
-
-
-class AccountManager(UserManager):
-    """Accounts sign in with their e-mail address; ``username`` is kept equal to it."""
-
-    def _create_user(self, username, email, password, **extra_fields):
-        email = self.normalize_email(email or username)
-        return super()._create_user(email, email, password, **extra_fields)
-
-    def create_user(self, email=None, password=None, **extra_fields):
-        return super().create_user(email, email, password, **extra_fields)
-
-    def create_superuser(self, email=None, password=None, **extra_fields):
-        extra_fields.setdefault("role", User.Role.ADMINISTRATOR)
-        return super().create_superuser(email, email, password, **extra_fields)
-
-
-class User(AbstractUser):
-    class Role(models.TextChoices):
-        CANDIDATE = "candidate", _("Candidate")
-        ASSESSOR = "assessor", _("Assessor")
-        ADMINISTRATOR = "administrator", _("Administrator")
-
-    email = models.EmailField(_("e-mail address"), unique=True)
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CANDIDATE)
-    preferred_language = models.CharField(
-        _("preferred language"), max_length=2, choices=settings.LANGUAGES, default="nl"
-    )
-
-    USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
-    objects = AccountManager()
-
-    class Meta:
-        ordering = ["last_name", "first_name"]
-        verbose_name = _("account")
-        verbose_name_plural = _("accounts")
-
-    def __str__(self) -> str:
-        return self.full_name or self.email
-
-    def save(self, *args, **kwargs):
-        self.username = self.email
-        super().save(*args, **kwargs)
-
-    @property
-    def full_name(self) -> str:
-        return self.get_full_name()
-
-    @property
-    def is_administrator(self) -> bool:
-        return self.is_active and (self.role == self.Role.ADMINISTRATOR or self.is_superuser)
-
-    @property
-    def is_assessor(self) -> bool:
-        return self.is_active and self.role == self.Role.ASSESSOR
-
-    @property
-    def is_candidate(self) -> bool:
-        return self.is_active and self.role == self.Role.CANDIDATE
 
 
 class AssessmentQuerySet(models.QuerySet):
@@ -102,13 +42,15 @@ class Assessment(models.Model):
         CERTIFIED = "certified", _("Certified")
         NOT_CERTIFIED = "not_certified", _("Not certified")
 
-    # The only moves the procedure allows; services move with ``Assessment.move``.
+    # The only moves the procedure allows; ``services.lifecycle.assessment_move`` enforces them.
     TRANSITIONS = {
         Status.REGISTERED: {Status.SCORING},
         Status.SCORING: {Status.RECONCILIATION, Status.CERTIFIED, Status.NOT_CERTIFIED},
         Status.RECONCILIATION: {Status.CERTIFIED, Status.NOT_CERTIFIED},
     }
     DECIDED = (Status.CERTIFIED, Status.NOT_CERTIFIED)
+    # Until both sheets are in, neither assessor may see the other's judgements or evidence.
+    BLIND = (Status.REGISTERED, Status.SCORING)
 
     candidate = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("candidate")
@@ -152,6 +94,13 @@ class Assessment(models.Model):
         }
 
     @property
+    def audit_label(self) -> str:
+        return f"{self.qualification.code} {self.candidate.full_name or self.candidate.email}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:detail", args=[self.pk])
+
+    @property
     def assessor_ids(self) -> tuple[int, int]:
         return (self.first_assessor_id, self.second_assessor_id)
 
@@ -164,6 +113,11 @@ class Assessment(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.status in self.DECIDED
+
+    @property
+    def is_blind(self) -> bool:
+        """True while scoring is blind: the assessors see only their own sheet (rule 3)."""
+        return self.status in self.BLIND
 
     @property
     def portfolio_open(self) -> bool:
@@ -307,64 +261,3 @@ class JudgementRevision(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("revision")
         verbose_name_plural = _("revisions")
-
-
-class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("The audit trail is append-only.")
-
-    def delete(self):
-        raise PermissionError("The audit trail is append-only.")
-
-
-class AuditEntry(models.Model):
-    """Append-only: who did what, when. Written through ``assessments.audit.record``."""
-
-    class Action(models.TextChoices):
-        ACCOUNT_CREATED = "account_created", _("Account created")
-        ASSESSMENT_CREATED = "assessment_created", _("Assessment created")
-        ASSESSORS_ASSIGNED = "assessors_assigned", _("Assessors assigned")
-        ASSESSMENT_STARTED = "assessment_started", _("Assessment started")
-        ASSESSMENT_ENDED = "assessment_ended", _("Assessment ended")
-        PORTFOLIO_ADDED = "portfolio_added", _("Portfolio item added")
-        PORTFOLIO_WITHDRAWN = "portfolio_withdrawn", _("Portfolio item withdrawn")
-        FILE_DOWNLOADED = "file_downloaded", _("File downloaded")
-        JUDGEMENT_CHANGED = "judgement_changed", _("Judgement changed")
-        OBSERVATION_ADDED = "observation_added", _("Observation added")
-        SHEET_SUBMITTED = "sheet_submitted", _("Score sheet submitted")
-        JUDGEMENT_REVISED = "judgement_revised", _("Judgement revised")
-        DECISION = "decision", _("Decision")
-        CERTIFICATE_ISSUED = "certificate_issued", _("Certificate issued")
-        CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
-        SUPPLEMENT_QUEUED = "supplement_queued", _("Supplement rendering queued")
-        SUPPLEMENT_DOWNLOADED = "supplement_downloaded", _("Supplement downloaded")
-
-    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("who"),
-    )
-    action = models.CharField(_("what"), max_length=40, choices=Action.choices)
-    assessment = models.ForeignKey(
-        Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
-    )
-    summary = models.CharField(_("summary"), max_length=500)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-
-    objects = AuditQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit trail")
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("The audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The audit trail is append-only.")

@@ -1,12 +1,17 @@
 """Reads of the procedure, each in a fixed number of queries whatever the size of the standard."""
 
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from accounts.models import User
 from qualifications.models import Competency
 
-from .models import Assessment, IndicatorNote, Judgement, PortfolioItem, ScoreSheet, User
+from .models import Assessment, IndicatorNote, Judgement, PortfolioItem, ScoreSheet
+
+Status = Assessment.Status
+OPEN_STATUSES = (Status.REGISTERED, Status.SCORING, Status.RECONCILIATION)
 
 
 @dataclass
@@ -24,8 +29,6 @@ class CompetencyPair:
     @property
     def proven(self) -> bool:
         return self.agreed and bool(self.first.proven)
-
-
 
 def _judgements() -> QuerySet[Judgement]:
     return Judgement.objects.select_related("sheet", "competency").prefetch_related(
@@ -87,3 +90,107 @@ def assessments_with_progress(queryset: QuerySet[Assessment]) -> QuerySet[Assess
             "score_sheets", filter=Q(score_sheets__status=ScoreSheet.Status.SUBMITTED), distinct=True
         ),
     ).order_by("-scheduled_at", "-pk")  # aggregation drops Meta.ordering
+
+
+def assessment_list(
+    *, status: str = "", assessor: User | None = None, date_from: date | None = None, date_to: date | None = None
+) -> QuerySet[Assessment]:
+    """The administrator's dashboard: every assessment, filtered, with its progress."""
+    assessments = Assessment.objects.all()
+    if status:
+        assessments = assessments.filter(status=status)
+    if assessor:
+        assessments = assessments.filter(Q(first_assessor=assessor) | Q(second_assessor=assessor))
+    if date_from:
+        assessments = assessments.filter(scheduled_at__date__gte=date_from)
+    if date_to:
+        assessments = assessments.filter(scheduled_at__date__lte=date_to)
+    return assessments_with_progress(assessments)
+
+
+def assessor_assessments(assessor: User) -> QuerySet[Assessment]:
+    """An assessor's dashboard: their assessments, with the status of their own sheet."""
+    own_sheet = ScoreSheet.objects.filter(assessment=OuterRef("pk"), assessor=assessor).values("status")[:1]
+    return Assessment.objects.for_user(assessor).with_people().annotate(my_sheet=Subquery(own_sheet))
+
+
+def candidate_assessments(candidate: User) -> QuerySet[Assessment]:
+    return Assessment.objects.for_user(candidate).with_people()
+
+
+@dataclass
+class NextSteps:
+    """What the assessment page offers this person to do now."""
+
+    start: bool = False
+    end: bool = False
+    own_sheet: ScoreSheet | None = None
+    reconciliation: bool = False
+    change_assessors: bool = False  # shown beside the assessors, not among the steps
+
+    @property
+    def any(self) -> bool:
+        return self.start or self.end or self.score_sheet or self.reconciliation
+
+    @property
+    def score_sheet(self) -> bool:
+        return self.own_sheet is not None
+
+
+def next_steps(assessment: Assessment, user: User) -> NextSteps:
+    """Staff record the start and end; each assessor fills in their sheet; both sheets show once
+    scoring is no longer blind."""
+    if not (user.is_administrator or assessment.is_assessor(user)):
+        return NextSteps()
+    own_sheet = sheet_for_assessor(assessment, user) if assessment.is_assessor(user) else None
+    return NextSteps(
+        start=assessment.status == Status.REGISTERED,
+        end=assessment.status == Status.SCORING and assessment.ended_at is None,
+        own_sheet=own_sheet if assessment.status == Status.SCORING else None,
+        reconciliation=not assessment.is_blind and assessment.started_at is not None,
+        change_assessors=user.is_administrator and assessment.status == Status.REGISTERED,
+    )
+
+
+@dataclass
+class ReportFigures:
+    by_status: list[tuple[str, int]]
+    total: int
+    decided: int
+    certified: int
+    ended: int
+    overruns: int
+    workload: list[tuple[User, int, int]]
+
+    @property
+    def rate(self) -> int | None:
+        return round(100 * self.certified / self.decided) if self.decided else None
+
+
+def report_figures() -> ReportFigures:
+    """Counts per status, certification rate, overruns and assessor workload."""
+    statuses = dict(Assessment.objects.values_list("status").annotate(n=Count("pk")))
+    certified = statuses.get(Status.CERTIFIED, 0)
+    ended = Assessment.objects.filter(ended_at__isnull=False).select_related("qualification")
+    overruns = [a for a in ended.only("started_at", "ended_at", "qualification__max_assessment_hours") if a.ran_over]
+    return ReportFigures(
+        by_status=[(label, statuses.get(value, 0)) for value, label in Status.choices],
+        total=sum(statuses.values()),
+        decided=certified + statuses.get(Status.NOT_CERTIFIED, 0),
+        certified=certified,
+        ended=ended.count(),
+        overruns=len(overruns),
+        workload=_assessor_workload(),
+    )
+
+
+def _assessor_workload() -> list[tuple[User, int, int]]:
+    """(assessor, open assessments, all assessments) per assessor, in two queries."""
+    rows: dict[int, list[int]] = {}
+    for first, second, status in Assessment.objects.values_list("first_assessor", "second_assessor", "status"):
+        for assessor_id in (first, second):
+            counts = rows.setdefault(assessor_id, [0, 0])
+            counts[0] += status in OPEN_STATUSES
+            counts[1] += 1
+    assessors = User.objects.filter(pk__in=rows).order_by("last_name", "first_name")
+    return [(assessor, *rows[assessor.pk]) for assessor in assessors]

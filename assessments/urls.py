@@ -18,9 +18,5 @@ urlpatterns = [
     path("<int:pk>/reconciliation/<int:competency_pk>/revise/", views.judgement_revise, name="revise"),
     path("<int:pk>/assessors/", manage_views.assessors_edit, name="assessors_edit"),
     path("new/", manage_views.assessment_create, name="create"),
-    path("people/", manage_views.people, name="people"),
-    path("people/new/<str:role>/", manage_views.account_create, name="account_create"),
-    path("people/<int:user_pk>/invite/", manage_views.invitation_resend, name="invitation_resend"),
-    path("audit/", manage_views.audit_trail, name="audit"),
     path("reports/", manage_views.report, name="report"),
 ]

@@ -4,29 +4,30 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from certificates.selectors import certificate_panel
+from audit.selectors import latest_about
 from portal.downloads import private_file_response
+from portal.forms import add_service_errors
+from portal.pagination import page_of, query_without_page
 
-from . import access, audit, selectors, services
+from . import access, selectors, services
 from .forms import AssessmentFilterForm, PortfolioItemForm, RevisionForm, ScoreSheetForm
-from .models import Assessment, ScoreSheet
 from .uploads import refuse_oversized
 
-PAGE_SIZE = 20
+# Refusals that make the page itself pointless (the step is over): back to the assessment page.
+STEP_OVER = {"portfolio_closed", "locked", "scoring_closed"}
 
 
 def _fail(request, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
 
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def _back(request, pk: int, error: ValidationError):
+    _fail(request, error)
+    return redirect("assessments:detail", pk=pk)
 
 
 def _valid(form, request) -> bool:
@@ -35,56 +36,44 @@ def _valid(form, request) -> bool:
     return not refuse_oversized(form, request) and valid
 
 
-def query_without_page(request) -> str:
-    """The current filters, to carry over to the other pages."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 @login_required
 def dashboard(request):
     user = request.user
-    visible = Assessment.objects.for_user(user)
     if user.is_administrator:
         filters = AssessmentFilterForm(request.GET or None)
-        assessments = selectors.assessments_with_progress(filters.filter(visible))
         return render(request, "assessments/dashboard_administrator.html", {
-            "page": _page(request, assessments), "filters": filters, "query": query_without_page(request),
+            "page": page_of(request, selectors.assessment_list(**filters.filters())), "filters": filters,
+            "query": query_without_page(request),
         })
     if user.is_assessor:
-        own_sheet = ScoreSheet.objects.filter(assessment=OuterRef("pk"), assessor=user).values("status")[:1]
-        assessments = visible.with_people().annotate(my_sheet=Subquery(own_sheet))
-        return render(request, "assessments/dashboard_assessor.html", {"page": _page(request, assessments)})
+        return render(request, "assessments/dashboard_assessor.html",
+                      {"page": page_of(request, selectors.assessor_assessments(user))})
     return render(request, "assessments/dashboard_candidate.html",
-                  {"page": _page(request, visible.with_people())})
+                  {"page": page_of(request, selectors.candidate_assessments(user))})
 
 
 @login_required
 def assessment_detail(request, pk: int):
     assessment = access.get_assessment(request.user, pk)
-    items = selectors.portfolio(assessment)
-    decided_pairs = selectors.competency_pairs(assessment) if assessment.is_decided else []
-    context = {
+    administrator = request.user.is_administrator
+    return render(request, "assessments/detail.html", {
         "assessment": assessment,
-        "portfolio": items,
-        "results": decided_pairs,
-        "sheets": assessment.score_sheets.select_related("assessor") if request.user.is_administrator else [],
-        "own_sheet": selectors.sheet_for_assessor(assessment, request.user),
-        "certificate": certificate_panel(assessment, request.user),
-        "audit_entries": (
-            assessment.audit_entries.select_related("actor")[:10] if request.user.is_administrator else []
-        ),
-    }
-    return render(request, "assessments/detail.html", context)
+        "portfolio": selectors.portfolio(assessment),
+        "results": selectors.competency_pairs(assessment) if assessment.is_decided else [],
+        "sheets": assessment.score_sheets.select_related("assessor") if administrator else [],
+        "steps": selectors.next_steps(assessment, request.user),
+        "audit_entries": latest_about(assessment) if administrator else [],
+    })
 
 
 @login_required
 def portfolio_add(request, pk: int):
     assessment = access.get_candidate_assessment(request.user, pk)
-    if not assessment.portfolio_open:
-        messages.error(request, _("The portfolio is closed: scoring has started."))
-        return redirect("assessments:detail", pk=pk)
+    if request.method != "POST":
+        try:
+            services.portfolio_check_open(assessment)
+        except ValidationError as error:
+            return _back(request, pk, error)
     form = PortfolioItemForm(request.POST or None, request.FILES or None, assessment=assessment)
     if request.method == "POST" and _valid(form, request):
         try:
@@ -95,7 +84,9 @@ def portfolio_add(request, pk: int):
                 indicators=list(form.cleaned_data["indicators"]),
             )
         except ValidationError as error:
-            form.add_error(None, error.messages)
+            if getattr(error, "code", None) in STEP_OVER:
+                return _back(request, pk, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The file was added to your portfolio."))
             return redirect("assessments:detail", pk=pk)
@@ -121,20 +112,15 @@ def portfolio_withdraw(request, pk: int, item_pk: int):
 @login_required
 def portfolio_download(request, pk: int, item_pk: int):
     item = access.get_portfolio_item(request.user, pk, item_pk)
-    response = private_file_response(item.file, download_name=item.original_name, content_type=item.content_type)
-    audit.record(actor=request.user, action=audit.Action.FILE_DOWNLOADED, assessment_id=pk,
-                 summary=item.original_name, kind="portfolio", item_id=item.pk)
-    return response
+    return private_file_response(lambda: services.portfolio_item_open(actor=request.user, item=item),
+                                 download_name=item.original_name, content_type=item.content_type)
 
 
 @login_required
 def observation_download(request, pk: int, observation_pk: int):
     observation = access.get_observation(request.user, pk, observation_pk)
-    response = private_file_response(observation.file, download_name=observation.original_name,
-                                     content_type=observation.content_type)
-    audit.record(actor=request.user, action=audit.Action.FILE_DOWNLOADED, assessment_id=pk,
-                 summary=observation.original_name, kind="observation", observation_id=observation.pk)
-    return response
+    return private_file_response(lambda: services.observation_open(actor=request.user, observation=observation),
+                                 download_name=observation.original_name, content_type=observation.content_type)
 
 
 @require_POST
@@ -172,20 +158,17 @@ def score_sheet(request, pk: int):
     assessment = sheet.assessment
     judgements = selectors.sheet_judgements(sheet)
     form = ScoreSheetForm(request.POST or None, request.FILES or None, judgements=judgements)
-    if request.method == "POST":
-        if sheet.is_submitted:
-            messages.error(request, _("This score sheet has been submitted and is locked."))
-            return redirect("assessments:detail", pk=pk)
+    if request.method == "POST" and _valid(form, request):
         submit = "submit" in request.POST
-        if _valid(form, request) and (not submit or form.check_complete()):
-            try:
-                services.score_sheet_save(actor=request.user, sheet=sheet, entries=form.entries(), submit=submit)
-            except ValidationError as error:
-                form.add_error(None, error.messages)
-            else:
-                messages.success(request, _("Your score sheet was submitted.") if submit
-                                 else _("Your draft was saved."))
-                return redirect("assessments:detail" if submit else "assessments:score_sheet", pk=pk)
+        try:
+            services.score_sheet_save(actor=request.user, sheet=sheet, entries=form.entries(), submit=submit)
+        except ValidationError as error:
+            if getattr(error, "code", None) in STEP_OVER:
+                return _back(request, pk, error)
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your score sheet was submitted.") if submit else _("Your draft was saved."))
+            return redirect("assessments:detail" if submit else "assessments:score_sheet", pk=pk)
     linked = selectors.portfolio_by_competency(selectors.portfolio(assessment))
     for judgement in judgements:
         judgement.portfolio_items = linked.get(judgement.competency_id, [])
@@ -195,17 +178,15 @@ def score_sheet(request, pk: int):
 @login_required
 def reconciliation(request, pk: int):
     assessment = access.get_staff_assessment(request.user, pk)
-    if assessment.status in (Assessment.Status.REGISTERED, Assessment.Status.SCORING):
+    if assessment.is_blind:
         messages.info(request, _("Reconciliation opens when both assessors have submitted their score sheets."))
         return redirect("assessments:detail", pk=pk)
     pairs = selectors.competency_pairs(assessment)
-    open_for_me = assessment.status == Assessment.Status.RECONCILIATION and assessment.is_assessor(request.user)
-    forms_by_competency = {}
-    if open_for_me:
-        for pair in pairs:
-            if not pair.agreed:
-                forms_by_competency[pair.competency.pk] = RevisionForm(prefix=f"r{pair.competency.pk}")
-    rows = [(pair, forms_by_competency.get(pair.competency.pk)) for pair in pairs]
+    open_for_me = assessment.status == assessment.Status.RECONCILIATION and assessment.is_assessor(request.user)
+    rows = [
+        (pair, RevisionForm(prefix=f"r{pair.competency.pk}") if open_for_me and not pair.agreed else None)
+        for pair in pairs
+    ]
     return render(request, "assessments/reconciliation.html", {
         "assessment": assessment, "rows": rows, "open_for_me": open_for_me,
         "disagreements": sum(not pair.agreed for pair in pairs),
@@ -216,18 +197,15 @@ def reconciliation(request, pk: int):
 @login_required
 def judgement_revise(request, pk: int, competency_pk: int):
     sheet = access.get_own_score_sheet(request.user, pk)
-    judgement = sheet.judgements.filter(competency_id=competency_pk).first()
     form = RevisionForm(request.POST, prefix=f"r{competency_pk}")
-    if judgement is None:
-        messages.error(request, _("That competency is not part of this assessment."))
-    elif not form.is_valid():
+    if not form.is_valid():
         messages.error(request, _("Choose your judgement and give the reason for the revision."))
+        return redirect("assessments:reconciliation", pk=pk)
+    try:
+        services.judgement_revise(actor=request.user, assessment=sheet.assessment, competency_id=competency_pk,
+                                  proven=form.proven_value(), reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        _fail(request, error)
     else:
-        try:
-            services.judgement_revise(actor=request.user, judgement=judgement,
-                                      proven=form.cleaned_data["proven"] == "yes", reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            _fail(request, error)
-        else:
-            messages.success(request, _("Your judgement was revised."))
+        messages.success(request, _("Your judgement was revised."))
     return redirect("assessments:reconciliation", pk=pk)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -14,9 +15,8 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments import audit
-from assessments.audit import Action
 from assessments.models import Assessment
+from audit.services import Action, audit_record
 
 from .models import Certificate, CertificateCounter, SupplementVersion
 
@@ -52,7 +52,7 @@ def certificate_issue(*, assessment: Assessment, actor=None) -> Certificate:
         if existing is not None:
             return existing
         if assessment.status != Assessment.Status.CERTIFIED:
-            raise ValidationError(_("Only a certified assessment gets a certificate."))
+            raise ValidationError(_("Only a certified assessment gets a certificate."), code="not_certified")
         issued_at = timezone.now()
         year = timezone.localdate(issued_at).year
         code = assessment.qualification.code
@@ -64,7 +64,7 @@ def certificate_issue(*, assessment: Assessment, actor=None) -> Certificate:
             holder_name=candidate.get_full_name() or candidate.email, issued_at=issued_at,
             first_language=first, second_language=second,
         )
-        audit.record(actor=actor, action=Action.CERTIFICATE_ISSUED, assessment=assessment,
+        audit_record(actor=actor, action=Action.CERTIFICATE_ISSUED, subject=assessment,
                      summary=certificate.number, certificate_id=certificate.pk)
         supplement_queue(certificate=certificate, actor=actor)
     return certificate
@@ -79,7 +79,7 @@ def supplement_queue(
     """
     first, second = languages or certificate.languages
     if first == second:
-        raise ValidationError(_("Choose two different languages."))
+        raise ValidationError({"languages": _("Choose two different languages.")}, code="same_language")
     with transaction.atomic():
         # The UPDATE also locks the certificate row: concurrent versions get distinct numbers.
         Certificate.objects.filter(pk=certificate.pk).update(first_language=first, second_language=second)
@@ -89,7 +89,7 @@ def supplement_queue(
             certificate=certificate, number=number, first_language=first, second_language=second,
             queued_at=timezone.now(),
         )
-        audit.record(actor=actor, action=Action.SUPPLEMENT_QUEUED, assessment_id=certificate.assessment_id,
+        audit_record(actor=actor, action=Action.SUPPLEMENT_QUEUED, subject=certificate.assessment,
                      summary=f"{certificate.number} v{number} {first}/{second}", version_id=version.pk)
         transaction.on_commit(lambda: send_to_worker(version.pk))
     return version
@@ -132,8 +132,8 @@ def supplement_retry(*, version: SupplementVersion, actor) -> SupplementVersion:
             status=VersionStatus.QUEUED, queued_at=timezone.now(), error=""
         )
         if not updated:
-            raise ValidationError(_("Only a failed rendering can be retried."))
-        audit.record(actor=actor, action=Action.SUPPLEMENT_QUEUED, assessment_id=version.certificate.assessment_id,
+            raise ValidationError(_("Only a failed rendering can be retried."), code="not_failed")
+        audit_record(actor=actor, action=Action.SUPPLEMENT_QUEUED, subject=version.certificate.assessment,
                      summary=f"{version.certificate.number} v{version.number} retry", version_id=version.pk)
         transaction.on_commit(lambda: send_to_worker(version.pk))
     version.refresh_from_db()
@@ -142,7 +142,7 @@ def supplement_retry(*, version: SupplementVersion, actor) -> SupplementVersion:
 
 def supplement_rerender(*, certificate: Certificate, actor, languages: tuple[str, str]) -> SupplementVersion:
     if certificate.is_revoked:
-        raise ValidationError(_("A revoked certificate is not rendered again."))
+        raise ValidationError(_("A revoked certificate is not rendered again."), code="revoked")
     return supplement_queue(certificate=certificate, actor=actor, languages=languages)
 
 
@@ -150,17 +150,25 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
     """Revocation keeps the certificate and its files; verification then says "revoked"."""
     reason = reason.strip()
     if not reason:
-        raise ValidationError(_("Give the reason for revoking the certificate."))
+        raise ValidationError({"reason": _("Give the reason for revoking the certificate.")}, code="no_reason")
     with transaction.atomic():
         updated = Certificate.objects.filter(pk=certificate.pk, status=Certificate.Status.ISSUED).update(
             status=Certificate.Status.REVOKED, revoked_at=timezone.now(), revocation_reason=reason
         )
         if not updated:
-            raise ValidationError(_("This certificate is already revoked."))
-        audit.record(actor=actor, action=Action.CERTIFICATE_REVOKED, assessment_id=certificate.assessment_id,
+            raise ValidationError(_("This certificate is already revoked."), code="already_revoked")
+        audit_record(actor=actor, action=Action.CERTIFICATE_REVOKED, subject=certificate.assessment,
                      summary=certificate.number, reason=reason)
     certificate.refresh_from_db()
     return certificate
+
+
+def supplement_open(*, actor, version: SupplementVersion) -> File:
+    """Open a rendered supplement for download; every download of a personal file is audited."""
+    handle = version.file.open("rb")
+    audit_record(actor=actor, action=Action.SUPPLEMENT_DOWNLOADED, subject=version.certificate.assessment,
+                 summary=version.download_name, version_id=version.pk)
+    return handle
 
 
 # --- Rendering (runs in the worker only) ----------------------------------------------------

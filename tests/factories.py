@@ -5,7 +5,8 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from assessments.models import Assessment, User
+from accounts.models import User
+from assessments.models import Assessment
 from qualifications.models import Competency, Indicator, Qualification
 
 

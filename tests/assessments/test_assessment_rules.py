@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments import services
-from assessments.models import Assessment, AuditEntry, ScoreSheet
+from assessments.models import Assessment, ScoreSheet
+from audit.models import AuditEntry
 
 from .. import factories, flows
 
@@ -25,7 +26,7 @@ def create(administrator, qualification, candidate, first, second):
 def test_an_assessment_has_two_distinct_assessors(administrator, qualification, candidate, assessor, second_assessor):
     assessment = create(administrator, qualification, candidate, assessor, second_assessor)
     assert assessment.assessor_ids == (assessor.pk, second_assessor.pk)
-    assert AuditEntry.objects.filter(action="assessment_created", assessment=assessment).exists()
+    assert AuditEntry.objects.about(assessment).filter(action="assessment_created").exists()
 
 
 def test_the_same_assessor_twice_is_refused(administrator, qualification, candidate, assessor):

@@ -54,5 +54,5 @@ def test_reports_count_statuses_and_overruns(client, administrator, assessment):
     flows.overrun(assessment, hours=8)
     client.force_login(administrator)
     response = client.get("/assessments/reports/")
-    assert response.context["overruns"] == 1
-    assert dict(response.context["by_status"])["Scoring"] == 1
+    assert response.context["figures"].overruns == 1
+    assert dict(response.context["figures"].by_status)["Scoring"] == 1

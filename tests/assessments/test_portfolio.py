@@ -8,7 +8,8 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 
 from assessments import services
-from assessments.models import AuditEntry, PortfolioItem
+from assessments.models import PortfolioItem
+from audit.models import AuditEntry
 from qualifications.models import Competency, Indicator
 
 from .. import factories, flows, samples

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from assessments import services
-from assessments.models import Assessment, AuditEntry, Judgement, JudgementRevision
+from assessments.models import Assessment, Judgement, JudgementRevision
+from audit.models import AuditEntry
 from certificates.models import Certificate
 
 from .. import flows
@@ -22,7 +23,8 @@ def judgement(assessment, assessor, order) -> Judgement:
 
 
 def revise(assessment, assessor, order, proven, reason="We discussed the observation."):
-    return services.judgement_revise(actor=assessor, judgement=judgement(assessment, assessor, order),
+    return services.judgement_revise(actor=assessor, assessment=assessment,
+                                     competency_id=judgement(assessment, assessor, order).competency_id,
                                      proven=proven, reason=reason)
 
 
@@ -89,9 +91,19 @@ def test_an_agreed_competency_is_final(ended):
 def test_an_assessor_revises_only_their_own_judgement(ended):
     flows.judge(ended, ended.first_assessor)
     flows.judge(ended, ended.second_assessor, not_proven={3})
-    with pytest.raises(ValidationError, match="own judgement"):
-        services.judgement_revise(actor=ended.first_assessor,
-                                  judgement=judgement(ended, ended.second_assessor, 3), proven=True, reason="x")
+    with pytest.raises(ValidationError, match="already your judgement"):
+        revise(ended, ended.first_assessor, 3, proven=True)
+    assert not judgement(ended, ended.second_assessor, 3).proven
+
+
+def test_an_assessor_of_another_assessment_revises_nothing(ended, outsider_assessor):
+    flows.judge(ended, ended.first_assessor)
+    flows.judge(ended, ended.second_assessor, not_proven={3})
+    competency_id = judgement(ended, ended.second_assessor, 3).competency_id
+    with pytest.raises(ValidationError, match="own judgement") as refused:
+        services.judgement_revise(actor=outsider_assessor, assessment=ended, competency_id=competency_id,
+                                  proven=True, reason="x")
+    assert refused.value.code == "not_own_judgement"
     assert not judgement(ended, ended.second_assessor, 3).proven
 
 

@@ -5,8 +5,9 @@ from unittest import mock
 import pytest
 from django.test import Client
 
-from assessments import audit
-from assessments.models import Assessment, AuditEntry, Judgement, ScoreSheet
+from audit import services as audit
+from assessments.models import Assessment, Judgement, ScoreSheet
+from audit.models import AuditEntry
 from certificates.models import Certificate
 
 from .. import flows
@@ -26,7 +27,7 @@ def test_a_post_without_csrf_token_is_refused(assessment):
 def test_a_failure_inside_the_scoring_transaction_leaves_nothing_half_written(assessment):
     flows.started_and_ended(assessment)
     flows.judge(assessment, assessment.first_assessor)
-    real_record = audit.record
+    real_record = audit.audit_record
 
     def fail_on_decision(**kwargs):
         if kwargs["action"] == audit.Action.DECISION:
@@ -34,7 +35,7 @@ def test_a_failure_inside_the_scoring_transaction_leaves_nothing_half_written(as
         return real_record(**kwargs)
 
     entries_before = AuditEntry.objects.count()
-    with mock.patch("assessments.services.audit.record", side_effect=fail_on_decision), \
+    with mock.patch("assessments.services.decision.audit_record", side_effect=fail_on_decision), \
             pytest.raises(RuntimeError):
         flows.judge(assessment, assessment.second_assessor, not_proven=())
     assessment.refresh_from_db()
@@ -57,7 +58,7 @@ def test_html_and_urls_typed_into_names_are_shown_as_text(client, administrator,
     candidate.last_name = '<a href="http://evil.example/">click</a>'
     candidate.save()
     client.force_login(administrator)
-    for url in ("/assessments/", f"/assessments/{assessment.pk}/", "/assessments/people/"):
+    for url in ("/assessments/", f"/assessments/{assessment.pk}/", "/accounts/people/"):
         page = client.get(url).content.decode()
         assert "<script>alert" not in page and 'href="http://evil.example/"' not in page
         assert "&lt;script&gt;alert" in page

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from assessments import services
-from assessments.models import AuditEntry, IndicatorNote, Judgement, Observation, ScoreSheet
+from assessments.models import IndicatorNote, Judgement, Observation, PortfolioItem, ScoreSheet
+from audit.models import AuditEntry
 from assessments.services import JudgementEntry
 
 from .. import factories, flows, samples
@@ -179,7 +180,7 @@ def test_a_disguised_observation_file_is_refused(client, scoring):
 
 def test_the_portfolio_is_shown_beside_its_competency(client, scoring):
     competency = scoring.qualification.competencies.get(order=5)
-    item = services.PortfolioItem.objects.create(
+    item = PortfolioItem.objects.create(
         assessment=scoring, description="Reference letter", original_name="letter.pdf",
         content_type="application/pdf", size=1, sha256="0" * 64, file="portfolio/x",
     )

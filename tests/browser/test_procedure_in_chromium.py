@@ -56,15 +56,15 @@ def test_the_whole_procedure_in_the_browser(pages, worker, qualification, tmp_pa
 
     # The administrator creates the candidate, who gets an invitation.
     admin = log_in(pages, administrator)
-    admin.click("a[href='/assessments/people/']")
-    admin.click("a[href='/assessments/people/new/candidate/']")
+    admin.click("a[href='/accounts/people/']")
+    admin.click("a[href='/accounts/people/new/candidate/']")
     visits.add("administrator", admin)
     admin.fill("#id_first_name", "Chris")
     admin.fill("#id_last_name", "Candidate")
     admin.fill("#id_email", "chris@example.org")
     admin.select_option("#id_preferred_language", "en")
     admin.click("main input[type=submit]")
-    admin.wait_for_url(re.compile(r".*/assessments/people/$"))
+    admin.wait_for_url(re.compile(r".*/accounts/people/$"))
     visits.add("administrator", admin)
     assert "chris@example.org" in admin.content()
 
@@ -174,7 +174,7 @@ def test_the_whole_procedure_in_the_browser(pages, worker, qualification, tmp_pa
     verifier.reload()
     assert "This certificate has been revoked." in verifier.content()
 
-    for url in ["/assessments/", "/assessments/people/", "/assessments/reports/", "/assessments/audit/",
+    for url in ["/assessments/", "/accounts/people/", "/assessments/reports/", "/audit/",
                 "/qualifications/", "/qualifications/0213/"]:
         visits.seen.setdefault("administrator", set()).add(f"{pages.base}{url}")
     visits.seen.setdefault("anonymous", set()).update({f"{pages.base}/", f"{pages.base}/accounts/login/"})
@@ -198,7 +198,7 @@ def check_every_page_in_every_language(pages, visits, people):
 
 
 def test_invitation_page_is_accessible(pages, qualification):
-    from assessments import services
+    from accounts import services
 
     user = factories.CandidateFactory()
     for language in ("nl", "fr", "en"):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assessments.models import AuditEntry
+from audit.models import AuditEntry
 from certificates.models import Certificate, SupplementVersion
 
 from .conftest import render
@@ -116,7 +116,7 @@ def test_certificate_events_are_in_the_trail_of_their_assessment(client, adminis
     client.get(download_url(certificate))
     client.post(f"/certificates/{certificate.pk}/render/", {"first_language": "fr", "second_language": "en"})
     client.post(f"/certificates/{certificate.pk}/revoke/", {"reason": "Error"})
-    actions = set(AuditEntry.objects.filter(assessment=certificate.assessment).values_list("action", flat=True))
+    actions = set(AuditEntry.objects.about(certificate.assessment).values_list("action", flat=True))
     assert {"certificate_issued", "supplement_queued", "supplement_downloaded", "certificate_revoked"} <= actions
 
 

@@ -1,12 +1,26 @@
-"""Sign-in, invitations and password reset (Django's machinery, the portal's templates)."""
-
+from django import forms
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import CrispyForm
+
 from . import throttling
+from .models import User
+
+
+class AccountForm(CrispyForm):
+    submit_label = _("Create and send the invitation")
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"))
+    preferred_language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
+
+
+class AccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user: User) -> str:
+        return f"{user.full_name} <{user.email}>"
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -31,16 +45,3 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise
         throttling.record_success(email, address)
         return cleaned
-
-
-class LoginView(auth_views.LoginView):
-    form_class = ThrottledAuthenticationForm
-    redirect_authenticated_user = True
-
-
-class InvitationView(auth_views.PasswordResetConfirmView):
-    """The link of an invitation e-mail: choose a password, then sign in."""
-
-    template_name = "registration/invitation.html"
-    post_reset_login = True
-    success_url = "/"

@@ -3,15 +3,11 @@
 Refuses to run unless PORTAL_DEMO is set, which production never sets.
 """
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
-from assessments.models import Assessment, User
-from qualifications.models import Qualification
+from accounts.models import User
 
 DEMO_ACCOUNTS = [
     # e-mail, password, role, first name, last name
@@ -22,14 +18,17 @@ DEMO_ACCOUNTS = [
 ]
 
 
+def refuse_outside_demo() -> None:
+    if not settings.PORTAL_DEMO:
+        raise CommandError("Demo data is only created when PORTAL_DEMO=1 (never in production).")
+
+
 class Command(BaseCommand):
-    help = "Create the demo accounts and one scheduled assessment (only with PORTAL_DEMO=1)."
+    help = "Create the demo accounts (only with PORTAL_DEMO=1)."
 
     def handle(self, *args, **options):
-        if not settings.PORTAL_DEMO:
-            raise CommandError("Demo accounts are only created when PORTAL_DEMO=1 (never in production).")
+        refuse_outside_demo()
         with transaction.atomic():
-            users = {role: [] for role in User.Role.values}
             for email, password, role, first_name, last_name in DEMO_ACCOUNTS:
                 user, created = User.objects.get_or_create(
                     email=email, defaults={"role": role, "first_name": first_name, "last_name": last_name,
@@ -39,15 +38,6 @@ class Command(BaseCommand):
                 if created:
                     user.set_password(password)
                     user.save()
-                users[role].append(user)
-            candidate = users[User.Role.CANDIDATE][0]
-            first, second = users[User.Role.ASSESSOR]
-            qualification = Qualification.objects.filter(code="0213").first()
-            if qualification and not Assessment.objects.filter(candidate=candidate).exists():
-                Assessment.objects.create(
-                    candidate=candidate, qualification=qualification, first_assessor=first, second_assessor=second,
-                    scheduled_at=timezone.now() + timedelta(days=7), location="Demo test centre",
-                )
         self.stdout.write("Demo logins (e-mail / password):")
         for email, password, role, *_names in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role:<14} {email:<22} {password}")

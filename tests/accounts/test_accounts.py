@@ -4,8 +4,9 @@ from unittest import mock
 import pytest
 from django.core import mail
 
-from assessments import services
-from assessments.models import AuditEntry, User
+from accounts import services
+from accounts.models import User
+from audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ def invitation_link(message) -> str:
 
 def test_administrator_creates_a_candidate_who_gets_an_invitation(client, administrator):
     client.force_login(administrator)
-    response = client.post("/assessments/people/new/candidate/", {
+    response = client.post("/accounts/people/new/candidate/", {
         "first_name": "Nora", "last_name": "Nieuw", "email": "Nora@Example.org", "preferred_language": "fr",
     })
     assert response.status_code == 302
@@ -46,20 +47,20 @@ def test_the_invitation_link_sets_the_password_and_signs_in(client, administrato
 
 def test_a_mail_server_that_is_down_keeps_the_account_and_says_so(client, administrator):
     client.force_login(administrator)
-    with mock.patch("assessments.services.send_mail", side_effect=ConnectionRefusedError):
-        response = client.post("/assessments/people/new/assessor/", {
+    with mock.patch("accounts.services.send_mail", side_effect=ConnectionRefusedError):
+        response = client.post("/accounts/people/new/assessor/", {
             "first_name": "Ina", "last_name": "Later", "email": "ina@example.org", "preferred_language": "nl",
         }, follow=True)
     assert "could not be sent" in response.content.decode()
     user = User.objects.get(email="ina@example.org")
-    response = client.post(f"/assessments/people/{user.pk}/invite/", follow=True)
+    response = client.post(f"/accounts/people/{user.pk}/invite/", follow=True)
     assert "A new invitation was sent" in response.content.decode()
     assert len(mail.outbox) == 1
 
 
 def test_duplicate_email_is_refused_with_a_message(client, administrator, candidate):
     client.force_login(administrator)
-    response = client.post("/assessments/people/new/assessor/", {
+    response = client.post("/accounts/people/new/assessor/", {
         "first_name": "X", "last_name": "Y", "email": candidate.email.upper(), "preferred_language": "en",
     })
     assert response.status_code == 200

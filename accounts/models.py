@@ -1,0 +1,72 @@
+"""People: one account per person, signing in with an e-mail address, with one role.
+
+Personal data: first and last name, e-mail address, preferred language.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountManager(UserManager):
+    """Accounts sign in with their e-mail address; ``username`` is kept equal to it."""
+
+    def _create_user(self, username, email, password, **extra_fields):
+        email = self.normalize_email(email or username)
+        return super()._create_user(email, email, password, **extra_fields)
+
+    def create_user(self, email=None, password=None, **extra_fields):
+        return super().create_user(email, email, password, **extra_fields)
+
+    def create_superuser(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", User.Role.ADMINISTRATOR)
+        return super().create_superuser(email, email, password, **extra_fields)
+
+    def active_with_role(self, role: str):
+        return self.filter(role=role, is_active=True).order_by("last_name", "first_name")
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        CANDIDATE = "candidate", _("Candidate")
+        ASSESSOR = "assessor", _("Assessor")
+        ADMINISTRATOR = "administrator", _("Administrator")
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CANDIDATE)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=settings.LANGUAGES, default="nl"
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+    objects = AccountManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def save(self, *args, **kwargs):
+        self.username = self.email
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return self.get_full_name()
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_active and (self.role == self.Role.ADMINISTRATOR or self.is_superuser)
+
+    @property
+    def is_assessor(self) -> bool:
+        return self.is_active and self.role == self.Role.ASSESSOR
+
+    @property
+    def is_candidate(self) -> bool:
+        return self.is_active and self.role == self.Role.CANDIDATE

@@ -1,0 +1,77 @@
+"""Creating accounts and inviting people (writes)."""
+
+import logging
+from smtplib import SMTPException
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from .models import User
+from .signals import account_created
+
+logger = logging.getLogger(__name__)
+
+# Administrators create these two kinds of account in the portal; administrators themselves are
+# made with ``createsuperuser`` or in the Django admin.
+ROLES_CREATED_IN_PORTAL = (User.Role.CANDIDATE, User.Role.ASSESSOR)
+
+
+def account_create(
+    *, created_by: User, email: str, first_name: str, last_name: str, role: str, preferred_language: str = "nl"
+) -> tuple[User, bool]:
+    """Create a candidate or assessor account without a password and e-mail an invitation.
+
+    Returns the account and whether the invitation went out; a mail server that is down does not
+    undo the account (the invitation can be sent again from the People page).
+    """
+    if role not in ROLES_CREATED_IN_PORTAL:
+        raise ValidationError(_("Only candidate and assessor accounts are created here."), code="role")
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("An account with this e-mail address already exists.")}, code="duplicate")
+    user = User(
+        username=email, email=email, first_name=first_name, last_name=last_name, role=role,
+        preferred_language=preferred_language,
+    )
+    user.set_unusable_password()
+    user.full_clean()
+    with transaction.atomic():
+        user.save()
+        account_created.send(sender=User, account=user, created_by=created_by)
+    return user, invitation_send(user=user)
+
+
+def invitation_url(user: User) -> str:
+    path = reverse(
+        "invitation", kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                              "token": default_token_generator.make_token(user)},
+    )
+    return f"{settings.PORTAL_BASE_URL}{path}"
+
+
+def invitation_send(*, user: User) -> bool:
+    """E-mail the set-password link, in the account's own language. False if the mail failed."""
+    if not (user.is_active and user.role in ROLES_CREATED_IN_PORTAL):
+        raise ValidationError(_("Invitations go to active candidate and assessor accounts only."), code="role")
+    with translation.override(user.preferred_language):
+        context = {"user": user, "url": invitation_url(user), "days": settings.PASSWORD_RESET_TIMEOUT // 86400}
+        try:
+            send_mail(
+                subject=_("Your account on the competency assessment portal"),
+                message=render_to_string("registration/invitation_email.txt", context),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+        except (SMTPException, OSError):
+            logger.exception("The invitation to %s could not be sent.", user.email)
+            return False
+    return True

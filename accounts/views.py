@@ -1,0 +1,79 @@
+"""Sign-in, invitations and password reset (Django's machinery, the portal's templates), and the
+People pages where administrators create candidates and assessors."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.forms import add_service_errors
+
+from . import selectors, services
+from .access import administrator_required
+from .forms import AccountForm, ThrottledAuthenticationForm
+from .models import User
+
+ROLES_BY_SLUG = {"candidate": User.Role.CANDIDATE, "assessor": User.Role.ASSESSOR}
+
+
+class LoginView(auth_views.LoginView):
+    form_class = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class InvitationView(auth_views.PasswordResetConfirmView):
+    """The link of an invitation e-mail: choose a password, then sign in."""
+
+    template_name = "registration/invitation.html"
+    post_reset_login = True
+    success_url = "/"
+
+
+@administrator_required
+def people(request):
+    page = Paginator(selectors.people(), 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/people.html", {"page": page})
+
+
+@administrator_required
+def account_create(request, role: str):
+    if role not in ROLES_BY_SLUG:
+        raise Http404
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, invited = services.account_create(created_by=request.user, role=ROLES_BY_SLUG[role],
+                                                    **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            names = {"name": user.full_name, "email": user.email}
+            if invited:
+                messages.success(request, _("%(name)s was created; the invitation was sent to %(email)s.") % names)
+            else:
+                messages.warning(request, _("%(name)s was created, but the invitation to %(email)s could not be "
+                                            "sent. Send it again from this page later.") % names)
+            return redirect("people")
+    title = _("New candidate") if role == "candidate" else _("New assessor")
+    return render(request, "form.html", {"form": form, "title": title})
+
+
+@require_POST
+@administrator_required
+def invitation_resend(request, user_pk: int):
+    user = get_object_or_404(selectors.people(), pk=user_pk)
+    try:
+        sent = services.invitation_send(user=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("people")
+    if sent:
+        messages.success(request, _("A new invitation was sent to %(email)s.") % {"email": user.email})
+    else:
+        messages.error(request, _("The invitation to %(email)s could not be sent. Try again later.")
+                       % {"email": user.email})
+    return redirect("people")

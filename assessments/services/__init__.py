@@ -1,0 +1,36 @@
+"""The rules of the procedure (writes), one module per stage. Views call exactly one of these.
+
+Every function takes keyword arguments, checks the rule it implements, changes the database
+inside one transaction together with its audit entry, and raises ``ValidationError`` (with a
+code, and the argument it is about where there is one) when the rule says no. Nothing is
+half-written.
+"""
+
+from .decision import assessment_decide
+from .lifecycle import (
+    assessment_assign_assessors,
+    assessment_create,
+    assessment_end,
+    assessment_move,
+    assessment_start,
+)
+from .portfolio import portfolio_check_open, portfolio_item_add, portfolio_item_open, portfolio_item_withdraw
+from .reconciliation import judgement_revise
+from .scoring import JudgementEntry, observation_open, score_sheet_save
+
+__all__ = [
+    "JudgementEntry",
+    "assessment_assign_assessors",
+    "assessment_create",
+    "assessment_decide",
+    "assessment_end",
+    "assessment_move",
+    "assessment_start",
+    "judgement_revise",
+    "observation_open",
+    "portfolio_check_open",
+    "portfolio_item_add",
+    "portfolio_item_open",
+    "portfolio_item_withdraw",
+    "score_sheet_save",
+]

@@ -1,0 +1,53 @@
+"""The decision (rule 5), computed from the judgements and never typed, and issuance (rule 6)."""
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.services import Action, audit_record
+from certificates import api as certificates
+from qualifications.models import Competency
+
+from ..models import Assessment
+from ..selectors import CompetencyPair, competency_pairs
+from .lifecycle import Status, assessment_move
+
+
+def judgement_summary(competency: Competency, proven: bool | None) -> str:
+    return f"{competency.code}: {({True: '✔', False: '✘'}).get(proven, '—')}"
+
+
+def decide_if_agreed(*, actor: User, assessment: Assessment) -> bool:
+    """Decide once both assessors agree on every competency; False while any is disputed.
+
+    Call it inside the transaction that locked the assessment.
+    """
+    pairs = competency_pairs(assessment)
+    if not all(pair.agreed for pair in pairs):
+        return False
+    assessment_decide(actor=actor, assessment=assessment, pairs=pairs)
+    return True
+
+
+def assessment_decide(*, actor: User, assessment: Assessment, pairs: list[CompetencyPair]) -> None:
+    """Certified if and only if every competency of the standard is finally proven by both.
+
+    A certified assessment gets its certificate in the same transaction as the decision.
+    """
+    judged = {pair.competency.pk for pair in pairs}
+    standard = set(assessment.qualification.competencies.values_list("pk", flat=True))
+    if not standard or judged != standard:
+        raise ValidationError(_("The score sheets do not cover the competencies of the qualification."),
+                              code="incomplete_standard")
+    if not all(pair.agreed for pair in pairs):
+        raise ValidationError(_("The assessors do not agree on every competency yet."), code="disputed")
+    certified = all(pair.proven for pair in pairs)
+    assessment_move(assessment, Status.CERTIFIED if certified else Status.NOT_CERTIFIED, decided_at=timezone.now())
+    audit_record(
+        actor=actor, action=Action.DECISION, subject=assessment, summary=assessment.status,
+        proven=[p.competency.code for p in pairs if p.proven],
+        not_proven=[p.competency.code for p in pairs if not p.proven],
+    )
+    if certified:
+        certificates.certificate_issue(assessment=assessment, actor=actor)

@@ -1,0 +1,124 @@
+"""Scheduling an assessment, its assessors, and recording its start and end (rule 2)."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.services import Action, audit_record
+from qualifications.models import Qualification
+
+from ..models import Assessment, Judgement, ScoreSheet
+
+Status = Assessment.Status
+
+
+# Audit summaries are stored once and read in any language: codes, names, symbols and times only.
+def local_time(moment) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M %Z}"
+
+
+def _check_people(*, candidate: User, first_assessor: User, second_assessor: User) -> None:
+    """Exactly two distinct assessors, neither the candidate, each with the right role."""
+    if first_assessor.pk == second_assessor.pk:
+        raise ValidationError({"second_assessor": _("An assessment needs two different assessors.")},
+                              code="same_assessor")
+    if candidate.pk in (first_assessor.pk, second_assessor.pk):
+        raise ValidationError({"candidate": _("The candidate cannot assess their own assessment.")},
+                              code="candidate_assesses")
+    for name, assessor in (("first_assessor", first_assessor), ("second_assessor", second_assessor)):
+        if not assessor.is_assessor:
+            raise ValidationError({name: _("Both assessors must be active assessor accounts.")},
+                                  code="not_assessor")
+    if not candidate.is_candidate:
+        raise ValidationError({"candidate": _("The candidate must be an active candidate account.")},
+                              code="not_candidate")
+
+
+def assessment_create(
+    *, created_by: User, candidate: User, qualification: Qualification, first_assessor: User,
+    second_assessor: User, scheduled_at, location: str = "",
+) -> Assessment:
+    _check_people(candidate=candidate, first_assessor=first_assessor, second_assessor=second_assessor)
+    assessment = Assessment(
+        candidate=candidate, qualification=qualification, first_assessor=first_assessor,
+        second_assessor=second_assessor, scheduled_at=scheduled_at, location=location,
+    )
+    assessment.full_clean()
+    with transaction.atomic():
+        assessment.save()
+        audit_record(
+            actor=created_by, action=Action.ASSESSMENT_CREATED, subject=assessment,
+            summary=f"{qualification.code} {candidate.email}",
+            assessors=[first_assessor.email, second_assessor.email],
+        )
+    return assessment
+
+
+def assessment_assign_assessors(
+    *, actor: User, assessment: Assessment, first_assessor: User, second_assessor: User
+) -> Assessment:
+    """Replace the two assessors; possible only before scoring starts (no sheet exists yet)."""
+    _check_people(candidate=assessment.candidate, first_assessor=first_assessor, second_assessor=second_assessor)
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.status != Status.REGISTERED:
+            raise ValidationError(_("The assessors cannot change once scoring has started."), code="scoring_started")
+        locked.first_assessor, locked.second_assessor = first_assessor, second_assessor
+        locked.save(update_fields=["first_assessor", "second_assessor"])
+        audit_record(
+            actor=actor, action=Action.ASSESSORS_ASSIGNED, subject=locked,
+            summary=f"{first_assessor.email}, {second_assessor.email}",
+        )
+    return locked
+
+
+def assessment_move(assessment: Assessment, to: str, **fields) -> None:
+    """Guarded transition; the conditional UPDATE makes a concurrent second move fail.
+
+    Call it inside the transaction of the step that moves the assessment.
+    """
+    if not assessment.can_move_to(to):
+        raise ValidationError(
+            _("This assessment is %(status)s; that step is not possible now.")
+            % {"status": assessment.get_status_display()},
+            code="wrong_status",
+        )
+    changed = Assessment.objects.filter(pk=assessment.pk, status=assessment.status).update(status=to, **fields)
+    if not changed:
+        raise ValidationError(_("This assessment was changed by someone else; reload the page."), code="changed")
+    assessment.status = to
+    for name, value in fields.items():
+        setattr(assessment, name, value)
+
+
+def assessment_start(*, actor: User, assessment: Assessment) -> Assessment:
+    """Record the start: uploads close and each assessor gets a blank score sheet."""
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().select_related("qualification").get(pk=assessment.pk)
+        assessment_move(assessment, Status.SCORING, started_at=timezone.now())
+        competencies = list(assessment.qualification.competencies.all())
+        for assessor_id in assessment.assessor_ids:
+            sheet = ScoreSheet.objects.create(assessment=assessment, assessor_id=assessor_id)
+            Judgement.objects.bulk_create(Judgement(sheet=sheet, competency=c) for c in competencies)
+        audit_record(actor=actor, action=Action.ASSESSMENT_STARTED, subject=assessment,
+                     summary=local_time(assessment.started_at))
+    return assessment
+
+
+def assessment_end(*, actor: User, assessment: Assessment) -> Assessment:
+    """Record the end; an assessment longer than the qualification allows is flagged (``ran_over``)."""
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().select_related("qualification").get(pk=assessment.pk)
+        if assessment.started_at is None:
+            raise ValidationError(_("The assessment has not started yet."), code="not_started")
+        if assessment.ended_at is not None:
+            raise ValidationError(_("The end of this assessment was already recorded."), code="already_ended")
+        assessment.ended_at = timezone.now()
+        assessment.save(update_fields=["ended_at"])
+        audit_record(
+            actor=actor, action=Action.ASSESSMENT_ENDED, subject=assessment,
+            summary=local_time(assessment.ended_at), ran_over=assessment.ran_over,
+        )
+    return assessment

@@ -1,0 +1,88 @@
+"""The append-only audit trail (rule 7 of the procedure): who did what, when, about what.
+
+An entry is about one subject (an assessment, an account), named by its content type, id and a
+label stored with the entry, so the audit trail depends on no app above it and lists fast. Personal data: the summary and details name files,
+competencies and e-mail addresses.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit trail is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit trail is append-only.")
+
+    def about(self, subject: models.Model) -> "AuditQuerySet":
+        return self.filter(subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk)
+
+
+class AuditEntry(models.Model):
+    """Append-only. Written through ``audit.services.audit_record``."""
+
+    class Action(models.TextChoices):
+        ACCOUNT_CREATED = "account_created", _("Account created")
+        ASSESSMENT_CREATED = "assessment_created", _("Assessment created")
+        ASSESSORS_ASSIGNED = "assessors_assigned", _("Assessors assigned")
+        ASSESSMENT_STARTED = "assessment_started", _("Assessment started")
+        ASSESSMENT_ENDED = "assessment_ended", _("Assessment ended")
+        PORTFOLIO_ADDED = "portfolio_added", _("Portfolio item added")
+        PORTFOLIO_WITHDRAWN = "portfolio_withdrawn", _("Portfolio item withdrawn")
+        FILE_DOWNLOADED = "file_downloaded", _("File downloaded")
+        JUDGEMENT_CHANGED = "judgement_changed", _("Judgement changed")
+        OBSERVATION_ADDED = "observation_added", _("Observation added")
+        SHEET_SUBMITTED = "sheet_submitted", _("Score sheet submitted")
+        JUDGEMENT_REVISED = "judgement_revised", _("Judgement revised")
+        DECISION = "decision", _("Decision")
+        CERTIFICATE_ISSUED = "certificate_issued", _("Certificate issued")
+        CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
+        SUPPLEMENT_QUEUED = "supplement_queued", _("Supplement rendering queued")
+        SUPPLEMENT_DOWNLOADED = "supplement_downloaded", _("Supplement downloaded")
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("who"),
+    )
+    action = models.CharField(_("what"), max_length=40, choices=Action.choices)
+    subject_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # Codes and names only, so that it reads the same in every language.
+    subject_label = models.CharField(_("about"), max_length=300, blank=True)
+    summary = models.CharField(_("summary"), max_length=500)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        indexes = [models.Index(fields=["subject_type", "subject_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
+
+    def subject_url(self) -> str | None:
+        """The subject's page, where its app has one (``<app>:detail`` by id)."""
+        if self.subject_type_id is None:
+            return None
+        try:
+            return reverse(f"{self.subject_type.app_label}:detail", args=[self.subject_id])
+        except NoReverseMatch:
+            return None
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit trail is append-only.")

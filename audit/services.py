@@ -1,0 +1,29 @@
+"""The one way to write to the audit trail (rule 7 of the procedure)."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditEntry
+
+Action = AuditEntry.Action
+
+
+def _label(subject: models.Model | None) -> str:
+    """A model names itself in the trail with ``audit_label`` (codes and names), else ``str``."""
+    if subject is None:
+        return ""
+    return getattr(subject, "audit_label", None) or str(subject)
+
+
+def audit_record(*, actor, action: str, summary: str, subject: models.Model | None = None, **data) -> AuditEntry:
+    """Append an entry about ``subject``. Call it inside the transaction of the change it records,
+    so both land or neither."""
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        subject_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
+        subject_id=subject.pk if subject is not None else None,
+        subject_label=_label(subject)[:300],
+        summary=summary[:500],
+        data=data,
+    )

@@ -1,0 +1,9 @@
+"""What the apps below ``certificates`` may call: the decision issues a certificate through here.
+
+``assessments`` must not import ``certificates`` otherwise (an import-linter contract checks it);
+see docs/decisions/0001-architecture.md.
+"""
+
+from .services import certificate_issue
+
+__all__ = ["certificate_issue"]
