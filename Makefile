@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench install messages migrate clean
+.PHONY: run test lint bench mutate install messages translations migrate clean
 
 # CI machines run PostgreSQL and Redis on 127.0.0.1: the suite uses them instead of the defaults.
 ifeq ($(CI),true)
@@ -27,6 +27,11 @@ install: $(INSTALLED)
 messages: $(INSTALLED)
 	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
 
+# After changing interface strings: update the catalogues, then translate the new entries
+# (a test fails on any untranslated one). No line numbers, so that changes merge cleanly.
+translations: $(INSTALLED)
+	$(BIN)/python manage.py makemessages -l nl -l fr --ignore=.venv --ignore=tests --no-obsolete --no-location
+
 migrate: messages
 	$(BIN)/python manage.py migrate --verbosity 0
 	$(BIN)/python manage.py loaddata qualification_0213 --verbosity 0
@@ -44,6 +49,13 @@ run: migrate
 test: messages
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Code style (ruff), templates (djlint) and the direction of the apps' dependencies (import-linter).
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
+	$(BIN)/lint-imports
 
 bench: messages
 	$(BIN)/python -m benchmarks.supplement

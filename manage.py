@@ -1,12 +1,13 @@
 #!/usr/bin/env python
-import os
 import sys
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
     from django.core.management import execute_from_command_line
 
+    from portal.settings import use_settings
+
+    use_settings()
     execute_from_command_line(sys.argv)
 
 

@@ -2,6 +2,9 @@
 
 import re
 
+from crispy_forms.bootstrap import StrictButton
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Div, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -176,8 +179,17 @@ class AssessmentFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assessor"].queryset = accounts_with_role(User.Role.ASSESSOR)
-        for name, field in self.fields.items():
-            field.widget.attrs["class"] = "form-select" if name in ("status", "assessor") else "form-control"
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_class = "mb-3"
+        self.helper.attrs = {"aria-label": _("Filter the assessments")}
+        self.helper.layout = Layout(
+            Row(*(Column(name, css_class="col-sm-6 col-md-3") for name in self.fields)),
+            Div(
+                StrictButton(_("Filter"), type="submit", css_class="btn-outline-primary"),
+                HTML('<a class="btn btn-link" href="{% url \'assessments:dashboard\' %}">{{ clear_label }}</a>'),
+            ),
+        )
 
     def filters(self) -> dict:
         """The valid filters, as keyword arguments of ``selectors.assessment_list``; none when invalid."""

@@ -93,12 +93,12 @@ class Assessment(models.Model):
             "candidate": self.candidate,
         }
 
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:detail", args=[self.pk])
+
     @property
     def audit_label(self) -> str:
         return f"{self.qualification.code} {self.candidate.full_name or self.candidate.email}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("assessments:detail", args=[self.pk])
 
     @property
     def assessor_ids(self) -> tuple[int, int]:
@@ -222,6 +222,8 @@ class Judgement(models.Model):
 
 
 class IndicatorNote(models.Model):
+    """An assessor's note on one indicator of a competency they judged."""
+
     judgement = models.ForeignKey(Judgement, on_delete=models.PROTECT, related_name="notes")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("note"), max_length=2000)
@@ -231,6 +233,9 @@ class IndicatorNote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["judgement", "indicator"], name="one_note_per_indicator"),
         ]
+
+    def __str__(self) -> str:
+        return self.note[:50]
 
 
 class Observation(PrivateFile):
@@ -261,3 +266,6 @@ class JudgementRevision(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("revision")
         verbose_name_plural = _("revisions")
+
+    def __str__(self) -> str:
+        return f"{self.proven_before} → {self.proven_after}"

@@ -73,9 +73,8 @@ def _zip_names(upload: UploadedFile) -> list[str] | None:
 
 def _zip_member(upload: UploadedFile, name: str, limit: int = 200) -> bytes:
     upload.seek(0)
-    with zipfile.ZipFile(upload) as archive:
-        with archive.open(name) as member:
-            return member.read(limit)
+    with zipfile.ZipFile(upload) as archive, archive.open(name) as member:
+        return member.read(limit)
 
 
 def sniff_content_type(upload: UploadedFile) -> str | None:

@@ -1,8 +1,8 @@
 """The append-only audit trail (rule 7 of the procedure): who did what, when, about what.
 
 An entry is about one subject (an assessment, an account), named by its content type, id and a
-label stored with the entry, so the audit trail depends on no app above it and lists fast. Personal data: the summary and details name files,
-competencies and e-mail addresses.
+label stored with the entry, so the audit trail depends on no app above it and lists fast.
+Personal data: the summary and details name files, competencies and e-mail addresses.
 """
 
 from django.conf import settings
@@ -70,6 +70,14 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit trail is append-only.")
+
     def subject_url(self) -> str | None:
         """The subject's page, where its app has one (``<app>:detail`` by id)."""
         if self.subject_type_id is None:
@@ -78,11 +86,3 @@ class AuditEntry(models.Model):
             return reverse(f"{self.subject_type.app_label}:detail", args=[self.subject_id])
         except NoReverseMatch:
             return None
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("The audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The audit trail is append-only.")

@@ -49,8 +49,8 @@ def certified_versions(count: int) -> list:
     """``count`` certified assessments, each with its queued supplement version."""
     from django.db import transaction
 
-    from tests import factories, flows
     from qualifications.models import Qualification
+    from tests import factories, flows
 
     qualification = Qualification.objects.get(code="0213")
     versions = []

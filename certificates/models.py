@@ -58,6 +58,7 @@ class Certificate(models.Model):
         ordering = ["-issued_at", "-pk"]
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
+
     def __str__(self) -> str:
         return self.number
 
@@ -85,6 +86,9 @@ class CertificateCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["qualification_code", "year"], name="one_counter_per_year"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.qualification_code}-{self.year}: {self.last_sequence}"
 
 
 class SupplementVersion(models.Model):

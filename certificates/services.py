@@ -102,7 +102,7 @@ def send_to_worker(version_id: int) -> bool:
 
     try:
         render_supplement.delay(version_id)
-    except Exception:  # noqa: BLE001 -- any broker failure; the sweep is the recovery path
+    except Exception:
         logger.warning("Broker unavailable; supplement version %s stays queued for the sweep.", version_id,
                        exc_info=True)
         return False

@@ -13,7 +13,6 @@ from portal.downloads import private_file_response
 from . import access, services
 from .forms import RerenderForm, RevokeForm
 from .models import Certificate
-from .selectors import certificate_panel
 
 
 def _report(request, error: ValidationError) -> None:
@@ -34,8 +33,7 @@ def supplement_download(request, pk: int, version: int):
 def certificate_panel_fragment(request, pk: int):
     """The certificate box alone; the assessment page polls it while a rendering is pending."""
     certificate = access.get_certificate(request.user, pk)
-    panel = certificate_panel(certificate.assessment, request.user)
-    return render(request, "certificates/panel.html", {"certificate": panel, "assessment": certificate.assessment})
+    return render(request, "certificates/panel_fragment.html", {"assessment": certificate.assessment})
 
 
 @require_POST

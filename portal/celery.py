@@ -1,11 +1,12 @@
 """The one Celery application of the portal; the worker runs ``celery -A portal worker``."""
 
-import os
 from pathlib import Path
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
+from portal.settings import use_settings
+
+use_settings()
 
 app = Celery("portal")
 

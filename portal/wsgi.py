@@ -1,7 +1,6 @@
-import os
-
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
+from portal.settings import use_settings
 
+use_settings()
 application = get_wsgi_application()

@@ -182,10 +182,10 @@ def _submit(actor: User, sheet: ScoreSheet, judgements: dict[int, Judgement]) ->
     sheet.save(update_fields=["status", "submitted_at"])
     audit_record(actor=actor, action=Action.SHEET_SUBMITTED, subject=assessment,
                  summary=actor.full_name or actor.email, sheet_id=sheet.pk)
-    if not assessment.score_sheets.filter(status=ScoreSheet.Status.DRAFT).exists():
-        # Both sheets are in: agreement on everything decides; any disagreement is reconciled.
-        if not decide_if_agreed(actor=actor, assessment=assessment):
-            assessment_move(assessment, Status.RECONCILIATION)
+    both_in = not assessment.score_sheets.filter(status=ScoreSheet.Status.DRAFT).exists()
+    # Both sheets are in: agreement on everything decides; any disagreement is reconciled.
+    if both_in and not decide_if_agreed(actor=actor, assessment=assessment):
+        assessment_move(assessment, Status.RECONCILIATION)
 
 
 def observation_open(*, actor: User, observation: Observation) -> File:

@@ -3,6 +3,7 @@
 from django import template
 from django.template.loader import render_to_string
 
+from ..forms import RerenderForm, RevokeForm
 from ..selectors import certificate_panel
 
 register = template.Library()
@@ -15,5 +16,12 @@ def certificate_box(context, assessment) -> str:
     panel = certificate_panel(assessment, request.user)
     if panel is None:
         return ""
-    return render_to_string("certificates/panel.html", {"certificate": panel, "assessment": assessment},
-                            request=request)
+    certificate = panel.certificate
+    return render_to_string("certificates/panel.html", {
+        "certificate": panel,
+        "assessment": assessment,
+        "rerender_form": RerenderForm(auto_id="rerender-%s", initial={
+            "first_language": certificate.first_language, "second_language": certificate.second_language,
+        }),
+        "revoke_form": RevokeForm(auto_id="revoke-%s"),
+    }, request=request)

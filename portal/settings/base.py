@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.contrib.messages import constants as message_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -176,6 +177,9 @@ SUPPLEMENT_REQUEUE_AFTER_SECONDS = int(os.environ.get("SUPPLEMENT_REQUEUE_AFTER_
 # --- Demo -----------------------------------------------------------------------------
 # Demo accounts are only ever created when this is set (make run sets it); never in production.
 PORTAL_DEMO = env_bool("PORTAL_DEMO", False)
+
+# Message levels named as Bootstrap's alert classes (alert-danger, alert-success, ...).
+MESSAGE_TAGS = {message_constants.DEBUG: "secondary", message_constants.ERROR: "danger"}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

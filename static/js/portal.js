@@ -7,7 +7,7 @@
     var panel = document.getElementById("certificate-panel");
     if (!panel || !panel.dataset.pollUrl) { return; }
     window.setTimeout(function () {
-      fetch(panel.dataset.pollUrl, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      fetch(panel.dataset.pollUrl, { credentials: "same-origin" })
         .then(function (response) {
           // Signed out meanwhile (redirected to the login page): stop; a reload will say why.
           if (!response.ok || response.redirected) { return Promise.reject(response.status); }

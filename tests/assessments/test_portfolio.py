@@ -116,13 +116,17 @@ def test_uploads_close_when_scoring_starts(client, assessment):
     assert stored_files() == []
 
 
-def test_candidate_withdraws_an_item_before_scoring_and_the_trail_keeps_it(client, assessment):
+def test_candidate_withdraws_an_item_before_scoring_and_the_trail_keeps_it(
+    client, assessment, django_capture_on_commit_callbacks
+):
     item = add(assessment)
     path = Path(item.file.path)
     client.force_login(assessment.candidate)
-    response = client.post(f"/assessments/{assessment.pk}/portfolio/{item.pk}/withdraw/")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/assessments/{assessment.pk}/portfolio/{item.pk}/withdraw/")
     assert response.status_code == 302
     assert not PortfolioItem.objects.exists()
+    assert not path.exists()  # the file goes once the withdrawal commits
     entry = AuditEntry.objects.get(action="portfolio_withdrawn")
     assert entry.data["sha256"] == item.sha256
 
@@ -144,7 +148,7 @@ def test_people_of_the_assessment_download_the_file_and_it_is_audited(client, as
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == samples.MINIMAL_PDF
     assert response["Content-Type"] == "application/pdf"
-    assert 'attachment; filename="evidence.pdf"' == response["Content-Disposition"]
+    assert response["Content-Disposition"] == 'attachment; filename="evidence.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert AuditEntry.objects.filter(action="file_downloaded", actor=user, data__item_id=item.pk).exists()
 

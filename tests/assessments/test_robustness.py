@@ -5,8 +5,8 @@ from unittest import mock
 import pytest
 from django.test import Client
 
-from audit import services as audit
 from assessments.models import Assessment, Judgement, ScoreSheet
+from audit import services as audit
 from audit.models import AuditEntry
 from certificates.models import Certificate
 

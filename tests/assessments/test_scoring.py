@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 
 from assessments import services
 from assessments.models import IndicatorNote, Judgement, Observation, PortfolioItem, ScoreSheet
-from audit.models import AuditEntry
 from assessments.services import JudgementEntry
+from audit.models import AuditEntry
 
 from .. import factories, flows, samples
 
@@ -187,7 +187,7 @@ def test_the_portfolio_is_shown_beside_its_competency(client, scoring):
     item.competencies.set([competency])
     client.force_login(scoring.first_assessor)
     page = client.get(sheet_url(scoring)).content.decode()
-    block = page[page.index(f'id="competency-5"'):page.index(f'id="competency-6"')]
+    block = page[page.index('id="competency-5"'):page.index('id="competency-6"')]
     assert "letter.pdf" in block and "Reference letter" in block
 
 

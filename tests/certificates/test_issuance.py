@@ -72,9 +72,11 @@ def test_the_rendering_is_queued_after_commit(assessment, django_capture_on_comm
 def test_a_broker_that_is_down_loses_nothing(assessment, django_capture_on_commit_callbacks, settings):
     flows.started_and_ended(assessment)
     flows.judge(assessment, assessment.first_assessor)
-    with mock.patch("certificates.tasks.render_supplement.delay", side_effect=ConnectionRefusedError):
-        with django_capture_on_commit_callbacks(execute=True):
-            flows.judge(assessment, assessment.second_assessor)
+    with (
+        mock.patch("certificates.tasks.render_supplement.delay", side_effect=ConnectionRefusedError),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        flows.judge(assessment, assessment.second_assessor)
     certificate = Certificate.objects.get()
     assert certificate.versions.get().status == SupplementVersion.Status.QUEUED
     # Once the broker is back, the periodic sweep sends it.

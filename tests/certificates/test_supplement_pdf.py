@@ -1,7 +1,6 @@
 """The certificate supplement PDF: complete, bilingual, archival, and blind to the network."""
 
 import hashlib
-
 import re
 import socket
 import threading
@@ -128,7 +127,7 @@ def test_html_in_the_holders_name_makes_no_request(assessment):
         payload = (f'<img src="http://127.0.0.1:{server.port}/"><link rel=stylesheet '
                    f'href="http://127.0.0.1:{server.port}/x.css">')
         candidate = assessment.candidate
-        candidate.first_name, candidate.last_name = payload, f'<iframe src="file:///etc/passwd"></iframe>'
+        candidate.first_name, candidate.last_name = payload, '<iframe src="file:///etc/passwd"></iframe>'
         candidate.save()
         certificate = flows.certify(assessment).certificate
         version = render(certificate.versions.get())
