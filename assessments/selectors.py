@@ -58,6 +58,11 @@ def sheet_for_assessor(assessment: Assessment, assessor: User) -> ScoreSheet | N
     return ScoreSheet.objects.filter(assessment=assessment, assessor=assessor).first()
 
 
+def score_sheets(assessment: Assessment) -> list[ScoreSheet]:
+    """Both sheets with their assessors: their progress, for administrators."""
+    return list(assessment.score_sheets.select_related("assessor"))
+
+
 def sheet_judgements(sheet: ScoreSheet) -> list[Judgement]:
     return list(
         _judgements()

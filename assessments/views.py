@@ -60,7 +60,7 @@ def assessment_detail(request, pk: int):
         "assessment": assessment,
         "portfolio": selectors.portfolio(assessment),
         "results": selectors.competency_pairs(assessment) if assessment.is_decided else [],
-        "sheets": assessment.score_sheets.select_related("assessor") if administrator else [],
+        "sheets": selectors.score_sheets(assessment) if administrator else [],
         "steps": selectors.next_steps(assessment, request.user),
         "audit_entries": latest_about(assessment) if administrator else [],
     })
