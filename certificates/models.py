@@ -143,3 +143,73 @@ class SupplementVersion(models.Model):
             f"certificate-supplement-{self.certificate.number}-"
             f"{self.first_language}-{self.second_language}-v{self.number}.pdf"
         )
+
+
+class IssuerKey(models.Model):
+    """A public Ed25519 key the test centre has signed credentials with.
+
+    Added the first time a key signs; never removed, so after a rotation the issuer profile still
+    lists the old key and the credentials it signed keep verifying.
+    """
+
+    key_id = models.CharField(_("key id"), max_length=64, unique=True)  # RFC 7638 thumbprint
+    public_jwk = models.JSONField(_("public key (JWK)"))
+    first_used_at = models.DateTimeField(_("first used at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["first_used_at", "pk"]
+        verbose_name = _("issuer key")
+        verbose_name_plural = _("issuer keys")
+
+    def __str__(self) -> str:
+        return self.key_id
+
+
+class SealCertificate(models.Model):
+    """A certificate the portal has sealed supplements with; the verifier trusts these."""
+
+    fingerprint = models.CharField(_("SHA-256 fingerprint"), max_length=64, unique=True)
+    der = models.BinaryField(_("certificate (DER)"))
+    subject = models.CharField(_("subject"), max_length=500)
+    is_test_seal = models.BooleanField(_("test seal"), default=False)
+    first_used_at = models.DateTimeField(_("first used at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["first_used_at", "pk"]
+        verbose_name = _("seal certificate")
+        verbose_name_plural = _("seal certificates")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class CertificateCredential(models.Model):
+    """The signed Open Badges 3.0 credential of a certificate (decision 0006).
+
+    Personal data: the holder's name and a salted hash of their e-mail address inside ``jwt``.
+    ``status_index`` is the certificate's bit in the revocation status list; it never changes.
+    """
+
+    certificate = models.OneToOneField(Certificate, on_delete=models.PROTECT, related_name="credential")
+    status_index = models.PositiveIntegerField(_("status list index"), unique=True)
+    identity_salt = models.CharField(max_length=64)
+    first_language = models.CharField(_("first language"), max_length=2, choices=settings.LANGUAGES)
+    second_language = models.CharField(_("second language"), max_length=2, choices=settings.LANGUAGES)
+    key = models.ForeignKey(IssuerKey, on_delete=models.PROTECT, related_name="credentials")
+    jwt = models.TextField(_("signed credential (VC-JWT)"))
+    signed_at = models.DateTimeField(_("signed at"))
+
+    class Meta:
+        verbose_name = _("credential")
+        verbose_name_plural = _("credentials")
+
+    def __str__(self) -> str:
+        return f"{self.certificate.number} credential"
+
+    @property
+    def languages(self) -> tuple[str, str]:
+        return self.first_language, self.second_language
+
+    @property
+    def download_name(self) -> str:
+        return f"credential-{self.certificate.number}.json"

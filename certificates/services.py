@@ -196,13 +196,14 @@ def supplement_render(*, version_id: int, attempt_id: str) -> bool:
     that still holds the claim marks the version ready, so a duplicate never overwrites a file.
     Returns True when this call produced the file.
     """
+    from .packaging import supplement_finish
     from .rendering import RENDERER_VERSION, render_supplement_pdf
 
     if not _claim(version_id, attempt_id):
         return False
     version = SupplementVersion.objects.select_related("certificate__assessment__qualification").get(pk=version_id)
     try:
-        pdf = render_supplement_pdf(version)
+        pdf = supplement_finish(version, render_supplement_pdf(version))  # credential embedded, sealed
     except Exception as error:
         SupplementVersion.objects.filter(pk=version_id, claimed_by=attempt_id).update(
             status=VersionStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000]

@@ -1,10 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import credential_views, views
 
 app_name = "certificates"
 urlpatterns = [
+    path("verify/", credential_views.verify_file, name="verify_file"),
+    path("verify/check.json", credential_views.verify_file_json, name="verify_check"),
     path("verify/<str:code>/", views.verify, name="verify"),
+    path("credentials/issuer/", credential_views.issuer_profile, name="issuer"),
+    path("credentials/status/revocation/", credential_views.status_list, name="status_list"),
+    path("certificates/<int:pk>/credential/", credential_views.credential_download, name="credential_download"),
     path("certificates/<int:pk>/panel/", views.certificate_panel_fragment, name="panel"),
     path("certificates/<int:pk>/revoke/", views.certificate_revoke, name="revoke"),
     path("certificates/<int:pk>/render/", views.supplement_rerender, name="rerender"),

@@ -90,5 +90,5 @@ def verify(request, code: str):
     )
     return render(request, "certificates/verify.html", {
         "certificate": certificate, "qualification": certificate.assessment.qualification,
-        "base_url": settings.PORTAL_BASE_URL,
+        "base_url": settings.PORTAL_BASE_URL, "max_size": settings.VERIFY_MAX_UPLOAD_SIZE,
     })

@@ -174,6 +174,21 @@ if len(set(SUPPLEMENT_DEFAULT_LANGUAGES)) != 2 or not set(SUPPLEMENT_DEFAULT_LAN
 # A supplement that stays queued this long was probably never sent (broker down): re-send it.
 SUPPLEMENT_REQUEUE_AFTER_SECONDS = int(os.environ.get("SUPPLEMENT_REQUEUE_AFTER_SECONDS", "120"))
 
+# --- Seal and verifiable credentials (decision 0006) ----------------------------------------
+# The test centre's electronic seal: a PKCS#12 file and its passphrase. Without one, supplements
+# are not sealed; production refuses to start that way unless PORTAL_ALLOW_UNSEALED is set.
+PORTAL_SEAL_PKCS12 = os.environ.get("PORTAL_SEAL_PKCS12", "")
+PORTAL_SEAL_PASSPHRASE = os.environ.get("PORTAL_SEAL_PASSPHRASE", "")
+# A trusted timestamp server (RFC 3161); the seal is PAdES B-T with one, B-B without.
+PORTAL_SEAL_TSA_URL = os.environ.get("PORTAL_SEAL_TSA_URL", "")
+# The test centre's Ed25519 key (PEM, PKCS#8) that signs the Open Badges credentials.
+PORTAL_CREDENTIAL_KEY = os.environ.get("PORTAL_CREDENTIAL_KEY", "")
+PORTAL_CREDENTIAL_KEY_PASSPHRASE = os.environ.get("PORTAL_CREDENTIAL_KEY_PASSPHRASE", "")
+# The issuer's name in credentials and on the issuer profile.
+PORTAL_ISSUER_NAME = os.environ.get("PORTAL_ISSUER_NAME", "Test centre Contact Center operator")
+# Largest file the public verifier accepts (bytes); it is read in memory and never stored.
+VERIFY_MAX_UPLOAD_SIZE = int(os.environ.get("VERIFY_MAX_UPLOAD_SIZE", str(5 * 1024 * 1024)))
+
 # --- Demo -----------------------------------------------------------------------------
 # Demo accounts are only ever created when this is set (make run sets it); never in production.
 PORTAL_DEMO = env_bool("PORTAL_DEMO", False)

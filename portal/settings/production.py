@@ -11,6 +11,12 @@ for required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_U
     if not os.environ.get(required):
         raise ImproperlyConfigured(f"Set {required} in the environment (see docs/deploy.md).")
 SECRET_KEY = os.environ["SECRET_KEY"]
+# Supplements are sealed and credentials signed; unsealed output only when explicitly chosen.
+if not env_bool("PORTAL_ALLOW_UNSEALED") and not (
+    os.environ.get("PORTAL_SEAL_PKCS12") and os.environ.get("PORTAL_CREDENTIAL_KEY")
+):
+    raise ImproperlyConfigured("Set PORTAL_SEAL_PKCS12 and PORTAL_CREDENTIAL_KEY, or PORTAL_ALLOW_UNSEALED=1 "
+                               "(see docs/deploy.md).")
 DEBUG = False
 PORTAL_DEMO = False  # demo accounts never exist in production
 CELERY_TASK_ALWAYS_EAGER = False  # supplements are rendered by the worker, never in a web request

@@ -4,6 +4,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from certificates import dev_keys
+
 from .base import *  # noqa: F403
 
 _scratch = Path(tempfile.mkdtemp(prefix="portal-test-"))
@@ -21,3 +23,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory: threads and worker processes in the tests share the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(_scratch / "test.sqlite3")}  # noqa: F405
+
+# A throw-away TEST seal and credential key per test process (tests that need others make them).
+PORTAL_SEAL_PKCS12 = str(_scratch / "seal" / "seal.p12")
+PORTAL_SEAL_PASSPHRASE = "test-seal-passphrase"
+PORTAL_SEAL_TSA_URL = ""
+PORTAL_CREDENTIAL_KEY = str(_scratch / "seal" / "credential-key.pem")
+dev_keys.ensure_seal(Path(PORTAL_SEAL_PKCS12), passphrase=PORTAL_SEAL_PASSPHRASE, common_name="Portal test seal")
+dev_keys.ensure_credential_key(Path(PORTAL_CREDENTIAL_KEY))

@@ -1,0 +1,148 @@
+"""Issuer profile, status list, the holder's credential file, and the public file verifier."""
+
+import json
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments import audit
+
+from . import verification
+from .credentials import signing, status_list as status_lists
+from .credentials.documents import OB3_CONTEXT, VC_V2_CONTEXT
+from .credentials.issuing import enveloped
+from .models import Certificate, CertificateCredential, IssuerKey
+
+
+@require_GET
+def issuer_profile(request):
+    """The issuer's Open Badges profile with every public key it has ever signed with."""
+    key = signing.signing_key()
+    if key is not None:
+        signing.register_key(key)
+    issuer = signing.issuer_id()
+    methods = [
+        {"id": signing.verification_method(key.key_id), "type": "JsonWebKey", "controller": issuer,
+         "publicKeyJwk": {**key.public_jwk, "kid": signing.verification_method(key.key_id)}}
+        for key in IssuerKey.objects.all()
+    ]
+    profile = {
+        "@context": [VC_V2_CONTEXT, OB3_CONTEXT], "id": issuer, "type": ["Profile"],
+        "name": settings.PORTAL_ISSUER_NAME, "url": settings.PORTAL_BASE_URL,
+        "verificationMethod": methods, "assertionMethod": [method["id"] for method in methods],
+    }
+    return JsonResponse(profile, content_type="application/ld+json", json_dumps_params={"indent": 2})
+
+
+@never_cache
+@require_GET
+def status_list(request):
+    """The revocation status list as a signed VC-JWT, built from the register on each request."""
+    token = status_lists.signed_status_list()
+    if token is None:
+        raise Http404
+    return HttpResponse(token, content_type="application/vc+jwt")
+
+
+@login_required
+def credential_download(request, pk: int):
+    """The holder's (or an administrator's) signed credential as JSON, to add to a wallet."""
+    certificate = get_object_or_404(Certificate.objects.for_user(request.user), pk=pk)
+    if certificate.is_revoked and not request.user.is_administrator:
+        raise Http404
+    credential = get_object_or_404(CertificateCredential, certificate=certificate)
+    response = HttpResponse(json.dumps(enveloped(credential), indent=2), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{credential.download_name}"'
+    audit.record(actor=request.user, action=audit.Action.FILE_DOWNLOADED, assessment_id=certificate.assessment_id,
+                 summary=credential.download_name)
+    return response
+
+
+# --- The verifier ---------------------------------------------------------------------------
+
+
+class VerifierUploadHandler(FileUploadHandler):
+    """Keeps the uploaded file in memory up to VERIFY_MAX_UPLOAD_SIZE, and never on disk: past
+    the limit the upload stops and the view says the file is too large."""
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.chunks, self.received = [], 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.VERIFY_MAX_UPLOAD_SIZE:
+            self.request.verifier_upload_too_large = True
+            self.chunks = []
+            raise StopUpload(connection_reset=False)
+        self.chunks.append(raw_data)
+        return None
+
+    def file_complete(self, file_size):
+        from io import BytesIO
+
+        data = BytesIO(b"".join(self.chunks))
+        self.chunks = []
+        return InMemoryUploadedFile(data, self.field_name, self.file_name, self.content_type, file_size,
+                                    self.charset, self.content_type_extra)
+
+
+class VerifyFileForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Supplement (PDF) or credential (JSON)"))
+
+
+def _uploaded_bytes(request) -> tuple[bytes | None, str]:
+    """The uploaded file's bytes, or None and the reason. Only ever in memory."""
+    request.upload_handlers = [VerifierUploadHandler(request)]
+    form = VerifyFileForm(request.POST, request.FILES)
+    if getattr(request, "verifier_upload_too_large", False):
+        return None, _("The file is too large; the limit is %(limit)s.") % {
+            "limit": filesizeformat(settings.VERIFY_MAX_UPLOAD_SIZE)}
+    if not form.is_valid():
+        return None, _("Choose a supplement (PDF) or a credential file (JSON).")
+    upload = form.cleaned_data["file"]
+    data = upload.read()
+    upload.close()
+    return data, ""
+
+
+@csrf_exempt  # the upload handler must be set before the CSRF check reads the body; checked below
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify_file(request):
+    if request.method == "GET":
+        return render(request, "certificates/verify_file.html", _page_context())
+    return csrf_protect(_verify_file_post)(request)
+
+
+def _page_context(**extra) -> dict:
+    return {"max_size": settings.VERIFY_MAX_UPLOAD_SIZE, "issuer_url": signing.issuer_id(), **extra}
+
+
+def _verify_file_post(request):
+    data, problem = _uploaded_bytes(request)
+    report = verification.verify_file(data) if data is not None else None
+    return render(request, "certificates/verify_file.html", _page_context(report=report, problem=problem),
+                  status=200 if data is not None else 400)
+
+
+@csrf_exempt  # a machine endpoint: no session, no side effect, nothing stored
+@never_cache
+@require_POST
+def verify_file_json(request):
+    data, problem = _uploaded_bytes(request)
+    if data is None:
+        status = 413 if getattr(request, "verifier_upload_too_large", False) else 400
+        return JsonResponse({"verdict": None, "error": problem}, status=status)
+    return JsonResponse(verification.verify_file(data).as_json())

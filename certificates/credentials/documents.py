@@ -1,0 +1,65 @@
+"""The JSON-LD contexts and JSON schemas of Open Badges 3.0 and VC 2.0, from local copies only.
+
+Copied unchanged from the 1EdTech and W3C specifications. Nothing here (nor anywhere in the
+portal) fetches a context or a schema from the network: a URL without a local copy is refused.
+"""
+
+import json
+from functools import cache
+from pathlib import Path
+
+from jsonschema import Draft201909Validator
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource
+
+CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
+VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+ACHIEVEMENT_CREDENTIAL_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential-jsonschema1.json"
+)
+PROFILE_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_profile-jsonschema1.json"
+LOCAL_FILES = {
+    VC_V2_CONTEXT: "credentials-v2.context.jsonld",
+    OB3_CONTEXT: "context-3.0.3.json",
+    ACHIEVEMENT_CREDENTIAL_SCHEMA: "achievementcredential.schema.json",
+    PROFILE_SCHEMA: "profile.schema.json",
+}
+
+
+class DocumentNotLocal(LookupError):
+    """A context or schema the portal has no local copy of; it is never fetched."""
+
+
+@cache
+def load_document(url: str) -> dict:
+    """The document loader: serves the local copy of a known URL, refuses any other."""
+    try:
+        name = LOCAL_FILES[url]
+    except KeyError:
+        raise DocumentNotLocal(url) from None
+    return json.loads((CONTEXTS_DIR / name).read_text(encoding="utf-8"))
+
+
+def _retrieve(uri: str) -> Resource:
+    try:
+        return Resource.from_contents(load_document(uri))
+    except DocumentNotLocal:
+        raise NoSuchResource(ref=uri) from None
+
+
+@cache
+def _validator(schema_url: str) -> Draft201909Validator:
+    return Draft201909Validator(load_document(schema_url), registry=Registry(retrieve=_retrieve))
+
+
+def schema_errors(document: dict, schema_url: str = ACHIEVEMENT_CREDENTIAL_SCHEMA) -> list[str]:
+    """Where ``document`` breaks the schema (empty when it is valid)."""
+    errors = sorted(_validator(schema_url).iter_errors(document), key=lambda error: list(error.path))
+    return [f"{'/'.join(map(str, error.path)) or '(root)'}: {error.message}" for error in errors]
+
+
+def unknown_contexts(document: dict) -> list[str]:
+    contexts = document.get("@context")
+    contexts = contexts if isinstance(contexts, list) else [contexts]
+    return [str(context) for context in contexts if not isinstance(context, str) or context not in LOCAL_FILES]

@@ -1,0 +1,146 @@
+"""The Open Badges 3.0 credential of a certificate (decision 0006)."""
+
+import hashlib
+import secrets
+from datetime import UTC
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ..models import Certificate, CertificateCredential
+from . import signing, status_list
+from .documents import ACHIEVEMENT_CREDENTIAL_SCHEMA, OB3_CONTEXT, VC_V2_CONTEXT
+
+EQF_URL = "https://europa.eu/europass/en/description-eight-eqf-levels"
+FLEMISH_LEVELS_URL = "https://www.vlaamsekwalificatiestructuur.be/"
+
+
+def utc_timestamp(moment) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def email_identity_hash(email: str, salt: str) -> str:
+    """Open Badges' hashed identity: ``sha256$`` + hex SHA-256 of the address and the salt."""
+    return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
+
+
+def _in_pair(languages: tuple[str, str], text_of) -> list[str]:
+    texts = []
+    for language in languages:
+        with translation.override(language):
+            texts.append(text_of(language))
+    return texts
+
+
+def _achievement(certificate: Certificate, languages: tuple[str, str]) -> dict:
+    qualification = certificate.assessment.qualification
+    achievement_id = settings.PORTAL_BASE_URL + reverse("qualifications:detail", args=[qualification.code])
+    criteria = _in_pair(languages, lambda _language: _(
+        "Every competency of the professional qualification proven in a recognition of prior learning "
+        "procedure, judged by two assessors."))
+    return {
+        "id": achievement_id,
+        "type": ["Achievement"],
+        "achievementType": "Certificate",
+        "humanCode": qualification.code,
+        "inLanguage": languages[0],
+        "name": " / ".join(_in_pair(languages, lambda language: getattr(qualification, f"title_{language}"))),
+        "description": "\n\n".join(_in_pair(languages, lambda language: getattr(qualification, f"definition_{language}"))),
+        "criteria": {"narrative": "\n\n".join(criteria)},
+        "alignment": [
+            {"type": ["Alignment"], "targetType": "ext:FlemishQualificationLevel", "targetCode": str(qualification.flemish_level),
+             "targetFramework": "Vlaamse kwalificatiestructuur",
+             "targetName": f"Vlaamse kwalificatiestructuur, niveau {qualification.flemish_level}",
+             "targetUrl": FLEMISH_LEVELS_URL},
+            {"type": ["Alignment"], "targetType": "ext:EQFLevel", "targetCode": str(qualification.eqf_level),
+             "targetFramework": "European Qualifications Framework",
+             "targetName": f"EQF level {qualification.eqf_level}", "targetUrl": EQF_URL},
+        ],
+        "resultDescription": [
+            {"id": f"{achievement_id}#competency-{competency.code}", "type": ["ResultDescription"],
+             "resultType": "Status", "name": f"{competency.code} "
+             + " / ".join(getattr(competency, f"text_{language}") for language in languages)}
+            for competency in qualification.competencies.all()
+        ],
+    }
+
+
+def build_credential(credential: CertificateCredential) -> dict:
+    """The unsigned OpenBadgeCredential of a certificate, in the credential's language pair."""
+    certificate = credential.certificate
+    achievement = _achievement(certificate, credential.languages)
+    email = certificate.assessment.candidate.email
+    return {
+        "@context": [VC_V2_CONTEXT, OB3_CONTEXT],
+        "id": certificate.verification_url,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": achievement["name"],
+        "issuer": {"id": signing.issuer_id(), "type": ["Profile"], "name": settings.PORTAL_ISSUER_NAME,
+                   "url": settings.PORTAL_BASE_URL},
+        "validFrom": utc_timestamp(certificate.issued_at),
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {"type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
+                 "identityHash": email_identity_hash(email, credential.identity_salt), "salt": credential.identity_salt},
+                {"type": "IdentityObject", "identityType": "name", "hashed": False,
+                 "identityHash": certificate.holder_name},
+            ],
+            "achievement": achievement,
+            "result": [{"type": ["Result"], "resultDescription": description["id"], "status": "Completed"}
+                       for description in achievement["resultDescription"]],
+        },
+        "credentialStatus": status_list.status_entry(credential.status_index),
+        "credentialSchema": [{"id": ACHIEVEMENT_CREDENTIAL_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
+    }
+
+
+def _new_credential(certificate: Certificate, languages: tuple[str, str], key) -> CertificateCredential:
+    """A credential row with a fresh random status index (retried on the rare collision)."""
+    for _attempt in range(20):
+        try:
+            with transaction.atomic():
+                return CertificateCredential.objects.create(
+                    certificate=certificate, status_index=secrets.randbelow(status_list.LIST_SIZE),
+                    identity_salt=secrets.token_hex(16), first_language=languages[0], second_language=languages[1],
+                    key=key, jwt="", signed_at=timezone.now(),
+                )
+        except IntegrityError:
+            existing = CertificateCredential.objects.filter(certificate=certificate).first()
+            if existing is not None:  # a concurrent rendering created it first
+                return existing
+    raise RuntimeError("No free index in the status list.")
+
+
+def credential_issue(*, certificate: Certificate, languages: tuple[str, str]) -> CertificateCredential | None:
+    """Sign the certificate's credential in this language pair; idempotent.
+
+    One credential per certificate, with a status index that never changes. It is signed again
+    only when the language pair changed (its text did); a key rotation leaves it as it is, since
+    the old key stays on the issuer profile. None when no signing key is configured.
+    """
+    key = signing.signing_key()
+    if key is None:
+        return None
+    issuer_key = signing.register_key(key)
+    credential = CertificateCredential.objects.filter(certificate=certificate).first()
+    if credential is None:
+        credential = _new_credential(certificate, languages, issuer_key)
+    if credential.jwt and credential.languages == tuple(languages):
+        return credential
+    credential.certificate = certificate
+    credential.first_language, credential.second_language = languages
+    credential.key, credential.signed_at = issuer_key, timezone.now()
+    credential.jwt = signing.sign(build_credential(credential), key)
+    credential.save(update_fields=["first_language", "second_language", "key", "signed_at", "jwt"])
+    return credential
+
+
+def enveloped(credential: CertificateCredential) -> dict:
+    """The signed credential as JSON (VC 2.0 ``EnvelopedVerifiableCredential``): the file the
+    holder downloads for a wallet and the one embedded in the supplement."""
+    return {"@context": VC_V2_CONTEXT, "id": f"data:application/vc+jwt,{credential.jwt}",
+            "type": "EnvelopedVerifiableCredential"}

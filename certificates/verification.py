@@ -1,0 +1,267 @@
+"""The public verifier: what a dropped supplement PDF or credential file proves (decision 0006).
+
+The file is read from memory, parsed with size limits, and never stored. Nothing is fetched: the
+seal is checked against the seal certificates this portal has used, the credential against this
+issuer's keys, its status against the portal's own status list. Every message is in the
+visitor's language. Anything that does not check out makes the verdict "invalid"; "revoked" is
+given only to a file that is otherwise genuine.
+"""
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from io import BytesIO
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from .credentials import signing, status_list
+from .credentials.documents import schema_errors, unknown_contexts
+from .credentials.embedding import EmbeddedCredentialError, embedded_credential
+from .credentials.issuing import email_identity_hash, utc_timestamp
+from .models import Certificate
+from .sealing import is_test_certificate, seal_holder, trusted_seal_certificates
+
+logger = logging.getLogger(__name__)
+VALID, REVOKED, INVALID = "valid", "revoked", "invalid"
+JWT_PATTERN = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+ENVELOPE_PREFIX = "data:application/vc+jwt,"
+
+
+@dataclass
+class Check:
+    name: str  # seal, unchanged, credential, signature, schema, register, status, file
+    ok: bool
+    message: str
+
+
+@dataclass
+class Report:
+    kind: str  # pdf, credential, unreadable
+    checks: list[Check] = field(default_factory=list)
+    certificate: Certificate | None = None
+
+    def add(self, name: str, ok: bool, message: str) -> bool:
+        self.checks.append(Check(name, ok, message))
+        return ok
+
+    @property
+    def verdict(self) -> str:
+        if not self.checks or any(not check.ok for check in self.checks if check.name != "status"):
+            return INVALID
+        return VALID if all(check.ok for check in self.checks) else REVOKED
+
+    def as_json(self) -> dict:
+        certificate = self.certificate
+        return {
+            "verdict": self.verdict,
+            "kind": self.kind,
+            "checks": [{"check": check.name, "ok": check.ok, "message": check.message} for check in self.checks],
+            "certificate": None if certificate is None or self.verdict == INVALID else {
+                "number": certificate.number, "holder": certificate.holder_name,
+                "qualification": certificate.assessment.qualification.code,
+                "issued": certificate.issued_at.date().isoformat(),
+                "status": certificate.status, "verification_url": certificate.verification_url,
+            },
+        }
+
+
+def verify_file(data: bytes) -> Report:
+    """Verify an uploaded supplement PDF, credential JSON or VC-JWT."""
+    if data.lstrip()[:5] == b"%PDF-":
+        return verify_pdf(data)
+    return verify_credential_file(data)
+
+
+# --- The PDF and its seal -----------------------------------------------------------------
+
+
+def _unreadable(message: str) -> Report:
+    report = Report("unreadable")
+    report.add("file", False, message)
+    return report
+
+
+def verify_pdf(data: bytes) -> Report:
+    try:
+        reader = PdfFileReader(BytesIO(data), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception:  # noqa: BLE001 -- any parser failure means a damaged or hostile file
+        logger.info("Verifier: unreadable PDF", exc_info=True)
+        return _unreadable(_("This file is not a readable PDF document."))
+    report = Report("pdf")
+    if not signatures:
+        report.add("seal", False, _("The document carries no seal."))
+    else:
+        _check_seal(report, signatures[-1])
+    try:
+        credential = embedded_credential(reader)
+    except (EmbeddedCredentialError, Exception):  # noqa: BLE001 -- a damaged attachment is just "not found"
+        logger.info("Verifier: unreadable embedded credential", exc_info=True)
+        credential = None
+    if credential is None:
+        report.add("credential", False, _("The document carries no credential."))
+    else:
+        _check_credential_bytes(report, credential)
+    return report
+
+
+def _check_seal(report: Report, signature) -> None:
+    context = ValidationContext(trust_roots=trusted_seal_certificates(), allow_fetching=False,
+                                revocation_mode="soft-fail")
+    try:
+        status = validate_pdf_signature(signature, signer_validation_context=context)
+    except Exception:  # noqa: BLE001 -- a seal that cannot even be evaluated is broken
+        logger.info("Verifier: seal could not be evaluated", exc_info=True)
+        report.add("seal", False, _("The seal is damaged and cannot be checked."))
+        report.add("unchanged", False, _("The document was changed since it was sealed."))
+        return
+    holder = seal_holder(status.signing_cert)
+    if not (status.intact and status.valid):
+        report.add("seal", False, _("The seal does not match the document."))
+    elif not status.trusted:
+        report.add("seal", False, _("The document was sealed by “%(holder)s”, not by this test centre.")
+                   % {"holder": holder})
+    elif is_test_certificate(status.signing_cert):
+        report.add("seal", True, _("The seal is valid: sealed by “%(holder)s” (a test seal, not for real use).")
+                   % {"holder": holder})
+    else:
+        report.add("seal", True, _("The seal is valid: sealed by “%(holder)s”.") % {"holder": holder})
+    if status.intact and status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        report.add("unchanged", True, _("The document is unchanged since it was sealed."))
+    else:
+        report.add("unchanged", False, _("The document was changed since it was sealed."))
+
+
+# --- The credential -------------------------------------------------------------------------
+
+
+def verify_credential_file(data: bytes) -> Report:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _unreadable(_("This file is neither a PDF document nor a credential."))
+    report = Report("credential")
+    _check_credential_bytes(report, data)
+    if report.checks and report.checks[0].name == "file":
+        report.kind = "unreadable"
+    return report
+
+
+def _token_of(data: bytes) -> tuple[str | None, bool]:
+    """The VC-JWT in an uploaded file, and whether the file is a credential at all."""
+    text = data.decode("utf-8", errors="replace").strip()
+    if JWT_PATTERN.match(text):
+        return text, True
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return None, False
+    if isinstance(document, dict) and document.get("type") == "EnvelopedVerifiableCredential":
+        envelope_id = str(document.get("id", ""))
+        if envelope_id.startswith(ENVELOPE_PREFIX):
+            return envelope_id.removeprefix(ENVELOPE_PREFIX), True
+    if isinstance(document, str) and JWT_PATTERN.match(document):
+        return document, True
+    is_credential = isinstance(document, dict) and "credentialSubject" in document
+    return None, is_credential
+
+
+SIGNATURE_PROBLEMS = {
+    "malformed": lambda: _("The credential is damaged: its signature cannot be read."),
+    "algorithm": lambda: _("The credential is signed with a method this portal does not accept."),
+    "foreign_issuer": lambda: _("The credential was issued by someone else, not by this test centre."),
+    "unknown_key": lambda: _("The credential names a key this test centre has never used."),
+    "signature": lambda: _("The credential's signature does not match: it was changed after signing."),
+}
+
+
+def _check_credential_bytes(report: Report, data: bytes) -> None:
+    token, is_credential = _token_of(data)
+    if token is None:
+        if is_credential:
+            report.add("signature", False, _("The credential carries no signature this portal can check."))
+        else:
+            report.add("file", False, _("This file is neither a PDF document nor a credential."))
+        return
+    try:
+        payload, issuer_key = signing.verify(token)
+    except signing.SignatureProblem as problem:
+        report.add("signature", False, SIGNATURE_PROBLEMS[problem.code]())
+        return
+    issuer = payload.get("issuer")
+    issuer = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if issuer != signing.issuer_id():
+        report.add("signature", False, SIGNATURE_PROBLEMS["foreign_issuer"]())
+        return
+    report.add("signature", True, _("The credential's signature is valid (key %(key)s of this test centre).")
+               % {"key": issuer_key.key_id})
+    if unknown_contexts(payload) or schema_errors(payload):
+        report.add("schema", False, _("The credential is not a valid Open Badges 3.0 credential."))
+    else:
+        report.add("schema", True, _("The credential is a valid Open Badges 3.0 credential."))
+    certificate = _matching_certificate(payload)
+    if certificate is None:
+        report.add("register", False, _("The credential does not match the register."))
+        return
+    report.certificate = certificate
+    report.add("register", True, _("It matches the register: certificate %(number)s of %(holder)s.")
+               % {"number": certificate.number, "holder": certificate.holder_name})
+    _check_status(report, payload)
+
+
+def _certificate_of(credential_id: str) -> Certificate | None:
+    parts = urlsplit(credential_id)
+    if f"{parts.scheme}://{parts.netloc}" != settings.PORTAL_BASE_URL:
+        return None
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return None
+    if match.view_name != "certificates:verify":
+        return None
+    return (Certificate.objects.select_related("assessment__qualification", "assessment__candidate", "credential")
+            .filter(verification_code=match.kwargs["code"]).first())
+
+
+def _matching_certificate(payload: dict) -> Certificate | None:
+    """The certificate of the credential if its claims agree with the register."""
+    certificate = _certificate_of(str(payload.get("id", "")))
+    stored = getattr(certificate, "credential", None) if certificate else None
+    if stored is None:
+        return None
+    subject = payload.get("credentialSubject") or {}
+    identifiers = {item.get("identityType"): item.get("identityHash") for item in subject.get("identifier", [])
+                   if isinstance(item, dict)}
+    status = payload.get("credentialStatus") or {}
+    agrees = (
+        identifiers.get("name") == certificate.holder_name
+        and identifiers.get("emailAddress") == email_identity_hash(certificate.assessment.candidate.email,
+                                                                   stored.identity_salt)
+        and (subject.get("achievement") or {}).get("humanCode") == certificate.assessment.qualification.code
+        and payload.get("validFrom") == utc_timestamp(certificate.issued_at)
+        and str(status.get("statusListIndex")) == str(stored.status_index)
+    )
+    return certificate if agrees else None
+
+
+def _check_status(report: Report, payload: dict) -> None:
+    """Read the credential's bit in this issuer's signed status list."""
+    entry = payload.get("credentialStatus") or {}
+    if entry.get("type") != "BitstringStatusListEntry" or entry.get("statusListCredential") != status_list.status_list_url():
+        # Not "status": a status that cannot be read makes the file invalid, not merely revoked.
+        report.add("status_unknown", False, _("The credential's revocation status cannot be checked."))
+        return
+    list_payload, _key = signing.verify(status_list.signed_status_list())
+    revoked = status_list.bit_is_set(list_payload["credentialSubject"]["encodedList"], int(entry["statusListIndex"]))
+    if revoked:
+        report.add("status", False, _("The certificate has been revoked."))
+    else:
+        report.add("status", True, _("The certificate is valid: it has not been revoked."))
