@@ -11,7 +11,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
@@ -27,8 +27,11 @@ def _write_private(path: Path, data: bytes) -> None:
 
 
 def seal_pkcs12(*, common_name: str, passphrase: str, test_seal: bool = True) -> bytes:
-    """A self-signed seal certificate and its key (ECDSA P-256, valid ten years) as PKCS#12."""
-    key = ec.generate_private_key(ec.SECP256R1())
+    """A self-signed seal certificate and its key (RSA 2048, valid ten years) as PKCS#12.
+
+    RSA, not ECDSA: pyHanko declares PDF 2.0 (ISO 32002) for an ECDSA seal, which PDF/A-3 forbids.
+    """
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     attributes = [x509.NameAttribute(NameOID.COMMON_NAME, common_name),
                   x509.NameAttribute(NameOID.COUNTRY_NAME, "BE")]
     if test_seal:
