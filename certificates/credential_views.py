@@ -104,7 +104,6 @@ class VerifyFileForm(forms.Form):
 
 def _uploaded_bytes(request) -> tuple[bytes | None, str]:
     """The uploaded file's bytes, or None and the reason. Only ever in memory."""
-    request.upload_handlers = [VerifierUploadHandler(request)]
     form = VerifyFileForm(request.POST, request.FILES)
     if getattr(request, "verifier_upload_too_large", False):
         return None, _("The file is too large; the limit is %(limit)s.") % {
@@ -123,6 +122,7 @@ def _uploaded_bytes(request) -> tuple[bytes | None, str]:
 def verify_file(request):
     if request.method == "GET":
         return render(request, "certificates/verify_file.html", _page_context())
+    request.upload_handlers = [VerifierUploadHandler(request)]  # before anything reads the body
     return csrf_protect(_verify_file_post)(request)
 
 
@@ -141,6 +141,7 @@ def _verify_file_post(request):
 @never_cache
 @require_POST
 def verify_file_json(request):
+    request.upload_handlers = [VerifierUploadHandler(request)]
     data, problem = _uploaded_bytes(request)
     if data is None:
         status = 413 if getattr(request, "verifier_upload_too_large", False) else 400
