@@ -36,9 +36,15 @@ migrate: messages
 	$(BIN)/python manage.py migrate --verbosity 0
 	$(BIN)/python manage.py loaddata qualification_0213 --verbosity 0
 
+# `make run` seals with a self-signed TEST seal and signs credentials with a development key,
+# both made under var/ on first use (decision 0006); production sets its own (docs/deploy.md).
+run: export PORTAL_SEAL_PKCS12 ?= $(CURDIR)/var/dev-seal/seal.p12
+run: export PORTAL_SEAL_PASSPHRASE ?= development
+run: export PORTAL_CREDENTIAL_KEY ?= $(CURDIR)/var/dev-seal/credential-key.pem
 run: migrate
 	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_accounts
 	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_assessment
+	@DEBUG=1 $(BIN)/python manage.py ensure_dev_seal
 	@echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
 	@trap 'kill 0' INT TERM EXIT; \
 	DEBUG=1 PORTAL_BASE_URL=http://$(HOST):$(PORT) $(BIN)/celery -A portal worker --beat --loglevel=INFO \

@@ -5,6 +5,7 @@ from django.core.files.base import ContentFile
 
 from assessments import services
 from assessments.models import Observation
+from certificates.credentials.issuing import credential_issue
 from certificates.models import SupplementVersion
 
 from .. import flows, samples
@@ -40,11 +41,15 @@ VIEWS = [
     ("supplement retry", "post", "/certificates/{certificate}/supplements/1/retry/", {ADMINISTRATOR}),
     ("supplement render", "post", "/certificates/{certificate}/render/", {ADMINISTRATOR}),
     ("certificate revoke", "post", "/certificates/{certificate}/revoke/", {ADMINISTRATOR}),
+    ("credential download", "get", "/certificates/{certificate}/credential/", {CANDIDATE, ADMINISTRATOR}),
 ]
 PUBLIC = [
     ("home", "/"), ("catalogue", "/qualifications/"), ("qualification", "/qualifications/0213/"),
-    ("verification", "/verify/{code}/"), ("login", "/accounts/login/"),
+    ("verification", "/verify/{code}/"), ("login", "/accounts/login/"), ("file check", "/verify/"),
+    ("issuer profile", "/credentials/issuer/"), ("status list", "/credentials/status/revocation/"),
 ]
+# Public POST endpoints: anyone may use them; without a file the answer is a 400, never a 404 or a login.
+PUBLIC_POST = [("file check (machine)", "/verify/check.json")]
 
 
 def sign_in_as(client, users, who) -> None:
@@ -67,6 +72,7 @@ def world(assessment, candidate, other_candidate, assessor, outsider_assessor, a
     version = certificate.versions.get()
     version.status = SupplementVersion.Status.READY
     version.file.save("supplements/test.pdf", ContentFile(samples.MINIMAL_PDF))
+    credential_issue(certificate=certificate, languages=certificate.languages)
     users = {CANDIDATE: candidate, OTHER_CANDIDATE: other_candidate, ASSESSOR: assessor,
              OUTSIDER: outsider_assessor, ADMINISTRATOR: administrator}
     ids = {"a": assessment.pk, "item": item.pk, "observation": observation.pk, "certificate": certificate.pk,
@@ -102,12 +108,21 @@ def test_public_pages_are_open_to_everyone(client, world, name, url):
         assert response.status_code in (200, 302), (who, url)
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,url", PUBLIC_POST, ids=[p[0] for p in PUBLIC_POST])
+def test_public_post_endpoints_are_open_to_everyone(client, world, name, url):
+    users, _ids = world
+    for who in EVERYONE:
+        sign_in_as(client, users, who)
+        assert client.post(url).status_code == 400, (who, url)
+
+
 def test_every_view_of_the_procedure_is_in_the_matrix():
     from django.urls import get_resolver, resolve
 
     dummy = dict.fromkeys(["a", "item", "observation", "certificate", "competency", "candidate", "code"], 1)
     covered = {resolve(url.format(**dummy)).view_name for _name, _method, url, _allowed in VIEWS}
-    covered |= {resolve(url.format(**dummy)).view_name for _name, url in PUBLIC}
+    covered |= {resolve(url.format(**dummy)).view_name for _name, url in PUBLIC + PUBLIC_POST}
     existing = {
         f"{namespace}:{name}"
         for namespace in ("assessments", "certificates")

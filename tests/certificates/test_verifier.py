@@ -190,17 +190,16 @@ def test_a_huge_upload_is_refused_with_a_clear_message_and_nothing_is_stored(cli
 
 def test_a_checked_file_is_never_stored_not_even_while_it_is_checked(client, settings, sealed, upload_spool,
                                                                       monkeypatch):
-    from certificates import verification
+    from certificates.credential_views import VerifyFileForm
 
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10  # Django's own handlers would spool this upload to disk
     before, during = _stored_files(settings), []
-    original = verification.verify_file
 
-    def spying(data):
+    def spying(form):  # runs once the upload has been received
         during.append(_stored_files(settings) - before)
-        return original(data)
+        return form.cleaned_data
 
-    monkeypatch.setattr(verification, "verify_file", spying)
+    monkeypatch.setattr(VerifyFileForm, "clean", spying, raising=False)
     assert check(client, sealed).json()["verdict"] == "valid"
     assert during == [set()] and _stored_files(settings) - before == set()
 
