@@ -5,7 +5,9 @@ to a reference measured in the same run:
 - WeasyPrint's median render time and peak memory for one supplement, beside headless Chromium
   printing the very same HTML to PDF (the ratio is the figure to compare between runs);
 - a real Celery worker's throughput over N supplements, beside rendering them one after the
-  other in a single process.
+  other in a single process;
+- what signing the credential, embedding it and sealing add to a render, as a ratio to the
+  unsealed render measured in the same run (development seal and key made in the scratch folder).
 """
 
 import os
@@ -29,6 +31,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
 
 def setup_django(scratch: Path) -> None:
     os.environ.update({
+        "PORTAL_SEAL_PKCS12": str(scratch / "seal" / "seal.p12"),
+        "PORTAL_SEAL_PASSPHRASE": "bench",
+        "PORTAL_CREDENTIAL_KEY": str(scratch / "seal" / "credential-key.pem"),
         "DJANGO_SETTINGS_MODULE": "portal.settings.base",
         "PORTAL_VAR_DIR": str(scratch),
         "CELERY_BROKER_URL": "filesystem://localhost//",
@@ -43,6 +48,12 @@ def setup_django(scratch: Path) -> None:
 
     call_command("migrate", verbosity=0)
     call_command("loaddata", "qualification_0213", verbosity=0)
+    from django.conf import settings
+
+    from certificates import dev_keys
+
+    dev_keys.ensure_seal(Path(settings.PORTAL_SEAL_PKCS12), passphrase="bench", common_name="Benchmark seal")
+    dev_keys.ensure_credential_key(Path(settings.PORTAL_CREDENTIAL_KEY))
 
 
 def certified_versions(count: int) -> list:
@@ -94,6 +105,34 @@ def weasyprint_in_process(version) -> list[float]:
         render_supplement_pdf(version)
         times.append(time.perf_counter() - started)
     return times
+
+
+def sealing_cost(version) -> tuple[list[float], list[float], list[float]]:
+    """Per run: the unsealed render, the credential signed and embedded, the seal (seconds)."""
+    import json
+
+    from certificates.credentials.embedding import embed_credential
+    from certificates.credentials.issuing import credential_issue, enveloped
+    from certificates.models import CertificateCredential
+    from certificates.rendering import render_supplement_pdf
+    from certificates.sealing import seal_pdf
+
+    render_supplement_pdf(version)  # warm-up
+    renders, credentials, seals = [], [], []
+    for _run in range(RUNS):
+        CertificateCredential.objects.filter(certificate=version.certificate).delete()  # sign afresh each run
+        started = time.perf_counter()
+        pdf = render_supplement_pdf(version)
+        rendered = time.perf_counter()
+        credential = credential_issue(certificate=version.certificate, languages=("nl", "en"))
+        pdf = embed_credential(pdf, json.dumps(enveloped(credential)).encode())
+        embedded = time.perf_counter()
+        seal_pdf(pdf)
+        sealed = time.perf_counter()
+        renders.append(rendered - started)
+        credentials.append(embedded - rendered)
+        seals.append(sealed - embedded)
+    return renders, credentials, seals
 
 
 def weasyprint_peak_memory(version_id: int) -> int:
@@ -173,6 +212,13 @@ def main() -> None:
                   f"memory {weasy_peak / chrome_peak:.2f}")
         else:
             print(f"  Chromium not found at {CHROMIUM}: no reference, no ratio")
+        renders, credentials, seals = sealing_cost(sample)
+        render_time = statistics.median(renders)
+        print(f"  Unsealed render        {render_time * 1000:8.0f} ms   (reference for the two lines below)")
+        print(f"  + credential signed and embedded {statistics.median(credentials) * 1000:6.0f} ms   "
+              f"ratio to the render {statistics.median(credentials) / render_time:.3f}")
+        print(f"  + PAdES seal           {statistics.median(seals) * 1000:8.0f} ms   "
+              f"ratio to the render {statistics.median(seals) / render_time:.3f}")
         batch = versions[1:]
         serial = statistics.median(weasy) * len(batch)
         elapsed = worker_throughput(batch, scratch)
