@@ -1,14 +1,12 @@
 """Issuer profile, status list, the holder's credential file, and the public file verifier."""
 
-import json
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,13 +14,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import audit
-
-from . import verification
-from .credentials import signing, status_list as status_lists
+from . import access, verification
+from .credentials import signing
+from .credentials import status_list as status_lists
 from .credentials.documents import OB3_CONTEXT, VC_V2_CONTEXT
-from .credentials.issuing import enveloped
-from .models import Certificate, CertificateCredential, IssuerKey
+from .credentials.issuing import credential_file
+from .models import IssuerKey
 
 
 @require_GET
@@ -33,14 +30,22 @@ def issuer_profile(request):
         signing.register_key(key)
     issuer = signing.issuer_id()
     methods = [
-        {"id": signing.verification_method(key.key_id), "type": "JsonWebKey", "controller": issuer,
-         "publicKeyJwk": {**key.public_jwk, "kid": signing.verification_method(key.key_id)}}
+        {
+            "id": signing.verification_method(key.key_id),
+            "type": "JsonWebKey",
+            "controller": issuer,
+            "publicKeyJwk": {**key.public_jwk, "kid": signing.verification_method(key.key_id)},
+        }
         for key in IssuerKey.objects.all()
     ]
     profile = {
-        "@context": [VC_V2_CONTEXT, OB3_CONTEXT], "id": issuer, "type": ["Profile"],
-        "name": settings.PORTAL_ISSUER_NAME, "url": settings.PORTAL_BASE_URL,
-        "verificationMethod": methods, "assertionMethod": [method["id"] for method in methods],
+        "@context": [VC_V2_CONTEXT, OB3_CONTEXT],
+        "id": issuer,
+        "type": ["Profile"],
+        "name": settings.PORTAL_ISSUER_NAME,
+        "url": settings.PORTAL_BASE_URL,
+        "verificationMethod": methods,
+        "assertionMethod": [method["id"] for method in methods],
     }
     return JsonResponse(profile, content_type="application/ld+json", json_dumps_params={"indent": 2})
 
@@ -58,14 +63,9 @@ def status_list(request):
 @login_required
 def credential_download(request, pk: int):
     """The holder's (or an administrator's) signed credential as JSON, to add to a wallet."""
-    certificate = get_object_or_404(Certificate.objects.for_user(request.user), pk=pk)
-    if certificate.is_revoked and not request.user.is_administrator:
-        raise Http404
-    credential = get_object_or_404(CertificateCredential, certificate=certificate)
-    response = HttpResponse(json.dumps(enveloped(credential), indent=2), content_type="application/json")
+    credential = access.get_credential(request.user, pk)
+    response = HttpResponse(credential_file(actor=request.user, credential=credential), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{credential.download_name}"'
-    audit.record(actor=request.user, action=audit.Action.FILE_DOWNLOADED, assessment_id=certificate.assessment_id,
-                 summary=credential.download_name)
     return response
 
 
@@ -94,8 +94,9 @@ class VerifierUploadHandler(FileUploadHandler):
 
         data = BytesIO(b"".join(self.chunks))
         self.chunks = []
-        return InMemoryUploadedFile(data, self.field_name, self.file_name, self.content_type, file_size,
-                                    self.charset, self.content_type_extra)
+        return InMemoryUploadedFile(
+            data, self.field_name, self.file_name, self.content_type, file_size, self.charset, self.content_type_extra
+        )
 
 
 class VerifyFileForm(forms.Form):
@@ -107,7 +108,8 @@ def _uploaded_bytes(request) -> tuple[bytes | None, str]:
     form = VerifyFileForm(request.POST, request.FILES)
     if getattr(request, "verifier_upload_too_large", False):
         return None, _("The file is too large; the limit is %(limit)s.") % {
-            "limit": filesizeformat(settings.VERIFY_MAX_UPLOAD_SIZE)}
+            "limit": filesizeformat(settings.VERIFY_MAX_UPLOAD_SIZE)
+        }
     if not form.is_valid():
         return None, _("Choose a supplement (PDF) or a credential file (JSON).")
     upload = form.cleaned_data["file"]
@@ -133,8 +135,12 @@ def _page_context(**extra) -> dict:
 def _verify_file_post(request):
     data, problem = _uploaded_bytes(request)
     report = verification.verify_file(data) if data is not None else None
-    return render(request, "certificates/verify_file.html", _page_context(report=report, problem=problem),
-                  status=200 if data is not None else 400)
+    return render(
+        request,
+        "certificates/verify_file.html",
+        _page_context(report=report, problem=problem),
+        status=200 if data is not None else 400,
+    )
 
 
 @csrf_exempt  # a machine endpoint: no session, no side effect, nothing stored

@@ -10,8 +10,9 @@ from .sealing import seal_pdf
 
 def supplement_finish(version: SupplementVersion, pdf: bytes) -> bytes:
     """Embed the certificate's signed credential (in the version's language pair), then seal."""
-    credential = credential_issue(certificate=version.certificate,
-                                  languages=(version.first_language, version.second_language))
+    credential = credential_issue(
+        certificate=version.certificate, languages=(version.first_language, version.second_language)
+    )
     if credential is not None:
         pdf = embed_credential(pdf, json.dumps(enveloped(credential), indent=2).encode())
     return seal_pdf(pdf)

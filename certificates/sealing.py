@@ -72,8 +72,11 @@ def configured_seal() -> Seal | None:
 def register_seal(seal: Seal) -> SealCertificate:
     record, _created = SealCertificate.objects.get_or_create(
         fingerprint=seal.fingerprint,
-        defaults={"der": seal.certificate.dump(), "subject": seal.certificate.subject.human_friendly[:500],
-                  "is_test_seal": seal.is_test_seal},
+        defaults={
+            "der": seal.certificate.dump(),
+            "subject": seal.certificate.subject.human_friendly[:500],
+            "is_test_seal": seal.is_test_seal,
+        },
     )
     return record
 
@@ -99,8 +102,11 @@ def seal_pdf(pdf: bytes, *, seal: Seal | None = None, timestamper: TimeStamper |
         return pdf
     register_seal(seal)
     metadata = signers.PdfSignatureMetadata(
-        field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
-        reason="Electronic seal of the test centre", location=settings.PORTAL_BASE_URL,
+        field_name=FIELD_NAME,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason="Electronic seal of the test centre",
+        location=settings.PORTAL_BASE_URL,
     )
     signer = signers.PdfSigner(metadata, signer=seal.signer, timestamper=timestamper or _timestamper())
     output = BytesIO()

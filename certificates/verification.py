@@ -64,11 +64,15 @@ class Report:
             "verdict": self.verdict,
             "kind": self.kind,
             "checks": [{"check": check.name, "ok": check.ok, "message": check.message} for check in self.checks],
-            "certificate": None if certificate is None or self.verdict == INVALID else {
-                "number": certificate.number, "holder": certificate.holder_name,
+            "certificate": None
+            if certificate is None or self.verdict == INVALID
+            else {
+                "number": certificate.number,
+                "holder": certificate.holder_name,
                 "qualification": certificate.assessment.qualification.code,
                 "issued": certificate.issued_at.date().isoformat(),
-                "status": certificate.status, "verification_url": certificate.verification_url,
+                "status": certificate.status,
+                "verification_url": certificate.verification_url,
             },
         }
 
@@ -93,7 +97,7 @@ def verify_pdf(data: bytes) -> Report:
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
-    except Exception:  # noqa: BLE001 -- any parser failure means a damaged or hostile file
+    except Exception:
         logger.info("Verifier: unreadable PDF", exc_info=True)
         return _unreadable(_("This file is not a readable PDF document."))
     report = Report("pdf")
@@ -103,7 +107,7 @@ def verify_pdf(data: bytes) -> Report:
         _check_seal(report, signatures[-1])
     try:
         credential = embedded_credential(reader)
-    except (EmbeddedCredentialError, Exception):  # noqa: BLE001 -- a damaged attachment is just "not found"
+    except (EmbeddedCredentialError, Exception):
         logger.info("Verifier: unreadable embedded credential", exc_info=True)
         credential = None
     if credential is None:
@@ -114,11 +118,12 @@ def verify_pdf(data: bytes) -> Report:
 
 
 def _check_seal(report: Report, signature) -> None:
-    context = ValidationContext(trust_roots=trusted_seal_certificates(), allow_fetching=False,
-                                revocation_mode="soft-fail")
+    context = ValidationContext(
+        trust_roots=trusted_seal_certificates(), allow_fetching=False, revocation_mode="soft-fail"
+    )
     try:
         status = validate_pdf_signature(signature, signer_validation_context=context)
-    except Exception:  # noqa: BLE001 -- a seal that cannot even be evaluated is broken
+    except Exception:
         logger.info("Verifier: seal could not be evaluated", exc_info=True)
         report.add("seal", False, _("The seal is damaged and cannot be checked."))
         report.add("unchanged", False, _("The document was changed since it was sealed."))
@@ -127,11 +132,15 @@ def _check_seal(report: Report, signature) -> None:
     if not (status.intact and status.valid):
         report.add("seal", False, _("The seal does not match the document."))
     elif not status.trusted:
-        report.add("seal", False, _("The document was sealed by “%(holder)s”, not by this test centre.")
-                   % {"holder": holder})
+        report.add(
+            "seal", False, _("The document was sealed by “%(holder)s”, not by this test centre.") % {"holder": holder}
+        )
     elif is_test_certificate(status.signing_cert):
-        report.add("seal", True, _("The seal is valid: sealed by “%(holder)s” (a test seal, not for real use).")
-                   % {"holder": holder})
+        report.add(
+            "seal",
+            True,
+            _("The seal is valid: sealed by “%(holder)s” (a test seal, not for real use).") % {"holder": holder},
+        )
     else:
         report.add("seal", True, _("The seal is valid: sealed by “%(holder)s”.") % {"holder": holder})
     if status.intact and status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
@@ -201,8 +210,11 @@ def _check_credential_bytes(report: Report, data: bytes) -> None:
     if issuer != signing.issuer_id():
         report.add("signature", False, SIGNATURE_PROBLEMS["foreign_issuer"]())
         return
-    report.add("signature", True, _("The credential's signature is valid (key %(key)s of this test centre).")
-               % {"key": issuer_key.key_id})
+    report.add(
+        "signature",
+        True,
+        _("The credential's signature is valid (key %(key)s of this test centre).") % {"key": issuer_key.key_id},
+    )
     if unknown_contexts(payload) or schema_errors(payload):
         report.add("schema", False, _("The credential is not a valid Open Badges 3.0 credential."))
     else:
@@ -212,8 +224,12 @@ def _check_credential_bytes(report: Report, data: bytes) -> None:
         report.add("register", False, _("The credential does not match the register."))
         return
     report.certificate = certificate
-    report.add("register", True, _("It matches the register: certificate %(number)s of %(holder)s.")
-               % {"number": certificate.number, "holder": certificate.holder_name})
+    report.add(
+        "register",
+        True,
+        _("It matches the register: certificate %(number)s of %(holder)s.")
+        % {"number": certificate.number, "holder": certificate.holder_name},
+    )
     _check_status(report, payload)
 
 
@@ -227,8 +243,11 @@ def _certificate_of(credential_id: str) -> Certificate | None:
         return None
     if match.view_name != "certificates:verify":
         return None
-    return (Certificate.objects.select_related("assessment__qualification", "assessment__candidate", "credential")
-            .filter(verification_code=match.kwargs["code"]).first())
+    return (
+        Certificate.objects.select_related("assessment__qualification", "assessment__candidate", "credential")
+        .filter(verification_code=match.kwargs["code"])
+        .first()
+    )
 
 
 def _matching_certificate(payload: dict) -> Certificate | None:
@@ -238,13 +257,16 @@ def _matching_certificate(payload: dict) -> Certificate | None:
     if stored is None:
         return None
     subject = payload.get("credentialSubject") or {}
-    identifiers = {item.get("identityType"): item.get("identityHash") for item in subject.get("identifier", [])
-                   if isinstance(item, dict)}
+    identifiers = {
+        item.get("identityType"): item.get("identityHash")
+        for item in subject.get("identifier", [])
+        if isinstance(item, dict)
+    }
     status = payload.get("credentialStatus") or {}
     agrees = (
         identifiers.get("name") == certificate.holder_name
-        and identifiers.get("emailAddress") == email_identity_hash(certificate.assessment.candidate.email,
-                                                                   stored.identity_salt)
+        and identifiers.get("emailAddress")
+        == email_identity_hash(certificate.assessment.candidate.email, stored.identity_salt)
         and (subject.get("achievement") or {}).get("humanCode") == certificate.assessment.qualification.code
         and payload.get("validFrom") == utc_timestamp(certificate.issued_at)
         and str(status.get("statusListIndex")) == str(stored.status_index)
@@ -255,7 +277,10 @@ def _matching_certificate(payload: dict) -> Certificate | None:
 def _check_status(report: Report, payload: dict) -> None:
     """Read the credential's bit in this issuer's signed status list."""
     entry = payload.get("credentialStatus") or {}
-    if entry.get("type") != "BitstringStatusListEntry" or entry.get("statusListCredential") != status_list.status_list_url():
+    if (
+        entry.get("type") != "BitstringStatusListEntry"
+        or entry.get("statusListCredential") != status_list.status_list_url()
+    ):
         # Not "status": a status that cannot be read makes the file invalid, not merely revoked.
         report.add("status_unknown", False, _("The credential's revocation status cannot be checked."))
         return

@@ -24,11 +24,17 @@ def embed_credential(pdf: bytes, credential_json: bytes) -> bytes:
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
     now = datetime.now(UTC)
     data = EmbeddedFileObject.from_file_data(
-        writer, credential_json, mime_type=MIME_TYPE,
+        writer,
+        credential_json,
+        mime_type=MIME_TYPE,
         params=EmbeddedFileParams(creation_date=now, modification_date=now),
     )
-    spec = FileSpec(file_spec_string=FILE_NAME, file_name=FILE_NAME, embedded_data=data,
-                    description="Open Badges 3.0 credential (W3C Verifiable Credential, VC-JWT)")
+    spec = FileSpec(
+        file_spec_string=FILE_NAME,
+        file_name=FILE_NAME,
+        embedded_data=data,
+        description="Open Badges 3.0 credential (W3C Verifiable Credential, VC-JWT)",
+    )
     embed_file(writer, spec)
     spec_ref = writer.root["/Names"]["/EmbeddedFiles"]["/Names"].raw_get(-1)
     spec_ref.get_object()["/AFRelationship"] = generic.NameObject("/Data")

@@ -1,6 +1,7 @@
 """The Open Badges 3.0 credential of a certificate (decision 0006)."""
 
 import hashlib
+import json
 import secrets
 from datetime import UTC
 
@@ -9,6 +10,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from audit.services import Action, audit_record
 
 from ..models import Certificate, CertificateCredential
 from . import signing, status_list
@@ -38,9 +41,13 @@ def _in_pair(languages: tuple[str, str], text_of) -> list[str]:
 def _achievement(certificate: Certificate, languages: tuple[str, str]) -> dict:
     qualification = certificate.assessment.qualification
     achievement_id = settings.PORTAL_BASE_URL + reverse("qualifications:detail", args=[qualification.code])
-    criteria = _in_pair(languages, lambda _language: _(
-        "Every competency of the professional qualification proven in a recognition of prior learning "
-        "procedure, judged by two assessors."))
+    criteria = _in_pair(
+        languages,
+        lambda _language: _(
+            "Every competency of the professional qualification proven in a recognition of prior learning "
+            "procedure, judged by two assessors."
+        ),
+    )
     return {
         "id": achievement_id,
         "type": ["Achievement"],
@@ -48,21 +55,36 @@ def _achievement(certificate: Certificate, languages: tuple[str, str]) -> dict:
         "humanCode": qualification.code,
         "inLanguage": languages[0],
         "name": " / ".join(_in_pair(languages, lambda language: getattr(qualification, f"title_{language}"))),
-        "description": "\n\n".join(_in_pair(languages, lambda language: getattr(qualification, f"definition_{language}"))),
+        "description": "\n\n".join(
+            _in_pair(languages, lambda language: getattr(qualification, f"definition_{language}"))
+        ),
         "criteria": {"narrative": "\n\n".join(criteria)},
         "alignment": [
-            {"type": ["Alignment"], "targetType": "ext:FlemishQualificationLevel", "targetCode": str(qualification.flemish_level),
-             "targetFramework": "Vlaamse kwalificatiestructuur",
-             "targetName": f"Vlaamse kwalificatiestructuur, niveau {qualification.flemish_level}",
-             "targetUrl": FLEMISH_LEVELS_URL},
-            {"type": ["Alignment"], "targetType": "ext:EQFLevel", "targetCode": str(qualification.eqf_level),
-             "targetFramework": "European Qualifications Framework",
-             "targetName": f"EQF level {qualification.eqf_level}", "targetUrl": EQF_URL},
+            {
+                "type": ["Alignment"],
+                "targetType": "ext:FlemishQualificationLevel",
+                "targetCode": str(qualification.flemish_level),
+                "targetFramework": "Vlaamse kwalificatiestructuur",
+                "targetName": f"Vlaamse kwalificatiestructuur, niveau {qualification.flemish_level}",
+                "targetUrl": FLEMISH_LEVELS_URL,
+            },
+            {
+                "type": ["Alignment"],
+                "targetType": "ext:EQFLevel",
+                "targetCode": str(qualification.eqf_level),
+                "targetFramework": "European Qualifications Framework",
+                "targetName": f"EQF level {qualification.eqf_level}",
+                "targetUrl": EQF_URL,
+            },
         ],
         "resultDescription": [
-            {"id": f"{achievement_id}#competency-{competency.code}", "type": ["ResultDescription"],
-             "resultType": "Status", "name": f"{competency.code} "
-             + " / ".join(getattr(competency, f"text_{language}") for language in languages)}
+            {
+                "id": f"{achievement_id}#competency-{competency.code}",
+                "type": ["ResultDescription"],
+                "resultType": "Status",
+                "name": f"{competency.code} "
+                + " / ".join(getattr(competency, f"text_{language}") for language in languages),
+            }
             for competency in qualification.competencies.all()
         ],
     }
@@ -78,20 +100,35 @@ def build_credential(credential: CertificateCredential) -> dict:
         "id": certificate.verification_url,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": achievement["name"],
-        "issuer": {"id": signing.issuer_id(), "type": ["Profile"], "name": settings.PORTAL_ISSUER_NAME,
-                   "url": settings.PORTAL_BASE_URL},
+        "issuer": {
+            "id": signing.issuer_id(),
+            "type": ["Profile"],
+            "name": settings.PORTAL_ISSUER_NAME,
+            "url": settings.PORTAL_BASE_URL,
+        },
         "validFrom": utc_timestamp(certificate.issued_at),
         "credentialSubject": {
             "type": ["AchievementSubject"],
             "identifier": [
-                {"type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
-                 "identityHash": email_identity_hash(email, credential.identity_salt), "salt": credential.identity_salt},
-                {"type": "IdentityObject", "identityType": "name", "hashed": False,
-                 "identityHash": certificate.holder_name},
+                {
+                    "type": "IdentityObject",
+                    "identityType": "emailAddress",
+                    "hashed": True,
+                    "identityHash": email_identity_hash(email, credential.identity_salt),
+                    "salt": credential.identity_salt,
+                },
+                {
+                    "type": "IdentityObject",
+                    "identityType": "name",
+                    "hashed": False,
+                    "identityHash": certificate.holder_name,
+                },
             ],
             "achievement": achievement,
-            "result": [{"type": ["Result"], "resultDescription": description["id"], "status": "Completed"}
-                       for description in achievement["resultDescription"]],
+            "result": [
+                {"type": ["Result"], "resultDescription": description["id"], "status": "Completed"}
+                for description in achievement["resultDescription"]
+            ],
         },
         "credentialStatus": status_list.status_entry(credential.status_index),
         "credentialSchema": [{"id": ACHIEVEMENT_CREDENTIAL_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
@@ -104,9 +141,14 @@ def _new_credential(certificate: Certificate, languages: tuple[str, str], key) -
         try:
             with transaction.atomic():
                 return CertificateCredential.objects.create(
-                    certificate=certificate, status_index=secrets.randbelow(status_list.LIST_SIZE),
-                    identity_salt=secrets.token_hex(16), first_language=languages[0], second_language=languages[1],
-                    key=key, jwt="", signed_at=timezone.now(),
+                    certificate=certificate,
+                    status_index=secrets.randbelow(status_list.LIST_SIZE),
+                    identity_salt=secrets.token_hex(16),
+                    first_language=languages[0],
+                    second_language=languages[1],
+                    key=key,
+                    jwt="",
+                    signed_at=timezone.now(),
                 )
         except IntegrityError:
             existing = CertificateCredential.objects.filter(certificate=certificate).first()
@@ -142,5 +184,19 @@ def credential_issue(*, certificate: Certificate, languages: tuple[str, str]) ->
 def enveloped(credential: CertificateCredential) -> dict:
     """The signed credential as JSON (VC 2.0 ``EnvelopedVerifiableCredential``): the file the
     holder downloads for a wallet and the one embedded in the supplement."""
-    return {"@context": VC_V2_CONTEXT, "id": f"data:application/vc+jwt,{credential.jwt}",
-            "type": "EnvelopedVerifiableCredential"}
+    return {
+        "@context": VC_V2_CONTEXT,
+        "id": f"data:application/vc+jwt,{credential.jwt}",
+        "type": "EnvelopedVerifiableCredential",
+    }
+
+
+def credential_file(*, actor, credential: CertificateCredential) -> str:
+    """The holder's credential file (JSON); every download of a personal file is audited."""
+    audit_record(
+        actor=actor,
+        action=Action.FILE_DOWNLOADED,
+        subject=credential.certificate.assessment,
+        summary=credential.download_name,
+    )
+    return json.dumps(enveloped(credential), indent=2)

@@ -112,8 +112,9 @@ def verify(token: str) -> tuple[dict, IssuerKey]:
         raise SignatureProblem("unknown_key")
     public_key = jwt.PyJWK(issuer_key.public_jwk, algorithm=ALGORITHM).key
     try:
-        payload = jwt.decode(token, public_key, algorithms=[ALGORITHM],
-                             options={"verify_aud": False, "verify_iss": False, "require": []})
+        payload = jwt.decode(
+            token, public_key, algorithms=[ALGORITHM], options={"verify_aud": False, "verify_iss": False, "require": []}
+        )
     except jwt.InvalidSignatureError:
         raise SignatureProblem("signature") from None
     except jwt.PyJWTError:

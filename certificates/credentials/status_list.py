@@ -27,8 +27,13 @@ def status_list_url() -> str:
 
 def status_entry(index: int) -> dict:
     url = status_list_url()
-    return {"id": f"{url}#{index}", "type": "BitstringStatusListEntry", "statusPurpose": PURPOSE,
-            "statusListIndex": str(index), "statusListCredential": url}
+    return {
+        "id": f"{url}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": PURPOSE,
+        "statusListIndex": str(index),
+        "statusListCredential": url,
+    }
 
 
 def encode(indices: set[int]) -> str:
@@ -53,8 +58,9 @@ def bit_is_set(encoded_list: str, index: int) -> bool:
 
 def revoked_indices() -> set[int]:
     return set(
-        CertificateCredential.objects.filter(certificate__status=Certificate.Status.REVOKED)
-        .values_list("status_index", flat=True)
+        CertificateCredential.objects.filter(certificate__status=Certificate.Status.REVOKED).values_list(
+            "status_index", flat=True
+        )
     )
 
 
@@ -66,8 +72,12 @@ def status_list_credential() -> dict:
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": signing.issuer_id(),
         "validFrom": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "credentialSubject": {"id": f"{url}#list", "type": "BitstringStatusList", "statusPurpose": PURPOSE,
-                              "encodedList": encode(revoked_indices())},
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": PURPOSE,
+            "encodedList": encode(revoked_indices()),
+        },
     }
 
 

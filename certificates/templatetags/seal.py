@@ -17,6 +17,10 @@ def test_seal_notice(languages) -> str:
     texts = []
     for language in languages:
         with translation.override(language):
-            texts.append((language, _("TEST SEAL: this document was sealed with a development seal and proves nothing.")))
-    return format_html('<p class="issuance-note test-seal"><strong>{}</strong></p>',
-                       format_html_join(" ", '<span lang="{}">{}</span>', texts))
+            texts.append(
+                (language, _("TEST SEAL: this document was sealed with a development seal and proves nothing."))
+            )
+    return format_html(
+        '<p class="issuance-note test-seal"><strong>{}</strong></p>',
+        format_html_join(" ", '<span lang="{}">{}</span>', texts),
+    )

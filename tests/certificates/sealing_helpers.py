@@ -51,5 +51,10 @@ def with_payload(token: str, payload: dict) -> str:
 
 
 def envelope(token: str) -> bytes:
-    return json.dumps({"@context": "https://www.w3.org/ns/credentials/v2",
-                       "id": f"data:application/vc+jwt,{token}", "type": "EnvelopedVerifiableCredential"}).encode()
+    return json.dumps(
+        {
+            "@context": "https://www.w3.org/ns/credentials/v2",
+            "id": f"data:application/vc+jwt,{token}",
+            "type": "EnvelopedVerifiableCredential",
+        }
+    ).encode()

@@ -6,7 +6,7 @@ import json
 import jwt
 import pytest
 
-from assessments.models import AuditEntry
+from audit.models import AuditEntry
 from certificates import services
 from certificates.credentials import documents, signing, status_list
 from certificates.credentials.documents import DocumentNotLocal, schema_errors
@@ -64,8 +64,13 @@ def test_the_subject_is_a_salted_hash_of_the_email_and_the_holders_name(credenti
     assert email not in json.dumps(payload)
     hashed, name = payload["credentialSubject"]["identifier"]
     expected = "sha256$" + hashlib.sha256((email + credential.identity_salt).encode()).hexdigest()
-    assert hashed == {"type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
-                      "identityHash": expected, "salt": credential.identity_salt}
+    assert hashed == {
+        "type": "IdentityObject",
+        "identityType": "emailAddress",
+        "hashed": True,
+        "identityHash": expected,
+        "salt": credential.identity_salt,
+    }
     assert name["identityType"] == "name" and name["identityHash"] == certificate.holder_name
 
 
@@ -81,14 +86,19 @@ def test_every_signature_names_its_key_and_verifies_with_the_issuer_profile(clie
     assert jwt.decode(credential.jwt, public_key, algorithms=["EdDSA"])["id"] == credential.certificate.verification_url
 
 
-def test_a_rotated_key_stays_on_the_profile_and_its_credentials_keep_verifying(client, settings, tmp_path, credential,
-                                                                               qualification):
+def test_a_rotated_key_stays_on_the_profile_and_its_credentials_keep_verifying(
+    client, settings, tmp_path, credential, qualification
+):
     old_key = credential.key
     settings.PORTAL_CREDENTIAL_KEY = str(make_credential_key(tmp_path, "rotated"))
-    newer = credential_issue(certificate=flows.certify(factories.AssessmentFactory(qualification=qualification))
-                             .certificate, languages=("fr", "en"))
+    newer = credential_issue(
+        certificate=flows.certify(factories.AssessmentFactory(qualification=qualification)).certificate,
+        languages=("fr", "en"),
+    )
     assert newer.key != old_key
-    keys = {method["id"].rsplit("#", 1)[1] for method in client.get("/credentials/issuer/").json()["verificationMethod"]}
+    keys = {
+        method["id"].rsplit("#", 1)[1] for method in client.get("/credentials/issuer/").json()["verificationMethod"]
+    }
     assert keys == {old_key.key_id, newer.key.key_id}
     for item in (credential, newer):
         assert check(client, envelope(item.jwt), "credential.json").json()["verdict"] == "valid"
@@ -98,7 +108,10 @@ def test_the_credential_is_signed_once_per_language_pair_and_keeps_its_status_in
     assert credential_issue(certificate=certificate, languages=("nl", "en")).jwt == credential.jwt
     french = credential_issue(certificate=certificate, languages=("fr", "nl"))
     assert french.pk == credential.pk and french.status_index == credential.status_index
-    assert french.jwt != credential.jwt and payload_of(french.jwt)["credentialSubject"]["achievement"]["inLanguage"] == "fr"
+    assert (
+        french.jwt != credential.jwt
+        and payload_of(french.jwt)["credentialSubject"]["achievement"]["inLanguage"] == "fr"
+    )
 
 
 def test_without_a_key_no_credential_is_made(settings, certificate):
@@ -121,8 +134,9 @@ def test_nobody_else_downloads_the_credential(client, request, certificate, cred
     assert client.get(f"/certificates/{certificate.pk}/credential/").status_code == 404
 
 
-def test_a_revoked_certificates_credential_is_not_handed_out_to_the_holder(client, candidate, administrator,
-                                                                           certificate, credential):
+def test_a_revoked_certificates_credential_is_not_handed_out_to_the_holder(
+    client, candidate, administrator, certificate, credential
+):
     services.certificate_revoke(certificate=certificate, actor=administrator, reason="Fraud")
     client.force_login(candidate)
     assert client.get(f"/certificates/{certificate.pk}/credential/").status_code == 404

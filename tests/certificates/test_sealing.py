@@ -62,8 +62,11 @@ def test_the_seal_is_an_incremental_update_and_the_pdf_stays_pdf_a_3b(rendered):
     assert "/Version" not in reader.root  # no PDF 2.0 declared
     xmp = reader.root["/Metadata"].data.decode()
     assert re.search(r"pdfaid:part[^0-9]*3", xmp) and re.search(r"pdfaid:conformance[^A-Z]*B", xmp)
-    annotation = next(a.get_object() for a in reader.root["/Pages"]["/Kids"][0].get_object()["/Annots"]
-                      if a.get_object().get("/FT") == "/Sig")
+    annotation = next(
+        a.get_object()
+        for a in reader.root["/Pages"]["/Kids"][0].get_object()["/Annots"]
+        if a.get_object().get("/FT") == "/Sig"
+    )
     assert int(annotation["/F"]) & 4  # printable, as PDF/A asks of every annotation
 
 
@@ -110,18 +113,17 @@ def test_without_a_seal_the_supplement_is_not_sealed(settings, certificate):
 
 def test_a_wrong_passphrase_fails_the_rendering_with_the_reason(settings, certificate):
     settings.PORTAL_SEAL_PASSPHRASE = "not-the-passphrase"
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match="cannot be opened"):
         render(certificate.versions.get())
     version = certificate.versions.get()
-    assert version.status == SupplementVersion.Status.FAILED and version.error
+    assert version.status == SupplementVersion.Status.FAILED and "passphrase" in version.error
 
 
 def test_a_timestamp_server_makes_the_seal_pades_b_t(rendered, settings):
     settings.PORTAL_SEAL_TSA_URL = "http://tsa.invalid/"  # configured, but the test stamps locally
     assert sealing._timestamper().url == "http://tsa.invalid/"
     seal = sealing.configured_seal()
-    stamper = DummyTimeStamper(tsa_cert=x509.Certificate.load(seal.certificate.dump()),
-                               tsa_key=seal.signer.signing_key)
+    stamper = DummyTimeStamper(tsa_cert=x509.Certificate.load(seal.certificate.dump()), tsa_key=seal.signer.signing_key)
     unsealed = render_supplement_pdf(rendered)
     sealed = sealing.seal_pdf(unsealed, timestamper=stamper)
     signature = PdfFileReader(BytesIO(sealed)).embedded_signatures[-1]

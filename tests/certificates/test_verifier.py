@@ -13,10 +13,12 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from certificates import services
 from certificates.credentials.embedding import embed_credential
+from certificates.models import SealCertificate
+from certificates.rendering import render_supplement_pdf
+from certificates.sealing import _load_seal, seal_pdf
 
 from .conftest import render
-from .sealing_helpers import (check, checks_of, envelope, make_seal, payload_of, token_of,
-                              with_payload)
+from .sealing_helpers import check, checks_of, envelope, make_seal, payload_of, token_of, with_payload
 
 pytestmark = pytest.mark.django_db
 ALL_CHECKS = {"seal": True, "unchanged": True, "signature": True, "schema": True, "register": True, "status": True}
@@ -77,24 +79,17 @@ def test_a_pdf_without_a_seal_is_reported_unsealed(client, settings, certificate
     assert checks_of(check(client, unsealed))["signature"] is True  # the credential alone is genuine
 
 
-def test_a_pdf_sealed_with_a_foreign_certificate_is_reported_with_who_sealed_it(client, settings, tmp_path, sealed,
-                                                                                 qualification):
-    from certificates.sealing import _load_seal, seal_pdf
-    from certificates.rendering import render_supplement_pdf
-
+def test_a_pdf_sealed_with_a_foreign_certificate_is_reported_with_who_sealed_it(client, tmp_path, rendered):
     foreign = _load_seal(str(make_seal(tmp_path, name="Forger Ltd", test_seal=False)), 0, "pass")
-    from certificates.models import SupplementVersion
-
-    original = SupplementVersion.objects.get()
-    forged = seal_pdf(embed_credential(render_supplement_pdf(original),
-                                       envelope(original.certificate.credential.jwt)), seal=foreign)
-    from certificates.models import SealCertificate
-
+    forged = seal_pdf(
+        embed_credential(render_supplement_pdf(rendered), envelope(rendered.certificate.credential.jwt)), seal=foreign
+    )
     SealCertificate.objects.filter(subject__contains="Forger").delete()  # as if sealed elsewhere
     result = check(client, forged).json()
     assert result["verdict"] == "invalid"
     assert result["checks"][0]["ok"] is False
     assert "sealed by “Forger Ltd”, not by this test centre" in result["checks"][0]["message"]
+    assert checks_of(check(client, forged))["signature"] is True  # the embedded credential itself is genuine
 
 
 def test_a_name_edited_in_the_credential_breaks_its_signature(client, credential_file):
@@ -103,8 +98,13 @@ def test_a_name_edited_in_the_credential_breaks_its_signature(client, credential
     payload["credentialSubject"]["identifier"][1]["identityHash"] = "Someone Else"
     response = check(client, envelope(with_payload(token, payload)), "credential.json")
     assert response.json()["verdict"] == "invalid"
-    assert response.json()["checks"] == [{"check": "signature", "ok": False, "message":
-                                          "The credential's signature does not match: it was changed after signing."}]
+    assert response.json()["checks"] == [
+        {
+            "check": "signature",
+            "ok": False,
+            "message": "The credential's signature does not match: it was changed after signing.",
+        }
+    ]
 
 
 def test_an_edited_credential_without_its_signature_is_not_accepted(client, credential_file):
@@ -135,21 +135,28 @@ def test_a_credential_from_another_issuer_is_reported_as_such(client, credential
 
 def test_a_credential_signed_with_a_key_this_issuer_never_used_is_refused(client, credential_file):
     token = token_of(json.loads(credential_file))
-    forged = jwt.encode(payload_of(token), ed25519.Ed25519PrivateKey.generate(), algorithm="EdDSA",
-                        headers={"kid": jwt.get_unverified_header(token)["kid"][:-4] + "AAAA"})
+    forged = jwt.encode(
+        payload_of(token),
+        ed25519.Ed25519PrivateKey.generate(),
+        algorithm="EdDSA",
+        headers={"kid": jwt.get_unverified_header(token)["kid"][:-4] + "AAAA"},
+    )
     result = check(client, envelope(forged), "credential.json").json()
     assert result["checks"][0]["message"] == "The credential names a key this test centre has never used."
 
 
 def test_an_unsigned_jwt_is_refused(client, credential_file):
     token = token_of(json.loads(credential_file))
-    unsigned = jwt.encode(payload_of(token), None, algorithm="none", headers={"kid": jwt.get_unverified_header(token)["kid"]})
+    unsigned = jwt.encode(
+        payload_of(token), None, algorithm="none", headers={"kid": jwt.get_unverified_header(token)["kid"]}
+    )
     result = check(client, envelope(unsigned), "credential.json").json()
     assert result["verdict"] == "invalid" and result["checks"][0]["check"] == "signature"
 
 
-def test_a_revoked_certificate_is_reported_revoked_from_its_status_bit(client, administrator, sealed, credential_file,
-                                                                       rendered):
+def test_a_revoked_certificate_is_reported_revoked_from_its_status_bit(
+    client, administrator, sealed, credential_file, rendered
+):
     services.certificate_revoke(certificate=rendered.certificate, actor=administrator, reason="Fraud")
     for data, name in [(sealed, "s.pdf"), (credential_file, "c.json")]:
         response = check(client, data, name)
@@ -188,8 +195,9 @@ def test_a_huge_upload_is_refused_with_a_clear_message_and_nothing_is_stored(cli
     assert _stored_files(settings) - before == set()
 
 
-def test_a_checked_file_is_never_stored_not_even_while_it_is_checked(client, settings, sealed, upload_spool,
-                                                                      monkeypatch):
+def test_a_checked_file_is_never_stored_not_even_while_it_is_checked(
+    client, settings, sealed, upload_spool, monkeypatch
+):
     from certificates.credential_views import VerifyFileForm
 
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10  # Django's own handlers would spool this upload to disk
@@ -204,15 +212,21 @@ def test_a_checked_file_is_never_stored_not_even_while_it_is_checked(client, set
     assert during == [set()] and _stored_files(settings) - before == set()
 
 
-@pytest.mark.parametrize("data,message", [
-    (b"%PDF-1.7\nthis is not really a pdf", "This file is not a readable PDF document."),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "This file is neither a PDF document nor a credential."),
-    (b"{not json", "This file is neither a PDF document nor a credential."),
-    (b"[1, 2, 3]", "This file is neither a PDF document nor a credential."),
-    (b"[" * 100_000, "This file is neither a PDF document nor a credential."),
-    (b"abc.def.ghi", "The credential is damaged: its signature cannot be read."),
-    (b"eyJhbGciOiJFZERTQSJ9.eyJ4IjoxfQ.c2ln", "The credential was issued by someone else, not by this test centre."),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (b"%PDF-1.7\nthis is not really a pdf", "This file is not a readable PDF document."),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "This file is neither a PDF document nor a credential."),
+        (b"{not json", "This file is neither a PDF document nor a credential."),
+        (b"[1, 2, 3]", "This file is neither a PDF document nor a credential."),
+        (b"[" * 100_000, "This file is neither a PDF document nor a credential."),
+        (b"abc.def.ghi", "The credential is damaged: its signature cannot be read."),
+        (
+            b"eyJhbGciOiJFZERTQSJ9.eyJ4IjoxfQ.c2ln",
+            "The credential was issued by someone else, not by this test centre.",
+        ),
+    ],
+)
 def test_a_malformed_upload_gets_a_clear_message(client, credential_file, data, message):
     response = check(client, data, "upload.bin")
     assert response.status_code == 200
@@ -226,10 +240,13 @@ def test_no_file_at_all_is_a_clear_400(client):
     assert response.json()["error"] == "Choose a supplement (PDF) or a credential file (JSON)."
 
 
-@pytest.mark.parametrize("language,expected", [
-    ("nl", "Het document is ongewijzigd sinds het verzegeld werd."),
-    ("fr", "Le document n’a pas été modifié depuis son scellement."),
-])
+@pytest.mark.parametrize(
+    "language,expected",
+    [
+        ("nl", "Het document is ongewijzigd sinds het verzegeld werd."),
+        ("fr", "Le document n’a pas été modifié depuis son scellement."),
+    ],
+)
 def test_the_report_is_in_the_visitors_language(client, sealed, language, expected):
     response = check(client, sealed, HTTP_ACCEPT_LANGUAGE=language)
     assert expected in [item["message"] for item in response.json()["checks"]]

@@ -7,16 +7,21 @@ from certificates import dev_keys
 
 
 class Command(BaseCommand):
-    help = ("Create a self-signed TEST seal (PORTAL_SEAL_PKCS12) and an Ed25519 credential key "
-            "(PORTAL_CREDENTIAL_KEY) for development, unless they exist. Refused unless DEBUG is on.")
+    help = (
+        "Create a self-signed TEST seal (PORTAL_SEAL_PKCS12) and an Ed25519 credential key "
+        "(PORTAL_CREDENTIAL_KEY) for development, unless they exist. Refused unless DEBUG is on."
+    )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("ensure_dev_seal makes a development seal and runs only with DEBUG=1.")
         if not settings.PORTAL_SEAL_PKCS12 or not settings.PORTAL_CREDENTIAL_KEY:
             raise CommandError("Set PORTAL_SEAL_PKCS12 and PORTAL_CREDENTIAL_KEY to where they should be made.")
-        if dev_keys.ensure_seal(Path(settings.PORTAL_SEAL_PKCS12), passphrase=settings.PORTAL_SEAL_PASSPHRASE,
-                                common_name=f"{settings.PORTAL_ISSUER_NAME} (development)"):
+        if dev_keys.ensure_seal(
+            Path(settings.PORTAL_SEAL_PKCS12),
+            passphrase=settings.PORTAL_SEAL_PASSPHRASE,
+            common_name=f"{settings.PORTAL_ISSUER_NAME} (development)",
+        ):
             self.stdout.write(f"Created a development TEST seal: {settings.PORTAL_SEAL_PKCS12}")
         if dev_keys.ensure_credential_key(Path(settings.PORTAL_CREDENTIAL_KEY)):
             self.stdout.write(f"Created a development credential key: {settings.PORTAL_CREDENTIAL_KEY}")
