@@ -170,7 +170,7 @@ class RevisionForm(forms.Form):
 
 class AssessmentFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("All statuses")), *Assessment.Status.choices])
+                               choices=[("", _("All statuses")), *Assessment.DisplayStatus.choices])
     assessor = AccountChoiceField(label=_("Assessor"), required=False, queryset=User.objects.none(),
                                   empty_label=_("All assessors"))
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

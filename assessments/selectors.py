@@ -11,6 +11,7 @@ from qualifications.models import Competency
 from .models import Assessment, IndicatorNote, Judgement, PortfolioItem, ScoreSheet
 
 Status = Assessment.Status
+DisplayStatus = Assessment.DisplayStatus
 OPEN_STATUSES = (Status.REGISTERED, Status.SCORING, Status.RECONCILIATION)
 
 
@@ -88,7 +89,7 @@ def portfolio_by_competency(items: list[PortfolioItem]) -> dict[int, list[Portfo
 
 def assessments_with_progress(queryset: QuerySet[Assessment]) -> QuerySet[Assessment]:
     """Adds ``judged``, ``to_judge`` and ``sheets_submitted`` for progress bars, in the same query."""
-    return queryset.with_people().annotate(
+    return queryset.with_people().with_display_status().annotate(
         judged=Count("score_sheets__judgements", filter=Q(score_sheets__judgements__proven__isnull=False)),
         to_judge=Count("score_sheets__judgements"),
         sheets_submitted=Count(
@@ -100,10 +101,13 @@ def assessments_with_progress(queryset: QuerySet[Assessment]) -> QuerySet[Assess
 def assessment_list(
     *, status: str = "", assessor: User | None = None, date_from: date | None = None, date_to: date | None = None
 ) -> QuerySet[Assessment]:
-    """The administrator's dashboard: every assessment, filtered, with its progress."""
-    assessments = Assessment.objects.all()
+    """The administrator's dashboard: every assessment, filtered, with its progress.
+
+    ``status`` is a display status: "certified" leaves out the revoked ones, "revoked" finds them.
+    """
+    assessments = Assessment.objects.with_display_status()
     if status:
-        assessments = assessments.filter(status=status)
+        assessments = assessments.filter(display_status=status)
     if assessor:
         assessments = assessments.filter(Q(first_assessor=assessor) | Q(second_assessor=assessor))
     if date_from:
@@ -116,11 +120,14 @@ def assessment_list(
 def assessor_assessments(assessor: User) -> QuerySet[Assessment]:
     """An assessor's dashboard: their assessments, with the status of their own sheet."""
     own_sheet = ScoreSheet.objects.filter(assessment=OuterRef("pk"), assessor=assessor).values("status")[:1]
-    return Assessment.objects.for_user(assessor).with_people().annotate(my_sheet=Subquery(own_sheet))
+    return (
+        Assessment.objects.for_user(assessor).with_people().with_display_status()
+        .annotate(my_sheet=Subquery(own_sheet))
+    )
 
 
 def candidate_assessments(candidate: User) -> QuerySet[Assessment]:
-    return Assessment.objects.for_user(candidate).with_people()
+    return Assessment.objects.for_user(candidate).with_people().with_display_status()
 
 
 @dataclass
@@ -162,7 +169,8 @@ class ReportFigures:
     by_status: list[tuple[str, int]]
     total: int
     decided: int
-    certified: int
+    certified: int  # with a valid certificate: revoked ones are counted apart
+    revoked: int
     ended: int
     overruns: int
     workload: list[tuple[User, int, int]]
@@ -173,16 +181,24 @@ class ReportFigures:
 
 
 def report_figures() -> ReportFigures:
-    """Counts per status, certification rate, overruns and assessor workload."""
-    statuses = dict(Assessment.objects.values_list("status").annotate(n=Count("pk")))
-    certified = statuses.get(Status.CERTIFIED, 0)
+    """Counts per display status, certification rate, overruns and assessor workload.
+
+    The rate is of valid certificates among decided assessments: a revoked certificate is a
+    decided assessment that no longer counts as certified.
+    """
+    statuses = dict(
+        Assessment.objects.with_display_status().order_by().values_list("display_status").annotate(n=Count("pk"))
+    )
+    certified = statuses.get(DisplayStatus.CERTIFIED, 0)
+    revoked = statuses.get(DisplayStatus.REVOKED, 0)
     ended = Assessment.objects.filter(ended_at__isnull=False).select_related("qualification")
     overruns = [a for a in ended.only("started_at", "ended_at", "qualification__max_assessment_hours") if a.ran_over]
     return ReportFigures(
-        by_status=[(label, statuses.get(value, 0)) for value, label in Status.choices],
+        by_status=[(label, statuses.get(value, 0)) for value, label in DisplayStatus.choices],
         total=sum(statuses.values()),
-        decided=certified + statuses.get(Status.NOT_CERTIFIED, 0),
+        decided=certified + revoked + statuses.get(Status.NOT_CERTIFIED, 0),
         certified=certified,
+        revoked=revoked,
         ended=ended.count(),
         overruns=len(overruns),
         workload=_assessor_workload(),
