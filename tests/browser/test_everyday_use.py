@@ -2,9 +2,11 @@
 
 import pytest
 
+from assessments import services
+from assessments.models import PortfolioItem
 from certificates import services as certificate_services
 
-from .. import factories, flows
+from .. import factories, flows, samples
 from .test_procedure_in_chromium import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,3 +57,104 @@ def test_error_pages_are_friendly_accessible_and_in_the_visitors_language(pages,
     expected = {f"{pages.base}{path}: Failed to load resource: the server responded with a status of 404 (Not Found)"
                 for path in ("/no/such/page/", "/verify/not-a-real-code/", "/assessments/999999/")}
     pages.problems[:] = [problem for problem in pages.problems if problem not in expected]
+
+
+def confirm_dialog(page):
+    dialog = page.locator("#confirm-dialog")
+    dialog.wait_for(state="visible")
+    return dialog
+
+
+def test_irreversible_steps_ask_first_and_work_with_the_keyboard(pages, assessment):
+    page = log_in(pages, assessment.first_assessor)
+    page.goto(f"{pages.base}/assessments/{assessment.pk}/")
+    page.click(f"form[action='/assessments/{assessment.pk}/start/'] button")
+    dialog = confirm_dialog(page)
+    assert "The portfolio closes for the candidate" in dialog.inner_text()
+    pages.check_accessibility(page)
+    page.keyboard.press("Escape")  # cancelled: nothing was sent
+    dialog.wait_for(state="hidden")
+    assessment.refresh_from_db()
+    assert assessment.status == "registered"
+    # The keyboard alone: focus the button, Enter opens the dialog on "Cancel", Tab to the step.
+    page.focus(f"form[action='/assessments/{assessment.pk}/start/'] button")
+    page.keyboard.press("Enter")
+    confirm_dialog(page)
+    assert page.evaluate("document.activeElement.value") == "cancel"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Record the start"
+    page.keyboard.press("Enter")
+    page.get_by_text("The start of the assessment was recorded; scoring is open.").wait_for()
+    assessment.refresh_from_db()
+    assert assessment.status == "scoring"
+
+
+def test_submitting_a_score_sheet_asks_first_saving_a_draft_does_not(pages, assessment):
+    flows.started_and_ended(assessment)
+    page = log_in(pages, assessment.first_assessor)
+    page.goto(f"{pages.base}/assessments/{assessment.pk}/score-sheet/")
+    for competency in assessment.qualification.competencies.all():
+        page.check(f"input[name=c{competency.pk}-proven][value=yes]")
+    page.click("button[name=submit]")
+    dialog = confirm_dialog(page)
+    assert "It is locked once submitted" in dialog.inner_text()
+    dialog.get_by_role("button", name="Cancel").click()
+    assert not flows.sheet_of(assessment, assessment.first_assessor).is_submitted
+    page.click("button[name=save]")
+    page.get_by_text("Your draft was saved.").wait_for()
+    page.click("button[name=submit]")
+    confirm_dialog(page).get_by_role("button", name="Submit and lock").click()
+    page.get_by_text("Your score sheet was submitted.").wait_for()
+    assert flows.sheet_of(assessment, assessment.first_assessor).is_submitted
+
+
+def test_withdrawing_a_portfolio_file_asks_first(pages, assessment):
+    item = services.portfolio_item_add(
+        actor=assessment.candidate, assessment=assessment, upload=samples.pdf(), description="My letter",
+        competencies=[assessment.qualification.competencies.first()],
+    )
+    page = log_in(pages, assessment.candidate)
+    page.goto(f"{pages.base}/assessments/{assessment.pk}/")
+    withdraw = f"form[action='/assessments/{assessment.pk}/portfolio/{item.pk}/withdraw/'] button"
+    page.click(withdraw)
+    dialog = confirm_dialog(page)
+    assert item.original_name in dialog.inner_text()
+    dialog.get_by_role("button", name="Cancel").click()
+    assert PortfolioItem.objects.filter(pk=item.pk).exists()
+    page.click(withdraw)
+    confirm_dialog(page).get_by_role("button", name="Withdraw the file").click()
+    page.get_by_text("The file was withdrawn from your portfolio.").wait_for()
+    assert not PortfolioItem.objects.filter(pk=item.pk).exists()
+
+
+def test_revoking_asks_first(pages, assessment, administrator):
+    flows.certify(assessment)
+    page = log_in(pages, administrator)
+    page.goto(f"{pages.base}/assessments/{assessment.pk}/")
+    page.fill("#revoke-reason", "Issued in error")
+    page.click(f"form[action='/certificates/{assessment.certificate.pk}/revoke/'] button")
+    dialog = confirm_dialog(page)
+    assert assessment.certificate.number in dialog.inner_text()
+    dialog.get_by_role("button", name="Cancel").click()
+    assessment.certificate.refresh_from_db()
+    assert not assessment.certificate.is_revoked
+    page.click(f"form[action='/certificates/{assessment.certificate.pk}/revoke/'] button")
+    confirm_dialog(page).get_by_role("button", name="Revoke the certificate").click()
+    page.get_by_text("The certificate was revoked.").wait_for()
+    assessment.certificate.refresh_from_db()
+    assert assessment.certificate.is_revoked
+
+
+def test_without_javascript_the_steps_still_work(pages, assessment):
+    context = pages.browser.new_context(java_script_enabled=False, locale="en")
+    context.add_cookies([{"name": "django_language", "value": "en", "url": pages.base}])
+    pages.contexts.append(context)
+    page = context.new_page()
+    page.goto(f"{pages.base}/accounts/login/")
+    page.fill("#id_username", assessment.first_assessor.email)
+    page.fill("#id_password", "correct horse battery")
+    page.click("main button[type=submit]")
+    page.goto(f"{pages.base}/assessments/{assessment.pk}/")
+    assert not page.locator("#confirm-dialog").is_visible()
+    page.click(f"form[action='/assessments/{assessment.pk}/start/'] button")
+    page.get_by_text("The start of the assessment was recorded; scoring is open.").wait_for()

@@ -116,6 +116,7 @@ def test_the_whole_procedure_in_the_browser(pages, worker, qualification, tmp_pa
         visits.add("assessor", page)
         if assessor == first:
             page.click(f"form[action='/assessments/{assessment.pk}/start/'] button")
+            page.click("#confirm-dialog .confirm-dialog-yes")
             page.click(f"form[action='/assessments/{assessment.pk}/end/'] button")
         page.click(f"a[href='/assessments/{assessment.pk}/score-sheet/']")
         visits.add("assessor", page)
@@ -126,6 +127,7 @@ def test_the_whole_procedure_in_the_browser(pages, worker, qualification, tmp_pa
         if not_proven:
             page.fill(f"textarea[name=c{third.pk}-justification]", "Did not present the conditions of sale")
         page.click("button[name=submit]")
+        page.click("#confirm-dialog .confirm-dialog-yes")
         page.wait_for_url(detail)
         sheets[assessor] = page
     assessment.refresh_from_db()
@@ -170,6 +172,7 @@ def test_the_whole_procedure_in_the_browser(pages, worker, qualification, tmp_pa
     # The administrator revokes it; the link says so.
     admin.fill("#revoke-reason", "Issued in error")
     admin.click(f"form[action='/certificates/{certificate.pk}/revoke/'] button")
+    admin.click("#confirm-dialog .confirm-dialog-yes")
     admin.wait_for_url(detail)
     verifier.reload()
     assert "This certificate has been revoked." in verifier.content()
