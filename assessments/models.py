@@ -58,6 +58,7 @@ class Assessment(models.Model):
         RECONCILIATION = "reconciliation", _("Reconciliation")
         CERTIFIED = "certified", _("Certified")
         NOT_CERTIFIED = "not_certified", _("Not certified")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class DisplayStatus(models.TextChoices):
         """What people read: the status, with "revoked" for a certified one whose certificate was revoked."""
@@ -68,14 +69,17 @@ class Assessment(models.Model):
         CERTIFIED = "certified", _("Certified")
         REVOKED = "revoked", _("Certificate revoked")
         NOT_CERTIFIED = "not_certified", _("Not certified")
+        CANCELLED = "cancelled", _("Cancelled")
 
     # The only moves the procedure allows; ``services.lifecycle.assessment_move`` enforces them.
     TRANSITIONS = {
-        Status.REGISTERED: {Status.SCORING},
+        Status.REGISTERED: {Status.SCORING, Status.CANCELLED},
         Status.SCORING: {Status.RECONCILIATION, Status.CERTIFIED, Status.NOT_CERTIFIED},
         Status.RECONCILIATION: {Status.CERTIFIED, Status.NOT_CERTIFIED},
     }
     DECIDED = (Status.CERTIFIED, Status.NOT_CERTIFIED)
+    # Booked sessions: they take the assessors' time (overlap warnings, the day view).
+    BOOKED = (Status.REGISTERED, Status.SCORING)
     # Until both sheets are in, neither assessor may see the other's judgements or evidence.
     BLIND = (Status.REGISTERED, Status.SCORING)
 
@@ -91,6 +95,7 @@ class Assessment(models.Model):
     )
     scheduled_at = models.DateTimeField(_("scheduled for"))
     location = models.CharField(_("location"), max_length=200, blank=True)
+    cancellation_reason = models.TextField(_("reason for cancellation"), blank=True, max_length=2000)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
@@ -150,6 +155,16 @@ class Assessment(models.Model):
 
     def get_shown_status_display(self) -> str:
         return self.DisplayStatus(self.shown_status).label
+
+    @property
+    def start_opens_at(self):
+        """The earliest moment the start may be recorded (``ASSESSMENT_START_EARLIEST_MINUTES`` before)."""
+        return self.scheduled_at - timedelta(minutes=settings.ASSESSMENT_START_EARLIEST_MINUTES)
+
+    @property
+    def planned_end(self):
+        """The latest the session can end: the scheduled time plus the qualification's maximum."""
+        return self.scheduled_at + timedelta(hours=self.qualification.max_assessment_hours)
 
     @property
     def is_decided(self) -> bool:

@@ -1,9 +1,10 @@
 """Reads of the procedure, each in a fixed number of queries whatever the size of the standard."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from accounts.models import User
 from qualifications.models import Competency
@@ -135,10 +136,12 @@ class NextSteps:
     """What the assessment page offers this person to do now."""
 
     start: bool = False
+    start_opens_at: datetime | None = None  # set while it is too early to record the start
     end: bool = False
     own_sheet: ScoreSheet | None = None
     reconciliation: bool = False
     change_assessors: bool = False  # shown beside the assessors, not among the steps
+    reschedule: bool = False  # reschedule or cancel, beside the date
 
     @property
     def any(self) -> bool:
@@ -155,12 +158,45 @@ def next_steps(assessment: Assessment, user: User) -> NextSteps:
     if not (user.is_administrator or assessment.is_assessor(user)):
         return NextSteps()
     own_sheet = sheet_for_assessor(assessment, user) if assessment.is_assessor(user) else None
+    registered = assessment.status == Status.REGISTERED
+    too_early = timezone.now() < assessment.start_opens_at
     return NextSteps(
-        start=assessment.status == Status.REGISTERED,
+        start=registered and not too_early,
+        start_opens_at=assessment.start_opens_at if registered and too_early else None,
         end=assessment.status == Status.SCORING and assessment.ended_at is None,
         own_sheet=own_sheet if assessment.status == Status.SCORING else None,
         reconciliation=not assessment.is_blind and assessment.started_at is not None,
-        change_assessors=user.is_administrator and assessment.status == Status.REGISTERED,
+        change_assessors=user.is_administrator and registered,
+        reschedule=user.is_administrator and registered,
+    )
+
+
+def assessor_overlaps(assessment: Assessment) -> list[Assessment]:
+    """Other booked sessions of either assessor whose time overlaps this one's.
+
+    A session takes from its scheduled time up to the qualification's maximum duration. A
+    warning, not a rule: two short sessions may follow each other within that span.
+    """
+    if assessment.status not in Assessment.BOOKED:
+        return []
+    longest = timedelta(hours=24)  # no qualification allows a longer session; bounds the query
+    nearby = (
+        Assessment.objects.with_people()
+        .filter(status__in=Assessment.BOOKED,
+                scheduled_at__gt=assessment.scheduled_at - longest, scheduled_at__lt=assessment.planned_end)
+        .filter(Q(first_assessor__in=assessment.assessor_ids) | Q(second_assessor__in=assessment.assessor_ids))
+        .exclude(pk=assessment.pk)
+        .order_by("scheduled_at")
+    )
+    return [other for other in nearby if other.planned_end > assessment.scheduled_at]
+
+
+def day_sessions(day: date) -> QuerySet[Assessment]:
+    """The sessions of one date, in the order of the day, with place, assessors and status."""
+    return (
+        Assessment.objects.with_people().with_display_status()
+        .filter(scheduled_at__date=day)
+        .order_by("scheduled_at", "location", "pk")
     )
 
 

@@ -17,6 +17,8 @@ urlpatterns = [
     path("<int:pk>/reconciliation/", views.reconciliation, name="reconciliation"),
     path("<int:pk>/reconciliation/<int:competency_pk>/revise/", views.judgement_revise, name="revise"),
     path("<int:pk>/assessors/", manage_views.assessors_edit, name="assessors_edit"),
+    path("<int:pk>/schedule/", manage_views.assessment_schedule, name="schedule"),
     path("new/", manage_views.assessment_create, name="create"),
+    path("day/", manage_views.day_view, name="day"),
     path("reports/", manage_views.report, name="report"),
 ]

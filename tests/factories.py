@@ -78,5 +78,5 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     qualification = factory.SubFactory(QualificationFactory)
     first_assessor = factory.SubFactory(AssessorFactory)
     second_assessor = factory.SubFactory(AssessorFactory)
-    scheduled_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=3))
+    scheduled_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
     location = "Test centre"

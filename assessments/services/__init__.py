@@ -9,9 +9,13 @@ half-written.
 from .decision import assessment_decide
 from .lifecycle import (
     assessment_assign_assessors,
+    assessment_cancel,
+    assessment_check_assessors_changeable,
+    assessment_check_schedulable,
     assessment_create,
     assessment_end,
     assessment_move,
+    assessment_reschedule,
     assessment_start,
 )
 from .portfolio import portfolio_check_open, portfolio_item_add, portfolio_item_open, portfolio_item_withdraw
@@ -21,10 +25,14 @@ from .scoring import JudgementEntry, observation_open, score_sheet_save
 __all__ = [
     "JudgementEntry",
     "assessment_assign_assessors",
+    "assessment_cancel",
+    "assessment_check_assessors_changeable",
+    "assessment_check_schedulable",
     "assessment_create",
     "assessment_decide",
     "assessment_end",
     "assessment_move",
+    "assessment_reschedule",
     "assessment_start",
     "judgement_revise",
     "observation_open",

@@ -165,6 +165,10 @@ CELERY_BROKER_FILESYSTEM_DIR = Path(os.environ.get("CELERY_BROKER_FILESYSTEM_DIR
 CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
+# --- Scheduling -----------------------------------------------------------------------
+# The start of an assessment may be recorded at most this many minutes before its scheduled time.
+ASSESSMENT_START_EARLIEST_MINUTES = int(os.environ.get("ASSESSMENT_START_EARLIEST_MINUTES", "120"))
+
 # --- Certificates ---------------------------------------------------------------------
 # Public address printed on supplements for verification (the QR code points there).
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

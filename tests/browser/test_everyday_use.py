@@ -1,6 +1,9 @@
 """What a test centre sees in its first week (issue 13), in Chromium."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from assessments import services
 from assessments.models import PortfolioItem
@@ -158,3 +161,32 @@ def test_without_javascript_the_steps_still_work(pages, assessment):
     assert not page.locator("#confirm-dialog").is_visible()
     page.click(f"form[action='/assessments/{assessment.pk}/start/'] button")
     page.get_by_text("The start of the assessment was recorded; scoring is open.").wait_for()
+
+
+def test_scheduling_in_the_portal(pages, assessment, administrator):
+    busy = factories.AssessmentFactory(qualification=assessment.qualification,
+                                       first_assessor=assessment.first_assessor,
+                                       scheduled_at=timezone.now() + timedelta(days=2), location="Room A")
+    admin = log_in(pages, administrator)
+    admin.goto(f"{pages.base}/assessments/{assessment.pk}/")
+    admin.click("text=Reschedule or cancel")
+    pages.check_accessibility(admin)
+    when = timezone.localtime(busy.scheduled_at + timedelta(hours=1))
+    admin.fill("#id_scheduled_at", f"{when:%Y-%m-%dT%H:%M}")
+    admin.fill("#id_location", "Room B")
+    admin.fill("#id_reason", "The candidate asked for another day")
+    admin.click("main input[value=Reschedule]")
+    admin.get_by_text("The assessment was rescheduled.").wait_for()
+    assert "Already booked at an overlapping time" in admin.locator("main").inner_text()
+    admin.goto(f"{pages.base}/assessments/day/?day={when:%Y-%m-%d}")
+    rows = admin.locator("main tbody tr")
+    assert rows.count() == 2
+    assert "Room A" in rows.nth(0).inner_text() and "Room B" in rows.nth(1).inner_text()
+    pages.check_accessibility(admin)
+    admin.goto(f"{pages.base}/assessments/{assessment.pk}/schedule/")
+    admin.fill("#cancel-form textarea", "The candidate withdrew")
+    admin.click("#cancel-form input[type=submit]")
+    confirm_dialog(admin).get_by_role("button", name="Cancel the assessment").click()
+    admin.get_by_text("The assessment was cancelled.").wait_for()
+    assert admin.locator("main dd .badge[data-status]").inner_text() == "Cancelled"
+    pages.check_accessibility(admin)

@@ -1,10 +1,12 @@
 """The whole procedure, clicked through in Chromium by the people of the specification."""
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from assessments.models import Assessment, Judgement
 from certificates.models import Certificate
@@ -76,7 +78,9 @@ def test_the_whole_procedure_in_the_browser(pages, worker, qualification, tmp_pa
     admin.select_option("#id_qualification", index=1)
     admin.select_option("#id_first_assessor", label=f"Alex Assessor <{first.email}>")
     admin.select_option("#id_second_assessor", label=f"Sam Second <{second.email}>")
-    admin.fill("#id_scheduled_at", "2026-12-01T09:00")
+    # Soon: the start can be recorded from two hours before the scheduled time.
+    soon = timezone.localtime(timezone.now() + timedelta(hours=1))
+    admin.fill("#id_scheduled_at", f"{soon:%Y-%m-%dT%H:%M}")
     admin.fill("#id_location", "Test centre Gent")
     admin.click("main input[type=submit]")
     admin.wait_for_url(re.compile(r".*/assessments/\d+/$"))
