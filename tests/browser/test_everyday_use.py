@@ -190,3 +190,79 @@ def test_scheduling_in_the_portal(pages, assessment, administrator):
     admin.get_by_text("The assessment was cancelled.").wait_for()
     assert admin.locator("main dd .badge[data-status]").inner_text() == "Cancelled"
     pages.check_accessibility(admin)
+
+
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll('body *')].filter(e => {
+    const box = e.getBoundingClientRect();
+    return box.width > 0 && (box.right > width + 1 || (e.scrollWidth > e.clientWidth + 1 &&
+      ['auto', 'scroll'].includes(getComputedStyle(e).overflowX)));
+  }).slice(0, 3).map(e => e.tagName + '.' + e.className);
+  return [document.documentElement.scrollWidth - width, wide];
+}"""
+
+
+def phone_page(pages, user, language):
+    context = pages.browser.new_context(viewport={"width": 390, "height": 844}, locale=language)
+    context.add_cookies([{"name": "django_language", "value": language, "url": pages.base}])
+    pages.contexts.append(context)
+    page = context.new_page()
+    if user:
+        page.goto(f"{pages.base}/accounts/login/")
+        page.fill("#id_username", user.email)
+        page.fill("#id_password", "correct horse battery")
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{pages.base}/assessments/")
+    return page
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_every_page_fits_a_phone_without_sideways_scrolling(pages, qualification, administrator, language):
+    certified = flows.certify(factories.AssessmentFactory(
+        qualification=qualification, location="Centre d'examen de Louvain-la-Neuve, salle polyvalente 2.14",
+        candidate=factories.CandidateFactory(first_name="Marie-Christine", last_name="Vandenbroucke-Delaplace"),
+    ))
+    registered = factories.AssessmentFactory(qualification=qualification, candidate=certified.candidate,
+                                             first_assessor=certified.first_assessor)
+    flows.start(registered)
+    day = timezone.localtime(registered.scheduled_at).date()
+    visits = {
+        administrator: ["/assessments/", f"/assessments/{certified.pk}/", "/assessments/reports/",
+                        "/accounts/people/", "/audit/", f"/assessments/day/?day={day:%Y-%m-%d}",
+                        "/assessments/new/", "/qualifications/", "/qualifications/0213/"],
+        certified.first_assessor: ["/assessments/", f"/assessments/{registered.pk}/",
+                                   f"/assessments/{registered.pk}/score-sheet/",
+                                   f"/assessments/{certified.pk}/reconciliation/"],
+        certified.candidate: ["/assessments/", f"/assessments/{certified.pk}/"],
+        None: ["/", "/accounts/login/", f"/verify/{certified.certificate.verification_code}/"],
+    }
+    for user, urls in visits.items():
+        page = phone_page(pages, user, language)
+        for url in urls:
+            page.goto(f"{pages.base}{url}")
+            overflow, wide = page.evaluate(OVERFLOW)
+            assert overflow <= 0 and not wide, (url, overflow, wide)
+        page.context.close()
+    # The main action of a dashboard row is on screen, not behind a sideways scroll.
+    page = phone_page(pages, certified.first_assessor, language)
+    link = page.locator(f"main a[href='/assessments/{registered.pk}/score-sheet/']")
+    assert link.is_visible()
+    box = link.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+
+@pytest.mark.parametrize("width", [1200, 1280])
+def test_the_french_navigation_bar_fits_on_one_line(pages, administrator, width):
+    context = pages.browser.new_context(viewport={"width": width, "height": 800}, locale="fr")
+    context.add_cookies([{"name": "django_language", "value": "fr", "url": pages.base}])
+    pages.contexts.append(context)
+    page = context.new_page()
+    page.goto(f"{pages.base}/accounts/login/")
+    page.fill("#id_username", administrator.email)
+    page.fill("#id_password", "correct horse battery")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{pages.base}/assessments/")
+    height = page.locator("nav.navbar").bounding_box()["height"]
+    assert height < 70, height
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
