@@ -75,3 +75,13 @@ def invitation_send(*, user: User) -> bool:
             logger.exception("The invitation to %s could not be sent.", user.email)
             return False
     return True
+
+
+def account_set_language(*, user: User, language: str) -> User:
+    """The person's own language: the portal's pages after sign-in and the e-mails they receive."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": ValidationError(
+            _("Choose one of the portal's languages."), code="unknown_language")})
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+    return user

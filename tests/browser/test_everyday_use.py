@@ -149,6 +149,8 @@ def test_revoking_asks_first(pages, assessment, administrator):
 
 
 def test_without_javascript_the_steps_still_work(pages, assessment):
+    assessment.first_assessor.preferred_language = "en"
+    assessment.first_assessor.save(update_fields=["preferred_language"])
     context = pages.browser.new_context(java_script_enabled=False, locale="en")
     context.add_cookies([{"name": "django_language", "value": "en", "url": pages.base}])
     pages.contexts.append(context)
@@ -209,6 +211,8 @@ def phone_page(pages, user, language):
     pages.contexts.append(context)
     page = context.new_page()
     if user:
+        user.preferred_language = language  # after sign-in the portal speaks the person's language
+        user.save(update_fields=["preferred_language"])
         page.goto(f"{pages.base}/accounts/login/")
         page.fill("#id_username", user.email)
         page.fill("#id_password", "correct horse battery")
@@ -257,12 +261,16 @@ def test_the_french_navigation_bar_fits_on_one_line(pages, administrator, width)
     context = pages.browser.new_context(viewport={"width": width, "height": 800}, locale="fr")
     context.add_cookies([{"name": "django_language", "value": "fr", "url": pages.base}])
     pages.contexts.append(context)
+    administrator.preferred_language = "fr"
+    administrator.save(update_fields=["preferred_language"])
     page = context.new_page()
     page.goto(f"{pages.base}/accounts/login/")
     page.fill("#id_username", administrator.email)
     page.fill("#id_password", "correct horse battery")
     page.click("main button[type=submit]")
     page.wait_for_url(f"{pages.base}/assessments/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.locator("a.nav-link[href='/audit/']").is_visible()  # expanded, not the collapsed menu
     height = page.locator("nav.navbar").bounding_box()["height"]
     assert height < 70, height
     assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -26,6 +26,10 @@ def log_in(pages, user, password=PASSWORD, language="en"):
     page.fill("#id_password", password)
     page.click("main button[type=submit]")
     page.wait_for_url(re.compile(r".*/assessments/$"))
+    # Signing in switches to the person's own language; these tests then choose the one they check.
+    if page.locator("html").get_attribute("lang") != language:
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": pages.base}])
+        page.reload()
     return page
 
 
