@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import Action, audit_record
+from certificates.api import holder_name
 from qualifications.models import Qualification
 
 from ..models import Assessment, Judgement, ScoreSheet
@@ -41,6 +42,7 @@ def assessment_create(
     second_assessor: User, scheduled_at, location: str = "",
 ) -> Assessment:
     _check_people(candidate=candidate, first_assessor=first_assessor, second_assessor=second_assessor)
+    holder_name(candidate)  # refused now rather than at the decision, when the certificate is issued
     assessment = Assessment(
         candidate=candidate, qualification=qualification, first_assessor=first_assessor,
         second_assessor=second_assessor, scheduled_at=scheduled_at, location=location,
