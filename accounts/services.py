@@ -35,6 +35,9 @@ def account_create(
     """
     if role not in ROLES_CREATED_IN_PORTAL:
         raise ValidationError(_("Only candidate and assessor accounts are created here."), code="role")
+    if role == User.Role.CANDIDATE and not (first_name.strip() and last_name.strip()):
+        # The name is printed on the certificate; the e-mail address never is.
+        raise ValidationError(_("A candidate account needs a first and a last name."), code="candidate_name")
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("An account with this e-mail address already exists.")}, code="duplicate")

@@ -63,7 +63,7 @@ def issuing_centre() -> IssuingCentre:
 def _holder_birth_date(candidate):
     if not settings.CERTIFICATE_SHOWS_DATE_OF_BIRTH:
         return None
-    return getattr(candidate, "date_of_birth", None)
+    return candidate.date_of_birth
 
 
 def certificate_issue(*, assessment: Assessment, actor=None) -> Certificate:
