@@ -88,7 +88,7 @@ def supplement_context(version: SupplementVersion) -> dict:
         "languages": languages,
         "translations": [code for code, _name in settings.LANGUAGES if code != "nl"],
         # Generated here from the certificate's own URL, not user input.
-        "qr_code": mark_safe(qr_code_svg(url, qr_alternative_text(languages, url))),  # noqa: S308
+        "qr_code": mark_safe(qr_code_svg(url, qr_alternative_text(languages, url))),
         "rendered_at": _pdf_date(timezone.now()),
     }
 

@@ -15,6 +15,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.services import candidate_full_name
 from assessments.models import Assessment
 from audit.services import Action, audit_record
 
@@ -34,18 +35,6 @@ def _next_sequence(qualification_code: str, year: int) -> int:
     counter.save(update_fields=["last_sequence"])
     counter.refresh_from_db(fields=["last_sequence"])
     return counter.last_sequence
-
-
-def holder_name(candidate) -> str:
-    """The name printed on a certificate: first and last name, never the e-mail address."""
-    first, last = candidate.first_name.strip(), candidate.last_name.strip()
-    if not (first and last):
-        raise ValidationError(
-            _("A certificate is issued only to a candidate with a first and a last name: an administrator "
-              "must first add them to the candidate's account."),
-            code="holder_name_missing",
-        )
-    return f"{first} {last}"
 
 
 def issuing_centre() -> IssuingCentre:
@@ -87,7 +76,7 @@ def certificate_issue(*, assessment: Assessment, actor=None) -> Certificate:
         if assessment.status != Assessment.Status.CERTIFIED:
             raise ValidationError(_("Only a certified assessment gets a certificate."), code="not_certified")
         candidate = assessment.candidate
-        name = holder_name(candidate)
+        name = candidate_full_name(candidate)
         centre = issuing_centre()
         issued_at = timezone.now()
         year = timezone.localdate(issued_at).year

@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import candidate_full_name
 from audit.services import Action, audit_record
-from certificates.api import holder_name
 from qualifications.models import Qualification
 
 from ..models import Assessment, Judgement, ScoreSheet
@@ -42,7 +42,7 @@ def assessment_create(
     second_assessor: User, scheduled_at, location: str = "",
 ) -> Assessment:
     _check_people(candidate=candidate, first_assessor=first_assessor, second_assessor=second_assessor)
-    holder_name(candidate)  # refused now rather than at the decision, when the certificate is issued
+    candidate_full_name(candidate)  # refused now rather than at the decision, when the certificate is issued
     assessment = Assessment(
         candidate=candidate, qualification=qualification, first_assessor=first_assessor,
         second_assessor=second_assessor, scheduled_at=scheduled_at, location=location,

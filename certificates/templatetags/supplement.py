@@ -47,7 +47,7 @@ class BilingualNode(template.Node):
         for language in context["languages"]:
             with translation.override(language), context.push(lang=language):
                 body = self.nodelist.render(context).strip()
-            renderings.append((language, mark_safe(typeset(body, language))))  # noqa: S308 -- template output
+            renderings.append((language, mark_safe(typeset(body, language))))
         return renderings
 
     def render(self, context) -> str:
@@ -63,7 +63,7 @@ class BilingualNode(template.Node):
 def bilingual(parser, token):
     bits = token.split_contents()[1:]
     inline = bits == ["inline"]
-    if len(bits) > 1 or (bits and not inline and not bits[0][0] in "\"'"):
+    if len(bits) > 1 or (bits and not inline and bits[0][0] not in "\"'"):
         raise template.TemplateSyntaxError('Use {% bilingual %}, {% bilingual "classes" %} or {% bilingual inline %}.')
     classes = parser.compile_filter(bits[0]) if bits and not inline else None
     nodelist = parser.parse(("endbilingual",))
@@ -75,4 +75,4 @@ def bilingual(parser, token):
 def linked_urls(text) -> SafeString:
     """Escape a text and make each web address in it a link that never breaks inside."""
     escaped = escape(text)
-    return mark_safe(URL.sub(lambda m: f'<a class="url" href="{m.group(0)}">{m.group(0)}</a>', escaped))  # noqa: S308
+    return mark_safe(URL.sub(lambda m: f'<a class="url" href="{m.group(0)}">{m.group(0)}</a>', escaped))

@@ -12,8 +12,10 @@ def render(source: str, languages=("nl", "fr")) -> str:
 
 def test_the_body_is_rendered_once_per_language_in_a_column_with_its_lang():
     html = render('{% bilingual "section" %}<h2>{% translate "Explanatory note" %}</h2>{% endbilingual %}')
-    assert html == ('<div class="row section"><div class="column" lang="nl"><h2>Toelichting</h2></div>'
-                    '<div class="column" lang="fr"><h2>Note explicative</h2></div></div>')
+    assert html == (
+        '<div class="row section"><div class="column" lang="nl"><h2>Toelichting</h2></div>'
+        '<div class="column" lang="fr"><h2>Note explicative</h2></div></div>'
+    )
 
 
 def test_the_body_knows_its_language():

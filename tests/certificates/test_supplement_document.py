@@ -27,8 +27,13 @@ AUTHENTIC_FIRST_COMPETENCY = (
     "(klantnummer, adres...)"
 )
 LEGAL_AND_EUROPASS_KEYS = [
-    "legal_basis", "recognition_basis", "competencies_statement_basis", "next_level_access",
-    "further_information", "national_reference_point", "explanatory_note",
+    "legal_basis",
+    "recognition_basis",
+    "competencies_statement_basis",
+    "next_level_access",
+    "further_information",
+    "national_reference_point",
+    "explanatory_note",
 ]
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # Body text lies between the running header and the page number (A4 is 842 pt high).
@@ -102,10 +107,13 @@ def test_no_e_mail_address_is_ever_printed(certificate, languages):
 
 def test_the_legal_bases_name_the_acts_in_force(certificate):
     text = text_of(rendered_pair(certificate, ("nl", "fr")))
-    for act in ["Decreet van 30 april 2004 betreffende het verwerven van een titel van beroepsbekwaamheid",
-                "besluit van de Vlaamse Regering van 14 december 2018",
-                "25 maart 2016 tot erkenning van de beroepskwalificatie contactcenteroperator",
-                "decreet van 26 april 2019", "arrêté du Gouvernement flamand du 14 décembre 2018"]:
+    for act in [
+        "Decreet van 30 april 2004 betreffende het verwerven van een titel van beroepsbekwaamheid",
+        "besluit van de Vlaamse Regering van 14 december 2018",
+        "25 maart 2016 tot erkenning van de beroepskwalificatie contactcenteroperator",
+        "decreet van 26 april 2019",
+        "arrêté du Gouvernement flamand du 14 décembre 2018",
+    ]:
         assert act in text
 
 
@@ -160,9 +168,11 @@ def test_french_and_dutch_typography_keeps_numbers_units_and_colons_together(cer
 
 def test_the_verification_url_is_a_link_annotation(certificate):
     reader = PdfReader(rendered_pair(certificate, ("nl", "en")).file.path)
-    uris = [annotation.get_object()["/A"]["/URI"]
-            for annotation in reader.pages[0].get("/Annots", [])
-            if annotation.get_object()["/Subtype"] == "/Link"]
+    uris = [
+        annotation.get_object()["/A"]["/URI"]
+        for annotation in reader.pages[0].get("/Annots", [])
+        if annotation.get_object()["/Subtype"] == "/Link"
+    ]
     assert certificate.verification_url in uris
 
 

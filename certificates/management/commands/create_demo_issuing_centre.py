@@ -17,6 +17,7 @@ class Command(BaseCommand):
         refuse_outside_demo()
         if IssuingCentre.objects.current() is None:
             IssuingCentre.objects.create(
-                name="Demo testcentrum (not a recognised centre)", address="Demostraat 1\n1000 Brussel",
+                name="Demo testcentrum (not a recognised centre)",
+                address="Demostraat 1\n1000 Brussel",
                 recognition_number="DEMO-0000",
             )
