@@ -119,3 +119,17 @@ def test_the_demo_centre_is_made_only_for_the_demo(settings):
     call_command("create_demo_issuing_centre")
     call_command("create_demo_issuing_centre")
     assert IssuingCentre.objects.get().recognition_number == "DEMO-0000"
+
+
+def test_the_assessor_is_told_why_the_last_submission_is_refused(client, assessment):
+    flows.started_and_ended(assessment)
+    flows.judge(assessment, assessment.first_assessor)
+    User.objects.filter(pk=assessment.candidate_id).update(last_name="")
+    client.force_login(assessment.second_assessor)
+    data = {"submit": ""}
+    for competency in assessment.qualification.competencies.all():
+        data[f"c{competency.pk}-proven"] = "yes"
+    response = client.post(f"/assessments/{assessment.pk}/score-sheet/", data)
+    assert response.status_code == 200
+    assert "needs a first and a last name" in response.content.decode()
+    assert not Certificate.objects.exists()
