@@ -29,7 +29,7 @@ def candidate_full_name(user: User) -> str:
     """The name a certificate prints: first and last name, never the e-mail address.
 
     Checked when a candidate account is created, when an assessment is scheduled and when the
-    certificate is issued (docs/decisions/0006).
+    certificate is issued (docs/decisions/0007).
     """
     first, last = user.first_name.strip(), user.last_name.strip()
     if not (first and last):
