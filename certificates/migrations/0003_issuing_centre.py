@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     # No certificate exists in any database yet, so the centre column needs no default.
 
     dependencies = [
-        ('certificates', '0001_initial'),
+        ('certificates', '0002_credentials_and_seal'),
     ]
 
     operations = [
