@@ -25,6 +25,24 @@ logger = logging.getLogger(__name__)
 ROLES_CREATED_IN_PORTAL = (User.Role.CANDIDATE, User.Role.ASSESSOR)
 
 
+def candidate_full_name(user: User) -> str:
+    """The name a certificate prints: first and last name, never the e-mail address.
+
+    Checked when a candidate account is created, when an assessment is scheduled and when the
+    certificate is issued (docs/decisions/0007).
+    """
+    first, last = user.first_name.strip(), user.last_name.strip()
+    if not (first and last):
+        raise ValidationError(
+            _(
+                "A candidate needs a first and a last name: certificates print them, never the e-mail address. "
+                "An administrator can add them to the account."
+            ),
+            code="holder_name_missing",
+        )
+    return f"{first} {last}"
+
+
 def account_create(
     *, created_by: User, email: str, first_name: str, last_name: str, role: str, preferred_language: str = "nl"
 ) -> tuple[User, bool]:
@@ -35,6 +53,8 @@ def account_create(
     """
     if role not in ROLES_CREATED_IN_PORTAL:
         raise ValidationError(_("Only candidate and assessor accounts are created here."), code="role")
+    if role == User.Role.CANDIDATE:
+        candidate_full_name(User(first_name=first_name, last_name=last_name))
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("An account with this e-mail address already exists.")}, code="duplicate")

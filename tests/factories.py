@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from assessments.models import Assessment
+from certificates.models import IssuingCentre
 from qualifications.models import Competency, Indicator, Qualification
 
 
@@ -80,3 +81,13 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     second_assessor = factory.SubFactory(AssessorFactory)
     scheduled_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
     location = "Test centre"
+
+
+class IssuingCentreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IssuingCentre
+
+    name = "Testcentrum Contactcenter Vlaanderen"
+    address = "Koning Albert II-laan 37\n1030 Brussel"
+    recognition_number = "TC-0213-017"
+    is_current = True

@@ -6,6 +6,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import candidate_full_name
 from audit.services import Action, audit_record
 from qualifications.models import Qualification
 
@@ -53,6 +54,7 @@ def assessment_create(
 ) -> Assessment:
     _check_people(candidate=candidate, first_assessor=first_assessor, second_assessor=second_assessor)
     _check_not_in_past(scheduled_at)
+    candidate_full_name(candidate)  # refused now rather than at the decision, when the certificate is issued
     assessment = Assessment(
         candidate=candidate, qualification=qualification, first_assessor=first_assessor,
         second_assessor=second_assessor, scheduled_at=scheduled_at, location=location,

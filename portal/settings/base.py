@@ -178,6 +178,9 @@ if len(set(SUPPLEMENT_DEFAULT_LANGUAGES)) != 2 or not set(SUPPLEMENT_DEFAULT_LAN
     raise ImproperlyConfigured("SUPPLEMENT_DEFAULT_LANGUAGES must name two different languages of nl, fr, en.")
 # A supplement that stays queued this long was probably never sent (broker down): re-send it.
 SUPPLEMENT_REQUEUE_AFTER_SECONDS = int(os.environ.get("SUPPLEMENT_REQUEUE_AFTER_SECONDS", "120"))
+# Print the holder's date of birth (when the account has one) to tell two holders with the same
+# name apart. Off by default: personal data is printed only where it is needed.
+CERTIFICATE_SHOWS_DATE_OF_BIRTH = env_bool("CERTIFICATE_SHOWS_DATE_OF_BIRTH", False)
 
 # --- Seal and verifiable credentials (decision 0006) ----------------------------------------
 # The test centre's electronic seal: a PKCS#12 file and its passphrase. Without one, supplements
