@@ -1,5 +1,5 @@
 """Who a certificate is issued to and by whom: a named holder, never an e-mail address, and a
-configured issuing centre (issue 11, items 4 and 5)."""
+configured issuing centre."""
 
 from datetime import timedelta
 
