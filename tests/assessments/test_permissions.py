@@ -170,3 +170,19 @@ def test_pages_with_personal_data_are_private_for_anonymous_visitors_too(client,
                                                 "password": "a-long-enough-password"})
     assert response.status_code == 302
     assert_private(response, "sign-in")
+
+
+POST_ONLY = [(name, url) for name, method, url, _allowed in VIEWS if method == "post"] + [
+    ("sign out", "/accounts/logout/"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,url", POST_ONLY, ids=[p[0] for p in POST_ONLY])
+def test_every_post_only_view_refuses_get(client, world, name, url):
+    users, ids = world
+    for who in EVERYONE:
+        sign_in_as(client, users, who)
+        response = client.get(url.format(**ids))
+        assert response.status_code == 405, (who, url, response.status_code)
+        assert "POST" in response.headers["Allow"]
