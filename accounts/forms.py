@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import CrispyForm
+from portal.ids import IdChoiceField
 
 from . import throttling
 from .models import User
@@ -18,7 +19,7 @@ class AccountForm(CrispyForm):
     preferred_language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
 
 
-class AccountChoiceField(forms.ModelChoiceField):
+class AccountChoiceField(IdChoiceField):
     def label_from_instance(self, user: User) -> str:
         return f"{user.full_name} <{user.email}>"
 
