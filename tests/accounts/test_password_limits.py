@@ -62,12 +62,14 @@ def change_password(client, old, new="a-brand-new-passphrase"):
 
 def test_wrong_old_passwords_count_like_sign_in_failures(client, candidate):
     client.force_login(candidate)
-    for _ in range(5):
-        assert change_password(client, "wrong password").status_code == 200
-    # The session is locked: even the right old password is no longer checked.
-    response = change_password(client, PASSWORD)
-    assert response.status_code == 429
+    for attempt in range(1, 6):
+        response = change_password(client, "wrong password")
+        assert response.status_code == (429 if attempt == 5 else 200)  # locked at the fifth failure
     assert "Too many failed attempts" in response.content.decode()
+    # The locked session is signed out, and the right old password is no longer checked either.
+    assert "_auth_user_id" not in client.session
+    client.force_login(candidate)
+    assert change_password(client, PASSWORD).status_code == 429
     candidate.refresh_from_db()
     assert candidate.check_password(PASSWORD)
     # And the same count locks the sign-in of that account from this address.
@@ -87,3 +89,12 @@ def test_a_right_old_password_changes_it(client, candidate):
     assert change_password(client, PASSWORD).status_code == 302
     candidate.refresh_from_db()
     assert candidate.check_password("a-brand-new-passphrase")
+
+
+def test_the_typed_passwords_are_not_kept_with_the_failure(client, candidate):
+    from axes.models import AccessAttempt
+
+    client.force_login(candidate)
+    change_password(client, "my-secret-guess", new="my-secret-new-one")
+    kept = AccessAttempt.objects.get().post_data
+    assert "old_password" in kept and "my-secret" not in kept

@@ -94,8 +94,7 @@ def test_the_proxy_header_is_ignored_unless_a_proxy_is_configured(client, candid
 
 
 def test_behind_a_configured_proxy_the_address_it_saw_is_counted(client, candidate, settings):
-    settings.AXES_IPWARE_PROXY_COUNT = 1
-    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    settings.TRUSTED_PROXY_COUNT = 1
     # The proxy (10.0.0.2) appends the address it saw; whatever the client wrote before it is ignored.
     for number in range(LIMIT):
         sign_in(client, candidate.email, "wrong password", REMOTE_ADDR="10.0.0.2",
@@ -104,6 +103,23 @@ def test_behind_a_configured_proxy_the_address_it_saw_is_counted(client, candida
                    HTTP_X_FORWARDED_FOR="203.0.113.66").status_code == 429
     assert sign_in(Client(), candidate.email, REMOTE_ADDR="10.0.0.2",
                    HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 302
+
+
+@pytest.mark.parametrize("proxies,forwarded,expected", [
+    (0, "192.0.2.1", "10.0.0.2"),
+    (1, "", "10.0.0.2"),
+    (1, "203.0.113.66", "203.0.113.66"),
+    (1, "192.0.2.1, 203.0.113.66", "203.0.113.66"),
+    (2, "192.0.2.1, 203.0.113.66, 198.51.100.1", "203.0.113.66"),
+    (2, "203.0.113.66", "10.0.0.2"),
+    (1, "192.0.2.1, not-an-address", "10.0.0.2"),
+])
+def test_the_client_address_behind_proxies(settings, rf, proxies, forwarded, expected):
+    from accounts.sign_in import client_address
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == expected
 
 
 def test_a_successful_sign_in_clears_the_count(client, candidate):
