@@ -121,3 +121,15 @@ def test_a_password_protected_pdf_is_refused_as_uncheckable():
     with pytest.raises(ValidationError) as refused:
         check_upload(samples.upload("report.pdf", samples.ENCRYPTED_PDF))
     assert refused.value.code == "encrypted"
+
+
+def test_a_pdf_that_opens_at_a_page_is_accepted():
+    from pypdf.generic import ArrayObject, NameObject
+
+    def open_at_first_page(writer):
+        page = writer.pages[0].indirect_reference
+        writer._root_object[NameObject("/OpenAction")] = ArrayObject([page, NameObject("/Fit")])
+        writer._root_object[NameObject("/PageMode")] = NameObject("/UseOutlines")
+        writer.add_outline_item(title="Start", page_number=0)
+
+    assert check_upload(samples.upload("cv.pdf", samples.pdf_bytes(open_at_first_page))).name == "cv.pdf"
