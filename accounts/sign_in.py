@@ -80,9 +80,18 @@ def count_failure(request, email: str) -> None:
 def password_reset_allowed(request, email: str) -> bool:
     """Count one reset request for the address and for the client; False past either limit."""
     address = normalise_email(email)
-    over_address = is_ratelimited(request, group="password-reset-address", key=lambda _group, _request: address,
-                                  rate=settings.PASSWORD_RESET_EMAILS_PER_ADDRESS, increment=True)
-    over_client = is_ratelimited(request, group="password-reset-client",
-                                 key=lambda _group, request: client_address(request),
-                                 rate=settings.PASSWORD_RESET_REQUESTS_PER_CLIENT, increment=True)
+    over_address = is_ratelimited(
+        request,
+        group="password-reset-address",
+        key=lambda _group, _request: address,
+        rate=settings.PASSWORD_RESET_EMAILS_PER_ADDRESS,
+        increment=True,
+    )
+    over_client = is_ratelimited(
+        request,
+        group="password-reset-client",
+        key=lambda _group, request: client_address(request),
+        rate=settings.PASSWORD_RESET_REQUESTS_PER_CLIENT,
+        increment=True,
+    )
     return not (over_address or over_client)

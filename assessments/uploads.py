@@ -21,9 +21,8 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
-from pypdf import PdfReader
-from pypdf import PasswordType
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+from pypdf import PasswordType, PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -9,7 +9,6 @@ from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
 
-
 def pdf_bytes(prepare=None) -> bytes:
     """A one-page PDF written by pypdf; ``prepare(writer)`` may add to it before it is written."""
     writer = PdfWriter()

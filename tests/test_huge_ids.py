@@ -30,8 +30,16 @@ def test_a_huge_id_in_a_path_is_a_404(client, world, name, method, url, allowed)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("about", [f"assessments.assessment:{HUGE}", f"assessments.assessment:-{HUGE}",
-                                   "assessments.assessment:0", "assessments.assessment:abc", "no.such:1"])
+@pytest.mark.parametrize(
+    "about",
+    [
+        f"assessments.assessment:{HUGE}",
+        f"assessments.assessment:-{HUGE}",
+        "assessments.assessment:0",
+        "assessments.assessment:abc",
+        "no.such:1",
+    ],
+)
 def test_a_filter_that_names_no_subject_in_the_audit_trail_is_a_404(client, administrator, assessment, about):
     client.force_login(administrator)
     assert client.get(f"/audit/?about={about}").status_code == 404
@@ -50,9 +58,15 @@ def test_a_huge_id_in_the_dashboard_filter_is_a_form_error(client, administrator
 @pytest.mark.parametrize("field", ["candidate", "qualification", "first_assessor", "second_assessor"])
 def test_a_huge_id_in_a_choice_of_the_assessment_form_is_a_form_error(client, administrator, assessment, field):
     client.force_login(administrator)
-    data = {"candidate": assessment.candidate_id, "qualification": assessment.qualification_id,
-            "first_assessor": assessment.first_assessor_id, "second_assessor": assessment.second_assessor_id,
-            "scheduled_at": "2026-12-01T09:00", "location": "Gent", field: HUGE}
+    data = {
+        "candidate": assessment.candidate_id,
+        "qualification": assessment.qualification_id,
+        "first_assessor": assessment.first_assessor_id,
+        "second_assessor": assessment.second_assessor_id,
+        "scheduled_at": "2026-12-01T09:00",
+        "location": "Gent",
+        field: HUGE,
+    }
     response = client.post("/assessments/new/", data)
     assert response.status_code == 200
     assert field in response.context["form"].errors
@@ -62,9 +76,15 @@ def test_a_huge_id_in_a_choice_of_the_assessment_form_is_a_form_error(client, ad
 @pytest.mark.django_db
 def test_a_huge_id_among_the_competencies_of_a_portfolio_file_is_a_form_error(client, assessment):
     client.force_login(assessment.candidate)
-    response = client.post(f"/assessments/{assessment.pk}/portfolio/add/", {
-        "file": samples.pdf(), "description": "CV", "competencies": [HUGE], "indicators": [HUGE],
-    })
+    response = client.post(
+        f"/assessments/{assessment.pk}/portfolio/add/",
+        {
+            "file": samples.pdf(),
+            "description": "CV",
+            "competencies": [HUGE],
+            "indicators": [HUGE],
+        },
+    )
     assert response.status_code == 200
     assert {"competencies", "indicators"} <= set(response.context["form"].errors)
     assert not assessment.portfolio_items.exists()

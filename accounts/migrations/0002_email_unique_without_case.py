@@ -13,16 +13,20 @@ def normalise_addresses(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("accounts", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.RunPython(normalise_addresses, migrations.RunPython.noop),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='accounts_user_email_unique_without_case', violation_error_code='duplicate', violation_error_message='An account with this e-mail address already exists.'),
+            model_name="user",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"),
+                name="accounts_user_email_unique_without_case",
+                violation_error_code="duplicate",
+                violation_error_message="An account with this e-mail address already exists.",
+            ),
         ),
     ]

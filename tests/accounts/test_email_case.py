@@ -39,8 +39,9 @@ def test_createsuperuser_refuses_an_address_that_differs_only_in_case(monkeypatc
 
 def test_every_way_of_creating_an_account_stores_the_normalised_address():
     User = get_user_model()
-    assert User.objects.create_user(email="  Mixed.Case@Example.ORG ", password=PASSWORD).email == \
-        "mixed.case@example.org"
+    assert (
+        User.objects.create_user(email="  Mixed.Case@Example.ORG ", password=PASSWORD).email == "mixed.case@example.org"
+    )
     assert User.objects.create_superuser(email="Root@Example.ORG", password=PASSWORD).email == "root@example.org"
     assert factories.CandidateFactory(email="Fact.Ory@Example.org").email == "fact.ory@example.org"
 
@@ -70,22 +71,42 @@ def test_the_create_methods_refuse_an_address_that_differs_only_in_case():
 
 def test_the_portal_refuses_an_account_that_differs_only_in_case(client, administrator, candidate):
     client.force_login(administrator)
-    response = client.post("/accounts/people/new/assessor/", {
-        "first_name": "X", "last_name": "Y", "email": f"  {candidate.email.upper()} ", "preferred_language": "en",
-    })
+    response = client.post(
+        "/accounts/people/new/assessor/",
+        {
+            "first_name": "X",
+            "last_name": "Y",
+            "email": f"  {candidate.email.upper()} ",
+            "preferred_language": "en",
+        },
+    )
     assert response.status_code == 200 and "already exists" in response.content.decode()
-    response = client.post("/accounts/people/new/assessor/", {
-        "first_name": "Nora", "last_name": "Nieuw", "email": "Nora.Nieuw@Example.org", "preferred_language": "nl",
-    })
+    response = client.post(
+        "/accounts/people/new/assessor/",
+        {
+            "first_name": "Nora",
+            "last_name": "Nieuw",
+            "email": "Nora.Nieuw@Example.org",
+            "preferred_language": "nl",
+        },
+    )
     assert response.status_code == 302
     assert get_user_model().objects.filter(email="nora.nieuw@example.org").exists()
 
 
 def admin_add(client, email):
-    return client.post("/admin/accounts/user/add/", {
-        "email": email, "first_name": "Ad", "last_name": "Min", "role": "assessor",
-        "password1": "a-long-admin-passphrase", "password2": "a-long-admin-passphrase", "usable_password": "true",
-    })
+    return client.post(
+        "/admin/accounts/user/add/",
+        {
+            "email": email,
+            "first_name": "Ad",
+            "last_name": "Min",
+            "role": "assessor",
+            "password1": "a-long-admin-passphrase",
+            "password2": "a-long-admin-passphrase",
+            "usable_password": "true",
+        },
+    )
 
 
 def test_the_django_admin_normalises_and_refuses_case_duplicates(client, candidate):
@@ -99,9 +120,14 @@ def test_the_django_admin_normalises_and_refuses_case_duplicates(client, candida
     # The change form as well.
     change = client.get(f"/admin/accounts/user/{added.pk}/change/")
     assert change.status_code == 200
-    data = {**{k: v for k, v in change.context["adminform"].form.initial.items() if v is not None},
-            "email": candidate.email.title(), "date_joined_0": "2026-01-01", "date_joined_1": "10:00:00",
-            "role": "assessor", "preferred_language": "nl"}
+    data = {
+        **{k: v for k, v in change.context["adminform"].form.initial.items() if v is not None},
+        "email": candidate.email.title(),
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "10:00:00",
+        "role": "assessor",
+        "preferred_language": "nl",
+    }
     data.pop("groups", None), data.pop("user_permissions", None), data.pop("last_login", None)
     data.pop("date_joined", None), data.pop("password", None)
     response = client.post(f"/admin/accounts/user/{added.pk}/change/", data)

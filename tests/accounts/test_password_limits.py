@@ -30,8 +30,9 @@ def test_twenty_requests_for_one_address_send_at_most_the_limit(client, candidat
 
 def test_the_address_limit_holds_across_clients_and_cases(candidate):
     for number in range(20):
-        request_reset(Client(), candidate.email.upper() if number % 2 else candidate.email,
-                      REMOTE_ADDR=f"198.51.100.{number}")
+        request_reset(
+            Client(), candidate.email.upper() if number % 2 else candidate.email, REMOTE_ADDR=f"198.51.100.{number}"
+        )
     assert len(mail.outbox) == 3
 
 
@@ -56,8 +57,7 @@ def test_the_page_answers_the_same_for_unknown_and_limited_addresses(client, can
 
 
 def change_password(client, old, new="a-brand-new-passphrase"):
-    return client.post("/accounts/password/change/", {"old_password": old, "new_password1": new,
-                                                      "new_password2": new})
+    return client.post("/accounts/password/change/", {"old_password": old, "new_password1": new, "new_password2": new})
 
 
 def test_wrong_old_passwords_count_like_sign_in_failures(client, candidate):

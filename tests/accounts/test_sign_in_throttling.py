@@ -73,8 +73,13 @@ def test_the_counts_live_in_the_database_shared_by_every_process(client, candida
 
 
 def test_the_case_of_the_address_does_not_escape_the_count(client, candidate):
-    for variant in [candidate.email.upper(), candidate.email.title(), f"  {candidate.email}", candidate.email,
-                    candidate.email.capitalize()]:
+    for variant in [
+        candidate.email.upper(),
+        candidate.email.title(),
+        f"  {candidate.email}",
+        candidate.email,
+        candidate.email.capitalize(),
+    ]:
         sign_in(client, variant, "wrong password")
     assert sign_in(client, candidate.email).status_code == 429
 
@@ -97,23 +102,34 @@ def test_behind_a_configured_proxy_the_address_it_saw_is_counted(client, candida
     settings.TRUSTED_PROXY_COUNT = 1
     # The proxy (10.0.0.2) appends the address it saw; whatever the client wrote before it is ignored.
     for number in range(LIMIT):
-        sign_in(client, candidate.email, "wrong password", REMOTE_ADDR="10.0.0.2",
-                HTTP_X_FORWARDED_FOR=f"192.0.2.{number}, 203.0.113.66")
-    assert sign_in(client, candidate.email, REMOTE_ADDR="10.0.0.2",
-                   HTTP_X_FORWARDED_FOR="203.0.113.66").status_code == 429
-    assert sign_in(Client(), candidate.email, REMOTE_ADDR="10.0.0.2",
-                   HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 302
+        sign_in(
+            client,
+            candidate.email,
+            "wrong password",
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{number}, 203.0.113.66",
+        )
+    assert (
+        sign_in(client, candidate.email, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.66").status_code == 429
+    )
+    assert (
+        sign_in(Client(), candidate.email, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7").status_code
+        == 302
+    )
 
 
-@pytest.mark.parametrize("proxies,forwarded,expected", [
-    (0, "192.0.2.1", "10.0.0.2"),
-    (1, "", "10.0.0.2"),
-    (1, "203.0.113.66", "203.0.113.66"),
-    (1, "192.0.2.1, 203.0.113.66", "203.0.113.66"),
-    (2, "192.0.2.1, 203.0.113.66, 198.51.100.1", "203.0.113.66"),
-    (2, "203.0.113.66", "10.0.0.2"),
-    (1, "192.0.2.1, not-an-address", "10.0.0.2"),
-])
+@pytest.mark.parametrize(
+    "proxies,forwarded,expected",
+    [
+        (0, "192.0.2.1", "10.0.0.2"),
+        (1, "", "10.0.0.2"),
+        (1, "203.0.113.66", "203.0.113.66"),
+        (1, "192.0.2.1, 203.0.113.66", "203.0.113.66"),
+        (2, "192.0.2.1, 203.0.113.66, 198.51.100.1", "203.0.113.66"),
+        (2, "203.0.113.66", "10.0.0.2"),
+        (1, "192.0.2.1, not-an-address", "10.0.0.2"),
+    ],
+)
 def test_the_client_address_behind_proxies(settings, rf, proxies, forwarded, expected):
     from accounts.sign_in import client_address
 
