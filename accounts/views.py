@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -48,9 +49,11 @@ def locked_out(request, original_response=None, credentials=None):
     change form alike. A session that guessed its own password too often is signed out."""
     if request.user.is_authenticated:
         logout(request)
-    return render(request, "registration/login.html", {
+    response = render(request, "registration/login.html", {
         "form": SignInForm(request), "lockout_message": lockout_message(), "next": request.POST.get("next", ""),
     }, status=429)
+    add_never_cache_headers(response)  # like the sign-in page it stands in for
+    return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

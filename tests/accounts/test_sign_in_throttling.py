@@ -45,6 +45,7 @@ def test_the_portal_locks_an_account_after_the_limit_with_a_translated_page(clie
     assert response.status_code == 429 and not is_signed_in(client)
     assert "Too many failed attempts" in response.content.decode()
     assert 'name="password"' in response.content.decode()  # the sign-in page itself, with the message
+    assert "no-store" in response.headers["Cache-Control"]
     with translation.override("nl"):
         response = sign_in(client, candidate.email, HTTP_ACCEPT_LANGUAGE="nl")
     assert "Te veel mislukte pogingen" in response.content.decode()
