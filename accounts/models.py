@@ -70,7 +70,8 @@ class User(AbstractUser):
         verbose_name_plural = _("accounts")
         constraints = [
             models.UniqueConstraint(
-                Lower("email"), name="accounts_user_email_unique_without_case",
+                Lower("email"),
+                name="accounts_user_email_unique_without_case",
                 violation_error_code="duplicate",
                 violation_error_message=_("An account with this e-mail address already exists."),
             ),

