@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from .forms import AdminSignInForm
 from .models import User
+
+# The Django admin's sign-in counts failures with the portal's (one lock per account and address).
+admin.site.login_form = AdminSignInForm
 
 
 @admin.register(User)

@@ -6,11 +6,29 @@ Personal data: first and last name, e-mail address, preferred language.
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+
+def normalise_email(address: str | None) -> str:
+    """The one spelling of an e-mail address: trimmed and in lower case.
+
+    People type their address in any case, and nobody has two mailboxes that differ only in case;
+    every path that stores or looks up an address goes through here.
+    """
+    return (address or "").strip().lower()
 
 
 class AccountManager(UserManager):
     """Accounts sign in with their e-mail address; ``username`` is kept equal to it."""
+
+    @classmethod
+    def normalize_email(cls, email):
+        return normalise_email(email)
+
+    def get_by_natural_key(self, username):
+        # Without case, so an address stored with capitals before normalisation still signs in.
+        return self.get(email__iexact=normalise_email(username))
 
     def _create_user(self, username, email, password, **extra_fields):
         email = self.normalize_email(email or username)
@@ -50,11 +68,20 @@ class User(AbstractUser):
         ordering = ["last_name", "first_name"]
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="accounts_user_email_unique_without_case",
+                violation_error_code="duplicate",
+                violation_error_message=_("An account with this e-mail address already exists."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
 
     def save(self, *args, **kwargs):
+        self.email = normalise_email(self.email)
         self.username = self.email
         super().save(*args, **kwargs)
 

@@ -15,7 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from .models import User
+from .models import User, normalise_email
 from .signals import account_created
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def account_create(
         raise ValidationError(_("Only candidate and assessor accounts are created here."), code="role")
     if role == User.Role.CANDIDATE:
         candidate_full_name(User(first_name=first_name, last_name=last_name))
-    email = User.objects.normalize_email(email).lower()
+    email = normalise_email(email)
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("An account with this e-mail address already exists.")}, code="duplicate")
     user = User(

@@ -3,21 +3,23 @@ People pages where administrators create candidates and assessors."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.forms import add_service_errors
 
-from . import selectors, services
+from . import selectors, services, sign_in
 from .access import administrator_required
-from .forms import AccountForm, ProfileForm, ThrottledAuthenticationForm
+from .forms import AccountForm, PasswordChangeForm, ProfileForm, SignInForm, lockout_message
 from .models import User
 
 ROLES_BY_SLUG = {"candidate": User.Role.CANDIDATE, "assessor": User.Role.ASSESSOR}
@@ -34,11 +36,41 @@ def _speak_their_language(response, user: User):
 
 
 class LoginView(auth_views.LoginView):
-    form_class = ThrottledAuthenticationForm
+    form_class = SignInForm
     redirect_authenticated_user = True
 
     def form_valid(self, form):
         return _speak_their_language(super().form_valid(form), form.get_user())
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer when an account and address wait (AXES_LOCKOUT_CALLABLE): the portal's
+    sign-in page with the reason, status 429, for the portal, the Django admin and the password
+    change form alike. A session that guessed its own password too often is signed out."""
+    if request.user.is_authenticated:
+        logout(request)
+    response = render(request, "registration/login.html", {
+        "form": SignInForm(request), "lockout_message": lockout_message(), "next": request.POST.get("next", ""),
+    }, status=429)
+    add_never_cache_headers(response)  # like the sign-in page it stands in for
+    return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Past the limit per address or per client no e-mail goes out, and the page answers exactly
+    as it does for any address, so it tells nobody whether an account exists."""
+
+    def form_valid(self, form):
+        if sign_in.password_reset_allowed(self.request, form.cleaned_data["email"]):
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class InvitationView(auth_views.PasswordResetConfirmView):
@@ -46,6 +78,7 @@ class InvitationView(auth_views.PasswordResetConfirmView):
 
     template_name = "registration/invitation.html"
     post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     success_url = "/"
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import AccountChoiceField
 from accounts.models import User
 from portal.forms import CrispyForm
+from portal.ids import IdChoiceField, IdMultipleChoiceField
 from qualifications.models import Competency, Indicator, Qualification
 
 from .models import Assessment, Judgement
@@ -38,7 +39,7 @@ class AssessorsForm(CrispyForm):
 class AssessmentForm(AssessorsForm):
     submit_label = _("Create the assessment")
     candidate = AccountChoiceField(label=_("Candidate"), queryset=User.objects.none())
-    qualification = forms.ModelChoiceField(label=_("Qualification"), queryset=Qualification.objects.all())
+    qualification = IdChoiceField(label=_("Qualification"), queryset=Qualification.objects.all())
     scheduled_at = forms.DateTimeField(
         label=_("Scheduled for"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
@@ -92,11 +93,11 @@ class PortfolioItemForm(CrispyForm):
         widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
     )
     description = forms.CharField(label=_("Description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    competencies = forms.ModelMultipleChoiceField(
+    competencies = IdMultipleChoiceField(
         label=_("Competencies this file supports"), queryset=Competency.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    indicators = forms.ModelMultipleChoiceField(
+    indicators = IdMultipleChoiceField(
         label=_("Indicators (optional)"), queryset=Indicator.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )

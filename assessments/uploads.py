@@ -2,9 +2,13 @@
 
 Accepted: PDF, JPEG, PNG, DOCX and ODT. A file is recognised from its bytes (signature and
 structure); the name the browser sent is only cleaned up for display and downloads.
+Assessors open these files on their own computers, so documents that can run something there
+are refused: PDFs with JavaScript, launch actions or embedded files, and Office documents with
+macros or programs inside (see docs/decisions).
 """
 
 import hashlib
+import re
 import unicodedata
 import warnings
 import zipfile
@@ -17,6 +21,8 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
+from pypdf import PasswordType, PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -37,8 +43,63 @@ class CheckedUpload:
     sha256: str
 
 
-def _is_pdf(head: bytes, tail: bytes) -> bool:
-    return head.startswith(b"%PDF-") and b"%%EOF" in tail
+class _Encrypted(Exception):
+    """A PDF protected by a password: its content cannot be checked."""
+
+
+def _pdf_reader(upload: UploadedFile) -> PdfReader | None:
+    """The parsed PDF, or None when the bytes between the markers are not one."""
+    upload.seek(0)
+    try:
+        reader = PdfReader(upload)
+        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+            raise _Encrypted
+        if len(reader.pages) == 0:
+            return None
+    except _Encrypted:
+        raise
+    except Exception:  # noqa: BLE001 -- a parser fed hostile bytes may fail in any way: not a PDF
+        return None
+    return reader
+
+
+# Entries and action types through which a PDF viewer runs something or hands a file over.
+PDF_ACTIVE_KEYS = {"/JS", "/JavaScript", "/AA", "/EF", "/EmbeddedFiles", "/RichMedia", "/XFA"}
+PDF_ACTIVE_TYPES = {"/JavaScript", "/Launch", "/GoToE", "/ImportData", "/EmbeddedFile", "/FileAttachment",
+                    "/RichMediaExecute"}
+PDF_MAX_OBJECTS = 500_000
+
+
+def _is_active_pdf_node(node: DictionaryObject) -> bool:
+    if PDF_ACTIVE_KEYS.intersection(node.keys()):
+        return True
+    return any(dict.get(node, key) in PDF_ACTIVE_TYPES for key in ("/S", "/Type", "/Subtype"))
+
+
+def _pdf_has_active_content(reader: PdfReader) -> bool:
+    """Walk every object reachable from the trailer (names are decoded, so #-escapes do not hide)."""
+    seen: set[tuple[int, int]] = set()
+    stack: list = [reader.trailer]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, IndirectObject):
+            if (node.idnum, node.generation) in seen:
+                continue
+            seen.add((node.idnum, node.generation))
+            if len(seen) > PDF_MAX_OBJECTS:
+                return True  # far beyond any real portfolio document: refuse rather than walk on
+            node = node.get_object()
+        if isinstance(node, DictionaryObject):
+            if _is_active_pdf_node(node):
+                return True
+            stack.extend(dict.values(node))
+        elif isinstance(node, ArrayObject):
+            stack.extend(list.__iter__(node))
+    return False
+
+
+def _is_pdf(upload: UploadedFile, head: bytes, tail: bytes) -> bool:
+    return head.startswith(b"%PDF-") and b"%%EOF" in tail and _pdf_reader(upload) is not None
 
 
 def _is_image(upload: UploadedFile, image_format: str) -> bool:
@@ -83,7 +144,7 @@ def sniff_content_type(upload: UploadedFile) -> str | None:
     head = upload.read(64)
     upload.seek(max(upload.size - 2048, 0))
     tail = upload.read()
-    if _is_pdf(head, tail):
+    if _is_pdf(upload, head, tail):
         return "application/pdf"
     if head.startswith(b"\xff\xd8\xff") and _is_image(upload, "JPEG"):
         return "image/jpeg"
@@ -96,6 +157,93 @@ def sniff_content_type(upload: UploadedFile) -> str | None:
         if names and "[Content_Types].xml" in names and "word/document.xml" in names:
             return DOCX_MIMETYPE
     return None
+
+
+DOCX_MAIN_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+# Macro projects, their content types and ActiveX controls, wherever they sit in the package.
+DOCX_MACRO_MARKERS = (b"macroenabled", b"vbaproject", b"vbadata", b"activex")
+ODT_MACRO_FOLDERS = ("basic/", "scripts/")
+# Macro and script bindings of OpenDocument (event listeners, links, form controls).
+ODT_MACRO_MARKERS = (b"vnd.sun.star.script", b"macro://", b"vnd.sun.star.basic")
+EXECUTABLE_SUFFIXES = (".exe", ".dll", ".com", ".scr", ".bat", ".cmd", ".msi", ".ps1", ".vbs", ".vbe", ".js",
+                       ".jse", ".wsf", ".hta", ".jar", ".sh", ".lnk", ".cpl", ".pif", ".reg", ".py")
+# Windows and Unix programs, scripts, and OLE containers (an embedded "package" object holds a program).
+EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"#!",
+                    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+EXTERNAL_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*TargetMode=\"External\"[^>]*>", re.IGNORECASE)
+CHUNK = 1024 * 1024
+
+
+def _member_contains(archive: zipfile.ZipFile, name: str, needles: tuple[bytes, ...]) -> bool:
+    """Search a member in chunks (lower-cased), so a large one is never held in memory whole."""
+    overlap = max(len(needle) for needle in needles)
+    previous = b""
+    with archive.open(name) as member:
+        while chunk := member.read(CHUNK):
+            window = previous + chunk.lower()
+            if any(needle in window for needle in needles):
+                return True
+            previous = window[-overlap:]
+    return False
+
+
+def _is_program(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    if info.filename.lower().endswith(EXECUTABLE_SUFFIXES):
+        return True
+    with archive.open(info) as member:
+        return member.read(8).startswith(EXECUTABLE_MAGIC)
+
+
+def _docx_is_active(archive: zipfile.ZipFile, names: list[str]) -> bool:
+    types = archive.read("[Content_Types].xml").lower()
+    if DOCX_MAIN_TYPE not in types or any(marker in types for marker in DOCX_MACRO_MARKERS):
+        return True  # a macro-enabled document or template, whatever the file is called
+    if any(marker.decode() in name.lower() for name in names for marker in DOCX_MACRO_MARKERS):
+        return True
+    for name in names:
+        if name.endswith(".rels"):
+            # Only hyperlinks may point outside: an external template or object is fetched on opening.
+            for relationship in EXTERNAL_RELATIONSHIP.findall(archive.read(name)):
+                if b"/hyperlink\"" not in relationship:
+                    return True
+    return False
+
+
+def _odt_is_active(archive: zipfile.ZipFile, names: list[str]) -> bool:
+    if any(name.lower().startswith(ODT_MACRO_FOLDERS) for name in names):
+        return True
+    return any(_member_contains(archive, name, ODT_MACRO_MARKERS) for name in names if name.endswith(".xml"))
+
+
+def _office_is_active(upload: UploadedFile, content_type: str) -> bool:
+    """Macros, macro bindings or programs inside a DOCX or ODT (already known to be a sound archive)."""
+    upload.seek(0)
+    with zipfile.ZipFile(upload) as archive:
+        names = archive.namelist()
+        if any(_is_program(archive, info) for info in archive.infolist() if not info.is_dir()):
+            return True
+        if content_type == DOCX_MIMETYPE:
+            return _docx_is_active(archive, names)
+        return _odt_is_active(archive, names)
+
+
+def refuse_active_content(upload: UploadedFile, content_type: str) -> None:
+    """Refuse a document that could run something on the computer of the person who opens it."""
+    if content_type == "application/pdf":
+        reader = _pdf_reader(upload)
+        if reader is None or _pdf_has_active_content(reader):
+            raise ValidationError(
+                _("This PDF contains active content (JavaScript, actions that start programs or embedded "
+                  "files), which is not accepted. Save it again as a plain PDF (for example with "
+                  "\"Print to PDF\") and upload that file."),
+                code="active_content",
+            )
+    elif content_type in (DOCX_MIMETYPE, ODT_MIMETYPE.decode()) and _office_is_active(upload, content_type):
+        raise ValidationError(
+            _("This document contains macros or programs, which are not accepted. Save it as a plain "
+              "DOCX or ODT document (or as a PDF) and upload that file."),
+            code="active_content",
+        )
 
 
 def clean_file_name(name: str, content_type: str) -> str:
@@ -130,12 +278,20 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
             % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
             code="too_large",
         )
-    content_type = sniff_content_type(upload)
+    try:
+        content_type = sniff_content_type(upload)
+    except _Encrypted:
+        raise ValidationError(
+            _("This PDF is protected by a password, so its content cannot be checked. Upload it without "
+              "the password."),
+            code="encrypted",
+        ) from None
     if content_type is None:
         raise ValidationError(
             _("This file is not a PDF, JPEG, PNG, DOCX or ODT document (checked by its content)."),
             code="unsupported_type",
         )
+    refuse_active_content(upload, content_type)
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():

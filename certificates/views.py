@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import administrator_required
 from portal.downloads import private_file_response
+from portal.middleware import personal_data
 
 from . import access, services
 from .forms import RerenderForm, RevokeForm
@@ -82,7 +83,7 @@ def supplement_retry(request, pk: int, version: int):
     return redirect("assessments:detail", pk=supplement.certificate.assessment_id)
 
 
-@never_cache
+@personal_data
 def verify(request, code: str):
     """Public: valid or revoked, with the minimum of personal data. An unknown code is a 404 that
     says so plainly: a verifier must not mistake it for a broken site."""

@@ -16,7 +16,7 @@ ON_CI = os.environ.get("CI") == "true"
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Login throttling counts live in the cache: every test starts from zero."""
+    """Password-reset limits and the sweep's lock live in the cache: every test starts from zero."""
     cache.clear()
     yield
     cache.clear()

@@ -16,6 +16,8 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://portal@127.0.0.1:5432/portal",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "PORTAL_ALLOW_UNSEALED": "1",
+    "REDIS_CACHE_URL": "redis://127.0.0.1:6379/1",
+    "PORTAL_BASE_URL": "https://portal.example.org",
 }
 
 
@@ -31,11 +33,33 @@ def test_deploy_check_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS",
+                                     "REDIS_CACHE_URL", "PORTAL_BASE_URL"])
 def test_production_refuses_to_start_without_its_environment(missing):
     env = {**PRODUCTION_ENV, missing: ""}
     result = manage("check", env=env)
     assert result.returncode != 0 and missing in result.stderr
+
+
+def test_production_shares_one_redis_cache_and_the_configured_address():
+    show = ("from django.conf import settings; c = settings.CACHES['default']; "
+            "print(c['BACKEND'], c['LOCATION'], settings.PORTAL_BASE_URL)")
+    result = manage("shell", "--verbosity", "0", "-c", show, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "redis://127.0.0.1:6379/1",
+                                     "https://portal.example.org"]
+
+
+@pytest.mark.parametrize("variable,value", [
+    ("PORTAL_BASE_URL", "http://127.0.0.1:8000"),  # the development address
+    ("PORTAL_BASE_URL", "portal.example.org"),
+    ("REDIS_CACHE_URL", "redis://127.0.0.1:6379/0"),  # the broker's database: clearing the cache would drop tasks
+    ("REDIS_CACHE_URL", "redis://127.0.0.1:6379"),  # the same database 0, written another way
+    ("REDIS_CACHE_URL", "locmem://"),
+])
+def test_production_refuses_an_unfit_address_or_cache(variable, value):
+    result = manage("check", env={**PRODUCTION_ENV, variable: value})
+    assert result.returncode != 0 and variable in result.stderr
 
 
 def test_demo_accounts_are_refused_outside_demo_mode():

@@ -14,6 +14,7 @@ from .conftest import ON_CI, POSTGRES_URL, require_service
 ROOT = Path(__file__).resolve().parents[1]
 # The tests where PostgreSQL's locking and constraints matter most.
 ON_POSTGRES = ["tests/certificates/test_issuance.py", "tests/assessments/test_reconciliation.py",
+               "tests/accounts/test_sign_in_throttling.py", "tests/accounts/test_email_case.py",
                "tests/assessments/test_scoring.py", "tests/assessments/test_assessment_rules.py"]
 
 

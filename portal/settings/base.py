@@ -5,6 +5,7 @@ Production sets DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis); see doc
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "qualifications",
     "accounts",
     "audit",
@@ -58,8 +60,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lock-out noticed during the view into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -107,10 +112,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Login throttling: after this many failures for one account or address, wait LOCKOUT_SECONDS.
-LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
-LOGIN_TRUST_X_FORWARDED_FOR = env_bool("LOGIN_TRUST_X_FORWARDED_FOR", False)
+# Sign-in throttling (django-axes, see accounts/sign_in.py): after SIGN_IN_FAILURE_LIMIT failures
+# for one account from one client address, that pair waits SIGN_IN_LOCKOUT_MINUTES. The counts
+# live in the database, shared by every process, the Django admin and the password change form.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGN_IN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.sign_in.username_of"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # no record of every successful sign-in (addresses are personal data)
+AXES_SENSITIVE_PARAMETERS = ["username", "old_password", "new_password1", "new_password2"]
+# The client address: REMOTE_ADDR, unless TRUSTED_PROXY_COUNT proxies in front of the portal each
+# append the address they saw to X-Forwarded-For (see accounts.sign_in.client_address).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "accounts.sign_in.client_address"
+# Password reset e-mails (django-ratelimit counters in the shared cache), e.g. "3/h".
+PASSWORD_RESET_EMAILS_PER_ADDRESS = os.environ.get("PASSWORD_RESET_EMAILS_PER_ADDRESS", "3/h")
+PASSWORD_RESET_REQUESTS_PER_CLIENT = os.environ.get("PASSWORD_RESET_REQUESTS_PER_CLIENT", "20/h")
 
 # --- Languages ------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
@@ -212,5 +236,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+        # Upload checks parse whatever candidates send: repairs of broken files are not news.
+        "pypdf": {"level": "ERROR"},
+        # Failures and lock-outs are warnings; axes' step-by-step notes are not needed.
+        "axes": {"level": "WARNING"},
+    },
 }

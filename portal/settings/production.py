@@ -1,15 +1,41 @@
 """Production: everything from base, hardened. ``manage.py check --deploy`` is clean with it."""
 
 import os
+from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import env_bool, env_list
 
-for required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"):
+REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_CACHE_URL", "PORTAL_BASE_URL")
+for required in REQUIRED:
     if not os.environ.get(required):
         raise ImproperlyConfigured(f"Set {required} in the environment (see docs/deploy.md).")
+
+# Every supplement and e-mail carries this address: never the development default.
+_base_url = urlparse(os.environ["PORTAL_BASE_URL"])
+if _base_url.scheme != "https" or not _base_url.hostname:
+    raise ImproperlyConfigured("PORTAL_BASE_URL must be the portal's public https:// address (see docs/deploy.md).")
+PORTAL_BASE_URL = os.environ["PORTAL_BASE_URL"].rstrip("/")
+
+# One cache shared by every process: the sign-in lock-out, the password-reset limits and the
+# periodic sweep's lock live there. It must not be the broker's Redis database, since clearing
+# the cache (FLUSHDB) would drop the queued tasks.
+if not os.environ["REDIS_CACHE_URL"].startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("REDIS_CACHE_URL must be a redis:// address (see docs/deploy.md).")
+
+
+def _redis_database(url: str) -> tuple:
+    parsed = urlparse(url)
+    return parsed.hostname, parsed.port or 6379, parsed.path.strip("/") or "0"
+
+
+if _redis_database(os.environ["REDIS_CACHE_URL"]) == _redis_database(os.environ["CELERY_BROKER_URL"]):
+    raise ImproperlyConfigured("REDIS_CACHE_URL must name another Redis database than CELERY_BROKER_URL.")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                      "LOCATION": os.environ["REDIS_CACHE_URL"]}}
+
 SECRET_KEY = os.environ["SECRET_KEY"]
 # Supplements are sealed and credentials signed; unsealed output only when explicitly chosen.
 if not env_bool("PORTAL_ALLOW_UNSEALED") and not (
@@ -39,8 +65,3 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-
-if os.environ.get("REDIS_CACHE_URL"):
-    # Login throttling counts failures in the cache; share it between web processes.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": os.environ["REDIS_CACHE_URL"]}}

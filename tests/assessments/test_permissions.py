@@ -133,3 +133,56 @@ def test_every_view_of_the_procedure_is_in_the_matrix():
         if isinstance(name, str)
     }
     assert existing <= covered
+
+
+def assert_private(response, context) -> None:
+    directives = {d.strip() for d in response.headers.get("Cache-Control", "").split(",")}
+    assert {"private", "no-store"} <= directives, (context, response.headers.get("Cache-Control"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,method,url,allowed", VIEWS, ids=[v[0] for v in VIEWS])
+def test_every_response_to_a_signed_in_person_is_private_and_not_stored(client, world, name, method, url, allowed):
+    users, ids = world
+    url = url.format(**ids)
+    for who in SIGNED_IN:
+        sign_in_as(client, users, who)
+        assert_private(getattr(client, method)(url), (who, url))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,url", PUBLIC, ids=[p[0] for p in PUBLIC])
+def test_public_pages_seen_signed_in_are_private_and_not_stored(client, world, name, url):
+    users, ids = world
+    for who in SIGNED_IN:
+        sign_in_as(client, users, who)
+        assert_private(client.get(url.format(**ids), follow=True), (who, url))
+
+
+@pytest.mark.django_db
+def test_pages_with_personal_data_are_private_for_anonymous_visitors_too(client, world):
+    users, ids = world
+    assert_private(client.get(f"/verify/{ids['code']}/"), "verification shows the holder's name")
+    # The answer to a sign-in carries the new session: it is never stored either.
+    users[CANDIDATE].set_password("a-long-enough-password")
+    users[CANDIDATE].save()
+    response = client.post("/accounts/login/", {"username": users[CANDIDATE].email,
+                                                "password": "a-long-enough-password"})
+    assert response.status_code == 302
+    assert_private(response, "sign-in")
+
+
+POST_ONLY = [(name, url) for name, method, url, _allowed in VIEWS if method == "post"] + [
+    ("sign out", "/accounts/logout/"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,url", POST_ONLY, ids=[p[0] for p in POST_ONLY])
+def test_every_post_only_view_refuses_get(client, world, name, url):
+    users, ids = world
+    for who in EVERYONE:
+        sign_in_as(client, users, who)
+        response = client.get(url.format(**ids))
+        assert response.status_code == 405, (who, url, response.status_code)
+        assert "POST" in response.headers["Allow"]

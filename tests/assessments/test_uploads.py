@@ -68,3 +68,68 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(settings):
     assert len(buffer.getvalue()) < 20_000  # small on the wire, large unpacked
     with pytest.raises(ValidationError, match="not a PDF"):
         check_upload(samples.upload("bomb.docx", buffer.getvalue()))
+
+
+def test_an_html_page_between_pdf_markers_is_refused():
+    with pytest.raises(ValidationError) as refused:
+        check_upload(samples.upload("report.pdf", samples.HTML_IN_PDF_MARKERS))
+    assert refused.value.code == "unsupported_type"
+    assert "not a PDF, JPEG, PNG, DOCX or ODT" in refused.value.messages[0]
+
+
+@pytest.mark.parametrize("kind", sorted(samples.ACTIVE_PDFS))
+def test_a_pdf_with_active_content_is_refused(kind):
+    with pytest.raises(ValidationError) as refused:
+        check_upload(samples.upload("report.pdf", samples.ACTIVE_PDFS[kind]))
+    assert refused.value.code == "active_content"
+    assert "active content" in refused.value.messages[0]
+
+
+@pytest.mark.parametrize("kind", sorted(samples.ACTIVE_DOCUMENTS))
+def test_an_office_document_with_macros_or_programs_is_refused(kind):
+    with pytest.raises(ValidationError) as refused:
+        check_upload(samples.upload("letter.docx", samples.ACTIVE_DOCUMENTS[kind]))
+    assert refused.value.code == "active_content"
+    assert "macros or programs" in refused.value.messages[0]
+
+
+def test_a_plain_document_with_an_embedded_image_and_office_scripts_element_is_accepted():
+    docx = samples.docx_bytes(**{"word/media/image1.png": samples.image_bytes("PNG")})
+    assert check_upload(samples.upload("letter.docx", docx)).name == "letter.docx"
+    assert check_upload(samples.upload("letter.odt", samples.odt_bytes())).name == "letter.odt"
+
+
+def test_the_refusal_of_active_content_is_translated(settings):
+    from django.utils import translation
+
+    with translation.override("nl"), pytest.raises(ValidationError) as refused:
+        check_upload(samples.upload("report.pdf", samples.ACTIVE_PDFS["launch action"]))
+    assert "actieve inhoud" in refused.value.messages[0]
+    with translation.override("fr"), pytest.raises(ValidationError) as refused:
+        check_upload(samples.upload("letter.docx", samples.ACTIVE_DOCUMENTS["docm renamed docx"]))
+    assert "macros ou des programmes" in refused.value.messages[0]
+
+
+def test_a_document_with_a_hyperlink_is_accepted():
+    rels = ('<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/hyperlink" Target="https://www.vlaanderen.be/" TargetMode="External"/></Relationships>')
+    docx = samples.docx_bytes(**{"word/_rels/document.xml.rels": rels})
+    assert check_upload(samples.upload("letter.docx", docx)).content_type == samples.VALID["letter.docx"][1]
+
+
+def test_a_password_protected_pdf_is_refused_as_uncheckable():
+    with pytest.raises(ValidationError) as refused:
+        check_upload(samples.upload("report.pdf", samples.ENCRYPTED_PDF))
+    assert refused.value.code == "encrypted"
+
+
+def test_a_pdf_that_opens_at_a_page_is_accepted():
+    from pypdf.generic import ArrayObject, NameObject
+
+    def open_at_first_page(writer):
+        page = writer.pages[0].indirect_reference
+        writer._root_object[NameObject("/OpenAction")] = ArrayObject([page, NameObject("/Fit")])
+        writer._root_object[NameObject("/PageMode")] = NameObject("/UseOutlines")
+        writer.add_outline_item(title="Start", page_number=0)
+
+    assert check_upload(samples.upload("cv.pdf", samples.pdf_bytes(open_at_first_page))).name == "cv.pdf"

@@ -1,0 +1,97 @@
+"""Sign-in throttling and password-reset limits, on django-axes and django-ratelimit.
+
+django-axes counts failures per account and client address in the database (every process and
+the Django admin share the counts) and locks that pair out for a while. This module adds what
+axes leaves to the project: one spelling of the account name, one attempt at a time per account
+(so simultaneous guesses cannot all pass a lock that none has counted yet), and counting wrong
+old passwords on the password change form like failed sign-ins. See docs/decisions/0008.
+"""
+
+import ipaddress
+from collections.abc import Callable
+from typing import TypeVar
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django_ratelimit.core import is_ratelimited
+
+from .models import User, normalise_email
+
+T = TypeVar("T")
+
+
+def username_of(request, credentials: dict | None) -> str:
+    """The account axes counts for: the address as typed, normalised (AXES_USERNAME_CALLABLE)."""
+    typed = (credentials or {}).get("username") or getattr(request, "POST", {}).get("username")
+    return normalise_email(typed)
+
+
+def client_address(request) -> str:
+    """The client's address (AXES_CLIENT_IP_CALLABLE, also used for the password-reset limit).
+
+    REMOTE_ADDR, unless TRUSTED_PROXY_COUNT proxies stand in front of the portal, each appending
+    the address it saw to X-Forwarded-For: then the entry the first of them wrote, counted from
+    the right. Whatever the client wrote itself sits further left and is ignored.
+    """
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if proxies and len(forwarded) >= proxies:
+        try:
+            return str(ipaddress.ip_address(forwarded[-proxies]))
+        except ValueError:
+            pass  # not an address: a proxy that is not configured as we were told
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def one_attempt_at_a_time(email: str, check: Callable[[], T]) -> T:
+    """Run ``check`` (read the lock, check the password, count a failure) holding the account's row.
+
+    Simultaneous attempts for one account queue here, so at most the failure limit of passwords
+    is ever checked. (SQLite's IMMEDIATE transactions take the write lock at BEGIN: same effect.)
+    The refusal is raised after the commit, so the failure it counted is kept.
+    """
+    with transaction.atomic():
+        list(User.objects.select_for_update().filter(email__iexact=normalise_email(email)).values_list("pk"))
+        try:
+            return check()
+        except ValidationError as error:
+            refusal = error
+    raise refusal
+
+
+def is_locked_out(request, email: str) -> bool:
+    """True, and the request marked for axes' lock-out page, when this account and address wait."""
+    credentials = {"username": email}
+    if AxesProxyHandler.is_allowed(request, credentials):
+        return False
+    request.axes_locked_out = True
+    request.axes_credentials = credentials
+    return True
+
+
+def count_failure(request, email: str) -> None:
+    """A wrong password that did not go through authenticate(): count it like a failed sign-in."""
+    user_login_failed.send(sender=__name__, credentials={"username": email}, request=request)
+
+
+def password_reset_allowed(request, email: str) -> bool:
+    """Count one reset request for the address and for the client; False past either limit."""
+    address = normalise_email(email)
+    over_address = is_ratelimited(
+        request,
+        group="password-reset-address",
+        key=lambda _group, _request: address,
+        rate=settings.PASSWORD_RESET_EMAILS_PER_ADDRESS,
+        increment=True,
+    )
+    over_client = is_ratelimited(
+        request,
+        group="password-reset-client",
+        key=lambda _group, request: client_address(request),
+        rate=settings.PASSWORD_RESET_REQUESTS_PER_CLIENT,
+        increment=True,
+    )
+    return not (over_address or over_client)

@@ -1,0 +1,90 @@
+"""Ids beyond any database integer (SQLite stops at 2**63 - 1) are a 404 or a form error, never a crash."""
+
+import re
+
+import pytest
+
+from assessments.models import Assessment
+
+from . import samples
+from .assessments.test_permissions import ADMINISTRATOR, CANDIDATE, VIEWS, sign_in_as, world  # noqa: F401
+
+HUGE = "99999999999999999999999"
+
+
+def with_huge_ids(url: str) -> str:
+    return re.sub(r"\{(?!code\})\w+\}", HUGE, url)
+
+
+WITH_IDS = [view for view in VIEWS if "{" in view[2]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,method,url,allowed", WITH_IDS, ids=[v[0] for v in WITH_IDS])
+def test_a_huge_id_in_a_path_is_a_404(client, world, name, method, url, allowed):  # noqa: F811
+    users, ids = world
+    for who in (CANDIDATE, ADMINISTRATOR):
+        sign_in_as(client, users, who)
+        response = getattr(client, method)(with_huge_ids(url).format(**ids))
+        assert response.status_code == 404, (who, name, response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "about",
+    [
+        f"assessments.assessment:{HUGE}",
+        f"assessments.assessment:-{HUGE}",
+        "assessments.assessment:0",
+        "assessments.assessment:abc",
+        "no.such:1",
+    ],
+)
+def test_a_filter_that_names_no_subject_in_the_audit_trail_is_a_404(client, administrator, assessment, about):
+    client.force_login(administrator)
+    assert client.get(f"/audit/?about={about}").status_code == 404
+    assert client.get(f"/audit/?about=assessments.assessment:{assessment.pk}").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", [HUGE, f"-{HUGE}"])
+def test_a_huge_id_in_the_dashboard_filter_is_a_form_error(client, administrator, value):
+    client.force_login(administrator)
+    response = client.get(f"/assessments/?assessor={value}")
+    assert response.status_code == 200 and "assessor" in response.context["filters"].errors
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["candidate", "qualification", "first_assessor", "second_assessor"])
+def test_a_huge_id_in_a_choice_of_the_assessment_form_is_a_form_error(client, administrator, assessment, field):
+    client.force_login(administrator)
+    data = {
+        "candidate": assessment.candidate_id,
+        "qualification": assessment.qualification_id,
+        "first_assessor": assessment.first_assessor_id,
+        "second_assessor": assessment.second_assessor_id,
+        "scheduled_at": "2026-12-01T09:00",
+        "location": "Gent",
+        field: HUGE,
+    }
+    response = client.post("/assessments/new/", data)
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert Assessment.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_huge_id_among_the_competencies_of_a_portfolio_file_is_a_form_error(client, assessment):
+    client.force_login(assessment.candidate)
+    response = client.post(
+        f"/assessments/{assessment.pk}/portfolio/add/",
+        {
+            "file": samples.pdf(),
+            "description": "CV",
+            "competencies": [HUGE],
+            "indicators": [HUGE],
+        },
+    )
+    assert response.status_code == 200
+    assert {"competencies", "indicators"} <= set(response.context["form"].errors)
+    assert not assessment.portfolio_items.exists()
