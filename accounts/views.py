@@ -4,17 +4,17 @@ People pages where administrators create candidates and assessors."""
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.forms import add_service_errors
+from portal.pagination import Keyset, keyset_page
 
 from . import selectors, services
 from .access import administrator_required
-from .forms import AccountForm, ThrottledAuthenticationForm
+from .forms import AccountForm, PeopleFilterForm, ThrottledAuthenticationForm
 from .models import User
 
 ROLES_BY_SLUG = {"candidate": User.Role.CANDIDATE, "assessor": User.Role.ASSESSOR}
@@ -35,8 +35,19 @@ class InvitationView(auth_views.PasswordResetConfirmView):
 
 @administrator_required
 def people(request):
-    page = Paginator(selectors.people(), 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/people.html", {"page": page})
+    filters = PeopleFilterForm(request.GET or None)
+    keyset = Keyset(selectors.people(**filters.filters()), ("last_name", "first_name", "pk"), per_page=50)
+    return render(request, "accounts/people.html", {"page": keyset_page(request, keyset), "filters": filters})
+
+
+@administrator_required
+def account_search(request):
+    """What an account picker suggests while an administrator types: JSON, a few people at most."""
+    role = request.GET.get("role", "")  # empty: anybody (the audit trail's person filter)
+    if role and role not in User.Role.values:
+        return JsonResponse({"results": []})
+    people = selectors.account_suggestions(search=request.GET.get("search", "")[:100], role=role)
+    return JsonResponse({"results": [{"email": person.email, "name": person.full_name} for person in people]})
 
 
 @administrator_required

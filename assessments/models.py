@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -85,7 +86,12 @@ class Assessment(models.Model):
                 name="assessor_is_not_candidate",
             ),
         ]
-        indexes = [models.Index(fields=["status", "scheduled_at"])]
+        # The administrator's dashboard reads pages in (scheduled_at, id) order, filtered or not.
+        indexes = [
+            models.Index(fields=["scheduled_at", "id"], name="assessment_schedule_idx"),
+            models.Index(fields=["status", "scheduled_at", "id"], name="assessment_status_schedule_idx"),
+            models.Index(Upper("location"), "scheduled_at", name="assessment_location_idx"),
+        ]
 
     def __str__(self) -> str:
         return _("%(qualification)s assessment of %(candidate)s") % {

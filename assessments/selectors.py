@@ -1,11 +1,14 @@
 """Reads of the procedure, each in a fixed number of queries whatever the size of the standard."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import people_matching
 from qualifications.models import Competency
 
 from .models import Assessment, IndicatorNote, Judgement, PortfolioItem, ScoreSheet
@@ -86,30 +89,58 @@ def portfolio_by_competency(items: list[PortfolioItem]) -> dict[int, list[Portfo
     return linked
 
 
+def _count(queryset) -> Coalesce:
+    """COUNT(*) of a correlated subquery: computed for the rows of the page only, not the table."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
 def assessments_with_progress(queryset: QuerySet[Assessment]) -> QuerySet[Assessment]:
     """Adds ``judged``, ``to_judge`` and ``sheets_submitted`` for progress bars, in the same query."""
+    judgements = Judgement.objects.filter(sheet__assessment=OuterRef("pk"))
     return queryset.with_people().annotate(
-        judged=Count("score_sheets__judgements", filter=Q(score_sheets__judgements__proven__isnull=False)),
-        to_judge=Count("score_sheets__judgements"),
-        sheets_submitted=Count(
-            "score_sheets", filter=Q(score_sheets__status=ScoreSheet.Status.SUBMITTED), distinct=True
-        ),
-    ).order_by("-scheduled_at", "-pk")  # aggregation drops Meta.ordering
+        judged=_count(judgements.filter(proven__isnull=False)),
+        to_judge=_count(judgements),
+        sheets_submitted=_count(ScoreSheet.objects.filter(assessment=OuterRef("pk"), status=ScoreSheet.Status.SUBMITTED)),
+    )
+
+
+# What the administrator's status filter offers: the procedure's statuses, and "certificate
+# revoked" (a certified assessment whose certificate was withdrawn later).
+REVOKED = "revoked"
+
+
+def local_day_start(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the portal's time zone, as an aware moment."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def assessment_list(
-    *, status: str = "", assessor: User | None = None, date_from: date | None = None, date_to: date | None = None
+    *, status: str = "", assessor: User | None = None, date_from: date | None = None, date_to: date | None = None,
+    location: str = "", search: str = "",
 ) -> QuerySet[Assessment]:
-    """The administrator's dashboard: every assessment, filtered, with its progress."""
+    """The administrator's dashboard: every assessment, filtered, with its progress.
+
+    Every filter reads an index: dates are compared as a range of moments (never the date of a
+    column, which would read every row), the search matches the start of names and addresses.
+    """
     assessments = Assessment.objects.all()
-    if status:
+    if status == REVOKED:
+        assessments = assessments.filter(status=Status.CERTIFIED, certificate__status=REVOKED)
+    elif status:
         assessments = assessments.filter(status=status)
     if assessor:
         assessments = assessments.filter(Q(first_assessor=assessor) | Q(second_assessor=assessor))
     if date_from:
-        assessments = assessments.filter(scheduled_at__date__gte=date_from)
+        assessments = assessments.filter(scheduled_at__gte=local_day_start(date_from))
     if date_to:
-        assessments = assessments.filter(scheduled_at__date__lte=date_to)
+        assessments = assessments.filter(scheduled_at__lt=local_day_start(date_to + timedelta(days=1)))
+    if location:
+        assessments = assessments.filter(location__iexact=location.strip())
+    if search.strip():
+        assessments = assessments.filter(
+            Q(candidate__in=people_matching(search)) | Q(certificate__number=search.strip())
+        )
     return assessments_with_progress(assessments)
 
 
@@ -173,29 +204,38 @@ class ReportFigures:
 
 
 def report_figures() -> ReportFigures:
-    """Counts per status, certification rate, overruns and assessor workload."""
-    statuses = dict(Assessment.objects.values_list("status").annotate(n=Count("pk")))
+    """Counts per status, certification rate, overruns and assessor workload: grouped counts
+    computed by the database, whatever the number of assessments."""
+    statuses = dict(Assessment.objects.order_by().values_list("status").annotate(n=Count("pk")))
     certified = statuses.get(Status.CERTIFIED, 0)
-    ended = Assessment.objects.filter(ended_at__isnull=False).select_related("qualification")
-    overruns = [a for a in ended.only("started_at", "ended_at", "qualification__max_assessment_hours") if a.ran_over]
+    ended = Assessment.objects.order_by().filter(ended_at__isnull=False)
+    # Ran over: longer than its qualification allows (one count per qualification, a handful).
+    overruns = 0
+    for qualification_id, hours in ended.values_list("qualification", "qualification__max_assessment_hours").distinct():
+        overruns += ended.filter(
+            qualification=qualification_id, ended_at__gt=F("started_at") + timedelta(hours=hours)
+        ).count()
     return ReportFigures(
         by_status=[(label, statuses.get(value, 0)) for value, label in Status.choices],
         total=sum(statuses.values()),
         decided=certified + statuses.get(Status.NOT_CERTIFIED, 0),
         certified=certified,
         ended=ended.count(),
-        overruns=len(overruns),
+        overruns=overruns,
         workload=_assessor_workload(),
     )
 
 
 def _assessor_workload() -> list[tuple[User, int, int]]:
-    """(assessor, open assessments, all assessments) per assessor, in two queries."""
+    """(assessor, open assessments, all assessments) per assessor: one grouped count per seat."""
     rows: dict[int, list[int]] = {}
-    for first, second, status in Assessment.objects.values_list("first_assessor", "second_assessor", "status"):
-        for assessor_id in (first, second):
-            counts = rows.setdefault(assessor_id, [0, 0])
-            counts[0] += status in OPEN_STATUSES
-            counts[1] += 1
+    for seat in ("first_assessor", "second_assessor"):
+        counts = Assessment.objects.order_by().values_list(seat).annotate(
+            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)), all=Count("pk"),
+        )
+        for assessor_id, open_count, all_count in counts:
+            totals = rows.setdefault(assessor_id, [0, 0])
+            totals[0] += open_count
+            totals[1] += all_count
     assessors = User.objects.filter(pk__in=rows).order_by("last_name", "first_name")
     return [(assessor, *rows[assessor.pk]) for assessor in assessors]

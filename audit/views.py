@@ -1,10 +1,10 @@
 from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from accounts.access import administrator_required
-from portal.pagination import query_without_page
+from portal.pagination import Keyset, keyset_page
 
+from .forms import AuditFilterForm
 from .selectors import audit_entries
 
 
@@ -20,5 +20,8 @@ def _subject_filter(request) -> dict:
 
 @administrator_required
 def trail(request):
-    page = Paginator(audit_entries(**_subject_filter(request)), 50).get_page(request.GET.get("page"))
-    return render(request, "audit/trail.html", {"page": page, "query": query_without_page(request)})
+    filters = AuditFilterForm(request.GET or None)
+    entries = audit_entries(**_subject_filter(request), **filters.filters())
+    # Newest first, page after page from the index on (created_at, id): never counted, never skipped.
+    page = keyset_page(request, Keyset(entries, ("created_at", "pk"), descending=True, per_page=50))
+    return render(request, "audit/trail.html", {"page": page, "filters": filters})

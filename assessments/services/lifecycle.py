@@ -41,6 +41,9 @@ def assessment_create(
     second_assessor: User, scheduled_at, location: str = "",
 ) -> Assessment:
     _check_people(candidate=candidate, first_assessor=first_assessor, second_assessor=second_assessor)
+    if scheduled_at < timezone.now():
+        raise ValidationError({"scheduled_at": _("An assessment cannot be scheduled in the past.")},
+                              code="in_the_past")
     assessment = Assessment(
         candidate=candidate, qualification=qualification, first_assessor=first_assessor,
         second_assessor=second_assessor, scheduled_at=scheduled_at, location=location,
