@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import CrispyForm, filter_helper
+from portal.forms import CrispyForm, SpreadsheetImportForm, filter_helper
 
 from . import throttling
 from .models import User
@@ -116,3 +116,22 @@ class PeopleFilterForm(forms.Form):
 
     def filters(self) -> dict:
         return self.cleaned_data if self.is_valid() else {}
+
+
+class CandidateRowForm(forms.Form):
+    """One row of a candidates spreadsheet (columns: first_name, last_name, email, language)."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"))
+    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["preferred_language"] = cleaned.pop("language", "") or "nl"
+        return cleaned
+
+
+class CandidatesImportForm(SpreadsheetImportForm):
+    columns = ["first_name", "last_name", "email"]
+    row_form = CandidateRowForm

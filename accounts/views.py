@@ -14,7 +14,7 @@ from portal.pagination import Keyset, keyset_page
 
 from . import selectors, services
 from .access import administrator_required
-from .forms import AccountForm, PeopleFilterForm, ThrottledAuthenticationForm
+from .forms import AccountForm, CandidatesImportForm, PeopleFilterForm, ThrottledAuthenticationForm
 from .models import User
 
 ROLES_BY_SLUG = {"candidate": User.Role.CANDIDATE, "assessor": User.Role.ASSESSOR}
@@ -88,3 +88,21 @@ def invitation_resend(request, user_pk: int):
         messages.error(request, _("The invitation to %(email)s could not be sent. Try again later.")
                        % {"email": user.email})
     return redirect("people")
+
+
+@administrator_required
+def candidates_import(request):
+    """Check a spreadsheet of candidates (every row's problems, nothing stored), then import it:
+    all rows or none."""
+    form = CandidatesImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = services.candidates_import(created_by=request.user, rows=form.rows, write="import" in request.POST)
+        if report.written:
+            messages.success(request, _("%(count)s candidates were imported and invited.")
+                             % {"count": len(report.created)})
+            return redirect("people")
+    return render(request, "import.html", {
+        "form": form, "report": report, "title": _("Import candidates"),
+        "columns": "first_name, last_name, email, language (nl, fr or en; optional)",
+    })

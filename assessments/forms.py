@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import AccountField
 from accounts.models import User
-from portal.forms import CrispyForm, filter_helper
+from portal.forms import CrispyForm, SpreadsheetImportForm, filter_helper
 from qualifications.models import Competency, Indicator, Qualification
 
 from .models import Assessment, Judgement
@@ -174,3 +174,22 @@ class AssessmentFilterForm(forms.Form):
     def filters(self) -> dict:
         """The valid filters, as keyword arguments of ``selectors.assessment_list``; none when invalid."""
         return self.cleaned_data if self.is_valid() else {}
+
+
+class AssessmentRowForm(forms.Form):
+    """One row of a spreadsheet of assessments: people by e-mail address, the qualification by code."""
+
+    candidate = AccountField(label=_("Candidate"), role=User.Role.CANDIDATE)
+    qualification = forms.ModelChoiceField(label=_("Qualification"), queryset=Qualification.objects.all(),
+                                           to_field_name="code")
+    first_assessor = AccountField(label=_("First assessor"), role=User.Role.ASSESSOR)
+    second_assessor = AccountField(label=_("Second assessor"), role=User.Role.ASSESSOR)
+    scheduled_at = forms.DateTimeField(label=_("Scheduled for"), input_formats=[
+        "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M",
+    ])
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+
+
+class AssessmentsImportForm(SpreadsheetImportForm):
+    columns = ["candidate", "qualification", "first_assessor", "second_assessor", "scheduled_at"]
+    row_form = AssessmentRowForm

@@ -1,11 +1,13 @@
 """Reads of the procedure, each in a fixed number of queries whatever the size of the standard."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import people_matching
@@ -115,15 +117,30 @@ def local_day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def assessment_list(
+def assessment_list(**filters) -> QuerySet[Assessment]:
+    """The administrator's dashboard: every assessment, filtered (``assessments_filtered``), with
+    its progress."""
+    return assessments_with_progress(assessments_filtered(**filters))
+
+
+def assessment_export_rows(**filters) -> Iterator[tuple]:
+    """The dashboard's selection as rows of a spreadsheet, read in chunks (any number of rows)."""
+    statuses = dict(Status.choices)
+    rows = assessments_filtered(**filters).order_by("scheduled_at", "pk").values_list(
+        "scheduled_at", "candidate__first_name", "candidate__last_name", "candidate__email", "qualification__code",
+        "location", "status", "first_assessor__email", "second_assessor__email", "certificate__number",
+        "certificate__status",
+    )
+    for row in rows.iterator(chunk_size=2000):
+        yield (*row[:6], str(statuses[row[6]]), *row[7:10], _("Revoked") if row[10] == REVOKED else "")
+
+
+def assessments_filtered(
     *, status: str = "", assessor: User | None = None, date_from: date | None = None, date_to: date | None = None,
     location: str = "", search: str = "",
 ) -> QuerySet[Assessment]:
-    """The administrator's dashboard: every assessment, filtered, with its progress.
-
-    Every filter reads an index: dates are compared as a range of moments (never the date of a
-    column, which would read every row), the search matches the start of names and addresses.
-    """
+    """Every filter reads an index: dates are compared as a range of moments (never the date of a
+    column, which would read every row), the search matches the start of names and addresses."""
     assessments = Assessment.objects.all()
     if status == REVOKED:
         assessments = assessments.filter(status=Status.CERTIFIED, certificate__status=REVOKED)
@@ -141,7 +158,7 @@ def assessment_list(
         assessments = assessments.filter(
             Q(candidate__in=people_matching(search)) | Q(certificate__number=search.strip())
         )
-    return assessments_with_progress(assessments)
+    return assessments
 
 
 def assessor_assessments(assessor: User) -> QuerySet[Assessment]:
@@ -239,3 +256,17 @@ def _assessor_workload() -> list[tuple[User, int, int]]:
             totals[1] += all_count
     assessors = User.objects.filter(pk__in=rows).order_by("last_name", "first_name")
     return [(assessor, *rows[assessor.pk]) for assessor in assessors]
+
+
+def report_rows(figures: ReportFigures) -> list[tuple]:
+    """The report as rows of a spreadsheet: (section, item, number, out of)."""
+    by_status, outcomes = _("Assessments by status"), _("Outcomes")
+    rows = [(by_status, str(label), count, figures.total) for label, count in figures.by_status]
+    rows += [
+        (outcomes, _("Certified"), figures.certified, figures.decided),
+        (outcomes, _("Assessments that ran over time"), figures.overruns, figures.ended),
+    ]
+    # Per assessor: open assessments out of all their assessments.
+    rows += [(_("Assessor workload"), f"{assessor.full_name} <{assessor.email}>", open_count, all_count)
+             for assessor, open_count, all_count in figures.workload]
+    return rows

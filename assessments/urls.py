@@ -19,4 +19,7 @@ urlpatterns = [
     path("<int:pk>/assessors/", manage_views.assessors_edit, name="assessors_edit"),
     path("new/", manage_views.assessment_create, name="create"),
     path("reports/", manage_views.report, name="report"),
+    path("reports/export.<str:file_format>", manage_views.report_export, name="report_export"),
+    path("export.<str:file_format>", manage_views.dashboard_export, name="export"),
+    path("import/", manage_views.assessments_import, name="import"),
 ]

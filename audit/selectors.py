@@ -1,5 +1,6 @@
 """Reads of the audit trail."""
 
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
@@ -45,3 +46,12 @@ def audit_entries(
 
 def latest_about(subject, limit: int = 10) -> list[AuditEntry]:
     return list(AuditEntry.objects.about(subject).select_related("actor")[:limit])
+
+
+def audit_export_rows(entries: QuerySet[AuditEntry]) -> Iterator[tuple]:
+    """Entries as rows of a spreadsheet, newest first, read in chunks (any number of rows)."""
+    actions = dict(AuditEntry.Action.choices)
+    rows = entries.order_by("-created_at", "-pk").values_list("created_at", "actor__email", "action", "subject_label",
+                                                              "summary")
+    for when, actor, action, about, summary in rows.iterator(chunk_size=2000):
+        yield when, actor or "", str(actions.get(action, action)), about, summary

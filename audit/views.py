@@ -1,11 +1,13 @@
 from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from accounts.access import administrator_required
+from portal.exports import export_response
 from portal.pagination import Keyset, keyset_page
 
 from .forms import AuditFilterForm
-from .selectors import audit_entries
+from .selectors import audit_entries, audit_export_rows
 
 
 def _subject_filter(request) -> dict:
@@ -25,3 +27,12 @@ def trail(request):
     # Newest first, page after page from the index on (created_at, id): never counted, never skipped.
     page = keyset_page(request, Keyset(entries, ("created_at", "pk"), descending=True, per_page=50))
     return render(request, "audit/trail.html", {"page": page, "filters": filters})
+
+
+@administrator_required
+def trail_export(request, file_format: str):
+    """The trail as filtered on the page, every entry of it, streamed."""
+    filters = AuditFilterForm(request.GET or None)
+    entries = audit_entries(**_subject_filter(request), **filters.filters())
+    header = [_("When"), _("Who"), _("What"), _("About"), _("Summary")]
+    return export_response(file_format, "audit-trail", header, audit_export_rows(entries))

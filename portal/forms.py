@@ -7,6 +7,8 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .imports import ImportRow, read_table
+
 
 class CrispyForm(forms.Form):
     """A form crispy renders whole, with one submit button."""
@@ -49,3 +51,27 @@ def filter_helper(form: forms.Form, label: str, clear_url_name: str) -> FormHelp
         ),
     )
     return helper
+
+
+class SpreadsheetImportForm(forms.Form):
+    """A .csv or .xlsx file whose rows are each parsed by ``row_form``; ``rows`` are the result,
+    each with the problems its form found (its service adds its own)."""
+
+    columns: list[str] = []
+    row_form: type[forms.Form]
+    file = forms.FileField(label=_("File (.csv or .xlsx)"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        self.rows = [self._parse(number, values) for number, values in
+                     enumerate(read_table(upload, self.columns), start=2)]
+        return upload
+
+    def _parse(self, number: int, values: dict) -> ImportRow:
+        form = self.row_form(data=values)
+        if form.is_valid():
+            return ImportRow(number=number, values=form.cleaned_data)
+        problems = [f"{name}: {message}" if name != NON_FIELD_ERRORS else message
+                    for name, messages in form.errors.items() for message in messages]
+        return ImportRow(number=number, values={}, problems=problems)

@@ -7,6 +7,7 @@ half-written.
 """
 
 from .decision import assessment_decide
+from .imports import assessments_import
 from .lifecycle import (
     assessment_assign_assessors,
     assessment_create,
@@ -26,6 +27,7 @@ __all__ = [
     "assessment_end",
     "assessment_move",
     "assessment_start",
+    "assessments_import",
     "judgement_revise",
     "observation_open",
     "portfolio_check_open",
