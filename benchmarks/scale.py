@@ -252,12 +252,16 @@ def pages(world) -> dict[str, tuple]:
         "administrator dashboard, last page": (admin, last_page("/assessments/")),
         "dashboard filtered \"certified\"": (admin, "/assessments/?status=certified"),
         "dashboard, last 30 days": (admin, f"/assessments/?{month}"),
-        "dashboard, search by name": (admin, f"/assessments/?q={candidate.last_name}"),
+        "dashboard, search by name": (admin, f"/assessments/?search={candidate.last_name}"),
+        "dashboard, certificate revoked": (admin, "/assessments/?status=revoked"),
         "reports": (admin, "/assessments/reports/"),
         "audit trail": (admin, "/audit/"),
         "audit trail, last page": (admin, last_page("/audit/")),
         "people": (admin, "/accounts/people/"),
         "people, last page": (admin, last_page("/accounts/people/")),
+        "people, search": (admin, f"/accounts/people/?search={candidate.first_name}+{candidate.last_name[:3]}"),
+        "account picker suggestions": (admin, f"/accounts/people/search/?role=candidate&search={candidate.last_name}"),
+        "audit trail, one action": (admin, "/audit/?action=sheet_submitted"),
         "new assessment form": (admin, "/assessments/new/"),
         "assessment page (administrator)": (admin, f"/assessments/{scoring.pk}/"),
         "assessor dashboard": (assessor, "/assessments/"),
@@ -274,10 +278,30 @@ def last_page(url: str):
     def find(client) -> str:
         page = client.get(url).context["page"]
         if getattr(page, "last_url", None):
-            return page.last_url
+            return url + page.last_url
         return f"{url}?page={page.paginator.num_pages}"
 
     return find
+
+
+def measure_exports(world) -> None:
+    """Every assessment and every audit entry, downloaded whole: time and the process's peak memory."""
+    import resource
+
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.administrator)
+    for url in ("/assessments/export.csv", "/assessments/export.xlsx", "/audit/export.csv"):
+        started = time.perf_counter()
+        response = client.get(url)
+        if response.status_code != 200:
+            print(f"  {url}: {response.status_code}")
+            continue
+        size = sum(len(chunk) for chunk in response.streaming_content)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print(f"  export {url}: {size / 1e6:,.1f} MB in {time.perf_counter() - started:,.1f} s "
+              f"(peak memory of the process so far {peak:,} MB)", flush=True)
 
 
 def measure(world) -> dict[str, float]:
@@ -317,6 +341,8 @@ def main() -> None:
         for size in SIZES:
             world.grow_to(size)
             table[size] = measure(world)
+            if os.environ.get("BENCH_EXPORTS", "1") == "1":
+                measure_exports(world)
         print_table(table)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
