@@ -91,6 +91,9 @@ class Assessment(models.Model):
             models.Index(fields=["scheduled_at", "id"], name="assessment_schedule_idx"),
             models.Index(fields=["status", "scheduled_at", "id"], name="assessment_status_schedule_idx"),
             models.Index(Upper("location"), "scheduled_at", name="assessment_location_idx"),
+            # The reports' workload per assessor: counted from these alone (index-only scans).
+            models.Index(fields=["first_assessor", "status"], name="assessment_first_load_idx"),
+            models.Index(fields=["second_assessor", "status"], name="assessment_second_load_idx"),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,8 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
 
 from django.db.models import Count, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -11,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import people_matching
-from qualifications.models import Competency
+from qualifications.models import Competency, Qualification
 
 from .models import Assessment, IndicatorNote, Judgement, PortfolioItem, ScoreSheet
 
@@ -221,24 +223,27 @@ class ReportFigures:
 
 
 def report_figures() -> ReportFigures:
-    """Counts per status, certification rate, overruns and assessor workload: grouped counts
-    computed by the database, whatever the number of assessments."""
-    statuses = dict(Assessment.objects.order_by().values_list("status").annotate(n=Count("pk")))
-    certified = statuses.get(Status.CERTIFIED, 0)
-    ended = Assessment.objects.order_by().filter(ended_at__isnull=False)
-    # Ran over: longer than its qualification allows (one count per qualification, a handful).
-    overruns = 0
-    for qualification_id, hours in ended.values_list("qualification", "qualification__max_assessment_hours").distinct():
-        overruns += ended.filter(
-            qualification=qualification_id, ended_at__gt=F("started_at") + timedelta(hours=hours)
-        ).count()
+    """Counts per status, certification rate, overruns and assessor workload, counted by the
+    database: one pass over the assessments, and one grouped count per assessor seat read from
+    an index."""
+    # Ran over: longer than its own qualification allows (a handful of qualifications).
+    overran = reduce(or_, (
+        Q(qualification=pk, ended_at__gt=F("started_at") + timedelta(hours=hours))
+        for pk, hours in Qualification.objects.values_list("pk", "max_assessment_hours")
+    ), Q(pk__in=[]))
+    counts = Assessment.objects.order_by().aggregate(
+        **{value: Count("pk", filter=Q(status=value)) for value in Status.values},
+        ended=Count("pk", filter=Q(ended_at__isnull=False)),
+        overruns=Count("pk", filter=Q(ended_at__isnull=False) & overran),
+    )
+    certified = counts[Status.CERTIFIED]
     return ReportFigures(
-        by_status=[(label, statuses.get(value, 0)) for value, label in Status.choices],
-        total=sum(statuses.values()),
-        decided=certified + statuses.get(Status.NOT_CERTIFIED, 0),
+        by_status=[(label, counts[value]) for value, label in Status.choices],
+        total=sum(counts[value] for value in Status.values),
+        decided=certified + counts[Status.NOT_CERTIFIED],
         certified=certified,
-        ended=ended.count(),
-        overruns=overruns,
+        ended=counts["ended"],
+        overruns=counts["overruns"],
         workload=_assessor_workload(),
     )
 

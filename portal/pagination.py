@@ -106,7 +106,9 @@ def keyset_page(request, keyset: Keyset, start: tuple | None = None) -> KeysetPa
         rows, more = _read(keyset, start, forwards=True, size=size, inclusive=True)
         if rows:
             earlier = keyset.beyond(keyset.ordered(forwards=False), keyset_values(keyset, rows[0]), forwards=False)
-            return _page(keyset, rows, query, more_before=earlier.exists(), more_after=more)
+            # Ordered, not .exists() (which drops the order): the planner then reads the order's index.
+            more_before = bool(earlier.values_list("pk", flat=True)[:1])
+            return _page(keyset, rows, query, more_before=more_before, more_after=more)
         rows, more = _read(keyset, None, forwards=False, size=size)  # nothing from the start on: the last page
         return _page(keyset, rows, query, more_before=more, more_after=False)
     rows, more = _read(keyset, None, forwards=True, size=size)

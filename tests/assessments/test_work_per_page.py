@@ -51,8 +51,8 @@ def grow(qualification, assessors, count: int) -> None:
         for n in range(count)
     )
     assessments = Assessment.objects.bulk_create(
-        Assessment(candidate=candidate, qualification=qualification, first_assessor=assessors[0],
-                   second_assessor=assessors[1], scheduled_at=now + timedelta(minutes=(n % 2 * 2 - 1) * (n + 1) * 30),
+        Assessment(candidate=candidate, qualification=qualification, first_assessor=assessors[n % len(assessors)],
+                   second_assessor=assessors[(n + 1) % len(assessors)], scheduled_at=now + timedelta(minutes=(n % 2 * 2 - 1) * (n + 1) * 30),
                    status="certified" if n % 2 else "registered", location="Gent")
         for n, candidate in enumerate(candidates)
     )
@@ -93,7 +93,7 @@ def _scanned(node: dict) -> int:
 
 def test_list_pages_read_as_many_rows_at_ten_times_the_data(client, administrator):
     qualification = factories.QualificationFactory()
-    assessors = [factories.AssessorFactory(), factories.AssessorFactory()]
+    assessors = [factories.AssessorFactory() for _ in range(10)]
     today = timezone.localdate()
     pages = [page.format(month_ago=today - timedelta(days=30), in_a_month=today + timedelta(days=30)) for page in PAGES]
     client.force_login(administrator)
