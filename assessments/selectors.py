@@ -1,5 +1,6 @@
 """Reads of the procedure, each in a fixed number of queries whatever the size of the standard."""
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -112,6 +113,8 @@ def assessments_with_progress(queryset: QuerySet[Assessment]) -> QuerySet[Assess
 # What the administrator's status filter offers: the procedure's statuses, and "certificate
 # revoked" (a certified assessment whose certificate was withdrawn later).
 REVOKED = "revoked"
+# What a certificate number looks like (``0213-2026-000042``); anything else searched is a person.
+CERTIFICATE_NUMBER = re.compile(r"^[0-9A-Za-z]+-[0-9]{4}-[0-9]+$")
 
 
 def local_day_start(day: date) -> datetime:
@@ -156,10 +159,11 @@ def assessments_filtered(
         assessments = assessments.filter(scheduled_at__lt=local_day_start(date_to + timedelta(days=1)))
     if location:
         assessments = assessments.filter(location__iexact=location.strip())
-    if search.strip():
-        assessments = assessments.filter(
-            Q(candidate__in=people_matching(search)) | Q(certificate__number=search.strip())
-        )
+    if CERTIFICATE_NUMBER.match(search.strip()):
+        assessments = assessments.filter(certificate__number=search.strip())
+    elif search.strip():
+        # People only: an OR with the certificate would join every assessment to its certificate.
+        assessments = assessments.filter(candidate__in=people_matching(search))
     return assessments
 
 
