@@ -43,6 +43,7 @@ run: export PORTAL_SEAL_PASSPHRASE ?= development
 run: export PORTAL_CREDENTIAL_KEY ?= $(CURDIR)/var/dev-seal/credential-key.pem
 run: migrate
 	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_accounts
+	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_issuing_centre
 	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_assessment
 	@DEBUG=1 $(BIN)/python manage.py ensure_dev_seal
 	@echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"

@@ -12,7 +12,7 @@ class AccountAdmin(UserAdmin):
     ordering = ["last_name", "first_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Personal", {"fields": ["first_name", "last_name", "preferred_language"]}),
+        ("Personal", {"fields": ["first_name", "last_name", "date_of_birth", "preferred_language"]}),
         ("Role", {"fields": ["role", "is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]

@@ -82,6 +82,10 @@ class AccountField(forms.CharField):
 class ThrottledAuthenticationForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
+        # Django's own Dutch for this message is ungrammatical ("een juiste e-mailadres").
+        "invalid_login": _(
+            "The e-mail address and password do not match an active account. Check both and try again."
+        ),
         "locked": _("Too many failed attempts. Wait %(minutes)s minutes and try again."),
     }
 
@@ -101,6 +105,16 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise
         throttling.record_success(email, address)
         return cleaned
+
+
+class ProfileForm(CrispyForm):
+    submit_label = _("Save")
+    errors_by_argument = {"language": "preferred_language"}
+    preferred_language = forms.ChoiceField(label=_("My language"), choices=settings.LANGUAGES,
+                                           help_text=_("The portal speaks this language after you sign in."))
+
+    def field_for_error(self, argument: str) -> str:
+        return self.errors_by_argument.get(argument, argument)
 
 
 class PeopleFilterForm(forms.Form):

@@ -38,6 +38,9 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=settings.LANGUAGES, default="nl"
     )
+    # Personal data, printed on a certificate only when CERTIFICATE_SHOWS_DATE_OF_BIRTH is on, to
+    # tell two holders with the same name apart.
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -27,6 +27,24 @@ logger = logging.getLogger(__name__)
 ROLES_CREATED_IN_PORTAL = (User.Role.CANDIDATE, User.Role.ASSESSOR)
 
 
+def candidate_full_name(user: User) -> str:
+    """The name a certificate prints: first and last name, never the e-mail address.
+
+    Checked when a candidate account is created, when an assessment is scheduled and when the
+    certificate is issued (docs/decisions/0007).
+    """
+    first, last = user.first_name.strip(), user.last_name.strip()
+    if not (first and last):
+        raise ValidationError(
+            _(
+                "A candidate needs a first and a last name: certificates print them, never the e-mail address. "
+                "An administrator can add them to the account."
+            ),
+            code="holder_name_missing",
+        )
+    return f"{first} {last}"
+
+
 def account_create(
     *, created_by: User, email: str, first_name: str, last_name: str, role: str, preferred_language: str = "nl",
     invite: bool = True,
@@ -39,6 +57,8 @@ def account_create(
     """
     if role not in ROLES_CREATED_IN_PORTAL:
         raise ValidationError(_("Only candidate and assessor accounts are created here."), code="role")
+    if role == User.Role.CANDIDATE:
+        candidate_full_name(User(first_name=first_name, last_name=last_name))
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("An account with this e-mail address already exists.")}, code="duplicate")
@@ -94,3 +114,13 @@ def invitation_send(*, user: User) -> bool:
             logger.exception("The invitation to %s could not be sent.", user.email)
             return False
     return True
+
+
+def account_set_language(*, user: User, language: str) -> User:
+    """The person's own language: the portal's pages after sign-in and the e-mails they receive."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": ValidationError(
+            _("Choose one of the portal's languages."), code="unknown_language")})
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+    return user

@@ -14,6 +14,7 @@ urlpatterns = [
     path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
          name="password_reset_confirm"),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("profile/", views.profile, name="profile"),
     path("people/", views.people, name="people"),
     path("people/search/", views.account_search, name="account_search"),
     path("people/import/", views.candidates_import, name="candidates_import"),

@@ -1,11 +1,14 @@
 """Sign-in, invitations and password reset (Django's machinery, the portal's templates), and the
 People pages where administrators create candidates and assessors."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,15 +17,28 @@ from portal.pagination import Keyset, keyset_page
 
 from . import selectors, services
 from .access import administrator_required
-from .forms import AccountForm, CandidatesImportForm, PeopleFilterForm, ThrottledAuthenticationForm
+from .forms import AccountForm, CandidatesImportForm, PeopleFilterForm, ProfileForm, ThrottledAuthenticationForm
 from .models import User
 
 ROLES_BY_SLUG = {"candidate": User.Role.CANDIDATE, "assessor": User.Role.ASSESSOR}
 
 
+def _speak_their_language(response, user: User):
+    """From now on the pages follow the person's own language (LocaleMiddleware reads the cookie)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, user.preferred_language, max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH, secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
 class LoginView(auth_views.LoginView):
     form_class = ThrottledAuthenticationForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        return _speak_their_language(super().form_valid(form), form.get_user())
 
 
 class InvitationView(auth_views.PasswordResetConfirmView):
@@ -88,6 +104,23 @@ def invitation_resend(request, user_pk: int):
         messages.error(request, _("The invitation to %(email)s could not be sent. Try again later.")
                        % {"email": user.email})
     return redirect("people")
+
+
+@login_required
+def profile(request):
+    """The person's own settings: their language, and the way to change their password."""
+    form = ProfileForm(request.POST or None, initial={"preferred_language": request.user.preferred_language})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.account_set_language(user=request.user,
+                                                   language=form.cleaned_data["preferred_language"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            with translation.override(user.preferred_language):
+                messages.success(request, _("Your language was saved."))
+            return _speak_their_language(redirect("profile"), user)
+    return render(request, "accounts/profile.html", {"form": form})
 
 
 @administrator_required

@@ -14,7 +14,7 @@ __all__ = ["administrator_required"]
 
 
 def get_assessment(user, pk: int) -> Assessment:
-    return get_object_or_404(Assessment.objects.for_user(user).with_people(), pk=pk)
+    return get_object_or_404(Assessment.objects.for_user(user).with_people().with_display_status(), pk=pk)
 
 
 def get_candidate_assessment(user, pk: int) -> Assessment:

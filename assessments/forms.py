@@ -11,7 +11,6 @@ from portal.forms import CrispyForm, SpreadsheetImportForm, filter_helper
 from qualifications.models import Competency, Indicator, Qualification
 
 from .models import Assessment, Judgement
-from .selectors import REVOKED
 from .services import JudgementEntry
 
 PROVEN_CHOICES = [("yes", _("Proven")), ("no", _("Not proven"))]
@@ -38,6 +37,38 @@ class AssessmentForm(AssessorsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.order_fields(self.field_order)
+
+
+class RescheduleForm(CrispyForm):
+    submit_label = _("Reschedule")
+    scheduled_at = forms.DateTimeField(
+        label=_("Scheduled for"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    # Not required here: the service asks for the reason, in one place.
+    reason = forms.CharField(label=_("Reason for the change"), max_length=2000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CancelForm(CrispyForm):
+    submit_label = _("Cancel the assessment")
+    reason = forms.CharField(label=_("Reason for the cancellation"), max_length=2000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "cancel")  # shown beside the reschedule form, which has a reason too
+        super().__init__(*args, **kwargs)
+        self.helper.form_id = "cancel-form"
+        self.helper.form_action = "?cancel=1"
+        self.helper.attrs = {
+            "data-confirm": _("Cancel this assessment? It cannot be reopened; schedule a new one if needed."),
+            "data-confirm-yes": _("Cancel the assessment"),
+        }
+        self.helper.inputs[0].field_classes = "btn btn-outline-danger"
+
+
+class DayForm(forms.Form):
+    day = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class PortfolioItemForm(CrispyForm):
@@ -160,7 +191,7 @@ class RevisionForm(forms.Form):
 class AssessmentFilterForm(forms.Form):
     search = forms.CharField(label=_("Name, e-mail or certificate number"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[
-        ("", _("All statuses")), *Assessment.Status.choices, (REVOKED, _("Certificate revoked")),
+        ("", _("All statuses")), *Assessment.DisplayStatus.choices,
     ])
     assessor = AccountField(label=_("Assessor"), role=User.Role.ASSESSOR, required=False, help_text="")
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

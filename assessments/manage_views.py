@@ -1,15 +1,40 @@
 """Pages for administrators (test centre staff). The Django admin covers everything else."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from portal.exports import export_response
 from portal.forms import add_service_errors
 
 from . import access, selectors, services
-from .forms import AssessmentFilterForm, AssessmentForm, AssessmentsImportForm, AssessorsForm
+from .forms import (
+    AssessmentFilterForm,
+    AssessmentForm,
+    AssessmentsImportForm,
+    AssessorsForm,
+    CancelForm,
+    DayForm,
+    RescheduleForm,
+)
+from .models import Assessment
+
+
+def _warn_of_overlaps(request, assessment: Assessment) -> None:
+    """Saved, but an assessor is already booked at an overlapping time: say so."""
+    for other in selectors.assessor_overlaps(assessment):
+        shared = [p.full_name for p in (other.first_assessor, other.second_assessor) if p.pk in assessment.assessor_ids]
+        messages.warning(request, _(
+            "Already booked at an overlapping time (%(assessors)s): %(candidate)s, %(time)s, %(place)s."
+        ) % {
+            "assessors": ", ".join(shared), "candidate": other.candidate.full_name,
+            "time": formats.date_format(timezone.localtime(other.scheduled_at), "DATETIME_FORMAT"),
+            "place": other.location or "—",
+        })
 
 
 @access.administrator_required
@@ -22,6 +47,7 @@ def assessment_create(request):
             add_service_errors(form, error)
         else:
             messages.success(request, _("The assessment was created."))
+            _warn_of_overlaps(request, assessment)
             return redirect("assessments:detail", pk=assessment.pk)
     return render(request, "form.html", {"form": form, "title": _("New assessment")})
 
@@ -29,16 +55,24 @@ def assessment_create(request):
 @access.administrator_required
 def assessors_edit(request, pk: int):
     assessment = access.get_assessment(request.user, pk)
+    try:
+        services.assessment_check_assessors_changeable(assessment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("assessments:detail", pk=pk)
     form = AssessorsForm(request.POST or None, initial={
         "first_assessor": assessment.first_assessor, "second_assessor": assessment.second_assessor,
     })
     if request.method == "POST" and form.is_valid():
         try:
-            services.assessment_assign_assessors(actor=request.user, assessment=assessment, **form.cleaned_data)
+            assessment = services.assessment_assign_assessors(
+                actor=request.user, assessment=assessment, **form.cleaned_data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("The assessors were changed."))
+            _warn_of_overlaps(request, assessment)
             return redirect("assessments:detail", pk=pk)
     return render(request, "form.html", {"form": form, "title": _("Assessors"), "assessment": assessment})
 
@@ -46,6 +80,54 @@ def assessors_edit(request, pk: int):
 @access.administrator_required
 def report(request):
     return render(request, "assessments/report.html", {"figures": selectors.report_figures()})
+
+
+@access.administrator_required
+def assessment_schedule(request, pk: int):
+    """Reschedule (time, place) or cancel an assessment that has not started, with a reason."""
+    assessment = access.get_assessment(request.user, pk)
+    try:
+        services.assessment_check_schedulable(assessment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("assessments:detail", pk=pk)
+    cancelling = request.method == "POST" and "cancel" in request.GET
+    reschedule_form = RescheduleForm(
+        request.POST if request.method == "POST" and not cancelling else None,
+        initial={"scheduled_at": timezone.localtime(assessment.scheduled_at), "location": assessment.location},
+    )
+    cancel_form = CancelForm(request.POST if cancelling else None)
+    form = cancel_form if cancelling else reschedule_form
+    if request.method == "POST" and form.is_valid():
+        try:
+            if cancelling:
+                services.assessment_cancel(actor=request.user, assessment=assessment, **form.cleaned_data)
+            else:
+                assessment = services.assessment_reschedule(actor=request.user, assessment=assessment,
+                                                            **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if cancelling:
+                messages.success(request, _("The assessment was cancelled."))
+            else:
+                messages.success(request, _("The assessment was rescheduled."))
+                _warn_of_overlaps(request, assessment)
+            return redirect("assessments:detail", pk=pk)
+    return render(request, "assessments/schedule.html", {
+        "assessment": assessment, "reschedule_form": reschedule_form, "cancel_form": cancel_form,
+    })
+
+
+@access.administrator_required
+def day_view(request):
+    """The sessions of one date with place and assessors; today unless another date is asked."""
+    form = DayForm(request.GET or None)
+    day = (form.cleaned_data.get("day") if form.is_valid() else None) or timezone.localdate()
+    return render(request, "assessments/day.html", {
+        "form": form, "day": day, "sessions": selectors.day_sessions(day),
+        "previous_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
+    })
 
 
 @access.administrator_required

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,23 @@ class AssessmentQuerySet(models.QuerySet):
     def with_people(self) -> "AssessmentQuerySet":
         return self.select_related("candidate", "qualification", "first_assessor", "second_assessor")
 
+    def with_display_status(self) -> "AssessmentQuerySet":
+        """Adds ``display_status``: the status a person should read, in the same query.
+
+        A revocation is stored on the certificate only; a certified assessment whose certificate
+        was revoked reads "revoked" here, so that no page, filter or figure calls it certified.
+        """
+        return self.annotate(display_status=Case(
+            When(status=Assessment.Status.CERTIFIED, certificate__status=CERTIFICATE_REVOKED,
+                 then=Value(Assessment.DisplayStatus.REVOKED.value)),
+            default=F("status"), output_field=CharField(),
+        ))
+
+
+# ``certificates.models.Certificate.Status.REVOKED``: this app may not import ``certificates``
+# (see docs/decisions/0001-architecture.md); a test checks that both say the same.
+CERTIFICATE_REVOKED = "revoked"
+
 
 class Assessment(models.Model):
     class Status(models.TextChoices):
@@ -42,14 +59,28 @@ class Assessment(models.Model):
         RECONCILIATION = "reconciliation", _("Reconciliation")
         CERTIFIED = "certified", _("Certified")
         NOT_CERTIFIED = "not_certified", _("Not certified")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class DisplayStatus(models.TextChoices):
+        """What people read: the status, with "revoked" for a certified one whose certificate was revoked."""
+
+        REGISTERED = "registered", _("Registered")
+        SCORING = "scoring", _("Scoring")
+        RECONCILIATION = "reconciliation", _("Reconciliation")
+        CERTIFIED = "certified", _("Certified")
+        REVOKED = "revoked", _("Certificate revoked")
+        NOT_CERTIFIED = "not_certified", _("Not certified")
+        CANCELLED = "cancelled", _("Cancelled")
 
     # The only moves the procedure allows; ``services.lifecycle.assessment_move`` enforces them.
     TRANSITIONS = {
-        Status.REGISTERED: {Status.SCORING},
+        Status.REGISTERED: {Status.SCORING, Status.CANCELLED},
         Status.SCORING: {Status.RECONCILIATION, Status.CERTIFIED, Status.NOT_CERTIFIED},
         Status.RECONCILIATION: {Status.CERTIFIED, Status.NOT_CERTIFIED},
     }
     DECIDED = (Status.CERTIFIED, Status.NOT_CERTIFIED)
+    # Booked sessions: they take the assessors' time (overlap warnings, the day view).
+    BOOKED = (Status.REGISTERED, Status.SCORING)
     # Until both sheets are in, neither assessor may see the other's judgements or evidence.
     BLIND = (Status.REGISTERED, Status.SCORING)
 
@@ -65,6 +96,7 @@ class Assessment(models.Model):
     )
     scheduled_at = models.DateTimeField(_("scheduled for"))
     location = models.CharField(_("location"), max_length=200, blank=True)
+    cancellation_reason = models.TextField(_("reason for cancellation"), blank=True, max_length=2000)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
@@ -118,6 +150,30 @@ class Assessment(models.Model):
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, set())
+
+    @property
+    def shown_status(self) -> str:
+        """The display status (see ``with_display_status``); read from the database when not annotated."""
+        if not hasattr(self, "display_status"):
+            if self.status != self.Status.CERTIFIED:
+                return self.status
+            self.display_status = (
+                Assessment.objects.with_display_status().values_list("display_status", flat=True).get(pk=self.pk)
+            )
+        return self.display_status
+
+    def get_shown_status_display(self) -> str:
+        return self.DisplayStatus(self.shown_status).label
+
+    @property
+    def start_opens_at(self):
+        """The earliest moment the start may be recorded (``ASSESSMENT_START_EARLIEST_MINUTES`` before)."""
+        return self.scheduled_at - timedelta(minutes=settings.ASSESSMENT_START_EARLIEST_MINUTES)
+
+    @property
+    def planned_end(self):
+        """The latest the session can end: the scheduled time plus the qualification's maximum."""
+        return self.scheduled_at + timedelta(hours=self.qualification.max_assessment_hours)
 
     @property
     def is_decided(self) -> bool:

@@ -16,9 +16,10 @@ from accounts.models import User
 from accounts.selectors import people_matching
 from qualifications.models import Competency, Qualification
 
-from .models import Assessment, IndicatorNote, Judgement, PortfolioItem, ScoreSheet
+from .models import CERTIFICATE_REVOKED, Assessment, IndicatorNote, Judgement, PortfolioItem, ScoreSheet
 
 Status = Assessment.Status
+DisplayStatus = Assessment.DisplayStatus
 OPEN_STATUSES = (Status.REGISTERED, Status.SCORING, Status.RECONCILIATION)
 
 
@@ -103,16 +104,13 @@ def _count(queryset) -> Coalesce:
 def assessments_with_progress(queryset: QuerySet[Assessment]) -> QuerySet[Assessment]:
     """Adds ``judged``, ``to_judge`` and ``sheets_submitted`` for progress bars, in the same query."""
     judgements = Judgement.objects.filter(sheet__assessment=OuterRef("pk"))
-    return queryset.with_people().annotate(
+    return queryset.with_people().with_display_status().annotate(
         judged=_count(judgements.filter(proven__isnull=False)),
         to_judge=_count(judgements),
         sheets_submitted=_count(ScoreSheet.objects.filter(assessment=OuterRef("pk"), status=ScoreSheet.Status.SUBMITTED)),
     )
 
 
-# What the administrator's status filter offers: the procedure's statuses, and "certificate
-# revoked" (a certified assessment whose certificate was withdrawn later).
-REVOKED = "revoked"
 # What a certificate number looks like (``0213-2026-000042``); anything else searched is a person.
 CERTIFICATE_NUMBER = re.compile(r"^[0-9A-Za-z]+-[0-9]{4}-[0-9]+$")
 
@@ -137,7 +135,7 @@ def assessment_export_rows(**filters) -> Iterator[tuple]:
         "certificate__status",
     )
     for row in rows.iterator(chunk_size=2000):
-        yield (*row[:6], str(statuses[row[6]]), *row[7:10], _("Revoked") if row[10] == REVOKED else "")
+        yield (*row[:6], str(statuses[row[6]]), *row[7:10], _("Revoked") if row[10] == CERTIFICATE_REVOKED else "")
 
 
 def assessments_filtered(
@@ -147,8 +145,12 @@ def assessments_filtered(
     """Every filter reads an index: dates are compared as a range of moments (never the date of a
     column, which would read every row), the search matches the start of names and addresses."""
     assessments = Assessment.objects.all()
-    if status == REVOKED:
-        assessments = assessments.filter(status=Status.CERTIFIED, certificate__status=REVOKED)
+    # ``status`` is a display status: "certified" leaves out the revoked ones, "revoked" finds
+    # them; both read the status index (and the few revoked certificates), not a computed value.
+    if status == DisplayStatus.REVOKED:
+        assessments = assessments.filter(status=Status.CERTIFIED, certificate__status=CERTIFICATE_REVOKED)
+    elif status == DisplayStatus.CERTIFIED:
+        assessments = assessments.filter(status=Status.CERTIFIED).exclude(certificate__status=CERTIFICATE_REVOKED)
     elif status:
         assessments = assessments.filter(status=status)
     if assessor:
@@ -170,11 +172,14 @@ def assessments_filtered(
 def assessor_assessments(assessor: User) -> QuerySet[Assessment]:
     """An assessor's dashboard: their assessments, with the status of their own sheet."""
     own_sheet = ScoreSheet.objects.filter(assessment=OuterRef("pk"), assessor=assessor).values("status")[:1]
-    return Assessment.objects.for_user(assessor).with_people().annotate(my_sheet=Subquery(own_sheet))
+    return (
+        Assessment.objects.for_user(assessor).with_people().with_display_status()
+        .annotate(my_sheet=Subquery(own_sheet))
+    )
 
 
 def candidate_assessments(candidate: User) -> QuerySet[Assessment]:
-    return Assessment.objects.for_user(candidate).with_people()
+    return Assessment.objects.for_user(candidate).with_people().with_display_status()
 
 
 @dataclass
@@ -182,10 +187,12 @@ class NextSteps:
     """What the assessment page offers this person to do now."""
 
     start: bool = False
+    start_opens_at: datetime | None = None  # set while it is too early to record the start
     end: bool = False
     own_sheet: ScoreSheet | None = None
     reconciliation: bool = False
     change_assessors: bool = False  # shown beside the assessors, not among the steps
+    reschedule: bool = False  # reschedule or cancel, beside the date
 
     @property
     def any(self) -> bool:
@@ -202,12 +209,45 @@ def next_steps(assessment: Assessment, user: User) -> NextSteps:
     if not (user.is_administrator or assessment.is_assessor(user)):
         return NextSteps()
     own_sheet = sheet_for_assessor(assessment, user) if assessment.is_assessor(user) else None
+    registered = assessment.status == Status.REGISTERED
+    too_early = timezone.now() < assessment.start_opens_at
     return NextSteps(
-        start=assessment.status == Status.REGISTERED,
+        start=registered and not too_early,
+        start_opens_at=assessment.start_opens_at if registered and too_early else None,
         end=assessment.status == Status.SCORING and assessment.ended_at is None,
         own_sheet=own_sheet if assessment.status == Status.SCORING else None,
         reconciliation=not assessment.is_blind and assessment.started_at is not None,
-        change_assessors=user.is_administrator and assessment.status == Status.REGISTERED,
+        change_assessors=user.is_administrator and registered,
+        reschedule=user.is_administrator and registered,
+    )
+
+
+def assessor_overlaps(assessment: Assessment) -> list[Assessment]:
+    """Other booked sessions of either assessor whose time overlaps this one's.
+
+    A session takes from its scheduled time up to the qualification's maximum duration. A
+    warning, not a rule: two short sessions may follow each other within that span.
+    """
+    if assessment.status not in Assessment.BOOKED:
+        return []
+    longest = timedelta(hours=24)  # no qualification allows a longer session; bounds the query
+    nearby = (
+        Assessment.objects.with_people()
+        .filter(status__in=Assessment.BOOKED,
+                scheduled_at__gt=assessment.scheduled_at - longest, scheduled_at__lt=assessment.planned_end)
+        .filter(Q(first_assessor__in=assessment.assessor_ids) | Q(second_assessor__in=assessment.assessor_ids))
+        .exclude(pk=assessment.pk)
+        .order_by("scheduled_at")
+    )
+    return [other for other in nearby if other.planned_end > assessment.scheduled_at]
+
+
+def day_sessions(day: date) -> QuerySet[Assessment]:
+    """The sessions of one date, in the order of the day, with place, assessors and status."""
+    return (
+        Assessment.objects.with_people().with_display_status()
+        .filter(scheduled_at__date=day)
+        .order_by("scheduled_at", "location", "pk")
     )
 
 
@@ -216,7 +256,8 @@ class ReportFigures:
     by_status: list[tuple[str, int]]
     total: int
     decided: int
-    certified: int
+    certified: int  # with a valid certificate: revoked ones are counted apart
+    revoked: int
     ended: int
     overruns: int
     workload: list[tuple[User, int, int]]
@@ -227,9 +268,13 @@ class ReportFigures:
 
 
 def report_figures() -> ReportFigures:
-    """Counts per status, certification rate, overruns and assessor workload, counted by the
-    database: one pass over the assessments, and one grouped count per assessor seat read from
-    an index."""
+    """Counts per display status, certification rate, overruns and assessor workload, counted by
+    the database: one pass over the assessments, the few revoked certificates from their index,
+    and one grouped count per assessor seat read from an index.
+
+    The rate is of valid certificates among decided assessments: a revoked certificate is a
+    decided assessment that no longer counts as certified.
+    """
     # Ran over: longer than its own qualification allows (a handful of qualifications).
     overran = reduce(or_, (
         Q(qualification=pk, ended_at__gt=F("started_at") + timedelta(hours=hours))
@@ -240,12 +285,16 @@ def report_figures() -> ReportFigures:
         ended=Count("pk", filter=Q(ended_at__isnull=False)),
         overruns=Count("pk", filter=Q(ended_at__isnull=False) & overran),
     )
+    revoked = Assessment.objects.filter(status=Status.CERTIFIED, certificate__status=CERTIFICATE_REVOKED).count()
+    counts[DisplayStatus.REVOKED] = revoked
+    counts[Status.CERTIFIED] -= revoked
     certified = counts[Status.CERTIFIED]
     return ReportFigures(
-        by_status=[(label, counts[value]) for value, label in Status.choices],
-        total=sum(counts[value] for value in Status.values),
-        decided=certified + counts[Status.NOT_CERTIFIED],
+        by_status=[(label, counts[value]) for value, label in DisplayStatus.choices],
+        total=sum(counts[value] for value in DisplayStatus.values),
+        decided=certified + revoked + counts[Status.NOT_CERTIFIED],
         certified=certified,
+        revoked=revoked,
         ended=counts["ended"],
         overruns=counts["overruns"],
         workload=_assessor_workload(),

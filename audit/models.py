@@ -31,6 +31,8 @@ class AuditEntry(models.Model):
         ACCOUNT_CREATED = "account_created", _("Account created")
         ASSESSMENT_CREATED = "assessment_created", _("Assessment created")
         ASSESSORS_ASSIGNED = "assessors_assigned", _("Assessors assigned")
+        ASSESSMENT_RESCHEDULED = "assessment_rescheduled", _("Assessment rescheduled")
+        ASSESSMENT_CANCELLED = "assessment_cancelled", _("Assessment cancelled")
         ASSESSMENT_STARTED = "assessment_started", _("Assessment started")
         ASSESSMENT_ENDED = "assessment_ended", _("Assessment ended")
         PORTFOLIO_ADDED = "portfolio_added", _("Portfolio item added")

@@ -60,10 +60,13 @@ def certified_versions(count: int) -> list:
     """``count`` certified assessments, each with its queued supplement version."""
     from django.db import transaction
 
+    from certificates.models import IssuingCentre
     from qualifications.models import Qualification
     from tests import factories, flows
 
     qualification = Qualification.objects.get(code="0213")
+    if not IssuingCentre.objects.current():
+        factories.IssuingCentreFactory()
     versions = []
     with mock_broker():
         for _number in range(count):

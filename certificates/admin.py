@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Certificate, SupplementVersion
+from .models import Certificate, IssuingCentre, SupplementVersion
 
 
 class SupplementVersionInline(admin.TabularInline):
@@ -27,3 +27,15 @@ class CertificateAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(IssuingCentre)
+class IssuingCentreAdmin(admin.ModelAdmin):
+    """The test centre printed in section 5 of every supplement and as the PDF's author."""
+
+    list_display = ["name", "recognition_number", "is_current"]
+    fields = ["name", "address", "recognition_number", "is_current"]
+
+    def has_delete_permission(self, request, obj=None):
+        # A centre that issued certificates stays: they name it.
+        return obj is None or not obj.certificates.exists()

@@ -1,7 +1,8 @@
 """Certificates and their supplement files.
 
-Personal data: ``Certificate.holder_name`` (copied at issuance, so a later change of the account
-does not alter an issued certificate) and the rendered supplement files.
+Personal data: ``Certificate.holder_name`` and ``Certificate.holder_birth_date`` (copied at
+issuance, so a later change of the account does not alter an issued certificate; the date of birth
+only when ``CERTIFICATE_SHOWS_DATE_OF_BIRTH`` is on) and the rendered supplement files.
 """
 
 import secrets
@@ -30,6 +31,42 @@ class CertificateQuerySet(models.QuerySet):
         return self.none()
 
 
+class IssuingCentreQuerySet(models.QuerySet):
+    def current(self) -> "IssuingCentre | None":
+        return self.filter(is_current=True).first()
+
+
+class IssuingCentre(models.Model):
+    """The recognised test centre that awards the certificates (section 5 of the supplement).
+
+    Administrators keep it in the admin. Exactly one centre is current: it issues new
+    certificates; each certificate keeps the centre that issued it.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    address = models.TextField(_("address"), help_text=_("Street and number, postcode and town; one line each."))
+    recognition_number = models.CharField(_("recognition number"), max_length=60)
+    is_current = models.BooleanField(_("issues new certificates"), default=True)
+
+    objects = IssuingCentreQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_current", "name"]
+        verbose_name = _("issuing centre")
+        verbose_name_plural = _("issuing centres")
+        constraints = [
+            models.UniqueConstraint(fields=["is_current"], condition=models.Q(is_current=True),
+                                    name="one_current_issuing_centre"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.recognition_number})"
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [line.strip() for line in self.address.splitlines() if line.strip()]
+
+
 class Certificate(models.Model):
     class Status(models.TextChoices):
         ISSUED = "issued", _("Valid")
@@ -43,6 +80,10 @@ class Certificate(models.Model):
         _("verification code"), max_length=40, unique=True, default=new_verification_code
     )
     holder_name = models.CharField(_("holder's name"), max_length=300)
+    holder_birth_date = models.DateField(_("holder's date of birth"), null=True, blank=True)
+    issuing_centre = models.ForeignKey(
+        IssuingCentre, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("issuing centre")
+    )
     # The language pair of the holder's supplement: the default at issuance, then the last one
     # an administrator rendered it in.
     first_language = models.CharField(_("first language"), max_length=2, choices=settings.LANGUAGES)

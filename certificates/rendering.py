@@ -6,6 +6,7 @@ no network request and read no other file.
 """
 
 import mimetypes
+from html import escape
 from pathlib import Path
 
 import qrcode
@@ -13,17 +14,22 @@ import qrcode.image.svg
 import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from qualifications.models import DescriptorElement
 from qualifications.selectors import (
     competencies_by_category,
     qualification_with_standard,
     supplement_texts,
 )
 
+from . import pdf_tags
 from .models import SupplementVersion
+
+pdf_tags.install()
 
 RENDERER_VERSION = f"WeasyPrint {weasyprint.__version__}"
 STATIC_DIR = (Path(settings.BASE_DIR) / "static").resolve()
@@ -43,24 +49,47 @@ class PortalURLFetcher(URLFetcher):
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
 
 
-def qr_code_svg(url: str) -> str:
-    """The verification URL as an inline SVG, made locally."""
+def qr_code_svg(url: str, alternative_text: str) -> str:
+    """The verification URL as an inline SVG, made locally; its <title> is the PDF's alternative text."""
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    return image.to_string(encoding="unicode")
+    svg = image.to_string(encoding="unicode")
+    opening_end = svg.index(">") + 1
+    return f"{svg[:opening_end]}<title>{escape(alternative_text)}</title>{svg[opening_end:]}"
+
+
+def qr_alternative_text(languages: list[str], url: str) -> str:
+    descriptions = []
+    for language in languages:
+        with translation.override(language):
+            descriptions.append(_("QR code with the address of the page that verifies this certificate"))
+    return f"{' / '.join(descriptions)}: {url}"
+
+
+def _pdf_date(moment) -> str:
+    """One timestamp, to the second, for both the document information and the XMP metadata."""
+    return timezone.localtime(moment).replace(microsecond=0).isoformat()
 
 
 def supplement_context(version: SupplementVersion) -> dict:
     certificate = version.certificate
     qualification = qualification_with_standard().get(pk=certificate.assessment.qualification_id)
+    languages = [version.first_language, version.second_language]
+    url = certificate.verification_url
     return {
         "certificate": certificate,
+        "centre": certificate.issuing_centre,
+        "birth_date": certificate.holder_birth_date if settings.CERTIFICATE_SHOWS_DATE_OF_BIRTH else None,
         "version": version,
         "qualification": qualification,
         "categories": competencies_by_category(qualification),
+        "entry_requirements": [element for element in qualification.descriptor_elements.all()
+                               if element.kind == DescriptorElement.Kind.ENTRY_REQUIREMENT],
         "texts": supplement_texts(qualification),
-        "languages": [version.first_language, version.second_language],
+        "languages": languages,
         "translations": [code for code, _name in settings.LANGUAGES if code != "nl"],
-        "qr_code": mark_safe(qr_code_svg(certificate.verification_url)),  # generated here, not user input
+        # Generated here from the certificate's own URL, not user input.
+        "qr_code": mark_safe(qr_code_svg(url, qr_alternative_text(languages, url))),
+        "rendered_at": _pdf_date(timezone.now()),
     }
 
 

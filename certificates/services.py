@@ -15,10 +15,11 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.services import candidate_full_name
 from assessments.models import Assessment
 from audit.services import Action, audit_record
 
-from .models import Certificate, CertificateCounter, SupplementVersion
+from .models import Certificate, CertificateCounter, IssuingCentre, SupplementVersion
 
 logger = logging.getLogger(__name__)
 VersionStatus = SupplementVersion.Status
@@ -36,12 +37,33 @@ def _next_sequence(qualification_code: str, year: int) -> int:
     return counter.last_sequence
 
 
+def issuing_centre() -> IssuingCentre:
+    """The test centre that issues new certificates; issuing without one is refused."""
+    centre = IssuingCentre.objects.current()
+    if centre is None:
+        raise ValidationError(
+            _("No issuing centre is configured: an administrator must enter the test centre's name, address "
+              "and recognition number (Administration, Issuing centres) before a certificate can be issued."),
+            code="issuing_centre_missing",
+        )
+    return centre
+
+
+def _holder_birth_date(candidate):
+    if not settings.CERTIFICATE_SHOWS_DATE_OF_BIRTH:
+        return None
+    return candidate.date_of_birth
+
+
 def certificate_issue(*, assessment: Assessment, actor=None) -> Certificate:
     """Issue the certificate of a certified assessment and queue its supplement.
 
     Idempotent: an assessment has at most one certificate (a unique column guards it), and
     calling this again returns the existing one. Runs inside the caller's transaction, so the
-    decision and the certificate commit together; the rendering is queued after the commit.
+    decision and the certificate commit together; the rendering is queued after the commit. When
+    the certificate cannot be issued (no holder name, no issuing centre) the ValidationError
+    rolls the caller's transaction back too: the decision is never recorded without its
+    certificate, and the person submitting sees why.
     """
     with transaction.atomic():
         # Lock the assessment: a concurrent call waits here, then finds the certificate.
@@ -53,16 +75,18 @@ def certificate_issue(*, assessment: Assessment, actor=None) -> Certificate:
             return existing
         if assessment.status != Assessment.Status.CERTIFIED:
             raise ValidationError(_("Only a certified assessment gets a certificate."), code="not_certified")
+        candidate = assessment.candidate
+        name = candidate_full_name(candidate)
+        centre = issuing_centre()
         issued_at = timezone.now()
         year = timezone.localdate(issued_at).year
         code = assessment.qualification.code
         sequence = _next_sequence(code, year)
-        candidate = assessment.candidate
         first, second = settings.SUPPLEMENT_DEFAULT_LANGUAGES
         certificate = Certificate.objects.create(
             assessment=assessment, number=f"{code}-{year}-{sequence:06d}", year=year, sequence=sequence,
-            holder_name=candidate.get_full_name() or candidate.email, issued_at=issued_at,
-            first_language=first, second_language=second,
+            holder_name=name, holder_birth_date=_holder_birth_date(candidate), issuing_centre=centre,
+            issued_at=issued_at, first_language=first, second_language=second,
         )
         audit_record(actor=actor, action=Action.CERTIFICATE_ISSUED, subject=assessment,
                      summary=certificate.number, certificate_id=certificate.pk)
@@ -201,7 +225,9 @@ def supplement_render(*, version_id: int, attempt_id: str) -> bool:
 
     if not _claim(version_id, attempt_id):
         return False
-    version = SupplementVersion.objects.select_related("certificate__assessment__qualification").get(pk=version_id)
+    version = SupplementVersion.objects.select_related(
+        "certificate__assessment__qualification", "certificate__issuing_centre"
+    ).get(pk=version_id)
     try:
         pdf = supplement_finish(version, render_supplement_pdf(version))  # credential embedded, sealed
     except Exception as error:

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -84,10 +84,13 @@ def supplement_retry(request, pk: int, version: int):
 
 @never_cache
 def verify(request, code: str):
-    """Public: valid or revoked, with the minimum of personal data. Unknown codes are a plain 404."""
-    certificate = get_object_or_404(
-        Certificate.objects.select_related("assessment__qualification"), verification_code=code
-    )
+    """Public: valid or revoked, with the minimum of personal data. An unknown code is a 404 that
+    says so plainly: a verifier must not mistake it for a broken site."""
+    certificate = Certificate.objects.select_related("assessment__qualification").filter(
+        verification_code=code
+    ).first()
+    if certificate is None:
+        return render(request, "certificates/verify_unknown.html", status=404)
     return render(request, "certificates/verify.html", {
         "certificate": certificate, "qualification": certificate.assessment.qualification,
         "base_url": settings.PORTAL_BASE_URL, "max_size": settings.VERIFY_MAX_UPLOAD_SIZE,

@@ -135,19 +135,28 @@ class DescriptorElement(TextInThreeLanguages):
 
 
 class SupplementText(TextInThreeLanguages):
-    """A fixed text of the qualification's Europass certificate supplement."""
+    """A fixed text of the qualification's Europass certificate supplement.
+
+    The legal bases are texts of the qualification too (``legal_basis``: the act under which the
+    certificate is issued; ``recognition_basis``; ``competencies_statement_basis``), since they
+    differ from one qualification to another and must be printed in three languages.
+    """
 
     class Key(models.TextChoices):
         CERTIFICATE_TITLE = "certificate_title", _("Title of the certificate")
         TRANSLATION_DISCLAIMER = "translation_disclaimer", _("Translation disclaimer")
+        TRANSLATION_NOTICE = "translation_notice", _("Notice on a translated column")
         SKILLS_INTRODUCTION = "skills_introduction", _("Introduction to the profile of skills")
         OCCUPATIONS = "occupations", _("Range of occupations")
         AWARDING_BODY = "awarding_body", _("Awarding body")
         ACCREDITING_AUTHORITY = "accrediting_authority", _("Accrediting authority")
         LEVEL = "level", _("Level of the certificate")
         GRADING = "grading", _("Grading scale / pass requirements")
+        NEXT_LEVEL_ACCESS = "next_level_access", _("Access to the next level of education or training")
         INTERNATIONAL_AGREEMENTS = "international_agreements", _("International agreements")
         LEGAL_BASIS = "legal_basis", _("Legal basis")
+        RECOGNITION_BASIS = "recognition_basis", _("Recognition of the qualification")
+        COMPETENCIES_STATEMENT_BASIS = "competencies_statement_basis", _("Legal basis of a statement of competencies")
         ACCESS_ROUTE = "access_route", _("Way of acquiring the certificate")
         ADDITIONAL_INFORMATION = "additional_information", _("Additional information")
         FURTHER_INFORMATION = "further_information", _("Further information")

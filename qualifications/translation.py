@@ -9,7 +9,8 @@ from django.db import models
 from django.utils import translation
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
-SOURCE_LANGUAGE = "fr"
+# The decree was adopted in Dutch: its Dutch text is the authentic one (docs/decisions/0002).
+AUTHENTIC_LANGUAGE = "nl"
 
 
 def active_language() -> str:

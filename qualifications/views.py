@@ -2,7 +2,7 @@ from django.shortcuts import get_object_or_404, render
 
 from .models import Qualification
 from .selectors import competencies_by_category, descriptor_groups, qualification_with_standard
-from .translation import SOURCE_LANGUAGE, active_language
+from .translation import AUTHENTIC_LANGUAGE, active_language
 
 
 def qualification_list(request):
@@ -15,6 +15,6 @@ def qualification_detail(request, code: str):
         "qualification": qualification,
         "categories": competencies_by_category(qualification),
         "descriptor_groups": descriptor_groups(qualification),
-        "is_translation": active_language() != SOURCE_LANGUAGE,
+        "is_translation": active_language() != AUTHENTIC_LANGUAGE,
     }
     return render(request, "qualifications/detail.html", context)

@@ -35,6 +35,19 @@ def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "private"
 
 
+@pytest.fixture(autouse=True)
+def issuing_centre(request):
+    """Every portal has its test centre configured; tests of a missing centre remove it."""
+    if request.node.get_closest_marker("django_db") is None:
+        if "transactional_db" in request.fixturenames:
+            request.getfixturevalue("transactional_db")
+        elif "db" in request.fixturenames:
+            request.getfixturevalue("db")
+        else:
+            return None
+    return factories.IssuingCentreFactory()
+
+
 @pytest.fixture
 def qualification(db) -> Qualification:
     """The real qualification 0213, loaded from its fixture."""

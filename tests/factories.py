@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from assessments.models import Assessment
+from certificates.models import IssuingCentre
 from qualifications.models import Competency, Indicator, Qualification
 
 
@@ -78,5 +79,15 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     qualification = factory.SubFactory(QualificationFactory)
     first_assessor = factory.SubFactory(AssessorFactory)
     second_assessor = factory.SubFactory(AssessorFactory)
-    scheduled_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=3))
+    scheduled_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
     location = "Test centre"
+
+
+class IssuingCentreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IssuingCentre
+
+    name = "Testcentrum Contactcenter Vlaanderen"
+    address = "Koning Albert II-laan 37\n1030 Brussel"
+    recognition_number = "TC-0213-017"
+    is_current = True

@@ -10,9 +10,13 @@ from .decision import assessment_decide
 from .imports import assessments_import
 from .lifecycle import (
     assessment_assign_assessors,
+    assessment_cancel,
+    assessment_check_assessors_changeable,
+    assessment_check_schedulable,
     assessment_create,
     assessment_end,
     assessment_move,
+    assessment_reschedule,
     assessment_start,
 )
 from .portfolio import portfolio_check_open, portfolio_item_add, portfolio_item_open, portfolio_item_withdraw
@@ -22,10 +26,14 @@ from .scoring import JudgementEntry, observation_open, score_sheet_save
 __all__ = [
     "JudgementEntry",
     "assessment_assign_assessors",
+    "assessment_cancel",
+    "assessment_check_assessors_changeable",
+    "assessment_check_schedulable",
     "assessment_create",
     "assessment_decide",
     "assessment_end",
     "assessment_move",
+    "assessment_reschedule",
     "assessment_start",
     "assessments_import",
     "judgement_revise",

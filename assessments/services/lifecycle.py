@@ -2,10 +2,11 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import candidate_full_name
 from audit.services import Action, audit_record
 from qualifications.models import Qualification
 
@@ -36,14 +37,24 @@ def _check_people(*, candidate: User, first_assessor: User, second_assessor: Use
                               code="not_candidate")
 
 
+def _check_not_in_past(scheduled_at) -> None:
+    if scheduled_at < timezone.now():
+        raise ValidationError({"scheduled_at": ValidationError(
+            _("An assessment cannot be scheduled in the past."), code="in_the_past")})
+
+
+def _check_registered(assessment: Assessment, message: str, code: str) -> None:
+    if assessment.status != Status.REGISTERED:
+        raise ValidationError(message, code=code)
+
+
 def assessment_create(
     *, created_by: User, candidate: User, qualification: Qualification, first_assessor: User,
     second_assessor: User, scheduled_at, location: str = "",
 ) -> Assessment:
     _check_people(candidate=candidate, first_assessor=first_assessor, second_assessor=second_assessor)
-    if scheduled_at < timezone.now():
-        raise ValidationError({"scheduled_at": _("An assessment cannot be scheduled in the past.")},
-                              code="in_the_past")
+    _check_not_in_past(scheduled_at)
+    candidate_full_name(candidate)  # refused now rather than at the decision, when the certificate is issued
     assessment = Assessment(
         candidate=candidate, qualification=qualification, first_assessor=first_assessor,
         second_assessor=second_assessor, scheduled_at=scheduled_at, location=location,
@@ -59,6 +70,11 @@ def assessment_create(
     return assessment
 
 
+def assessment_check_assessors_changeable(assessment: Assessment) -> None:
+    """The assessors can change only before scoring starts (no sheet exists yet)."""
+    _check_registered(assessment, _("The assessors cannot change once scoring has started."), "scoring_started")
+
+
 def assessment_assign_assessors(
     *, actor: User, assessment: Assessment, first_assessor: User, second_assessor: User
 ) -> Assessment:
@@ -66,8 +82,7 @@ def assessment_assign_assessors(
     _check_people(candidate=assessment.candidate, first_assessor=first_assessor, second_assessor=second_assessor)
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if locked.status != Status.REGISTERED:
-            raise ValidationError(_("The assessors cannot change once scoring has started."), code="scoring_started")
+        assessment_check_assessors_changeable(locked)
         locked.first_assessor, locked.second_assessor = first_assessor, second_assessor
         locked.save(update_fields=["first_assessor", "second_assessor"])
         audit_record(
@@ -96,10 +111,69 @@ def assessment_move(assessment: Assessment, to: str, **fields) -> None:
         setattr(assessment, name, value)
 
 
+def assessment_check_schedulable(assessment: Assessment) -> None:
+    """Rescheduling and cancelling are for assessments that have not started."""
+    _check_registered(
+        assessment, _("Only an assessment that has not started can be rescheduled or cancelled."), "not_registered"
+    )
+
+
+def assessment_reschedule(*, actor: User, assessment: Assessment, scheduled_at, location: str, reason: str
+                          ) -> Assessment:
+    """Move a session that has not started to another time or place, with the reason, audited."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": ValidationError(_("Give the reason for the change."), code="reason_required")})
+    _check_not_in_past(scheduled_at)
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().select_related("qualification", "candidate").get(
+            pk=assessment.pk
+        )
+        assessment_check_schedulable(locked)
+        before = (local_time(locked.scheduled_at), locked.location)
+        locked.scheduled_at, locked.location = scheduled_at, location
+        locked.full_clean()
+        locked.save(update_fields=["scheduled_at", "location"])
+        audit_record(
+            actor=actor, action=Action.ASSESSMENT_RESCHEDULED, subject=locked,
+            summary=f"{before[0]} → {local_time(scheduled_at)}",
+            location_before=before[1], location_after=location, reason=reason,
+        )
+    return locked
+
+
+def assessment_cancel(*, actor: User, assessment: Assessment, reason: str) -> Assessment:
+    """Cancel a session that has not started; the assessment stays, read-only, with the reason."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": ValidationError(
+            _("Give the reason for the cancellation."), code="reason_required")})
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().select_related("qualification", "candidate").get(
+            pk=assessment.pk
+        )
+        assessment_check_schedulable(locked)
+        assessment_move(locked, Status.CANCELLED, cancellation_reason=reason)
+        audit_record(actor=actor, action=Action.ASSESSMENT_CANCELLED, subject=locked,
+                     summary=local_time(locked.scheduled_at), reason=reason)
+    return locked
+
+
 def assessment_start(*, actor: User, assessment: Assessment) -> Assessment:
-    """Record the start: uploads close and each assessor gets a blank score sheet."""
+    """Record the start: uploads close and each assessor gets a blank score sheet.
+
+    Refused well before the scheduled time: recording it closes the candidate's portfolio.
+    """
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().select_related("qualification").get(pk=assessment.pk)
+        if assessment.status == Status.REGISTERED and timezone.now() < assessment.start_opens_at:
+            raise ValidationError(
+                _("This assessment is scheduled for %(time)s; its start can be recorded from %(opens)s.") % {
+                    "time": formats.date_format(timezone.localtime(assessment.scheduled_at), "DATETIME_FORMAT"),
+                    "opens": formats.date_format(timezone.localtime(assessment.start_opens_at), "DATETIME_FORMAT"),
+                },
+                code="too_early",
+            )
         assessment_move(assessment, Status.SCORING, started_at=timezone.now())
         competencies = list(assessment.qualification.competencies.all())
         for assessor_id in assessment.assessor_ids:

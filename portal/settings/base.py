@@ -30,6 +30,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-development-key-change-me")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -164,6 +165,10 @@ CELERY_BROKER_FILESYSTEM_DIR = Path(os.environ.get("CELERY_BROKER_FILESYSTEM_DIR
 CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
+# --- Scheduling -----------------------------------------------------------------------
+# The start of an assessment may be recorded at most this many minutes before its scheduled time.
+ASSESSMENT_START_EARLIEST_MINUTES = int(os.environ.get("ASSESSMENT_START_EARLIEST_MINUTES", "120"))
+
 # --- Certificates ---------------------------------------------------------------------
 # Public address printed on supplements for verification (the QR code points there).
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -173,6 +178,9 @@ if len(set(SUPPLEMENT_DEFAULT_LANGUAGES)) != 2 or not set(SUPPLEMENT_DEFAULT_LAN
     raise ImproperlyConfigured("SUPPLEMENT_DEFAULT_LANGUAGES must name two different languages of nl, fr, en.")
 # A supplement that stays queued this long was probably never sent (broker down): re-send it.
 SUPPLEMENT_REQUEUE_AFTER_SECONDS = int(os.environ.get("SUPPLEMENT_REQUEUE_AFTER_SECONDS", "120"))
+# Print the holder's date of birth (when the account has one) to tell two holders with the same
+# name apart. Off by default: personal data is printed only where it is needed.
+CERTIFICATE_SHOWS_DATE_OF_BIRTH = env_bool("CERTIFICATE_SHOWS_DATE_OF_BIRTH", False)
 
 # --- Seal and verifiable credentials (decision 0006) ----------------------------------------
 # The test centre's electronic seal: a PKCS#12 file and its passphrase. Without one, supplements

@@ -28,10 +28,48 @@
     }, 2000);
   }
 
+  // Irreversible steps ask first: a form (or its submit button) with data-confirm opens the
+  // page's <dialog>; only "confirm" sends the form. Without JavaScript the form is sent as is.
+  // The dialog is modal: focus stays in it, Escape and "Cancel" close it without sending.
+  function askBeforeIrreversibleSteps() {
+    var dialog = document.getElementById("confirm-dialog");
+    if (!dialog || typeof dialog.showModal !== "function") { return; }
+    var message = dialog.querySelector(".confirm-dialog-message");
+    var yes = dialog.querySelector(".confirm-dialog-yes");
+    var pending = null;
+    // The capture phase runs before any other submit handler (the double-submit guard).
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      var submitter = event.submitter || null;
+      var source = submitter && submitter.dataset.confirm ? submitter : form;
+      if (!source.dataset || !source.dataset.confirm) { return; }
+      if (form.dataset.confirmed) { delete form.dataset.confirmed; return; }
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      pending = { form: form, submitter: submitter };
+      message.textContent = source.dataset.confirm;
+      yes.textContent = source.dataset.confirmYes || source.dataset.confirm;
+      dialog.returnValue = "";
+      dialog.showModal();
+    }, true);
+    dialog.addEventListener("close", function () {
+      var step = pending;
+      pending = null;
+      if (!step || dialog.returnValue !== "confirm") { return; }
+      step.form.dataset.confirmed = "1";
+      if (typeof step.form.requestSubmit === "function") {
+        step.form.requestSubmit(step.submitter);
+      } else {
+        step.form.submit();
+      }
+    });
+  }
+
   // A double click must not send a form twice.
   function guardDoubleSubmit() {
     document.querySelectorAll("form[method=post]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
+        if (event.defaultPrevented) { return; }
         if (form.dataset.submitting) { event.preventDefault(); return; }
         form.dataset.submitting = "1";
         window.setTimeout(function () { delete form.dataset.submitting; }, 4000);
@@ -41,6 +79,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     pollCertificatePanel();
+    askBeforeIrreversibleSteps();
     guardDoubleSubmit();
   });
 }());

@@ -1,10 +1,12 @@
 """The whole procedure, clicked through in Chromium by the people of the specification."""
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from assessments.models import Assessment, Judgement
 from certificates.models import Certificate
@@ -24,6 +26,10 @@ def log_in(pages, user, password=PASSWORD, language="en"):
     page.fill("#id_password", password)
     page.click("main button[type=submit]")
     page.wait_for_url(re.compile(r".*/assessments/$"))
+    # Signing in switches to the person's own language; these tests then choose the one they check.
+    if page.locator("html").get_attribute("lang") != language:
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": pages.base}])
+        page.reload()
     return page
 
 
@@ -81,7 +87,9 @@ def test_the_whole_procedure_in_the_browser(pages, worker, qualification, tmp_pa
     admin.wait_for_selector(f"#id_first_assessor-suggestions option[value='{first.email}']", state="attached")
     admin.fill("#id_first_assessor", first.email)
     admin.fill("#id_second_assessor", f"Sam Second <{second.email}>")
-    admin.fill("#id_scheduled_at", "2026-12-01T09:00")
+    # Soon: the start can be recorded from two hours before the scheduled time.
+    soon = timezone.localtime(timezone.now() + timedelta(hours=1))
+    admin.fill("#id_scheduled_at", f"{soon:%Y-%m-%dT%H:%M}")
     admin.fill("#id_location", "Test centre Gent")
     admin.click("main input[type=submit]")
     admin.wait_for_url(re.compile(r".*/assessments/\d+/$"))
@@ -121,6 +129,7 @@ def test_the_whole_procedure_in_the_browser(pages, worker, qualification, tmp_pa
         visits.add("assessor", page)
         if assessor == first:
             page.click(f"form[action='/assessments/{assessment.pk}/start/'] button")
+            page.click("#confirm-dialog .confirm-dialog-yes")
             page.click(f"form[action='/assessments/{assessment.pk}/end/'] button")
         page.click(f"a[href='/assessments/{assessment.pk}/score-sheet/']")
         visits.add("assessor", page)
@@ -131,6 +140,7 @@ def test_the_whole_procedure_in_the_browser(pages, worker, qualification, tmp_pa
         if not_proven:
             page.fill(f"textarea[name=c{third.pk}-justification]", "Did not present the conditions of sale")
         page.click("button[name=submit]")
+        page.click("#confirm-dialog .confirm-dialog-yes")
         page.wait_for_url(detail)
         sheets[assessor] = page
     assessment.refresh_from_db()
@@ -175,6 +185,7 @@ def test_the_whole_procedure_in_the_browser(pages, worker, qualification, tmp_pa
     # The administrator revokes it; the link says so.
     admin.fill("#revoke-reason", "Issued in error")
     admin.click(f"form[action='/certificates/{certificate.pk}/revoke/'] button")
+    admin.click("#confirm-dialog .confirm-dialog-yes")
     admin.wait_for_url(detail)
     verifier.reload()
     assert "This certificate has been revoked." in verifier.content()

@@ -25,5 +25,5 @@ class Command(BaseCommand):
         if qualification and not Assessment.objects.filter(candidate=candidate).exists():
             Assessment.objects.create(
                 candidate=candidate, qualification=qualification, first_assessor=first, second_assessor=second,
-                scheduled_at=timezone.now() + timedelta(days=7), location="Demo test centre",
+                scheduled_at=timezone.now() + timedelta(hours=1), location="Demo test centre",
             )

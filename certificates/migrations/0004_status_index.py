@@ -6,8 +6,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0002_dashboard_indexes'),
-        ('certificates', '0002_credentials_and_seal'),
+        ('assessments', '0003_dashboard_indexes'),
+        ('certificates', '0003_issuing_centre'),
     ]
 
     operations = [

@@ -31,5 +31,5 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0002_account_name_index")]
+    dependencies = [("accounts", "0003_account_name_index")]
     operations = [migrations.RunPython(create, drop)]

@@ -1,0 +1,72 @@
+"""A revoked certificate reads as revoked wherever the assessment's status shows (issue 13, item 1)."""
+
+import pytest
+
+from assessments import models as assessment_models
+from assessments import selectors
+from assessments.models import Assessment
+from certificates import services as certificate_services
+from certificates.models import Certificate
+
+from .. import factories, flows
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def revoked(assessment, administrator):
+    flows.certify(assessment)
+    certificate_services.certificate_revoke(certificate=assessment.certificate, actor=administrator,
+                                            reason="Issued in error")
+    return assessment
+
+
+@pytest.fixture
+def valid(qualification):
+    return flows.certify(factories.AssessmentFactory(qualification=qualification))
+
+
+def test_the_app_names_the_revoked_status_as_certificates_stores_it():
+    assert assessment_models.CERTIFICATE_REVOKED == Certificate.Status.REVOKED
+
+
+def test_the_display_status_reads_the_certificate(revoked, valid):
+    shown = dict(Assessment.objects.with_display_status().values_list("pk", "display_status"))
+    assert shown == {revoked.pk: "revoked", valid.pk: "certified"}
+    # The procedure's own status is untouched: the revocation lives on the certificate only.
+    assert Assessment.objects.get(pk=revoked.pk).status == Assessment.Status.CERTIFIED
+    assert Assessment.objects.get(pk=revoked.pk).shown_status == "revoked"
+
+
+def test_administrator_dashboard_shows_and_filters_revoked(client, administrator, revoked, valid):
+    client.force_login(administrator)
+    page = client.get("/assessments/").content.decode()
+    assert 'data-status="revoked">Certificate revoked<' in page
+    certified = {a.pk for a in client.get("/assessments/?status=certified").context["page"].object_list}
+    assert certified == {valid.pk}
+    assert {a.pk for a in client.get("/assessments/?status=revoked").context["page"].object_list} == {revoked.pk}
+
+
+def test_assessment_page_and_other_dashboards_show_revoked(client, revoked):
+    for person in (revoked.candidate, revoked.first_assessor):
+        client.force_login(person)
+        assert 'data-status="revoked">Certificate revoked<' in client.get("/assessments/").content.decode()
+        page = client.get(f"/assessments/{revoked.pk}/").content.decode()
+        assert 'data-status="revoked">Certificate revoked<' in page
+        assert "the certificate has since been revoked" in page
+        assert ">Certified<" not in page
+
+
+def test_report_counts_revoked_apart_from_certified(client, administrator, revoked, valid):
+    figures = selectors.report_figures()
+    assert (figures.decided, figures.certified, figures.revoked, figures.rate) == (2, 1, 1, 50)
+    assert dict(figures.by_status)["Certificate revoked"] == 1
+    assert dict(figures.by_status)["Certified"] == 1
+    client.force_login(administrator)
+    page = client.get("/assessments/reports/").content.decode()
+    assert "Certificate revoked" in page and "1 (50 %)" in page
+
+
+def test_only_revoked_is_not_a_certification_rate_of_100(revoked):
+    figures = selectors.report_figures()
+    assert (figures.certified, figures.revoked, figures.rate) == (0, 1, 0)
