@@ -78,6 +78,13 @@ class Loader:
         from django.db import transaction
 
         table = model._meta.db_table
+        # Columns added to the models later get their model default, so the generator keeps up.
+        missing = [f for f in model._meta.concrete_fields if f.column not in columns and not f.null]
+        if missing:
+            defaults = tuple(json.dumps(f.get_default()) if isinstance(f.get_default(), dict | list)
+                             else f.get_default() for f in missing)
+            columns = [*columns, *(f.column for f in missing)]
+            rows = (tuple(row) + defaults for row in rows)
         with transaction.atomic(), self.connection.cursor() as cursor:
             if self.postgres:
                 names = ", ".join(f'"{column}"' for column in columns)
@@ -127,6 +134,10 @@ class World:
             email="admin@bench.test", password="bench-admin-pass", role=User.Role.ADMINISTRATOR,
             first_name="Ada", last_name="Admin", is_staff=True,
         )
+        from certificates.models import IssuingCentre
+
+        self.centre = IssuingCentre.objects.create(name="Testcentrum Brussel", address="Kunstlaan 1\n1000 Brussel",
+                                                   recognition_number="EVC-0001")
         self.count = 0
         self.sequence = 0
         self.assessors = [self._user(User.Role.ASSESSOR, f"assessor{n}@bench.test") for n in range(ASSESSORS)]
@@ -164,7 +175,7 @@ class World:
                       judgements)
         loader.insert(Certificate, ["id", "assessment_id", "number", "year", "sequence", "verification_code",
                                     "holder_name", "first_language", "second_language", "issued_at", "status",
-                                    "revoked_at", "revocation_reason"], certificates)
+                                    "revoked_at", "revocation_reason", "issuing_centre_id"], certificates)
         audit.sort(key=lambda row: row[0])  # the trail is written in time order
         loader.insert(AuditEntry, ["id", "created_at", "actor_id", "action", "subject_type_id", "subject_id",
                                    "subject_label", "summary", "data"],
@@ -227,7 +238,7 @@ class World:
             certificates.append((self.loader.next_id(Certificate), pk, f"0213-{decided.year}-{self.sequence:06d}",
                                  decided.year, self.sequence, secrets.token_urlsafe(18), name, "nl", "en", decided,
                                  "revoked" if revoked else "issued", decided + timedelta(days=5) if revoked else None,
-                                 "Administratieve fout." if revoked else ""))
+                                 "Administratieve fout." if revoked else "", self.centre.pk))
             audit.append((decided, None, "certificate_issued", self.assessment_type, pk, label,
                           f"0213-{decided.year}-{self.sequence:06d}", "{}"))
 
