@@ -1,4 +1,4 @@
-"""Friendly error pages in the portal's layout and the visitor's language (issue 13, item 4)."""
+"""Friendly error pages in the portal's layout and the visitor's language."""
 
 import pytest
 from django.test import Client, RequestFactory

@@ -1,5 +1,4 @@
-"""Wording of the translations: one form of address, one word for e-mail, French typography
-(issue 13, item 7)."""
+"""Wording of the translations: one form of address, one word for e-mail, French typography."""
 
 import re
 from pathlib import Path

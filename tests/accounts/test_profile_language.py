@@ -1,5 +1,4 @@
-"""After sign-in the portal speaks the person's own language; they change it on their profile
-(issue 13, item 7)."""
+"""After sign-in the portal speaks the person's own language; they change it on their profile."""
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -1,4 +1,4 @@
-"""A revoked certificate reads as revoked wherever the assessment's status shows (issue 13, item 1)."""
+"""A revoked certificate reads as revoked wherever the assessment's status shows."""
 
 import pytest
 

@@ -1,5 +1,5 @@
 """Scheduling in the portal: reschedule, cancel, no past dates, overlap warnings, start window,
-the day view (issue 13, item 2)."""
+the day view."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""What a test centre sees in its first week (issue 13), in Chromium."""
+"""What a test centre sees in its first week, in Chromium."""
 
 from datetime import timedelta
 

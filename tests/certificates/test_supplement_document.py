@@ -1,4 +1,4 @@
-"""The supplement as an official document: its texts, its pages and its PDF structure (issue 11)."""
+"""The supplement as an official document: its texts, its pages and its PDF structure."""
 
 import re
 from collections import defaultdict
