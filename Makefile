@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench mutate install messages translations migrate clean
+.PHONY: run test lint bench bench-scale mutate install messages translations migrate clean
 
 # CI machines run PostgreSQL and Redis on 127.0.0.1: the suite uses them instead of the defaults.
 ifeq ($(CI),true)
@@ -66,6 +66,11 @@ lint: $(INSTALLED)
 
 bench: messages
 	$(BIN)/python -m benchmarks.supplement
+
+# Administration pages at 1k, 10k and 100k assessments, on a throw-away copy of the configured
+# database (test_<name> on PostgreSQL). Minutes, not seconds: not part of `make test`.
+bench-scale: messages
+	$(BIN)/python -m benchmarks.scale
 
 clean:
 	rm -rf $(VENV) var

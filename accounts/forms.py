@@ -4,11 +4,11 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import CrispyForm
-from portal.ids import IdChoiceField
+from portal.forms import CrispyForm, SpreadsheetImportForm, filter_helper
 
 from . import sign_in
 from .models import User
@@ -22,9 +22,64 @@ class AccountForm(CrispyForm):
     preferred_language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
 
 
-class AccountChoiceField(IdChoiceField):
-    def label_from_instance(self, user: User) -> str:
-        return f"{user.full_name} <{user.email}>"
+class AccountPickerInput(forms.TextInput):
+    """A text input for an e-mail address. ``static/js/account-picker.js`` suggests matching
+    people from the server as one types (a native datalist: keyboard and screen reader friendly);
+    without JavaScript one types the address."""
+
+    template_name = "accounts/widgets/account_picker.html"
+
+    def __init__(self, role: str, attrs=None):
+        super().__init__(attrs={"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+        self.role = role
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["datalist_id"] = f"{widget['attrs'].get('id') or name}-suggestions"
+        widget["attrs"].update({
+            "list": widget["datalist_id"], "data-account-picker": self.role, "data-search-url": reverse("account_search"),
+        })
+        return context
+
+    def format_value(self, value):
+        if isinstance(value, User):
+            return value.email
+        if isinstance(value, int):  # the initial value of a bound model field
+            return User.objects.filter(pk=value).values_list("email", flat=True).first()
+        return super().format_value(value)
+
+
+class AccountField(forms.CharField):
+    """An account named by its e-mail address (``Name <address>`` is accepted too).
+
+    It only finds the account; whether it may take the part (its role, being active) is the
+    service's rule.
+    """
+
+    default_error_messages = {"unknown": _("No account has this e-mail address.")}
+
+    def __init__(self, *, role: str, **kwargs):
+        kwargs.setdefault("widget", AccountPickerInput(role))
+        kwargs.setdefault("help_text", _("Type a name or an e-mail address and choose the person."))
+        super().__init__(**kwargs)
+        self.widget.attrs["maxlength"] = "320"
+
+    def prepare_value(self, value):
+        return value.email if isinstance(value, User) else value
+
+    def to_python(self, value):
+        text = super().to_python(value).strip()
+        if not text:
+            return None
+        if len(text) > 320:
+            raise ValidationError(self.error_messages["unknown"], code="unknown")
+        if "<" in text and text.endswith(">"):
+            text = text.rsplit("<", 1)[1][:-1]
+        user = User.objects.filter(email__iexact=text.strip()).first()
+        if user is None:
+            raise ValidationError(self.error_messages["unknown"], code="unknown")
+        return user
 
 
 class OneAttemptAtATime:
@@ -82,3 +137,35 @@ class ProfileForm(CrispyForm):
 def lockout_message() -> str:
     minutes = max(int(settings.AXES_COOLOFF_TIME.total_seconds() // 60), 1)
     return gettext("Too many failed attempts. Wait %(minutes)s minutes and try again.") % {"minutes": minutes}
+class PeopleFilterForm(forms.Form):
+    search = forms.CharField(label=_("Name or e-mail address"), required=False, max_length=100)
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[
+        ("", _("Candidates and assessors")), (User.Role.CANDIDATE, _("Candidates")),
+        (User.Role.ASSESSOR, _("Assessors")),
+    ])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = filter_helper(self, _("Search people"), "people")
+
+    def filters(self) -> dict:
+        return self.cleaned_data if self.is_valid() else {}
+
+
+class CandidateRowForm(forms.Form):
+    """One row of a candidates spreadsheet (columns: first_name, last_name, email, language)."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"))
+    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["preferred_language"] = cleaned.pop("language", "") or "nl"
+        return cleaned
+
+
+class CandidatesImportForm(SpreadsheetImportForm):
+    columns = ["first_name", "last_name", "email"]
+    row_form = CandidateRowForm

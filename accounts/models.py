@@ -66,6 +66,8 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        # People are listed and paged by name.
+        indexes = [models.Index(fields=["last_name", "first_name", "id"], name="account_name_idx")]
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         constraints = [

@@ -1,11 +1,45 @@
 """Reads of accounts."""
 
-from django.db.models import QuerySet
+from functools import reduce
+from operator import and_
+
+from django.db.models import Q, QuerySet
 
 from .models import User
 from .services import ROLES_CREATED_IN_PORTAL
 
+# A search names a person by the start of their first name, last name or e-mail address; each
+# word typed must match ("an pee" finds An Peeters).
+SEARCH_WORDS = 4
+SUGGESTIONS = 10
 
-def people() -> QuerySet[User]:
-    """The candidates and assessors administrators manage on the People page."""
-    return User.objects.filter(role__in=ROLES_CREATED_IN_PORTAL).order_by("role", "last_name", "first_name")
+
+def people_matching(text: str) -> QuerySet[User]:
+    words = text.split()[:SEARCH_WORDS]
+    if not words:
+        return User.objects.none()
+    return User.objects.filter(reduce(and_, (
+        Q(first_name__istartswith=word) | Q(last_name__istartswith=word) | Q(email__startswith=word.lower())
+        for word in words
+    )))
+
+
+def people(*, search: str = "", role: str = "") -> QuerySet[User]:
+    """The candidates and assessors administrators manage on the People page, by name."""
+    accounts = User.objects.filter(role__in=ROLES_CREATED_IN_PORTAL)
+    if role:
+        accounts = accounts.filter(role=role)
+    if search.strip():
+        accounts = accounts.filter(pk__in=people_matching(search).values("pk"))
+    return accounts.order_by("last_name", "first_name", "pk")
+
+
+def account_suggestions(*, search: str, role: str) -> list[User]:
+    """The first few active accounts with this role whose name or e-mail address starts with what
+    was typed: what a picker offers while someone types."""
+    if len(search.strip()) < 2:
+        return []
+    people = people_matching(search).filter(is_active=True)
+    if role:
+        people = people.filter(role=role)
+    return list(people.order_by("last_name", "first_name", "pk")[:SUGGESTIONS])

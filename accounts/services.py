@@ -15,6 +15,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from portal.imports import ImportReport, ImportRow, import_rows
+
 from .models import User, normalise_email
 from .signals import account_created
 
@@ -44,12 +46,14 @@ def candidate_full_name(user: User) -> str:
 
 
 def account_create(
-    *, created_by: User, email: str, first_name: str, last_name: str, role: str, preferred_language: str = "nl"
+    *, created_by: User, email: str, first_name: str, last_name: str, role: str, preferred_language: str = "nl",
+    invite: bool = True,
 ) -> tuple[User, bool]:
     """Create a candidate or assessor account without a password and e-mail an invitation.
 
     Returns the account and whether the invitation went out; a mail server that is down does not
-    undo the account (the invitation can be sent again from the People page).
+    undo the account (the invitation can be sent again from the People page). ``invite=False``
+    leaves the invitation to the caller (an import sends them once every row is stored).
     """
     if role not in ROLES_CREATED_IN_PORTAL:
         raise ValidationError(_("Only candidate and assessor accounts are created here."), code="role")
@@ -67,7 +71,22 @@ def account_create(
     with transaction.atomic():
         user.save()
         account_created.send(sender=User, account=user, created_by=created_by)
-    return user, invitation_send(user=user)
+    return user, invitation_send(user=user) if invite else False
+
+
+def candidates_import(*, created_by: User, rows: list[ImportRow], write: bool) -> ImportReport:
+    """Candidate accounts from a spreadsheet, each by ``account_create``'s rules, all or none.
+
+    A dry run (``write=False``) reports every row's problem and stores nothing. The invitations
+    go out once every account is stored.
+    """
+    def create(**values) -> User:
+        return account_create(created_by=created_by, role=User.Role.CANDIDATE, invite=False, **values)[0]
+
+    report = import_rows(rows, create, write=write)
+    for user in report.created:
+        invitation_send(user=user)
+    return report
 
 
 def invitation_url(user: User) -> str:

@@ -4,7 +4,7 @@ django-axes counts failures per account and client address in the database (ever
 the Django admin share the counts) and locks that pair out for a while. This module adds what
 axes leaves to the project: one spelling of the account name, one attempt at a time per account
 (so simultaneous guesses cannot all pass a lock that none has counted yet), and counting wrong
-old passwords on the password change form like failed sign-ins. See docs/decisions/0008.
+old passwords on the password change form like failed sign-ins. See docs/decisions/0010.
 """
 
 import ipaddress

@@ -16,6 +16,8 @@ urlpatterns = [
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("profile/", views.profile, name="profile"),
     path("people/", views.people, name="people"),
+    path("people/search/", views.account_search, name="account_search"),
+    path("people/import/", views.candidates_import, name="candidates_import"),
     path("people/new/<str:role>/", views.account_create, name="account_create"),
     path("people/<int:user_pk>/invite/", views.invitation_resend, name="invitation_resend"),
 ]

@@ -7,8 +7,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
@@ -16,10 +15,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.forms import add_service_errors
+from portal.pagination import Keyset, keyset_page
 
 from . import selectors, services, sign_in
 from .access import administrator_required
-from .forms import AccountForm, PasswordChangeForm, ProfileForm, SignInForm, lockout_message
+from .forms import (
+    AccountForm,
+    CandidatesImportForm,
+    PasswordChangeForm,
+    PeopleFilterForm,
+    ProfileForm,
+    SignInForm,
+    lockout_message,
+)
 from .models import User
 
 ROLES_BY_SLUG = {"candidate": User.Role.CANDIDATE, "assessor": User.Role.ASSESSOR}
@@ -84,8 +92,19 @@ class InvitationView(auth_views.PasswordResetConfirmView):
 
 @administrator_required
 def people(request):
-    page = Paginator(selectors.people(), 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/people.html", {"page": page})
+    filters = PeopleFilterForm(request.GET or None)
+    keyset = Keyset(selectors.people(**filters.filters()), ("last_name", "first_name", "pk"), per_page=50)
+    return render(request, "accounts/people.html", {"page": keyset_page(request, keyset), "filters": filters})
+
+
+@administrator_required
+def account_search(request):
+    """What an account picker suggests while an administrator types: JSON, a few people at most."""
+    role = request.GET.get("role", "")  # empty: anybody (the audit trail's person filter)
+    if role and role not in User.Role.values:
+        return JsonResponse({"results": []})
+    people = selectors.account_suggestions(search=request.GET.get("search", "")[:100], role=role)
+    return JsonResponse({"results": [{"email": person.email, "name": person.full_name} for person in people]})
 
 
 @administrator_required
@@ -143,3 +162,21 @@ def profile(request):
                 messages.success(request, _("Your language was saved."))
             return _speak_their_language(redirect("profile"), user)
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@administrator_required
+def candidates_import(request):
+    """Check a spreadsheet of candidates (every row's problems, nothing stored), then import it:
+    all rows or none."""
+    form = CandidatesImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = services.candidates_import(created_by=request.user, rows=form.rows, write="import" in request.POST)
+        if report.written:
+            messages.success(request, _("%(count)s candidates were imported and invited.")
+                             % {"count": len(report.created)})
+            return redirect("people")
+    return render(request, "import.html", {
+        "form": form, "report": report, "title": _("Import candidates"),
+        "columns": "first_name, last_name, email, language (nl, fr or en; optional)",
+    })

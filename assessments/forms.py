@@ -2,15 +2,12 @@
 
 import re
 
-from crispy_forms.bootstrap import StrictButton
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Div, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import AccountChoiceField
+from accounts.forms import AccountField
 from accounts.models import User
-from portal.forms import CrispyForm
+from portal.forms import CrispyForm, SpreadsheetImportForm, filter_helper
 from portal.ids import IdChoiceField, IdMultipleChoiceField
 from qualifications.models import Competency, Indicator, Qualification
 
@@ -22,23 +19,15 @@ PROVEN_VALUES = {"yes": True, "no": False}
 UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png,.docx,.odt"
 
 
-def accounts_with_role(role: str):
-    return User.objects.active_with_role(role)
-
-
 class AssessorsForm(CrispyForm):
-    first_assessor = AccountChoiceField(label=_("First assessor"), queryset=User.objects.none())
-    second_assessor = AccountChoiceField(label=_("Second assessor"), queryset=User.objects.none())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("first_assessor", "second_assessor"):
-            self.fields[name].queryset = accounts_with_role(User.Role.ASSESSOR)
+    # Pickers that search as one types, never a list of every account (a centre has thousands).
+    first_assessor = AccountField(label=_("First assessor"), role=User.Role.ASSESSOR)
+    second_assessor = AccountField(label=_("Second assessor"), role=User.Role.ASSESSOR)
 
 
 class AssessmentForm(AssessorsForm):
     submit_label = _("Create the assessment")
-    candidate = AccountChoiceField(label=_("Candidate"), queryset=User.objects.none())
+    candidate = AccountField(label=_("Candidate"), role=User.Role.CANDIDATE)
     qualification = IdChoiceField(label=_("Qualification"), queryset=Qualification.objects.all())
     scheduled_at = forms.DateTimeField(
         label=_("Scheduled for"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -48,7 +37,6 @@ class AssessmentForm(AssessorsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["candidate"].queryset = accounts_with_role(User.Role.CANDIDATE)
         self.order_fields(self.field_order)
 
 
@@ -202,28 +190,38 @@ class RevisionForm(forms.Form):
 
 
 class AssessmentFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("All statuses")), *Assessment.DisplayStatus.choices])
-    assessor = AccountChoiceField(label=_("Assessor"), required=False, queryset=User.objects.none(),
-                                  empty_label=_("All assessors"))
+    search = forms.CharField(label=_("Name, e-mail or certificate number"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[
+        ("", _("All statuses")), *Assessment.DisplayStatus.choices,
+    ])
+    assessor = AccountField(label=_("Assessor"), role=User.Role.ASSESSOR, required=False, help_text="")
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    location = forms.CharField(label=_("Location"), required=False, max_length=200)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assessor"].queryset = accounts_with_role(User.Role.ASSESSOR)
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.form_class = "mb-3"
-        self.helper.attrs = {"aria-label": _("Filter the assessments")}
-        self.helper.layout = Layout(
-            Row(*(Column(name, css_class="col-sm-6 col-md-3") for name in self.fields)),
-            Div(
-                StrictButton(_("Filter"), type="submit", css_class="btn-outline-primary"),
-                HTML('<a class="btn btn-link" href="{% url \'assessments:dashboard\' %}">{{ clear_label }}</a>'),
-            ),
-        )
+        self.helper = filter_helper(self, _("Filter the assessments"), "assessments:dashboard")
 
     def filters(self) -> dict:
         """The valid filters, as keyword arguments of ``selectors.assessment_list``; none when invalid."""
         return self.cleaned_data if self.is_valid() else {}
+
+
+class AssessmentRowForm(forms.Form):
+    """One row of a spreadsheet of assessments: people by e-mail address, the qualification by code."""
+
+    candidate = AccountField(label=_("Candidate"), role=User.Role.CANDIDATE)
+    qualification = forms.ModelChoiceField(label=_("Qualification"), queryset=Qualification.objects.all(),
+                                           to_field_name="code")
+    first_assessor = AccountField(label=_("First assessor"), role=User.Role.ASSESSOR)
+    second_assessor = AccountField(label=_("Second assessor"), role=User.Role.ASSESSOR)
+    scheduled_at = forms.DateTimeField(label=_("Scheduled for"), input_formats=[
+        "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M",
+    ])
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+
+
+class AssessmentsImportForm(SpreadsheetImportForm):
+    columns = ["candidate", "qualification", "first_assessor", "second_assessor", "scheduled_at"]
+    row_form = AssessmentRowForm

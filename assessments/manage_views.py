@@ -8,10 +8,19 @@ from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from portal.exports import export_response
 from portal.forms import add_service_errors
 
 from . import access, selectors, services
-from .forms import AssessmentForm, AssessorsForm, CancelForm, DayForm, RescheduleForm
+from .forms import (
+    AssessmentFilterForm,
+    AssessmentForm,
+    AssessmentsImportForm,
+    AssessorsForm,
+    CancelForm,
+    DayForm,
+    RescheduleForm,
+)
 from .models import Assessment
 
 
@@ -118,4 +127,38 @@ def day_view(request):
     return render(request, "assessments/day.html", {
         "form": form, "day": day, "sessions": selectors.day_sessions(day),
         "previous_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
+    })
+
+
+@access.administrator_required
+def report_export(request, file_format: str):
+    header = [_("Section"), _("Item"), _("Number"), _("Out of")]
+    return export_response(file_format, "report", header, selectors.report_rows(selectors.report_figures()))
+
+
+@access.administrator_required
+def dashboard_export(request, file_format: str):
+    """The dashboard's current selection (its filters), every row of it, streamed."""
+    filters = AssessmentFilterForm(request.GET or None)
+    header = [_("Scheduled for"), _("First name"), _("Last name"), _("E-mail address"), _("Qualification"),
+              _("Location"), _("Status"), _("First assessor"), _("Second assessor"), _("Certificate number"),
+              _("Certificate")]
+    return export_response(file_format, "assessments", header, selectors.assessment_export_rows(**filters.filters()))
+
+
+@access.administrator_required
+def assessments_import(request):
+    """Check a spreadsheet of assessments to schedule (every row's problems, nothing stored),
+    then import it: all rows or none."""
+    form = AssessmentsImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = services.assessments_import(created_by=request.user, rows=form.rows,
+                                             write="import" in request.POST)
+        if report.written:
+            messages.success(request, _("%(count)s assessments were scheduled.") % {"count": len(report.created)})
+            return redirect("assessments:dashboard")
+    return render(request, "import.html", {
+        "form": form, "report": report, "title": _("Import assessments"),
+        "columns": "candidate, qualification, first_assessor, second_assessor, scheduled_at, location",
     })

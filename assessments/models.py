@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -117,7 +118,15 @@ class Assessment(models.Model):
                 name="assessor_is_not_candidate",
             ),
         ]
-        indexes = [models.Index(fields=["status", "scheduled_at"])]
+        # The administrator's dashboard reads pages in (scheduled_at, id) order, filtered or not.
+        indexes = [
+            models.Index(fields=["scheduled_at", "id"], name="assessment_schedule_idx"),
+            models.Index(fields=["status", "scheduled_at", "id"], name="assessment_status_schedule_idx"),
+            models.Index(Upper("location"), "scheduled_at", name="assessment_location_idx"),
+            # The reports' workload per assessor: counted from these alone (index-only scans).
+            models.Index(fields=["first_assessor", "status"], name="assessment_first_load_idx"),
+            models.Index(fields=["second_assessor", "status"], name="assessment_second_load_idx"),
+        ]
 
     def __str__(self) -> str:
         return _("%(qualification)s assessment of %(candidate)s") % {

@@ -1,15 +1,22 @@
 """Reads of the procedure, each in a fixed number of queries whatever the size of the standard."""
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from qualifications.models import Competency
+from accounts.selectors import people_matching
+from qualifications.models import Competency, Qualification
 
-from .models import Assessment, IndicatorNote, Judgement, PortfolioItem, ScoreSheet
+from .models import CERTIFICATE_REVOKED, Assessment, IndicatorNote, Judgement, PortfolioItem, ScoreSheet
 
 Status = Assessment.Status
 DisplayStatus = Assessment.DisplayStatus
@@ -88,34 +95,78 @@ def portfolio_by_competency(items: list[PortfolioItem]) -> dict[int, list[Portfo
     return linked
 
 
+def _count(queryset) -> Coalesce:
+    """COUNT(*) of a correlated subquery: computed for the rows of the page only, not the table."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
 def assessments_with_progress(queryset: QuerySet[Assessment]) -> QuerySet[Assessment]:
     """Adds ``judged``, ``to_judge`` and ``sheets_submitted`` for progress bars, in the same query."""
+    judgements = Judgement.objects.filter(sheet__assessment=OuterRef("pk"))
     return queryset.with_people().with_display_status().annotate(
-        judged=Count("score_sheets__judgements", filter=Q(score_sheets__judgements__proven__isnull=False)),
-        to_judge=Count("score_sheets__judgements"),
-        sheets_submitted=Count(
-            "score_sheets", filter=Q(score_sheets__status=ScoreSheet.Status.SUBMITTED), distinct=True
-        ),
-    ).order_by("-scheduled_at", "-pk")  # aggregation drops Meta.ordering
+        judged=_count(judgements.filter(proven__isnull=False)),
+        to_judge=_count(judgements),
+        sheets_submitted=_count(ScoreSheet.objects.filter(assessment=OuterRef("pk"), status=ScoreSheet.Status.SUBMITTED)),
+    )
 
 
-def assessment_list(
-    *, status: str = "", assessor: User | None = None, date_from: date | None = None, date_to: date | None = None
+# What a certificate number looks like (``0213-2026-000042``); anything else searched is a person.
+CERTIFICATE_NUMBER = re.compile(r"^[0-9A-Za-z]+-[0-9]{4}-[0-9]+$")
+
+
+def local_day_start(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the portal's time zone, as an aware moment."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def assessment_list(**filters) -> QuerySet[Assessment]:
+    """The administrator's dashboard: every assessment, filtered (``assessments_filtered``), with
+    its progress."""
+    return assessments_with_progress(assessments_filtered(**filters))
+
+
+def assessment_export_rows(**filters) -> Iterator[tuple]:
+    """The dashboard's selection as rows of a spreadsheet, read in chunks (any number of rows)."""
+    statuses = dict(Status.choices)
+    rows = assessments_filtered(**filters).order_by("scheduled_at", "pk").values_list(
+        "scheduled_at", "candidate__first_name", "candidate__last_name", "candidate__email", "qualification__code",
+        "location", "status", "first_assessor__email", "second_assessor__email", "certificate__number",
+        "certificate__status",
+    )
+    for row in rows.iterator(chunk_size=2000):
+        yield (*row[:6], str(statuses[row[6]]), *row[7:10], _("Revoked") if row[10] == CERTIFICATE_REVOKED else "")
+
+
+def assessments_filtered(
+    *, status: str = "", assessor: User | None = None, date_from: date | None = None, date_to: date | None = None,
+    location: str = "", search: str = "",
 ) -> QuerySet[Assessment]:
-    """The administrator's dashboard: every assessment, filtered, with its progress.
-
-    ``status`` is a display status: "certified" leaves out the revoked ones, "revoked" finds them.
-    """
-    assessments = Assessment.objects.with_display_status()
-    if status:
-        assessments = assessments.filter(display_status=status)
+    """Every filter reads an index: dates are compared as a range of moments (never the date of a
+    column, which would read every row), the search matches the start of names and addresses."""
+    assessments = Assessment.objects.all()
+    # ``status`` is a display status: "certified" leaves out the revoked ones, "revoked" finds
+    # them; both read the status index (and the few revoked certificates), not a computed value.
+    if status == DisplayStatus.REVOKED:
+        assessments = assessments.filter(status=Status.CERTIFIED, certificate__status=CERTIFICATE_REVOKED)
+    elif status == DisplayStatus.CERTIFIED:
+        assessments = assessments.filter(status=Status.CERTIFIED).exclude(certificate__status=CERTIFICATE_REVOKED)
+    elif status:
+        assessments = assessments.filter(status=status)
     if assessor:
         assessments = assessments.filter(Q(first_assessor=assessor) | Q(second_assessor=assessor))
     if date_from:
-        assessments = assessments.filter(scheduled_at__date__gte=date_from)
+        assessments = assessments.filter(scheduled_at__gte=local_day_start(date_from))
     if date_to:
-        assessments = assessments.filter(scheduled_at__date__lte=date_to)
-    return assessments_with_progress(assessments)
+        assessments = assessments.filter(scheduled_at__lt=local_day_start(date_to + timedelta(days=1)))
+    if location:
+        assessments = assessments.filter(location__iexact=location.strip())
+    if CERTIFICATE_NUMBER.match(search.strip()):
+        assessments = assessments.filter(certificate__number=search.strip())
+    elif search.strip():
+        # People only: an OR with the certificate would join every assessment to its certificate.
+        assessments = assessments.filter(candidate__in=people_matching(search))
+    return assessments
 
 
 def assessor_assessments(assessor: User) -> QuerySet[Assessment]:
@@ -217,37 +268,63 @@ class ReportFigures:
 
 
 def report_figures() -> ReportFigures:
-    """Counts per display status, certification rate, overruns and assessor workload.
+    """Counts per display status, certification rate, overruns and assessor workload, counted by
+    the database: one pass over the assessments, the few revoked certificates from their index,
+    and one grouped count per assessor seat read from an index.
 
     The rate is of valid certificates among decided assessments: a revoked certificate is a
     decided assessment that no longer counts as certified.
     """
-    statuses = dict(
-        Assessment.objects.with_display_status().order_by().values_list("display_status").annotate(n=Count("pk"))
+    # Ran over: longer than its own qualification allows (a handful of qualifications).
+    overran = reduce(or_, (
+        Q(qualification=pk, ended_at__gt=F("started_at") + timedelta(hours=hours))
+        for pk, hours in Qualification.objects.values_list("pk", "max_assessment_hours")
+    ), Q(pk__in=[]))
+    counts = Assessment.objects.order_by().aggregate(
+        **{value: Count("pk", filter=Q(status=value)) for value in Status.values},
+        ended=Count("pk", filter=Q(ended_at__isnull=False)),
+        overruns=Count("pk", filter=Q(ended_at__isnull=False) & overran),
     )
-    certified = statuses.get(DisplayStatus.CERTIFIED, 0)
-    revoked = statuses.get(DisplayStatus.REVOKED, 0)
-    ended = Assessment.objects.filter(ended_at__isnull=False).select_related("qualification")
-    overruns = [a for a in ended.only("started_at", "ended_at", "qualification__max_assessment_hours") if a.ran_over]
+    revoked = Assessment.objects.filter(status=Status.CERTIFIED, certificate__status=CERTIFICATE_REVOKED).count()
+    counts[DisplayStatus.REVOKED] = revoked
+    counts[Status.CERTIFIED] -= revoked
+    certified = counts[Status.CERTIFIED]
     return ReportFigures(
-        by_status=[(label, statuses.get(value, 0)) for value, label in DisplayStatus.choices],
-        total=sum(statuses.values()),
-        decided=certified + revoked + statuses.get(Status.NOT_CERTIFIED, 0),
+        by_status=[(label, counts[value]) for value, label in DisplayStatus.choices],
+        total=sum(counts[value] for value in DisplayStatus.values),
+        decided=certified + revoked + counts[Status.NOT_CERTIFIED],
         certified=certified,
         revoked=revoked,
-        ended=ended.count(),
-        overruns=len(overruns),
+        ended=counts["ended"],
+        overruns=counts["overruns"],
         workload=_assessor_workload(),
     )
 
 
 def _assessor_workload() -> list[tuple[User, int, int]]:
-    """(assessor, open assessments, all assessments) per assessor, in two queries."""
+    """(assessor, open assessments, all assessments) per assessor: one grouped count per seat."""
     rows: dict[int, list[int]] = {}
-    for first, second, status in Assessment.objects.values_list("first_assessor", "second_assessor", "status"):
-        for assessor_id in (first, second):
-            counts = rows.setdefault(assessor_id, [0, 0])
-            counts[0] += status in OPEN_STATUSES
-            counts[1] += 1
+    for seat in ("first_assessor", "second_assessor"):
+        counts = Assessment.objects.order_by().values_list(seat).annotate(
+            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)), all=Count("pk"),
+        )
+        for assessor_id, open_count, all_count in counts:
+            totals = rows.setdefault(assessor_id, [0, 0])
+            totals[0] += open_count
+            totals[1] += all_count
     assessors = User.objects.filter(pk__in=rows).order_by("last_name", "first_name")
     return [(assessor, *rows[assessor.pk]) for assessor in assessors]
+
+
+def report_rows(figures: ReportFigures) -> list[tuple]:
+    """The report as rows of a spreadsheet: (section, item, number, out of)."""
+    by_status, outcomes = _("Assessments by status"), _("Outcomes")
+    rows = [(by_status, str(label), count, figures.total) for label, count in figures.by_status]
+    rows += [
+        (outcomes, _("Certified"), figures.certified, figures.decided),
+        (outcomes, _("Assessments that ran over time"), figures.overruns, figures.ended),
+    ]
+    # Per assessor: open assessments out of all their assessments.
+    rows += [(_("Assessor workload"), f"{assessor.full_name} <{assessor.email}>", open_count, all_count)
+             for assessor, open_count, all_count in figures.workload]
+    return rows

@@ -5,13 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.selectors import latest_about
 from portal.downloads import private_file_response
 from portal.forms import add_service_errors
-from portal.pagination import page_of, query_without_page
+from portal.pagination import Keyset, keyset_page, page_of
 
 from . import access, selectors, services
 from .forms import AssessmentFilterForm, PortfolioItemForm, RevisionForm, ScoreSheetForm
@@ -41,9 +42,11 @@ def dashboard(request):
     user = request.user
     if user.is_administrator:
         filters = AssessmentFilterForm(request.GET or None)
+        # Opens on today's sessions and the next ones; "previous" goes back in time.
+        keyset = Keyset(selectors.assessment_list(**filters.filters()), ("scheduled_at", "pk"))
+        today = (selectors.local_day_start(timezone.localdate()), 0)
         return render(request, "assessments/dashboard_administrator.html", {
-            "page": page_of(request, selectors.assessment_list(**filters.filters())), "filters": filters,
-            "query": query_without_page(request),
+            "page": keyset_page(request, keyset, start=today), "filters": filters,
         })
     if user.is_assessor:
         return render(request, "assessments/dashboard_assessor.html",

@@ -48,7 +48,7 @@ class AuditEntry(models.Model):
         SUPPLEMENT_QUEUED = "supplement_queued", _("Supplement rendering queued")
         SUPPLEMENT_DOWNLOADED = "supplement_downloaded", _("Supplement downloaded")
 
-    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("who"),
@@ -67,7 +67,13 @@ class AuditEntry(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
-        indexes = [models.Index(fields=["subject_type", "subject_id", "-created_at"])]
+        # The trail is read newest first, page after page, filtered by action or person or not.
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "-created_at"]),
+            models.Index(fields=["created_at", "id"], name="audit_time_idx"),
+            models.Index(fields=["action", "created_at", "id"], name="audit_action_time_idx"),
+            models.Index(fields=["actor", "created_at", "id"], name="audit_actor_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.summary}"

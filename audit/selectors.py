@@ -1,18 +1,57 @@
 """Reads of the audit trail."""
 
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
 
 from .models import AuditEntry
 
 
-def audit_entries(*, subject_type: ContentType | None = None, subject_id: int | None = None) -> QuerySet[AuditEntry]:
-    """Newest first, with the people they name, optionally about one subject."""
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def audit_entries(
+    *, subject_type: ContentType | None = None, subject_id: int | None = None, action: str = "",
+    person: User | None = None, date_from: date | None = None, date_to: date | None = None, search: str = "",
+) -> QuerySet[AuditEntry]:
+    """Newest first, with the people they name, filtered.
+
+    ``person``: what they did and what was recorded about their account. ``search``: a name,
+    e-mail address or certificate number in the label or the summary of an entry.
+    """
     entries = AuditEntry.objects.select_related("actor", "subject_type")
     if subject_type is not None and subject_id is not None:
         entries = entries.filter(subject_type=subject_type, subject_id=subject_id)
+    if action:
+        entries = entries.filter(action=action)
+    if person is not None:
+        entries = entries.filter(
+            Q(actor=person) | Q(subject_type=ContentType.objects.get_for_model(User), subject_id=person.pk)
+        )
+    if date_from:
+        entries = entries.filter(created_at__gte=_day_start(date_from))
+    if date_to:
+        entries = entries.filter(created_at__lt=_day_start(date_to + timedelta(days=1)))
+    if search.strip():
+        text = search.strip()
+        entries = entries.filter(Q(subject_label__icontains=text) | Q(summary__icontains=text))
     return entries
 
 
 def latest_about(subject, limit: int = 10) -> list[AuditEntry]:
     return list(AuditEntry.objects.about(subject).select_related("actor")[:limit])
+
+
+def audit_export_rows(entries: QuerySet[AuditEntry]) -> Iterator[tuple]:
+    """Entries as rows of a spreadsheet, newest first, read in chunks (any number of rows)."""
+    actions = dict(AuditEntry.Action.choices)
+    rows = entries.order_by("-created_at", "-pk").values_list("created_at", "actor__email", "action", "subject_label",
+                                                              "summary")
+    for when, actor, action, about, summary in rows.iterator(chunk_size=2000):
+        yield when, actor or "", str(actions.get(action, action)), about, summary

@@ -5,4 +5,5 @@ from . import views
 app_name = "audit"
 urlpatterns = [
     path("", views.trail, name="trail"),
+    path("export.<str:file_format>", views.trail_export, name="export"),
 ]

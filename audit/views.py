@@ -1,13 +1,15 @@
 from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from accounts.access import administrator_required
+from portal.exports import export_response
 from portal.ids import parse_id
-from portal.pagination import query_without_page
+from portal.pagination import Keyset, keyset_page
 
-from .selectors import audit_entries
+from .forms import AuditFilterForm
+from .selectors import audit_entries, audit_export_rows
 
 
 def _subject_filter(request) -> dict:
@@ -28,5 +30,17 @@ def _subject_filter(request) -> dict:
 
 @administrator_required
 def trail(request):
-    page = Paginator(audit_entries(**_subject_filter(request)), 50).get_page(request.GET.get("page"))
-    return render(request, "audit/trail.html", {"page": page, "query": query_without_page(request)})
+    filters = AuditFilterForm(request.GET or None)
+    entries = audit_entries(**_subject_filter(request), **filters.filters())
+    # Newest first, page after page from the index on (created_at, id): never counted, never skipped.
+    page = keyset_page(request, Keyset(entries, ("created_at", "pk"), descending=True, per_page=50))
+    return render(request, "audit/trail.html", {"page": page, "filters": filters})
+
+
+@administrator_required
+def trail_export(request, file_format: str):
+    """The trail as filtered on the page, every entry of it, streamed."""
+    filters = AuditFilterForm(request.GET or None)
+    entries = audit_entries(**_subject_filter(request), **filters.filters())
+    header = [_("When"), _("Who"), _("What"), _("About"), _("Summary")]
+    return export_response(file_format, "audit-trail", header, audit_export_rows(entries))

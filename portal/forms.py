@@ -1,10 +1,13 @@
 """Form plumbing shared by the apps: crispy rendering, and service errors shown on the form."""
 
+from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import HTML, Column, Div, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from .imports import ImportRow, read_table
 
 
 class CrispyForm(forms.Form):
@@ -31,3 +34,44 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     for name, errors in error.error_dict.items():
         field = None if name == NON_FIELD_ERRORS else field_for(name)
         form.add_error(field if field in form.fields else None, ValidationError(errors).messages)
+
+
+def filter_helper(form: forms.Form, label: str, clear_url_name: str) -> FormHelper:
+    """The layout of a list's search and filter form: a GET form, fields in a row, and a link
+    that clears them."""
+    helper = FormHelper()
+    helper.form_method = "get"
+    helper.form_class = "mb-3"
+    helper.attrs = {"aria-label": label, "role": "search"}
+    helper.layout = Layout(
+        Row(*(Column(name, css_class="col-sm-6 col-lg") for name in form.fields)),
+        Div(
+            StrictButton(_("Search"), type="submit", css_class="btn-outline-primary"),
+            HTML(f'<a class="btn btn-link" href="{{% url \'{clear_url_name}\' %}}">{_("Clear the filters")}</a>'),
+        ),
+    )
+    return helper
+
+
+class SpreadsheetImportForm(forms.Form):
+    """A .csv or .xlsx file whose rows are each parsed by ``row_form``; ``rows`` are the result,
+    each with the problems its form found (its service adds its own)."""
+
+    columns: list[str] = []
+    row_form: type[forms.Form]
+    file = forms.FileField(label=_("File (.csv or .xlsx)"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        self.rows = [self._parse(number, values) for number, values in
+                     enumerate(read_table(upload, self.columns), start=2)]
+        return upload
+
+    def _parse(self, number: int, values: dict) -> ImportRow:
+        form = self.row_form(data=values)
+        if form.is_valid():
+            return ImportRow(number=number, values=form.cleaned_data)
+        problems = [f"{name}: {message}" if name != NON_FIELD_ERRORS else message
+                    for name, messages in form.errors.items() for message in messages]
+        return ImportRow(number=number, values={}, problems=problems)

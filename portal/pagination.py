@@ -1,6 +1,26 @@
+"""Pages of long lists.
+
+``page_of`` numbers the pages (it counts the rows: for short lists, such as one person's
+assessments). ``keyset_page`` serves "first / previous / next / last" pages of any length: it
+continues after (or before) the row the reader saw last, read from an index that matches the
+order, so every page costs the same, whether the list holds a thousand rows or a million; it
+never counts them.
+"""
+
+import json
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 
+# Django's row comparison ``(a, b) > (x, y)``: on PostgreSQL and SQLite it reads an index on
+# (a, b) from the given row on. Public in Django's composite primary key support (5.2).
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+
 PAGE_SIZE = 20
+# The query parameters of a keyset page; anything else in the query string (filters) is kept.
+KEYSET_PARAMETERS = ("after", "before", "at", "page")
 
 
 def page_of(request, queryset, per_page: int = PAGE_SIZE):
@@ -10,5 +30,118 @@ def page_of(request, queryset, per_page: int = PAGE_SIZE):
 def query_without_page(request) -> str:
     """The current filters, to carry over to the other pages."""
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in KEYSET_PARAMETERS:
+        query.pop(name, None)
     return query.urlencode()
+
+
+@dataclass
+class KeysetPage:
+    object_list: list
+    first_url: str = ""
+    previous_url: str = ""
+    next_url: str = ""
+    last_url: str = ""
+    query: str = field(default="", repr=False)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    @property
+    def has_other_pages(self) -> bool:
+        return bool(self.previous_url or self.next_url)
+
+
+class Keyset:
+    """The order of a list as the columns of an index, unique together (the last one is ``pk``)."""
+
+    def __init__(self, queryset, keys: tuple[str, ...], *, descending: bool = False, per_page: int = PAGE_SIZE):
+        self.queryset, self.keys, self.descending, self.per_page = queryset, keys, descending, per_page
+        self.fields = [queryset.model._meta.pk if key == "pk" else queryset.model._meta.get_field(key) for key in keys]
+
+    def ordered(self, forwards: bool):
+        ascending = forwards != self.descending
+        return self.queryset.order_by(*(key if ascending else f"-{key}" for key in self.keys))
+
+    def beyond(self, queryset, cursor: tuple, forwards: bool):
+        """Rows after ``cursor`` in the reading direction (``forwards``) or before it."""
+        lookup = TupleGreaterThan if forwards != self.descending else TupleLessThan
+        return queryset.filter(lookup(Tuple(*self.keys), cursor))
+
+    def cursor_of(self, row) -> str:
+        return json.dumps([field.value_to_string(row) for field in self.fields], separators=(",", ":"))
+
+    def parse(self, text: str) -> tuple | None:
+        try:
+            parts = json.loads(text) if text else None
+            if not isinstance(parts, list) or len(parts) != len(self.fields):
+                return None
+            return tuple(field.to_python(part) for field, part in zip(self.fields, parts, strict=True))
+        except (ValidationError, ValueError, TypeError):
+            return None
+
+
+def keyset_page(request, keyset: Keyset, start: tuple | None = None) -> KeysetPage:
+    """The page the request asks for: ``?after=<row>``, ``?before=<row>``, ``?at=last``, or the
+    first page (from ``start`` on, where given, else from the beginning)."""
+    query = query_without_page(request)
+    after = keyset.parse(request.GET.get("after", ""))
+    before = keyset.parse(request.GET.get("before", ""))
+    size = keyset.per_page
+    if before is not None:
+        rows, more = _read(keyset, before, forwards=False, size=size)
+        return _page(keyset, rows, query, more_before=more, more_after=True)
+    if after is not None:
+        rows, more = _read(keyset, after, forwards=True, size=size)
+        return _page(keyset, rows, query, more_before=True, more_after=more)
+    if request.GET.get("at") == "first":
+        start = None
+    elif request.GET.get("at") == "last":
+        rows, more = _read(keyset, None, forwards=False, size=size)
+        return _page(keyset, rows, query, more_before=more, more_after=False)
+    if start is not None:
+        rows, more = _read(keyset, start, forwards=True, size=size, inclusive=True)
+        if rows:
+            earlier = keyset.beyond(keyset.ordered(forwards=False), keyset_values(keyset, rows[0]), forwards=False)
+            # Ordered, not .exists() (which drops the order): the planner then reads the order's index.
+            more_before = bool(earlier.values_list("pk", flat=True)[:1])
+            return _page(keyset, rows, query, more_before=more_before, more_after=more)
+        rows, more = _read(keyset, None, forwards=False, size=size)  # nothing from the start on: the last page
+        return _page(keyset, rows, query, more_before=more, more_after=False)
+    rows, more = _read(keyset, None, forwards=True, size=size)
+    return _page(keyset, rows, query, more_before=False, more_after=more)
+
+
+def keyset_values(keyset: Keyset, row) -> tuple:
+    return tuple(field.value_from_object(row) for field in keyset.fields)
+
+
+def _read(keyset: Keyset, cursor, *, forwards: bool, size: int, inclusive: bool = False):
+    """``size`` rows from ``cursor`` on in reading order, and whether there are more."""
+    queryset = keyset.ordered(forwards)
+    if cursor is not None:
+        if inclusive:  # the start is a point in the order, not a row: rows at it are included
+            cursor = (*cursor[:-1], 0)
+        queryset = keyset.beyond(queryset, cursor, forwards)
+    rows = list(queryset[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return (rows if forwards else rows[::-1]), more
+
+
+def _link(query: str, **parameter) -> str:
+    return "?" + "&".join(part for part in (query, urlencode(parameter)) if part)
+
+
+def _page(keyset: Keyset, rows: list, query: str, *, more_before: bool, more_after: bool) -> KeysetPage:
+    page = KeysetPage(object_list=rows, query=query)
+    if rows and more_before:
+        page.first_url = _link(query, at="first")
+        page.previous_url = _link(query, before=keyset.cursor_of(rows[0]))
+    if rows and more_after:
+        page.next_url = _link(query, after=keyset.cursor_of(rows[-1]))
+        page.last_url = _link(query, at="last")
+    return page

@@ -33,6 +33,13 @@ def test_deploy_check_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
+def test_production_keeps_database_connections_open_and_checks_them():
+    code = ("from django.conf import settings; d = settings.DATABASES['default']; "
+            "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])")
+    result = manage("shell", "-c", code, env=PRODUCTION_ENV)
+    assert result.stdout.splitlines()[-1].split() == ["60", "True"], result.stderr
+
+
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS",
                                      "REDIS_CACHE_URL", "PORTAL_BASE_URL"])
 def test_production_refuses_to_start_without_its_environment(missing):

@@ -7,6 +7,7 @@ half-written.
 """
 
 from .decision import assessment_decide
+from .imports import assessments_import
 from .lifecycle import (
     assessment_assign_assessors,
     assessment_cancel,
@@ -34,6 +35,7 @@ __all__ = [
     "assessment_move",
     "assessment_reschedule",
     "assessment_start",
+    "assessments_import",
     "judgement_revise",
     "observation_open",
     "portfolio_check_open",

@@ -41,6 +41,17 @@ def test_the_candidate_cannot_be_an_assessor(administrator, qualification, candi
     assert not Assessment.objects.exists()
 
 
+def test_an_assessment_is_not_scheduled_in_the_past(administrator, qualification, candidate, assessor,
+                                                    second_assessor):
+    with pytest.raises(ValidationError, match="in the past") as refused:
+        services.assessment_create(
+            created_by=administrator, candidate=candidate, qualification=qualification, first_assessor=assessor,
+            second_assessor=second_assessor, scheduled_at=timezone.now() - timedelta(minutes=1),
+        )
+    assert list(refused.value.error_dict) == ["scheduled_at"]
+    assert not Assessment.objects.exists()
+
+
 def test_the_database_itself_refuses_duplicate_or_self_assessors(qualification, candidate, assessor):
     for first, second in [(assessor, assessor), (candidate, assessor)]:
         with pytest.raises(IntegrityError), transaction.atomic():
@@ -66,8 +77,8 @@ def test_a_third_assessor_cannot_be_added_only_replace_before_scoring(
 def test_third_assessor_through_the_form_is_ignored(client, administrator, assessment, outsider_assessor):
     client.force_login(administrator)
     client.post(f"/assessments/{assessment.pk}/assessors/", {
-        "first_assessor": assessment.first_assessor_id, "second_assessor": assessment.second_assessor_id,
-        "third_assessor": outsider_assessor.pk,
+        "first_assessor": assessment.first_assessor.email, "second_assessor": assessment.second_assessor.email,
+        "third_assessor": outsider_assessor.email,
     })
     assessment.refresh_from_db()
     assert outsider_assessor.pk not in assessment.assessor_ids

@@ -23,7 +23,7 @@ def test_administrator_filters_by_status_assessor_and_date(client, administrator
     client.force_login(administrator)
     assert names(client.get("/assessments/")) == {"Soon", "Later"}
     assert names(client.get("/assessments/?status=scoring")) == {"Soon"}
-    assert names(client.get(f"/assessments/?assessor={sam.pk}")) == {"Later"}
+    assert names(client.get(f"/assessments/?assessor={sam.email}")) == {"Later"}
     day = (timezone.localdate() + timedelta(days=20)).isoformat()
     assert names(client.get(f"/assessments/?date_from={day}")) == {"Later"}
     assert names(client.get(f"/assessments/?date_to={day}")) == {"Soon"}
@@ -56,3 +56,15 @@ def test_reports_count_statuses_and_overruns(client, administrator, assessment):
     response = client.get("/assessments/reports/")
     assert response.context["figures"].overruns == 1
     assert dict(response.context["figures"].by_status)["Scoring"] == 1
+
+
+def test_an_overrun_is_measured_against_its_own_qualification(client, administrator, assessment):
+    longer = factories.QualificationFactory(max_assessment_hours=8)
+    within = factories.AssessmentFactory(qualification=longer)
+    for each in (assessment, within):
+        flows.start(each)
+        flows.overrun(each, hours=7)  # over the 6 hours of 0213, within the 8 of the other
+    client.force_login(administrator)
+    figures = client.get("/assessments/reports/").context["figures"]
+    assert (figures.overruns, figures.ended) == (1, 2)
+    assert dict(figures.by_status)["Scoring"] == 2 and figures.total == 2

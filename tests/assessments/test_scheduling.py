@@ -121,8 +121,8 @@ def test_the_administrator_is_warned_of_an_overlap_when_creating(client, adminis
     client.force_login(administrator)
     when = timezone.localtime(in_hours(27))
     response = client.post("/assessments/new/", {
-        "candidate": candidate.pk, "qualification": qualification.pk, "first_assessor": assessor.pk,
-        "second_assessor": second_assessor.pk, "scheduled_at": f"{when:%Y-%m-%dT%H:%M}", "location": "Room B",
+        "candidate": candidate.email, "qualification": qualification.pk, "first_assessor": assessor.email,
+        "second_assessor": second_assessor.email, "scheduled_at": f"{when:%Y-%m-%dT%H:%M}", "location": "Room B",
     }, follow=True)
     page = response.content.decode()
     assert "The assessment was created." in page

@@ -78,10 +78,15 @@ def test_the_whole_procedure_in_the_browser(pages, worker, qualification, tmp_pa
     admin.click("a[href='/assessments/']")
     admin.click("a[href='/assessments/new/']")
     visits.add("administrator", admin)
-    admin.select_option("#id_candidate", label="Chris Candidate <chris@example.org>")
+    # The pickers suggest people from the server as one types (a datalist, under the strict CSP).
+    admin.locator("#id_candidate").press_sequentially("Chri", delay=50)
+    admin.wait_for_selector("#id_candidate-suggestions option[value='chris@example.org']", state="attached")
+    admin.fill("#id_candidate", "chris@example.org")
     admin.select_option("#id_qualification", index=1)
-    admin.select_option("#id_first_assessor", label=f"Alex Assessor <{first.email}>")
-    admin.select_option("#id_second_assessor", label=f"Sam Second <{second.email}>")
+    admin.locator("#id_first_assessor").press_sequentially("Alex", delay=50)
+    admin.wait_for_selector(f"#id_first_assessor-suggestions option[value='{first.email}']", state="attached")
+    admin.fill("#id_first_assessor", first.email)
+    admin.fill("#id_second_assessor", f"Sam Second <{second.email}>")
     # Soon: the start can be recorded from two hours before the scheduled time.
     soon = timezone.localtime(timezone.now() + timedelta(hours=1))
     admin.fill("#id_scheduled_at", f"{soon:%Y-%m-%dT%H:%M}")

@@ -14,7 +14,7 @@ def normalise_addresses(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_date_of_birth"),
+        ("accounts", "0004_name_prefix_indexes"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 

@@ -1,0 +1,172 @@
+"""Exports of the dashboard's selection, the reports and the audit trail; bulk imports of
+candidates and assessments, checked first, then all rows or none (issue 14, item 3)."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+
+from accounts.models import User
+from assessments.models import Assessment
+from audit.models import AuditEntry
+
+from .. import factories, flows
+
+pytestmark = pytest.mark.django_db
+
+
+def csv_rows(response) -> list[list[str]]:
+    assert response.streaming and response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def xlsx_rows(response) -> list[tuple]:
+    assert "spreadsheetml" in response["Content-Type"] and response.streaming
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    return list(workbook.active.iter_rows(values_only=True))
+
+
+def upload(name: str, rows: list[list]) -> SimpleUploadedFile:
+    if name.endswith(".xlsx"):
+        workbook = Workbook()
+        for row in rows:
+            workbook.active.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return SimpleUploadedFile(name, buffer.getvalue())
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return SimpleUploadedFile(name, buffer.getvalue().encode())
+
+
+def in_days(days: int) -> str:
+    return (timezone.localtime() + timedelta(days=days)).strftime("%Y-%m-%d %H:%M")
+
+
+def test_the_dashboard_exports_its_current_selection(client, administrator, qualification):
+    flows.certify(factories.AssessmentFactory(
+        qualification=qualification, location="Gent",
+        candidate=factories.CandidateFactory(first_name="=HYPERLINK(1)", last_name="Peeters")))
+    factories.AssessmentFactory(qualification=qualification, location="Brugge")
+    client.force_login(administrator)
+    rows = csv_rows(client.get("/assessments/export.csv?location=gent"))
+    assert rows[0][:3] == ["Scheduled for", "First name", "Last name"]
+    assert len(rows) == 2
+    assert rows[1][1:3] == ["'=HYPERLINK(1)", "Peeters"]  # never run as a formula
+    assert rows[1][6] == "Certified" and rows[1][9].startswith("0213-")
+    everything = xlsx_rows(client.get("/assessments/export.xlsx"))
+    assert len(everything) == 3 and everything[0][0] == "Scheduled for"
+    assert {row[5] for row in everything[1:]} == {"Gent", "Brugge"}
+
+
+def test_the_report_and_the_audit_trail_export(client, administrator, assessment):
+    flows.start(assessment)
+    client.force_login(administrator)
+    report = xlsx_rows(client.get("/assessments/reports/export.xlsx"))
+    assert ("Assessments by status", "Scoring", 1, 1) in report
+    trail = csv_rows(client.get("/audit/export.csv?action=assessment_started"))
+    assert trail[0] == ["When", "Who", "What", "About", "Summary"]
+    assert [row[2] for row in trail[1:]] == ["Assessment started"]
+    assert len(xlsx_rows(client.get("/audit/export.xlsx"))) == AuditEntry.objects.count() + 1
+    assert client.get("/audit/export.pdf").status_code == 404
+
+
+def test_exports_are_for_administrators_only(client, assessment):
+    for user in (assessment.first_assessor, assessment.candidate):
+        client.force_login(user)
+        for url in ("/assessments/export.csv", "/assessments/reports/export.xlsx", "/audit/export.csv"):
+            assert client.get(url).status_code == 404
+
+
+CANDIDATE_HEADER = ["first_name", "last_name", "email", "language"]
+
+
+def test_a_candidates_check_lists_every_problem_and_stores_nothing(client, administrator, candidate):
+    client.force_login(administrator)
+    rows = [CANDIDATE_HEADER, ["Ann", "Claes", "ann@example.org", "fr"], ["Bo", "Dirks", candidate.email.upper(), ""],
+            ["Cas", "Engels", "ann@example.org", ""], ["Dee", "", "not-an-address", "de"]]
+    before = User.objects.count()
+    for button in ("check", "import"):
+        response = client.post("/accounts/people/import/", {"file": upload("people.csv", rows), button: "1"})
+        problems = {row.number: " ".join(row.problems) for row in response.context["report"].problems}
+        assert set(problems) == {3, 4, 5}
+        assert "already exists" in problems[3] and "already exists" in problems[4]  # the service's rule
+        assert "last_name" in problems[5] and "email" in problems[5] and "language" in problems[5]
+        assert "nothing was stored" in response.content.decode()
+    assert User.objects.count() == before and not mail.outbox
+
+
+def test_a_clean_candidates_import_stores_every_row_and_invites(client, administrator):
+    client.force_login(administrator)
+    rows = [CANDIDATE_HEADER, ["Ann", "Claes", "Ann@Example.org", "fr"], ["Bo", "Dirks", "bo@example.org", None]]
+    checked = client.post("/accounts/people/import/", {"file": upload("people.xlsx", rows), "check": "1"})
+    assert checked.context["report"].problems == [] and not User.objects.filter(email="bo@example.org").exists()
+    response = client.post("/accounts/people/import/", {"file": upload("people.xlsx", rows), "import": "1"})
+    assert response.status_code == 302
+    ann = User.objects.get(email="ann@example.org")
+    assert (ann.role, ann.preferred_language) == (User.Role.CANDIDATE, "fr")
+    assert User.objects.get(email="bo@example.org").preferred_language == "nl"
+    assert sorted(m.to[0] for m in mail.outbox) == ["ann@example.org", "bo@example.org"]
+    assert AuditEntry.objects.filter(action="account_created").count() == 2
+
+
+def test_an_unreadable_file_or_missing_column_is_refused(client, administrator):
+    client.force_login(administrator)
+    response = client.post("/accounts/people/import/", {"file": upload("people.csv", [["first_name", "email"]])})
+    assert "Columns missing: last_name" in response.content.decode()
+    response = client.post("/accounts/people/import/", {"file": SimpleUploadedFile("people.pdf", b"%PDF")})
+    assert "Choose a .csv or .xlsx file." in response.content.decode()
+    response = client.post("/accounts/people/import/", {"file": SimpleUploadedFile("people.xlsx", b"not a zip")})
+    assert "cannot be read" in response.content.decode()
+
+
+ASSESSMENT_HEADER = ["candidate", "qualification", "first_assessor", "second_assessor", "scheduled_at", "location"]
+
+
+def test_an_assessments_check_names_every_row_problem(client, administrator, qualification, candidate,
+                                                      other_candidate, assessor, second_assessor):
+    client.force_login(administrator)
+    rows = [
+        ASSESSMENT_HEADER,
+        [candidate.email, "0213", assessor.email, second_assessor.email, in_days(3), "Gent"],
+        [candidate.email, "0213", "nobody@example.org", second_assessor.email, in_days(3), ""],
+        [candidate.email, "0213", assessor.email, second_assessor.email, in_days(-3), ""],
+        [candidate.email, "0213", other_candidate.email, second_assessor.email, in_days(3), ""],
+        [candidate.email, "0213", candidate.email, second_assessor.email, in_days(3), ""],
+        [candidate.email, "9999", assessor.email, assessor.email, "tomorrow", ""],
+    ]
+    for button in ("check", "import"):
+        response = client.post("/assessments/import/", {"file": upload("plan.csv", rows), button: "1"})
+        problems = {row.number: " ".join(row.problems) for row in response.context["report"].problems}
+        assert set(problems) == {3, 4, 5, 6, 7}
+        assert "No account has this e-mail address" in problems[3]  # unknown assessor
+        assert "in the past" in problems[4]
+        assert "active assessor accounts" in problems[5]  # a candidate as assessor
+        assert "cannot assess their own assessment" in problems[6]
+        assert "qualification" in problems[7] and "scheduled_at" in problems[7]
+    assert not Assessment.objects.exists()
+
+
+def test_a_clean_assessments_import_schedules_every_row(client, administrator, qualification, candidate,
+                                                        other_candidate, assessor, second_assessor):
+    client.force_login(administrator)
+    rows = [ASSESSMENT_HEADER,
+            [candidate.email, "0213", assessor.email, second_assessor.email, in_days(3), "Gent"],
+            [other_candidate.email, "0213", second_assessor.email, assessor.email, in_days(4), ""]]
+    response = client.post("/assessments/import/", {"file": upload("plan.xlsx", rows), "import": "1"})
+    assert response.status_code == 302
+    assert Assessment.objects.count() == 2
+    assert AuditEntry.objects.filter(action="assessment_created").count() == 2
+    assert Assessment.objects.get(candidate=candidate).location == "Gent"
+
+
+def test_imports_are_for_administrators_only(client, assessor):
+    client.force_login(assessor)
+    assert client.get("/assessments/import/").status_code == 404
+    assert client.get("/accounts/people/import/").status_code == 404

@@ -1,0 +1,105 @@
+"""List pages do the same work whatever the number of assessments: the rows PostgreSQL reads
+for them (EXPLAIN ANALYZE of every query of the page) do not grow when the data grow tenfold.
+
+Counting queries is not enough (a single query can read every row of a table). The planner may
+prefer reading a whole table when it is tiny, so sequential scans are discouraged here: a query
+that still reads more rows at the larger size has no index to read a page from.
+"""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import User
+from assessments.models import Assessment
+from audit.models import AuditEntry
+
+from .. import factories
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's EXPLAIN ANALYZE"),
+]
+
+SCANS = {"Seq Scan", "Index Scan", "Index Only Scan", "Bitmap Heap Scan"}
+PAGES = [
+    "/assessments/",
+    "/assessments/?at=last",
+    "/assessments/?at=first",
+    "/assessments/?status=certified",
+    "/assessments/?status=revoked",
+    "/assessments/?date_from={month_ago}&date_to={in_a_month}",
+    "/assessments/new/",
+    "/audit/",
+    "/audit/?at=last",
+    "/audit/?action=assessment_created",
+    "/accounts/people/",
+    "/accounts/people/?at=last",
+]
+
+
+def grow(qualification, assessors, count: int) -> None:
+    """``count`` more assessments, half of them in the past and certified, each with audit entries."""
+    now = timezone.now()
+    candidates = User.objects.bulk_create(
+        User(email=f"c{n}-{now.timestamp()}@example.org", username=f"c{n}-{now.timestamp()}@example.org",
+             first_name="Name", last_name=f"Last{n:05d}", role=User.Role.CANDIDATE)
+        for n in range(count)
+    )
+    assessments = Assessment.objects.bulk_create(
+        Assessment(candidate=candidate, qualification=qualification, first_assessor=assessors[n % len(assessors)],
+                   second_assessor=assessors[(n + 1) % len(assessors)], scheduled_at=now + timedelta(minutes=(n % 2 * 2 - 1) * (n + 1) * 30),
+                   status="certified" if n % 2 else "registered", location="Gent")
+        for n, candidate in enumerate(candidates)
+    )
+    AuditEntry.objects.bulk_create(
+        AuditEntry(action="assessment_created", summary=f"0213 {a.candidate.email}", subject_label="0213",
+                   created_at=now - timedelta(minutes=n))
+        for n, a in enumerate(assessments * 3)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # as autovacuum would: the planner knows the tables' sizes
+
+
+def rows_read(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    total = 0
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        for query in queries.captured_queries:
+            sql = query["sql"].strip()
+            if sql.startswith("DECLARE"):  # a server-side cursor (QuerySet.iterator()): its SELECT
+                sql = sql.partition(" FOR ")[2]
+            if not sql.upper().startswith("SELECT"):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+            plan = cursor.fetchone()[0]
+            total += _scanned(json.loads(plan)[0]["Plan"] if isinstance(plan, str) else plan[0]["Plan"])
+        cursor.execute("RESET enable_seqscan")
+    return total
+
+
+def _scanned(node: dict) -> int:
+    rows = 0
+    if node["Node Type"] in SCANS:
+        rows += (node["Actual Rows"] + node.get("Rows Removed by Filter", 0)) * node["Actual Loops"]
+    return rows + sum(_scanned(child) for child in node.get("Plans", []))
+
+
+def test_list_pages_read_as_many_rows_at_ten_times_the_data(client, administrator):
+    qualification = factories.QualificationFactory()
+    assessors = [factories.AssessorFactory() for _ in range(10)]
+    today = timezone.localdate()
+    pages = [page.format(month_ago=today - timedelta(days=30), in_a_month=today + timedelta(days=30)) for page in PAGES]
+    client.force_login(administrator)
+    grow(qualification, assessors, 60)
+    small = {page: rows_read(client, page) for page in pages}
+    grow(qualification, assessors, 540)
+    large = {page: rows_read(client, page) for page in pages}
+    grown = {page: (small[page], large[page]) for page in pages if large[page] > small[page] * 1.2 + 20}
+    assert not grown, f"rows read (60 → 600 assessments) grew on: {grown}"
