@@ -53,13 +53,13 @@ def test_candidate_adds_a_file_linked_to_competencies_and_indicators(client, ass
     assert AuditEntry.objects.filter(action="portfolio_added", actor=assessment.candidate).exists()
 
 
-@pytest.mark.parametrize("upload,message", [
-    (samples.upload("empty.pdf", b""), "The file is empty"),
-    (samples.upload("setup.pdf", samples.WINDOWS_EXECUTABLE), "not a PDF, JPEG, PNG, DOCX or ODT"),
+@pytest.mark.parametrize("name,content,message", [
+    ("empty.pdf", b"", "The file is empty"),
+    ("setup.pdf", samples.WINDOWS_EXECUTABLE, "not a PDF, JPEG, PNG, DOCX or ODT"),
 ])
-def test_bad_uploads_get_a_message_and_nothing_is_stored(client, assessment, upload, message):
+def test_bad_uploads_get_a_message_and_nothing_is_stored(client, assessment, name, content, message):
     client.force_login(assessment.candidate)
-    response = post(client, assessment, upload)
+    response = post(client, assessment, samples.upload(name, content))  # a fresh file: it is read to the end
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not PortfolioItem.objects.exists()
