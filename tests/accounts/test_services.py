@@ -17,8 +17,14 @@ pytestmark = pytest.mark.django_db
 
 
 def create(email="New.Person@Example.org", role=User.Role.CANDIDATE, **extra):
-    return services.account_create(created_by=factories.AdministratorFactory(), email=email, first_name="New",
-                                   last_name="Person", role=role, **extra)
+    return services.account_create(
+        created_by=factories.AdministratorFactory(),
+        email=email,
+        first_name="New",
+        last_name="Person",
+        role=role,
+        **extra,
+    )
 
 
 @pytest.mark.parametrize("role", [User.Role.CANDIDATE, User.Role.ASSESSOR])
@@ -54,11 +60,15 @@ def test_a_mail_server_that_is_down_keeps_the_account():
     assert User.objects.filter(pk=user.pk).exists()
 
 
-@pytest.mark.parametrize("account", [
-    lambda: factories.CandidateFactory(is_active=False),
-    lambda: factories.AssessorFactory(is_active=False),
-    lambda: factories.AdministratorFactory(),
-], ids=["inactive candidate", "inactive assessor", "administrator"])
+@pytest.mark.parametrize(
+    "account",
+    [
+        lambda: factories.CandidateFactory(is_active=False),
+        lambda: factories.AssessorFactory(is_active=False),
+        lambda: factories.AdministratorFactory(),
+    ],
+    ids=["inactive candidate", "inactive assessor", "administrator"],
+)
 def test_invitations_go_only_to_active_candidates_and_assessors(account):
     with breaks_rule("role"):
         services.invitation_send(user=account())

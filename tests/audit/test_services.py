@@ -15,11 +15,16 @@ pytestmark = pytest.mark.django_db
 def test_an_entry_names_who_what_and_its_subject():
     administrator = factories.AdministratorFactory()
     assessment = factories.AssessmentFactory()
-    entry = audit_record(actor=administrator, action=Action.DECISION, subject=assessment, summary="certified",
-                         proven=["C1"])
+    entry = audit_record(
+        actor=administrator, action=Action.DECISION, subject=assessment, summary="certified", proven=["C1"]
+    )
     entry.refresh_from_db()
     assert (entry.actor, entry.action, entry.summary, entry.data) == (
-        administrator, "decision", "certified", {"proven": ["C1"]})
+        administrator,
+        "decision",
+        "certified",
+        {"proven": ["C1"]},
+    )
     assert (entry.subject_type, entry.subject_id) == (ContentType.objects.get_for_model(assessment), assessment.pk)
     assert entry.subject_label == assessment.audit_label
     assert list(AuditEntry.objects.about(assessment)) == [entry]

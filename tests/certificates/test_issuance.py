@@ -1,5 +1,6 @@
 """Rule 6: certification issues exactly one certificate and queues its supplement on commit."""
 
+import contextlib
 import re
 import threading
 from unittest import mock
@@ -159,10 +160,8 @@ def test_the_last_two_revisions_at_once_give_one_decision_and_one_certificate(qu
     both_written = threading.Barrier(2)
 
     def read_when_both_are_written(assessment):
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             both_written.wait(timeout=1)
-        except threading.BrokenBarrierError:
-            pass
         return competency_pairs(assessment)
 
     with mock.patch("assessments.services.decision.competency_pairs", side_effect=read_when_both_are_written):

@@ -8,7 +8,6 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from assessments.models import Assessment
 from audit.models import AuditEntry
 from certificates import services
 from certificates.models import Certificate, SupplementVersion
@@ -67,7 +66,11 @@ def test_the_certificate_names_the_holder_and_queues_the_default_pair(certificat
     assert certificate.holder_name == f"{candidate.first_name} {candidate.last_name}"
     version = certificate.versions.get()
     assert (version.number, version.status, version.first_language, version.second_language) == (
-        1, Status.QUEUED, "nl", "en")
+        1,
+        Status.QUEUED,
+        "nl",
+        "en",
+    )
 
 
 # --- Revoking -----------------------------------------------------------------------------------
@@ -114,9 +117,11 @@ def test_a_supplement_has_two_different_languages(certificate):
 
 
 def test_rerendering_adds_the_next_version_in_the_new_pair(certificate, django_capture_on_commit_callbacks):
-    with mock.patch("certificates.tasks.render_supplement.delay") as delay:
-        with django_capture_on_commit_callbacks(execute=True):
-            version = services.supplement_rerender(certificate=certificate, actor=None, languages=("fr", "nl"))
+    with (
+        mock.patch("certificates.tasks.render_supplement.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        version = services.supplement_rerender(certificate=certificate, actor=None, languages=("fr", "nl"))
     assert (version.number, version.first_language, version.second_language) == (2, "fr", "nl")
     delay.assert_called_once_with(version.pk)
     assert Certificate.objects.get(pk=certificate.pk).languages == ("fr", "nl")
@@ -143,9 +148,11 @@ def test_only_a_failed_rendering_is_retried(certificate):
 def test_a_failed_rendering_is_queued_again(certificate, django_capture_on_commit_callbacks):
     version = certificate.versions.get()
     SupplementVersion.objects.filter(pk=version.pk).update(status=Status.FAILED, error="OSError: disk full")
-    with mock.patch("certificates.tasks.render_supplement.delay") as delay:
-        with django_capture_on_commit_callbacks(execute=True):
-            retried = services.supplement_retry(version=version, actor=None)
+    with (
+        mock.patch("certificates.tasks.render_supplement.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        retried = services.supplement_retry(version=version, actor=None)
     assert (retried.status, retried.error) == (Status.QUEUED, "")
     delay.assert_called_once_with(version.pk)
     assert audited(certificate, "supplement_queued")[0].summary.endswith("retry")
@@ -155,14 +162,18 @@ def test_a_failed_rendering_is_queued_again(certificate, django_capture_on_commi
 
 
 def render(version, attempt="attempt-1", pdf=PDF, during=None):
-    """Render with a stand-in renderer; ``during`` runs while the PDF is being made."""
+    """Render with a stand-in renderer and sealing (their own tests cover them); ``during`` runs
+    while the PDF is being made."""
 
     def fake_renderer(_version):
         if during:
             during()
         return pdf
 
-    with mock.patch("certificates.rendering.render_supplement_pdf", side_effect=fake_renderer):
+    with (
+        mock.patch("certificates.rendering.render_supplement_pdf", side_effect=fake_renderer),
+        mock.patch("certificates.packaging.supplement_finish", side_effect=lambda _version, rendered: rendered),
+    ):
         return services.supplement_render(version_id=version.pk, attempt_id=attempt)
 
 
@@ -171,7 +182,11 @@ def test_the_delivery_holding_the_claim_marks_the_render_ready(certificate):
     assert render(version) is True
     version.refresh_from_db()
     assert (version.status, version.size, version.claimed_by, version.attempts) == (
-        Status.READY, len(PDF), "attempt-1", 1)
+        Status.READY,
+        len(PDF),
+        "attempt-1",
+        1,
+    )
     assert supplement_files() == [Path(version.file.path)]
 
 
@@ -191,7 +206,8 @@ def test_a_delivery_that_lost_its_claim_does_not_mark_the_render_ready(certifica
 def test_a_delivery_leaves_a_live_rendering_of_another_alone(certificate):
     version = certificate.versions.get()
     SupplementVersion.objects.filter(pk=version.pk).update(
-        status=Status.RENDERING, claimed_by="other", started_at=timezone.now() - timedelta(minutes=9))
+        status=Status.RENDERING, claimed_by="other", started_at=timezone.now() - timedelta(minutes=9)
+    )
     assert render(version) is False
     assert SupplementVersion.objects.get(pk=version.pk).claimed_by == "other"
 
@@ -205,9 +221,11 @@ def test_a_ready_supplement_is_not_rendered_again(certificate):
 
 def test_a_failing_render_is_marked_failed_by_its_delivery(certificate):
     version = certificate.versions.get()
-    with mock.patch("certificates.rendering.render_supplement_pdf", side_effect=OSError("font missing")):
-        with pytest.raises(OSError):
-            services.supplement_render(version_id=version.pk, attempt_id="attempt-1")
+    with (
+        mock.patch("certificates.rendering.render_supplement_pdf", side_effect=OSError("font missing")),
+        pytest.raises(OSError),
+    ):
+        services.supplement_render(version_id=version.pk, attempt_id="attempt-1")
     version.refresh_from_db()
     assert (version.status, version.error) == (Status.FAILED, "OSError: font missing")
 
@@ -234,25 +252,37 @@ def test_supplements_to_resend(certificate, settings):
     second = timedelta(seconds=1)
     certificate.versions.all().delete()
     cases = {
-        "queued, waited": dict(status=Status.QUEUED, queued_at=now - wait - second),
-        "queued, exactly the wait": dict(status=Status.QUEUED, queued_at=now - wait),
-        "queued, sent lately": dict(status=Status.QUEUED, queued_at=now - 2 * wait, sent_at=now - wait),
-        "queued, sent long ago": dict(status=Status.QUEUED, queued_at=now - 3 * wait, sent_at=now - wait - second),
-        "rendering, stale": dict(status=Status.RENDERING, queued_at=now - stale * 2,
-                                 started_at=now - stale - second),
-        "rendering, exactly the stale limit": dict(status=Status.RENDERING, queued_at=now - stale * 2,
-                                                   started_at=now - stale),
-        "rendering, stale but sent lately": dict(status=Status.RENDERING, queued_at=now - stale * 2,
-                                                 started_at=now - stale * 2, sent_at=now - second),
-        "ready": dict(status=Status.READY, queued_at=now - stale * 2),
-        "failed": dict(status=Status.FAILED, queued_at=now - stale * 2),
+        "queued, waited": {"status": Status.QUEUED, "queued_at": now - wait - second},
+        "queued, exactly the wait": {"status": Status.QUEUED, "queued_at": now - wait},
+        "queued, sent lately": {"status": Status.QUEUED, "queued_at": now - 2 * wait, "sent_at": now - wait},
+        "queued, sent long ago": {"status": Status.QUEUED, "queued_at": now - 3 * wait, "sent_at": now - wait - second},
+        "rendering, stale": {
+            "status": Status.RENDERING,
+            "queued_at": now - stale * 2,
+            "started_at": now - stale - second,
+        },
+        "rendering, exactly the stale limit": {
+            "status": Status.RENDERING,
+            "queued_at": now - stale * 2,
+            "started_at": now - stale,
+        },
+        "rendering, stale but sent lately": {
+            "status": Status.RENDERING,
+            "queued_at": now - stale * 2,
+            "started_at": now - stale * 2,
+            "sent_at": now - second,
+        },
+        "ready": {"status": Status.READY, "queued_at": now - stale * 2},
+        "failed": {"status": Status.FAILED, "queued_at": now - stale * 2},
     }
     pks = {
-        name: SupplementVersion.objects.create(certificate=certificate, number=number, first_language="nl",
-                                               second_language="en", **fields).pk
+        name: SupplementVersion.objects.create(
+            certificate=certificate, number=number, first_language="nl", second_language="en", **fields
+        ).pk
         for number, (name, fields) in enumerate(cases.items(), start=1)
     }
     with mock.patch.object(services.timezone, "now", return_value=now):
         resend = services.supplements_to_resend()
-    assert sorted(resend) == sorted(pks[name] for name in ("queued, waited", "queued, sent long ago",
-                                                            "rendering, stale"))
+    assert sorted(resend) == sorted(
+        pks[name] for name in ("queued, waited", "queued, sent long ago", "rendering, stale")
+    )

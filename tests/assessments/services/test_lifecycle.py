@@ -29,8 +29,10 @@ def people():
 def create(**people):
     administrator = factories.AdministratorFactory()
     return services.assessment_create(
-        created_by=administrator, qualification=factories.QualificationFactory(),
-        scheduled_at=timezone.now() + timedelta(days=1), **people,
+        created_by=administrator,
+        qualification=factories.QualificationFactory(),
+        scheduled_at=timezone.now() + timedelta(days=1),
+        **people,
     )
 
 
@@ -78,8 +80,9 @@ def test_a_deactivated_candidate_gets_no_assessment(people):
 def test_assigning_assessors_replaces_both_before_scoring():
     assessment = factories.AssessmentFactory()
     first, second = factories.AssessorFactory(), factories.AssessorFactory()
-    services.assessment_assign_assessors(actor=factories.AdministratorFactory(), assessment=assessment,
-                                         first_assessor=first, second_assessor=second)
+    services.assessment_assign_assessors(
+        actor=factories.AdministratorFactory(), assessment=assessment, first_assessor=first, second_assessor=second
+    )
     assessment.refresh_from_db()
     assert assessment.assessor_ids == (first.pk, second.pk)
     assert AuditEntry.objects.about(assessment).get().action == "assessors_assigned"
@@ -88,21 +91,28 @@ def test_assigning_assessors_replaces_both_before_scoring():
 def test_assigning_assessors_checks_the_people_too():
     assessment = factories.AssessmentFactory()
     with breaks_rule("not_assessor", "second_assessor"):
-        services.assessment_assign_assessors(actor=factories.AdministratorFactory(), assessment=assessment,
-                                             first_assessor=assessment.first_assessor,
-                                             second_assessor=factories.CandidateFactory())
+        services.assessment_assign_assessors(
+            actor=factories.AdministratorFactory(),
+            assessment=assessment,
+            first_assessor=assessment.first_assessor,
+            second_assessor=factories.CandidateFactory(),
+        )
 
 
 def test_the_assessors_cannot_change_once_scoring_started():
     assessment = factories.AssessmentFactory()
     flows.start(assessment)
     with breaks_rule("scoring_started"):
-        services.assessment_assign_assessors(actor=factories.AdministratorFactory(), assessment=assessment,
-                                             first_assessor=factories.AssessorFactory(),
-                                             second_assessor=assessment.second_assessor)
+        services.assessment_assign_assessors(
+            actor=factories.AdministratorFactory(),
+            assessment=assessment,
+            first_assessor=factories.AssessorFactory(),
+            second_assessor=assessment.second_assessor,
+        )
     assessment.refresh_from_db()
     assert set(ScoreSheet.objects.filter(assessment=assessment).values_list("assessor", flat=True)) == set(
-        assessment.assessor_ids)
+        assessment.assessor_ids
+    )
 
 
 def test_start_opens_scoring_with_a_blank_sheet_per_assessor():

@@ -26,8 +26,12 @@ def add(assessment, competencies=None, indicators=(), upload=None):
     if competencies is None:
         competencies = list(assessment.qualification.competencies.all()[:1])
     return services.portfolio_item_add(
-        actor=assessment.candidate, assessment=assessment, upload=upload or samples.pdf(),
-        description="Evidence", competencies=competencies, indicators=indicators,
+        actor=assessment.candidate,
+        assessment=assessment,
+        upload=upload or samples.pdf(),
+        description="Evidence",
+        competencies=competencies,
+        indicators=indicators,
     )
 
 
@@ -109,10 +113,13 @@ def test_withdrawing_deletes_the_file_once_the_withdrawal_commits(assessment, dj
 
 def test_a_withdrawal_that_rolls_back_keeps_the_file(assessment, django_capture_on_commit_callbacks):
     item = add(assessment)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.portfolio_item_withdraw(actor=assessment.candidate, item=item)
-            raise RuntimeError("the request failed after the withdrawal")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.portfolio_item_withdraw(actor=assessment.candidate, item=item)
+        raise RuntimeError("the request failed after the withdrawal")
     assert callbacks == []
     assert PortfolioItem.objects.filter(pk=item.pk).exists()
     assert len(stored_files()) == 1

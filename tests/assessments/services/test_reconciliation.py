@@ -29,18 +29,27 @@ def competency(assessment, order):
 
 
 def revise(assessment, assessor, order, proven, reason="We compared our observations."):
-    return services.judgement_revise(actor=assessor, assessment=assessment,
-                                     competency_id=competency(assessment, order).pk, proven=proven, reason=reason)
+    return services.judgement_revise(
+        actor=assessor,
+        assessment=assessment,
+        competency_id=competency(assessment, order).pk,
+        proven=proven,
+        reason=reason,
+    )
 
 
 def test_a_revision_keeps_the_reason_and_ends_the_dispute(disputed):
     revise(disputed, disputed.second_assessor, 2, True)
     revision = JudgementRevision.objects.get()
     assert (revision.proven_before, revision.proven_after, revision.reason) == (
-        False, True, "We compared our observations.")
+        False,
+        True,
+        "We compared our observations.",
+    )
     assert Assessment.objects.get(pk=disputed.pk).status == Status.CERTIFIED
     assert AuditEntry.objects.about(disputed).get(action="judgement_revised").data["reason"] == (
-        "We compared our observations.")
+        "We compared our observations."
+    )
 
 
 def test_revising_to_not_proven_keeps_the_reason_as_justification(disputed):
@@ -72,8 +81,13 @@ def test_only_an_assessor_of_the_assessment_revises(disputed):
 def test_a_competency_of_another_qualification_is_not_revised(disputed):
     foreign = factories.QualificationFactory().competencies.first()
     with breaks_rule("not_own_judgement"):
-        services.judgement_revise(actor=disputed.first_assessor, assessment=disputed, competency_id=foreign.pk,
-                                  proven=False, reason="Wrong page.")
+        services.judgement_revise(
+            actor=disputed.first_assessor,
+            assessment=disputed,
+            competency_id=foreign.pk,
+            proven=False,
+            reason="Wrong page.",
+        )
 
 
 def test_a_competency_both_agree_on_is_final(disputed):

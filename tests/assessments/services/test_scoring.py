@@ -46,8 +46,9 @@ def test_a_draft_keeps_judgements_notes_and_audits_each_change(scoring):
     first = competencies(scoring)[0]
     indicator = first.indicators.first()
     entries = all_proven(scoring)
-    entries[0] = JudgementEntry(competency_id=first.pk, proven=False, justification="  Not seen.  ",
-                                notes={indicator.pk: " Hesitant "})
+    entries[0] = JudgementEntry(
+        competency_id=first.pk, proven=False, justification="  Not seen.  ", notes={indicator.pk: " Hesitant "}
+    )
     save(scoring, entries)
     judgement = Judgement.objects.get(sheet__assessor=scoring.first_assessor, competency=first)
     assert (judgement.proven, judgement.justification) == (False, "Not seen.")
@@ -96,8 +97,10 @@ def test_a_competency_of_another_qualification_is_refused(scoring):
 def test_a_note_on_an_indicator_of_another_competency_is_refused(scoring):
     first, second = competencies(scoring)[:2]
     with breaks_rule("foreign_indicator"):
-        save(scoring, [JudgementEntry(competency_id=first.pk, proven=True,
-                                      notes={second.indicators.first().pk: "Misplaced"})])
+        save(
+            scoring,
+            [JudgementEntry(competency_id=first.pk, proven=True, notes={second.indicators.first().pk: "Misplaced"})],
+        )
     assert not IndicatorNote.objects.exists()
 
 
@@ -110,8 +113,11 @@ def test_the_end_is_recorded_before_a_sheet_is_submitted(scoring):
 def test_a_submitted_sheet_judges_every_competency(ended):
     first, second, third = competencies(ended)
     with breaks_rule("not_judged", f"{second.pk}.proven") as caught:
-        save(ended, [JudgementEntry(competency_id=first.pk, proven=True),
-                     JudgementEntry(competency_id=third.pk, proven=True)], submit=True)
+        save(
+            ended,
+            [JudgementEntry(competency_id=first.pk, proven=True), JudgementEntry(competency_id=third.pk, proven=True)],
+            submit=True,
+        )
     assert set(error_codes(caught.value)) == {NON_FIELD_ERRORS, f"{second.pk}.proven"}
     assert "still open: 2." in caught.value.message_dict[NON_FIELD_ERRORS][0]
     assert flows.sheet_of(ended, ended.first_assessor).status == ScoreSheet.Status.DRAFT
@@ -163,12 +169,15 @@ def test_an_observation_is_stored_and_audited(scoring):
     with services.observation_open(actor=scoring.first_assessor, observation=observation) as handle:
         assert handle.read() == samples.MINIMAL_PDF
     assert AuditEntry.objects.about(scoring).get(action="file_downloaded").data == {
-        "kind": "observation", "observation_id": observation.pk}
+        "kind": "observation",
+        "observation_id": observation.pk,
+    }
 
 
 def test_a_bad_observation_is_refused_on_its_competency(scoring):
     first = competencies(scoring)[0]
     with breaks_rule("empty", f"{first.pk}.observation"):
-        save(scoring, [JudgementEntry(competency_id=first.pk, proven=True,
-                                      observation=samples.upload("empty.pdf", b""))])
+        save(
+            scoring, [JudgementEntry(competency_id=first.pk, proven=True, observation=samples.upload("empty.pdf", b""))]
+        )
     assert not Observation.objects.exists()
