@@ -32,15 +32,19 @@ def create(**people):
         created_by=administrator,
         qualification=factories.QualificationFactory(),
         scheduled_at=timezone.now() + timedelta(days=1),
+        location="Room 4",
         **people,
     )
 
 
 def test_create_schedules_an_assessment_with_its_people(people):
     assessment = create(**people)
-    assert assessment.status == Status.REGISTERED
-    assert assessment.assessor_ids == (people["first_assessor"].pk, people["second_assessor"].pk)
-    assert AuditEntry.objects.about(assessment).get().action == "assessment_created"
+    stored = Assessment.objects.get(pk=assessment.pk)
+    assert (stored.status, stored.location) == (Status.REGISTERED, "Room 4")
+    assert stored.assessor_ids == (people["first_assessor"].pk, people["second_assessor"].pk)
+    entry = AuditEntry.objects.about(assessment).get()
+    assert (entry.action, entry.actor.role) == ("assessment_created", "administrator")
+    assert entry.data == {"assessors": [people["first_assessor"].email, people["second_assessor"].email]}
 
 
 def test_create_needs_two_different_assessors(people):
@@ -80,12 +84,18 @@ def test_a_deactivated_candidate_gets_no_assessment(people):
 def test_assigning_assessors_replaces_both_before_scoring():
     assessment = factories.AssessmentFactory()
     first, second = factories.AssessorFactory(), factories.AssessorFactory()
+    administrator = factories.AdministratorFactory()
     services.assessment_assign_assessors(
-        actor=factories.AdministratorFactory(), assessment=assessment, first_assessor=first, second_assessor=second
+        actor=administrator, assessment=assessment, first_assessor=first, second_assessor=second
     )
     assessment.refresh_from_db()
     assert assessment.assessor_ids == (first.pk, second.pk)
-    assert AuditEntry.objects.about(assessment).get().action == "assessors_assigned"
+    entry = AuditEntry.objects.about(assessment).get()
+    assert (entry.action, entry.actor, entry.summary) == (
+        "assessors_assigned",
+        administrator,
+        f"{first.email}, {second.email}",
+    )
 
 
 def test_assigning_assessors_checks_the_people_too():

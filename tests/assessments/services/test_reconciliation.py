@@ -47,9 +47,26 @@ def test_a_revision_keeps_the_reason_and_ends_the_dispute(disputed):
         "We compared our observations.",
     )
     assert Assessment.objects.get(pk=disputed.pk).status == Status.CERTIFIED
-    assert AuditEntry.objects.about(disputed).get(action="judgement_revised").data["reason"] == (
-        "We compared our observations."
-    )
+    code = competency(disputed, 2).code
+    entry = AuditEntry.objects.about(disputed).get(action="judgement_revised")
+    assert (entry.actor, entry.summary) == (disputed.second_assessor, f"{code}: ✔")
+    assert entry.data == {"competency": code, "proven": True, "reason": "We compared our observations."}
+    assert AuditEntry.objects.about(disputed).get(action="decision").actor == disputed.second_assessor
+
+
+def test_a_revision_changes_the_judgement_in_this_assessment_only(disputed):
+    """The same assessor judged the same competency in another assessment of the qualification."""
+    other = factories.AssessmentFactory(qualification=disputed.qualification, first_assessor=disputed.first_assessor)
+    flows.started_and_ended(other)
+    flows.judge(other, other.first_assessor)
+    flows.judge(other, other.second_assessor, not_proven={2})
+    for assessment in (disputed, other):
+        revise(assessment, disputed.first_assessor, 2, False)
+        judgement = Judgement.objects.get(
+            sheet__assessment=assessment, sheet__assessor=disputed.first_assessor, competency__order=2
+        )
+        assert judgement.proven is False
+        assert Assessment.objects.get(pk=assessment.pk).status == Status.NOT_CERTIFIED
 
 
 def test_revising_to_not_proven_keeps_the_reason_as_justification(disputed):
