@@ -32,6 +32,7 @@ def test_an_account_is_created_without_a_password_and_invited(role):
     user, invited = create(role=role, preferred_language="fr")
     assert invited is True
     assert (user.email, user.username, user.role) == ("new.person@example.org", "new.person@example.org", role)
+    assert User.objects.filter(pk=user.pk, first_name="New", last_name="Person").exists()
     assert not user.has_usable_password()
     assert [message.to for message in mail.outbox] == [["new.person@example.org"]]
     assert "compte" in mail.outbox[0].subject  # in the account's own language

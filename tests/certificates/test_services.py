@@ -77,10 +77,14 @@ def test_the_certificate_names_the_holder_and_queues_the_default_pair(certificat
 
 
 def test_revoking_keeps_the_certificate_with_its_reason(certificate):
-    revoked = services.certificate_revoke(certificate=certificate, actor=None, reason="  Fraud established.  ")
+    other = flows.certify(factories.AssessmentFactory()).certificate
+    administrator = factories.AdministratorFactory()
+    revoked = services.certificate_revoke(certificate=certificate, actor=administrator, reason="  Fraud established.  ")
     assert (revoked.status, revoked.revocation_reason) == (Certificate.Status.REVOKED, "Fraud established.")
     assert revoked.revoked_at is not None
-    assert [e.data for e in audited(certificate, "certificate_revoked")] == [{"reason": "Fraud established."}]
+    entries = audited(certificate, "certificate_revoked")
+    assert [(e.actor, e.data) for e in entries] == [(administrator, {"reason": "Fraud established."})]
+    assert Certificate.objects.get(pk=other.pk).status == Certificate.Status.ISSUED  # only this one
 
 
 def test_revoking_needs_a_reason(certificate):
@@ -117,11 +121,14 @@ def test_a_supplement_has_two_different_languages(certificate):
 
 
 def test_rerendering_adds_the_next_version_in_the_new_pair(certificate, django_capture_on_commit_callbacks):
+    administrator = factories.AdministratorFactory()
     with (
         mock.patch("certificates.tasks.render_supplement.delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        version = services.supplement_rerender(certificate=certificate, actor=None, languages=("fr", "nl"))
+        version = services.supplement_rerender(certificate=certificate, actor=administrator, languages=("fr", "nl"))
+    entry = AuditEntry.objects.get(action="supplement_queued", data__version_id=version.pk)
+    assert (entry.actor, entry.summary) == (administrator, f"{certificate.number} v2 fr/nl")
     assert (version.number, version.first_language, version.second_language) == (2, "fr", "nl")
     delay.assert_called_once_with(version.pk)
     assert Certificate.objects.get(pk=certificate.pk).languages == ("fr", "nl")
@@ -147,15 +154,30 @@ def test_only_a_failed_rendering_is_retried(certificate):
 
 def test_a_failed_rendering_is_queued_again(certificate, django_capture_on_commit_callbacks):
     version = certificate.versions.get()
-    SupplementVersion.objects.filter(pk=version.pk).update(status=Status.FAILED, error="OSError: disk full")
+    long_ago = timezone.now() - timedelta(days=1)
+    SupplementVersion.objects.filter(pk=version.pk).update(
+        status=Status.FAILED, error="OSError: disk full", queued_at=long_ago
+    )
+    other = SupplementVersion.objects.create(
+        certificate=certificate,
+        number=2,
+        first_language="fr",
+        second_language="nl",
+        status=Status.FAILED,
+        queued_at=long_ago,
+    )
+    administrator = factories.AdministratorFactory()
     with (
         mock.patch("certificates.tasks.render_supplement.delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        retried = services.supplement_retry(version=version, actor=None)
+        retried = services.supplement_retry(version=version, actor=administrator)
     assert (retried.status, retried.error) == (Status.QUEUED, "")
+    assert retried.queued_at > long_ago  # the sweep waits from now on
     delay.assert_called_once_with(version.pk)
-    assert audited(certificate, "supplement_queued")[0].summary.endswith("retry")
+    entry = [e for e in audited(certificate, "supplement_queued") if e.summary.endswith("retry")]
+    assert [(e.actor, e.data) for e in entry] == [(administrator, {"version_id": version.pk})]
+    assert SupplementVersion.objects.get(pk=other.pk).status == Status.FAILED  # only this one
 
 
 # --- Rendering (the worker) -------------------------------------------------------------------------
@@ -272,8 +294,8 @@ def test_supplements_to_resend(certificate, settings):
             "started_at": now - stale * 2,
             "sent_at": now - second,
         },
-        "ready": {"status": Status.READY, "queued_at": now - stale * 2},
-        "failed": {"status": Status.FAILED, "queued_at": now - stale * 2},
+        "ready": {"status": Status.READY, "queued_at": now - stale * 2, "started_at": now - stale * 2},
+        "failed": {"status": Status.FAILED, "queued_at": now - stale * 2, "started_at": now - stale * 2},
     }
     pks = {
         name: SupplementVersion.objects.create(

@@ -108,7 +108,8 @@ def test_withdrawing_deletes_the_file_once_the_withdrawal_commits(assessment, dj
         callback()
     assert stored_files() == []
     entry = AuditEntry.objects.about(assessment).get(action="portfolio_withdrawn")
-    assert (entry.summary, entry.data["sha256"]) == ("evidence.pdf", item.sha256)
+    assert (entry.actor, entry.summary) == (assessment.candidate, "evidence.pdf")
+    assert entry.data == {"item_id": item.pk, "sha256": item.sha256}
 
 
 def test_a_withdrawal_that_rolls_back_keeps_the_file(assessment, django_capture_on_commit_callbacks):
