@@ -72,5 +72,13 @@ bench: messages
 bench-scale: messages
 	$(BIN)/python -m benchmarks.scale
 
+# Mutation testing of the services ([tool.mutmut] in pyproject.toml); slow, so not part of `make test`.
+# Always on SQLite and the in-memory broker; results stay in mutants/ (`.venv/bin/mutmut browse`).
+mutate: messages
+	rm -rf mutants
+	DATABASE_URL= TEST_CELERY_BROKER_URL=memory://localhost// $(BIN)/mutmut run $(MUTMUT_ARGS)
+	$(BIN)/mutmut export-cicd-stats
+	@cat mutants/mutmut-cicd-stats.json; echo
+
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var mutants

@@ -61,7 +61,8 @@ def account_create(
         candidate_full_name(User(first_name=first_name, last_name=last_name))
     email = normalise_email(email)
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("An account with this e-mail address already exists.")}, code="duplicate")
+        raise ValidationError({"email": ValidationError(
+            _("An account with this e-mail address already exists."), code="duplicate")})
     user = User(
         username=email, email=email, first_name=first_name, last_name=last_name, role=role,
         preferred_language=preferred_language,

@@ -103,7 +103,8 @@ def supplement_queue(
     """
     first, second = languages or certificate.languages
     if first == second:
-        raise ValidationError({"languages": _("Choose two different languages.")}, code="same_language")
+        raise ValidationError({"languages": ValidationError(
+            _("Choose two different languages."), code="same_language")})
     with transaction.atomic():
         # The UPDATE also locks the certificate row: concurrent versions get distinct numbers.
         Certificate.objects.filter(pk=certificate.pk).update(first_language=first, second_language=second)
@@ -174,7 +175,8 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
     """Revocation keeps the certificate and its files; verification then says "revoked"."""
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": _("Give the reason for revoking the certificate.")}, code="no_reason")
+        raise ValidationError({"reason": ValidationError(
+            _("Give the reason for revoking the certificate."), code="no_reason")})
     with transaction.atomic():
         updated = Certificate.objects.filter(pk=certificate.pk, status=Certificate.Status.ISSUED).update(
             status=Certificate.Status.REVOKED, revoked_at=timezone.now(), revocation_reason=reason

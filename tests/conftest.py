@@ -14,6 +14,18 @@ from . import factories
 ON_CI = os.environ.get("CI") == "true"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Mutation testing (``make mutate``) runs the tests in several forked processes at once:
+    each gets a test database of its own instead of recreating the shared one under the others."""
+    if "MUTANT_UNDER_TEST" in os.environ:
+        from django.conf import settings
+
+        for database in settings.DATABASES.values():
+            test = database.setdefault("TEST", {})
+            test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_{os.getpid()}"
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Password-reset limits and the sweep's lock live in the cache: every test starts from zero."""

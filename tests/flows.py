@@ -47,7 +47,9 @@ def certify(assessment: Assessment) -> Assessment:
     return assessment
 
 
-def overrun(assessment: Assessment, hours: float) -> None:
+def overrun(assessment: Assessment, hours: float = 0, seconds: float = 0) -> None:
+    """Record that the assessment lasted exactly this long."""
+    ended_at = timezone.now()
     Assessment.objects.filter(pk=assessment.pk).update(
-        started_at=timezone.now() - timezone.timedelta(hours=hours), ended_at=timezone.now()
+        started_at=ended_at - timezone.timedelta(hours=hours, seconds=seconds), ended_at=ended_at
     )

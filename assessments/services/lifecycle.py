@@ -23,18 +23,18 @@ def local_time(moment) -> str:
 def _check_people(*, candidate: User, first_assessor: User, second_assessor: User) -> None:
     """Exactly two distinct assessors, neither the candidate, each with the right role."""
     if first_assessor.pk == second_assessor.pk:
-        raise ValidationError({"second_assessor": _("An assessment needs two different assessors.")},
-                              code="same_assessor")
+        raise ValidationError({"second_assessor": ValidationError(
+            _("An assessment needs two different assessors."), code="same_assessor")})
     if candidate.pk in (first_assessor.pk, second_assessor.pk):
-        raise ValidationError({"candidate": _("The candidate cannot assess their own assessment.")},
-                              code="candidate_assesses")
+        raise ValidationError({"candidate": ValidationError(
+            _("The candidate cannot assess their own assessment."), code="candidate_assesses")})
     for name, assessor in (("first_assessor", first_assessor), ("second_assessor", second_assessor)):
         if not assessor.is_assessor:
-            raise ValidationError({name: _("Both assessors must be active assessor accounts.")},
-                                  code="not_assessor")
+            raise ValidationError({name: ValidationError(
+                _("Both assessors must be active assessor accounts."), code="not_assessor")})
     if not candidate.is_candidate:
-        raise ValidationError({"candidate": _("The candidate must be an active candidate account.")},
-                              code="not_candidate")
+        raise ValidationError({"candidate": ValidationError(
+            _("The candidate must be an active candidate account."), code="not_candidate")})
 
 
 def _check_not_in_past(scheduled_at) -> None:

@@ -23,13 +23,14 @@ def portfolio_check_open(assessment: Assessment) -> None:
 
 def _check_links(assessment: Assessment, competencies: list[Competency], indicators: list[Indicator]) -> None:
     if not competencies:
-        raise ValidationError({"competencies": _("Link the file to at least one competency.")}, code="no_competency")
+        raise ValidationError({"competencies": ValidationError(
+            _("Link the file to at least one competency."), code="no_competency")})
     if any(c.qualification_id != assessment.qualification_id for c in competencies):
-        raise ValidationError({"competencies": _("A competency is not part of this qualification.")},
-                              code="foreign_competency")
+        raise ValidationError({"competencies": ValidationError(
+            _("A competency is not part of this qualification."), code="foreign_competency")})
     if any(i.competency_id not in {c.pk for c in competencies} for i in indicators):
-        raise ValidationError({"indicators": _("An indicator must belong to one of the linked competencies.")},
-                              code="foreign_indicator")
+        raise ValidationError({"indicators": ValidationError(
+            _("An indicator must belong to one of the linked competencies."), code="foreign_indicator")})
 
 
 def portfolio_item_add(

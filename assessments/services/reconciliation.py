@@ -20,7 +20,8 @@ def judgement_revise(*, actor: User, assessment: Assessment, competency_id: int,
     """
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": _("Give the reason for revising your judgement.")}, code="no_reason")
+        raise ValidationError({"reason": ValidationError(
+            _("Give the reason for revising your judgement."), code="no_reason")})
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().select_related("qualification").get(pk=assessment.pk)
         if assessment.status != Status.RECONCILIATION:
@@ -38,7 +39,8 @@ def judgement_revise(*, actor: User, assessment: Assessment, competency_id: int,
             raise ValidationError(_("Both assessors agree on this competency: the judgement is final."),
                                   code="agreed")
         if judgement.proven == proven:
-            raise ValidationError({"proven": _("That is already your judgement.")}, code="unchanged")
+            raise ValidationError({"proven": ValidationError(
+                _("That is already your judgement."), code="unchanged")})
         JudgementRevision.objects.create(judgement=judgement, proven_before=judgement.proven,
                                          proven_after=proven, reason=reason)
         judgement.proven = proven

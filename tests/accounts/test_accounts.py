@@ -96,5 +96,7 @@ def test_password_reset_sends_a_link(client, candidate):
 
 def test_logout_needs_a_post(client, candidate):
     client.force_login(candidate)
+    assert client.get("/accounts/logout/").status_code == 405  # a link or an image cannot log anyone out
+    assert client.get("/assessments/").status_code == 200
     client.post("/accounts/logout/")
     assert client.get("/assessments/").status_code == 302

@@ -121,9 +121,16 @@ def test_an_assessment_longer_than_six_hours_is_flagged(assessment):
 
 def test_an_assessment_of_exactly_six_hours_is_not_flagged(assessment):
     flows.start(assessment)
-    flows.overrun(assessment, hours=5.99)
+    flows.overrun(assessment, hours=6)
     assessment.refresh_from_db()
     assert not assessment.ran_over
+
+
+def test_one_second_over_six_hours_is_flagged(assessment):
+    flows.start(assessment)
+    flows.overrun(assessment, hours=6, seconds=1)
+    assessment.refresh_from_db()
+    assert assessment.ran_over
 
 
 def test_overrun_is_shown_to_the_administrator(client, administrator, assessment):

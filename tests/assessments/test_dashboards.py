@@ -29,7 +29,7 @@ def test_administrator_filters_by_status_assessor_and_date(client, administrator
     assert names(client.get(f"/assessments/?date_to={day}")) == {"Soon"}
     page = client.get("/assessments/?status=scoring").content.decode()
     assert "0/20 judgements, 0/2 sheets submitted" in page
-    assert later.pk
+    assert f"/assessments/{soon.pk}/" in page and f"/assessments/{later.pk}/" not in page
 
 
 def test_assessor_sees_only_assigned_assessments_and_what_waits(client, assessment, outsider_assessor):

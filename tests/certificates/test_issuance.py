@@ -1,14 +1,19 @@
 """Rule 6: certification issues exactly one certificate and queues its supplement on commit."""
 
+import contextlib
 import re
 import threading
 from unittest import mock
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from assessments import services as assessment_services
 from assessments.models import Assessment
+from assessments.selectors import competency_pairs
+from audit.models import AuditEntry
 from certificates import services
 from certificates.models import Certificate, SupplementVersion
 
@@ -88,52 +93,104 @@ def test_a_broker_that_is_down_loses_nothing(assessment, django_capture_on_commi
     delay.assert_called_once_with(certificate.versions.get().pk)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_certifications_give_one_certificate(qualification):
-    assessment = flows.certify(factories.AssessmentFactory(qualification=qualification))
-    results, errors = [], []
-    barrier = threading.Barrier(2)
+def at_once(*steps) -> list[Exception | None]:
+    """Run the steps in threads released together by a barrier; each step's error, or None."""
+    barrier = threading.Barrier(len(steps))
+    outcomes: list[Exception | None] = [None] * len(steps)
 
-    def issue():
+    def run(index, step):
         try:
-            barrier.wait(timeout=5)
-            results.append(services.certificate_issue(assessment=Assessment.objects.get(pk=assessment.pk)).pk)
-        except Exception as error:  # noqa: BLE001 -- collected and asserted below
-            errors.append(error)
+            barrier.wait(timeout=10)
+            step()
+        except Exception as error:  # noqa: BLE001 -- collected and asserted by the test
+            outcomes[index] = error
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=issue) for _ in range(2)]
+    threads = [threading.Thread(target=run, args=(index, step)) for index, step in enumerate(steps)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
-    assert len(set(results)) == 1
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return outcomes
+
+
+def one_decision_and_one_certificate(assessment) -> None:
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.CERTIFIED
+    assert AuditEntry.objects.about(assessment).filter(action="decision").count() == 1
     assert Certificate.objects.filter(assessment=assessment).count() == 1
+    assert SupplementVersion.objects.filter(certificate__assessment=assessment).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_last_sheet_submitted_twice_at_once_gives_one_certificate(qualification):
+    """A double-clicked last submission: both requests race to decide and issue."""
+    assessment = flows.started_and_ended(factories.AssessmentFactory(qualification=qualification))
+    flows.judge(assessment, assessment.first_assessor)
+    assert not Certificate.objects.exists()
+
+    def submit_last():
+        flows.judge(Assessment.objects.get(pk=assessment.pk), assessment.second_assessor)
+
+    outcomes = at_once(submit_last, submit_last)
+    refused = [error for error in outcomes if error is not None]
+    assert len(refused) == 1, outcomes
+    assert isinstance(refused[0], ValidationError) and refused[0].code in {"locked", "changed"}
+    one_decision_and_one_certificate(assessment)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_last_two_revisions_at_once_give_one_decision_and_one_certificate(qualification):
+    """Two disputed competencies revised at the same moment: whichever commits second must see the
+    first and decide; without the lock each sees the other's dispute still open and nobody decides."""
+    assessment = flows.started_and_ended(factories.AssessmentFactory(qualification=qualification))
+    flows.judge(assessment, assessment.first_assessor)
+    flows.judge(assessment, assessment.second_assessor, not_proven={2, 3})
+    assert Assessment.objects.get(pk=assessment.pk).status == Assessment.Status.RECONCILIATION
+
+    def revise(order):
+        return lambda: assessment_services.judgement_revise(
+            actor=assessment.second_assessor, assessment=Assessment.objects.get(pk=assessment.pk),
+            competency_id=qualification.competencies.get(order=order).pk, proven=True, reason="Seen on video.")
+
+    # Both revisions are written before either reads the sheets, unless a lock keeps the second
+    # out: then the first waits in vain for a second and goes on alone.
+    both_written = threading.Barrier(2)
+
+    def read_when_both_are_written(assessment):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_written.wait(timeout=1)
+        return competency_pairs(assessment)
+
+    with mock.patch("assessments.services.decision.competency_pairs", side_effect=read_when_both_are_written):
+        assert at_once(revise(2), revise(3)) == [None, None]
+    one_decision_and_one_certificate(assessment)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_issuances_give_one_certificate(qualification):
+    """Certified, but the certificate not yet issued: two calls race to issue it."""
+    assessment = factories.AssessmentFactory(qualification=qualification)
+    Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.CERTIFIED)
+    issued = []
+
+    def issue():
+        issued.append(services.certificate_issue(assessment=Assessment.objects.get(pk=assessment.pk)).pk)
+
+    assert at_once(issue, issue) == [None, None]
+    assert len(issued) == 2 and len(set(issued)) == 1
+    assert Certificate.objects.filter(assessment=assessment).count() == 1
+    assert SupplementVersion.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_both_last_submissions_at_once_give_one_decision_and_one_certificate(qualification):
     assessment = flows.started_and_ended(factories.AssessmentFactory(qualification=qualification))
-    errors = []
-    barrier = threading.Barrier(2)
 
     def submit(assessor):
-        try:
-            barrier.wait(timeout=5)
-            flows.judge(Assessment.objects.get(pk=assessment.pk), assessor)
-        except Exception as error:  # noqa: BLE001
-            errors.append(error)
-        finally:
-            connection.close()
+        return lambda: flows.judge(Assessment.objects.get(pk=assessment.pk), assessor)
 
-    threads = [threading.Thread(target=submit, args=(a,)) for a in (assessment.first_assessor, assessment.second_assessor)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
-    assessment.refresh_from_db()
-    assert assessment.status == Assessment.Status.CERTIFIED
-    assert Certificate.objects.count() == 1 and SupplementVersion.objects.count() == 1
+    assert at_once(submit(assessment.first_assessor), submit(assessment.second_assessor)) == [None, None]
+    one_decision_and_one_certificate(assessment)

@@ -1,0 +1,85 @@
+"""accounts.services: administrators create candidate and assessor accounts and invite them."""
+
+from smtplib import SMTPException
+from unittest import mock
+
+import pytest
+from django.core import mail
+
+from accounts import services
+from accounts.models import User
+from audit.models import AuditEntry
+
+from .. import factories
+from ..rules import breaks_rule
+
+pytestmark = pytest.mark.django_db
+
+
+def create(email="New.Person@Example.org", role=User.Role.CANDIDATE, **extra):
+    return services.account_create(
+        created_by=factories.AdministratorFactory(),
+        email=email,
+        first_name="New",
+        last_name="Person",
+        role=role,
+        **extra,
+    )
+
+
+@pytest.mark.parametrize("role", [User.Role.CANDIDATE, User.Role.ASSESSOR])
+def test_an_account_is_created_without_a_password_and_invited(role):
+    user, invited = create(role=role, preferred_language="fr")
+    assert invited is True
+    assert (user.email, user.username, user.role) == ("new.person@example.org", "new.person@example.org", role)
+    assert User.objects.filter(pk=user.pk, first_name="New", last_name="Person").exists()
+    assert not user.has_usable_password()
+    assert [message.to for message in mail.outbox] == [["new.person@example.org"]]
+    assert "compte" in mail.outbox[0].subject  # in the account's own language
+    assert AuditEntry.objects.filter(action="account_created").count() == 1
+
+
+def test_only_candidate_and_assessor_accounts_are_created_here():
+    with breaks_rule("role"):
+        create(role=User.Role.ADMINISTRATOR)
+    assert not User.objects.filter(email="new.person@example.org").exists()
+    assert mail.outbox == []
+
+
+def test_an_e_mail_address_is_used_by_one_account_only():
+    factories.CandidateFactory(email="taken@example.org")
+    with breaks_rule("duplicate", "email"):
+        create(email=" Taken@EXAMPLE.org")
+    assert User.objects.filter(email__iexact="taken@example.org").count() == 1
+    assert mail.outbox == []
+
+
+def test_a_mail_server_that_is_down_keeps_the_account():
+    with mock.patch("accounts.services.send_mail", side_effect=SMTPException("down")):
+        user, invited = create()
+    assert invited is False
+    assert User.objects.filter(pk=user.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "account",
+    [
+        lambda: factories.CandidateFactory(is_active=False),
+        lambda: factories.AssessorFactory(is_active=False),
+        lambda: factories.AdministratorFactory(),
+    ],
+    ids=["inactive candidate", "inactive assessor", "administrator"],
+)
+def test_invitations_go_only_to_active_candidates_and_assessors(account):
+    with breaks_rule("role"):
+        services.invitation_send(user=account())
+    assert mail.outbox == []
+
+
+def test_an_invitation_carries_a_set_password_link_valid_for_days(settings):
+    user = factories.AssessorFactory(preferred_language="en")
+    assert services.invitation_send(user=user) is True
+    body = mail.outbox[0].body
+    assert services.invitation_url(user) in body
+    assert services.invitation_url(user).startswith(f"{settings.PORTAL_BASE_URL}/accounts/")
+    assert f"The link stays valid for {settings.PASSWORD_RESET_TIMEOUT // 86400} days." in body
