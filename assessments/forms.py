@@ -148,6 +148,13 @@ class ScoreSheetForm(forms.Form):
                 f"{prefix}-observation"
             ]
 
+    def judgements_with_errors(self) -> list[Judgement]:
+        """The competencies with an error in their block, for the summary above the sheet."""
+        return [
+            judgement for judgement in self.judgements
+            if any(name.startswith(f"c{judgement.competency_id}-") for name in self.errors)
+        ]
+
     def field_for_error(self, key: str) -> str:
         """The service names an entry's errors ``"<competency id>.<field>"``."""
         competency_id, _dot, name = key.partition(".")
@@ -180,7 +187,8 @@ class ScoreSheetForm(forms.Form):
 
 
 class RevisionForm(forms.Form):
-    proven = forms.ChoiceField(label=_("My judgement"), choices=PROVEN_CHOICES, widget=forms.RadioSelect)
+    proven = forms.ChoiceField(label=_("My judgement"), choices=PROVEN_CHOICES, widget=forms.RadioSelect,
+                               error_messages={"required": _("Choose your judgement.")})
     # Not required here: the service asks for the reason, in one place.
     reason = forms.CharField(label=_("Reason for the revision"), max_length=5000, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
