@@ -205,6 +205,8 @@ SUPPLEMENT_REQUEUE_AFTER_SECONDS = int(os.environ.get("SUPPLEMENT_REQUEUE_AFTER_
 # Print the holder's date of birth (when the account has one) to tell two holders with the same
 # name apart. Off by default: personal data is printed only where it is needed.
 CERTIFICATE_SHOWS_DATE_OF_BIRTH = env_bool("CERTIFICATE_SHOWS_DATE_OF_BIRTH", False)
+# A supplement queued or rendering longer than this is flagged to administrators (worker down?).
+SUPPLEMENT_EXPECTED_SECONDS = int(os.environ.get("SUPPLEMENT_EXPECTED_SECONDS", "300"))
 
 # --- Seal and verifiable credentials (decision 0006) ----------------------------------------
 # The test centre's electronic seal: a PKCS#12 file and its passphrase. Without one, supplements

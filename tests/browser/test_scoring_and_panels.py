@@ -1,10 +1,16 @@
 """Scoring, reconciliation and the certificate panel as the assessors and the candidate see them (issue 13)."""
 
+from datetime import timedelta
+
 import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from assessments.models import Judgement
+from certificates import services as certificate_services
+from certificates.models import SupplementVersion
 
-from .. import flows
+from .. import flows, samples
 from .test_procedure_in_chromium import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -109,3 +115,40 @@ def test_reconciliation_names_the_disputes_keeps_a_refused_choice_and_ends_with_
     assert "the candidate is certified." in page.locator(".alert-success").inner_text()
     assert page.locator("#results-heading").is_visible()
     pages.check_accessibility(page)
+
+
+def test_when_the_worker_is_down_the_candidate_keeps_the_ready_version_and_the_administrator_is_told(
+    pages, assessment, administrator
+):
+    flows.certify(assessment)
+    certificate = assessment.certificate
+    first = certificate.versions.get()
+    first.status, first.rendered_at = SupplementVersion.Status.READY, timezone.now()
+    first.file.save("v1.pdf", ContentFile(samples.MINIMAL_PDF))
+    # A new rendering was asked for twenty minutes ago and no worker took it.
+    second = certificate_services.supplement_rerender(certificate=certificate, actor=administrator,
+                                                      languages=("fr", "en"))
+    SupplementVersion.objects.filter(pk=second.pk).update(queued_at=timezone.now() - timedelta(minutes=20))
+
+    candidate = log_in(pages, assessment.candidate)
+    candidate.goto(f"{pages.base}/assessments/{assessment.pk}/")
+    box = candidate.locator("#certificate-panel")
+    assert box.locator(".spinner-border").count() == 0
+    assert box.locator("a[href$='/supplements/1/download/']").is_visible()
+    assert "A new version of your supplement is being prepared" in box.inner_text()
+    pages.check_accessibility(candidate)
+
+    admin = log_in(pages, administrator)
+    admin.goto(f"{pages.base}/assessments/{assessment.pk}/")
+    warning = admin.locator("#certificate-panel .supplement-overdue")
+    assert warning.inner_text().startswith("Version 2 (FR/EN) has been waiting in the queue for 20")
+    pages.check_accessibility(admin)
+
+    # Once it is ready the candidate keeps both: the new language pair and the first version.
+    ready = SupplementVersion.objects.get(pk=second.pk)
+    ready.status, ready.rendered_at = SupplementVersion.Status.READY, timezone.now()
+    ready.file.save("v2.pdf", ContentFile(samples.MINIMAL_PDF))
+    candidate.reload()
+    versions = candidate.locator("#supplement-versions a")
+    assert versions.all_inner_texts() == ["Version 2 (FR/EN)", "Version 1 (NL/EN)"]
+    pages.check_accessibility(candidate)
