@@ -14,7 +14,7 @@ from portal.downloads import private_file_response
 from portal.forms import add_service_errors
 from portal.pagination import Keyset, keyset_page, page_of
 
-from . import access, selectors, services
+from . import access, kept_uploads, selectors, services
 from .forms import AssessmentFilterForm, PortfolioItemForm, RevisionForm, ScoreSheetForm
 from .uploads import refuse_oversized
 
@@ -77,22 +77,34 @@ def portfolio_add(request, pk: int):
             services.portfolio_check_open(assessment)
         except ValidationError as error:
             return _back(request, pk, error)
-    form = PortfolioItemForm(request.POST or None, request.FILES or None, assessment=assessment)
-    if request.method == "POST" and _valid(form, request):
-        try:
-            services.portfolio_item_add(
-                actor=request.user, assessment=assessment, upload=form.cleaned_data["file"],
-                description=form.cleaned_data["description"],
-                competencies=list(form.cleaned_data["competencies"]),
-                indicators=list(form.cleaned_data["indicators"]),
-            )
-        except ValidationError as error:
-            if getattr(error, "code", None) in STEP_OVER:
-                return _back(request, pk, error)
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The file was added to your portfolio."))
-            return redirect("assessments:detail", pk=pk)
+    kept = kept_uploads.kept_upload(request.session, assessment)
+    form = PortfolioItemForm(request.POST or None, request.FILES or None, assessment=assessment, kept=kept)
+    if request.method == "POST":
+        if _valid(form, request):
+            upload = form.cleaned_data["file"]
+            if form.uses_kept_file():
+                upload = kept_uploads.open_upload(request.session, assessment)
+            try:
+                services.portfolio_item_add(
+                    actor=request.user, assessment=assessment, upload=upload,
+                    description=form.cleaned_data["description"],
+                    competencies=list(form.cleaned_data["competencies"]),
+                    indicators=list(form.cleaned_data["indicators"]),
+                )
+            except ValidationError as error:
+                if getattr(error, "code", None) in STEP_OVER:
+                    kept_uploads.discard_upload(request.session)
+                    return _back(request, pk, error)
+                add_service_errors(form, error)
+            else:
+                kept_uploads.discard_upload(request.session)
+                messages.success(request, _("The file was added to your portfolio."))
+                return redirect("assessments:detail", pk=pk)
+            finally:
+                if form.uses_kept_file() and upload is not None:
+                    upload.close()
+        # Browsers do not fill in a file input again: keep the chosen file and offer it.
+        form.offer_kept(kept_uploads.keep_upload(request.session, assessment, form.files.get("file")))
     return render(request, "assessments/portfolio_form.html", {
         "assessment": assessment, "form": form, "max_file_size": settings.UPLOAD_MAX_FILE_SIZE,
         "max_portfolio_size": settings.UPLOAD_MAX_PORTFOLIO_SIZE,

@@ -163,6 +163,8 @@ UPLOAD_MAX_FILE_SIZE = int(os.environ.get("UPLOAD_MAX_FILE_SIZE", str(10 * 1024 
 UPLOAD_MAX_PORTFOLIO_SIZE = int(os.environ.get("UPLOAD_MAX_PORTFOLIO_SIZE", str(50 * 1024 * 1024)))
 # DOCX and ODT are zip archives: refuse one that would unpack to more than this (a zip bomb).
 UPLOAD_MAX_UNPACKED_SIZE = int(os.environ.get("UPLOAD_MAX_UNPACKED_SIZE", str(200 * 1024 * 1024)))
+# A portfolio file chosen on a form that came back with an error is kept this long (seconds).
+PORTFOLIO_KEPT_UPLOAD_SECONDS = int(os.environ.get("PORTFOLIO_KEPT_UPLOAD_SECONDS", "3600"))
 FILE_UPLOAD_HANDLERS = [
     "assessments.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -152,3 +152,42 @@ def test_when_the_worker_is_down_the_candidate_keeps_the_ready_version_and_the_a
     versions = candidate.locator("#supplement-versions a")
     assert versions.all_inner_texts() == ["Version 2 (FR/EN)", "Version 1 (NL/EN)"]
     pages.check_accessibility(candidate)
+
+
+def test_the_portfolio_form_groups_indicators_and_keeps_the_chosen_file_and_the_assessors_see_the_links(
+    pages, assessment
+):
+    third = assessment.qualification.competencies.get(order=3)
+    indicator = third.indicators.order_by("order").last()
+    page = log_in(pages, assessment.candidate)
+    page.goto(f"{pages.base}/assessments/{assessment.pk}/portfolio/add/")
+    group = page.locator("#div_id_indicators strong", has_text=f"3. {third.text}")
+    # The indicator's checkbox follows its competency's heading, before the next competency's.
+    assert page.evaluate(
+        """([heading, value]) => {
+             const box = document.querySelector(`input[name=indicators][value="${value}"]`);
+             const headings = [...document.querySelectorAll('#div_id_indicators strong')];
+             const before = headings.filter(h => h.compareDocumentPosition(box) & Node.DOCUMENT_POSITION_FOLLOWING);
+             return before[before.length - 1].textContent.trim() === heading; }""",
+        [group.inner_text(), str(indicator.pk)])
+    pages.check_accessibility(page)
+    page.set_input_files("input[name=file]", files=[{"name": "Reference letter.pdf", "mimeType": "application/pdf",
+                                                      "buffer": samples.MINIMAL_PDF}])
+    page.fill("textarea[name=description]", "Letter from my team leader")
+    page.check(f"input[name=indicators][value='{indicator.pk}']")  # but forgot the competency
+    page.click("main form button[type=submit], main form input[type=submit]")
+    page.get_by_text("Link the file to at least one competency.").wait_for()
+    keep = page.get_by_label("Keep the file you chose: Reference letter.pdf")
+    assert keep.is_checked()
+    pages.check_accessibility(page)
+    page.check(f"input[name=competencies][value='{third.pk}']")
+    page.click("main form button[type=submit], main form input[type=submit]")
+    page.get_by_text("The file was added to your portfolio.").wait_for()
+
+    flows.start(assessment)
+    assessor = log_in(pages, assessment.first_assessor)
+    assessor.goto(f"{pages.base}/assessments/{assessment.pk}/score-sheet/")
+    block = assessor.locator("#competency-3")
+    assert "Reference letter.pdf" in block.inner_text()
+    assert block.locator(".portfolio-indicator").inner_text() == f"3.{indicator.order} {indicator.text}"
+    pages.check_accessibility(assessor)
