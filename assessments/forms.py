@@ -11,6 +11,7 @@ from portal.forms import CrispyForm, SpreadsheetImportForm, filter_helper
 from portal.ids import IdChoiceField, IdMultipleChoiceField
 from qualifications.models import Competency, Indicator, Qualification
 
+from .kept_uploads import KeptUpload
 from .models import Assessment, Judgement
 from .services import JudgementEntry
 
@@ -72,10 +73,27 @@ class DayForm(forms.Form):
     day = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
+class IndicatorsByCompetency(forms.models.ModelChoiceIterator):
+    """The indicators as one group of options per competency, in the order of the standard."""
+
+    def __iter__(self):
+        groups: dict = {}
+        for indicator in self.queryset:
+            groups.setdefault(indicator.competency, []).append(self.choice(indicator))
+        for competency, choices in groups.items():
+            yield f"{competency.order}. {competency.text}", choices
+
+
+class IndicatorChoiceField(IdMultipleChoiceField):
+    iterator = IndicatorsByCompetency
+
+
 class PortfolioItemForm(CrispyForm):
     submit_label = _("Add to the portfolio")
+    keep_file = forms.BooleanField(required=False, initial=True)
     file = forms.FileField(
         allow_empty_file=True,  # refused by the service's content check, with its own message
+        required=False,  # a file kept from an earlier attempt may stand in for it (see clean)
         label=_("File"),
         help_text=_("PDF, JPEG, PNG, DOCX or ODT."),
         widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
@@ -85,22 +103,51 @@ class PortfolioItemForm(CrispyForm):
         label=_("Competencies this file supports"), queryset=Competency.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    indicators = IdMultipleChoiceField(
+    indicators = IndicatorChoiceField(
         label=_("Indicators (optional)"), queryset=Indicator.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     # The service names its arguments; the form's file field is called "file".
     errors_by_argument = {"upload": "file"}
 
-    def __init__(self, *args, assessment: Assessment, **kwargs):
+    def __init__(self, *args, assessment: Assessment, kept: KeptUpload | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["competencies"].queryset = assessment.qualification.competencies.all()
         self.fields["indicators"].queryset = Indicator.objects.filter(
             competency__qualification=assessment.qualification
-        ).select_related("competency")
+        ).select_related("competency").order_by("competency__order", "order")
         self.fields["competencies"].label_from_instance = lambda c: f"{c.order}. {c.text}"
         self.fields["indicators"].label_from_instance = lambda i: f"{i.competency.order}.{i.order} {i.text}"
         self.helper.attrs = {"enctype": "multipart/form-data"}
+        self._offer(kept)
+
+    def offer_kept(self, kept: KeptUpload | None) -> None:
+        """After an error: offer the file kept from this attempt, ticked, as on a fresh form."""
+        self._offer(kept)
+        if kept is not None:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("keep_file")] = "on"
+
+    def _offer(self, kept: KeptUpload | None) -> None:
+        self.kept = kept
+        if kept is None:
+            self.fields.pop("keep_file", None)
+            return
+        if "keep_file" not in self.fields:
+            self.fields["keep_file"] = forms.BooleanField(required=False, initial=True)
+            self.order_fields(["keep_file"])
+        self.fields["keep_file"].label = _("Keep the file you chose: %(name)s") % {"name": kept.name}
+        self.fields["file"].label = _("Or choose another file")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("file") and not self.uses_kept_file() and "file" not in self.errors:
+            self.add_error("file", self.fields["file"].error_messages["required"])
+        return cleaned
+
+    def uses_kept_file(self) -> bool:
+        return (self.kept is not None and not self.cleaned_data.get("file")
+                and bool(self.cleaned_data.get("keep_file")))
 
     def field_for_error(self, argument: str) -> str:
         return self.errors_by_argument.get(argument, argument)
@@ -148,6 +195,13 @@ class ScoreSheetForm(forms.Form):
                 f"{prefix}-observation"
             ]
 
+    def judgements_with_errors(self) -> list[Judgement]:
+        """The competencies with an error in their block, for the summary above the sheet."""
+        return [
+            judgement for judgement in self.judgements
+            if any(name.startswith(f"c{judgement.competency_id}-") for name in self.errors)
+        ]
+
     def field_for_error(self, key: str) -> str:
         """The service names an entry's errors ``"<competency id>.<field>"``."""
         competency_id, _dot, name = key.partition(".")
@@ -180,7 +234,8 @@ class ScoreSheetForm(forms.Form):
 
 
 class RevisionForm(forms.Form):
-    proven = forms.ChoiceField(label=_("My judgement"), choices=PROVEN_CHOICES, widget=forms.RadioSelect)
+    proven = forms.ChoiceField(label=_("My judgement"), choices=PROVEN_CHOICES, widget=forms.RadioSelect,
+                               error_messages={"required": _("Choose your judgement.")})
     # Not required here: the service asks for the reason, in one place.
     reason = forms.CharField(label=_("Reason for the revision"), max_length=5000, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))

@@ -325,6 +325,8 @@ class JudgementRevision(models.Model):
     proven_before = models.BooleanField(_("proven before"))
     proven_after = models.BooleanField(_("proven after"))
     reason = models.TextField(_("reason"), max_length=5000)
+    # A judgement revised to proven drops its justification; the history keeps what it said.
+    justification_before = models.TextField(_("justification before"), blank=True)
     created_at = models.DateTimeField(_("revised at"), auto_now_add=True)
 
     class Meta:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import people_matching
-from qualifications.models import Competency, Qualification
+from qualifications.models import Competency, Indicator, Qualification
 
 from .models import CERTIFICATE_REVOKED, Assessment, IndicatorNote, Judgement, PortfolioItem, ScoreSheet
 
@@ -87,11 +87,22 @@ def portfolio(assessment: Assessment) -> list[PortfolioItem]:
     )
 
 
-def portfolio_by_competency(items: list[PortfolioItem]) -> dict[int, list[PortfolioItem]]:
-    linked: dict[int, list[PortfolioItem]] = {}
+@dataclass
+class LinkedItem:
+    """A portfolio item as the score sheet shows it under one competency, with the indicators
+    of that competency the candidate linked it to."""
+
+    item: PortfolioItem
+    indicators: list[Indicator]
+
+
+def portfolio_by_competency(items: list[PortfolioItem]) -> dict[int, list[LinkedItem]]:
+    linked: dict[int, list[LinkedItem]] = {}
     for item in items:
         for competency in item.competencies.all():
-            linked.setdefault(competency.pk, []).append(item)
+            indicators = sorted((i for i in item.indicators.all() if i.competency_id == competency.pk),
+                                key=lambda i: i.order)
+            linked.setdefault(competency.pk, []).append(LinkedItem(item, indicators))
     return linked
 
 

@@ -14,7 +14,7 @@ from portal.downloads import private_file_response
 from portal.forms import add_service_errors
 from portal.pagination import Keyset, keyset_page, page_of
 
-from . import access, selectors, services
+from . import access, kept_uploads, selectors, services
 from .forms import AssessmentFilterForm, PortfolioItemForm, RevisionForm, ScoreSheetForm
 from .uploads import refuse_oversized
 
@@ -77,22 +77,34 @@ def portfolio_add(request, pk: int):
             services.portfolio_check_open(assessment)
         except ValidationError as error:
             return _back(request, pk, error)
-    form = PortfolioItemForm(request.POST or None, request.FILES or None, assessment=assessment)
-    if request.method == "POST" and _valid(form, request):
-        try:
-            services.portfolio_item_add(
-                actor=request.user, assessment=assessment, upload=form.cleaned_data["file"],
-                description=form.cleaned_data["description"],
-                competencies=list(form.cleaned_data["competencies"]),
-                indicators=list(form.cleaned_data["indicators"]),
-            )
-        except ValidationError as error:
-            if getattr(error, "code", None) in STEP_OVER:
-                return _back(request, pk, error)
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The file was added to your portfolio."))
-            return redirect("assessments:detail", pk=pk)
+    kept = kept_uploads.kept_upload(request.session, assessment)
+    form = PortfolioItemForm(request.POST or None, request.FILES or None, assessment=assessment, kept=kept)
+    if request.method == "POST":
+        if _valid(form, request):
+            upload = form.cleaned_data["file"]
+            if form.uses_kept_file():
+                upload = kept_uploads.open_upload(request.session, assessment)
+            try:
+                services.portfolio_item_add(
+                    actor=request.user, assessment=assessment, upload=upload,
+                    description=form.cleaned_data["description"],
+                    competencies=list(form.cleaned_data["competencies"]),
+                    indicators=list(form.cleaned_data["indicators"]),
+                )
+            except ValidationError as error:
+                if getattr(error, "code", None) in STEP_OVER:
+                    kept_uploads.discard_upload(request.session)
+                    return _back(request, pk, error)
+                add_service_errors(form, error)
+            else:
+                kept_uploads.discard_upload(request.session)
+                messages.success(request, _("The file was added to your portfolio."))
+                return redirect("assessments:detail", pk=pk)
+            finally:
+                if form.uses_kept_file() and upload is not None:
+                    upload.close()
+        # Browsers do not fill in a file input again: keep the chosen file and offer it.
+        form.offer_kept(kept_uploads.keep_upload(request.session, assessment, form.files.get("file")))
     return render(request, "assessments/portfolio_form.html", {
         "assessment": assessment, "form": form, "max_file_size": settings.UPLOAD_MAX_FILE_SIZE,
         "max_portfolio_size": settings.UPLOAD_MAX_PORTFOLIO_SIZE,
@@ -178,37 +190,63 @@ def score_sheet(request, pk: int):
     return render(request, "assessments/score_sheet.html", {"assessment": assessment, "sheet": sheet, "form": form})
 
 
+# Refusals about the whole assessment, not one revision form: the page says so at the top.
+NOT_ABOUT_THE_FORM = {"not_reconciliation", "agreed", "not_own_judgement", "wrong_status", "changed"}
+
+
+def _reconciliation_page(request, assessment, bound: RevisionForm | None = None):
+    """Both sheets side by side; ``bound`` is a refused revision, shown with its errors and choice."""
+    pairs = selectors.competency_pairs(assessment)
+    open_for_me = assessment.status == assessment.Status.RECONCILIATION and assessment.is_assessor(request.user)
+
+    def form_for(pair):
+        prefix = f"r{pair.competency.pk}"
+        return bound if bound is not None and bound.prefix == prefix else RevisionForm(prefix=prefix)
+
+    rows = [(pair, form_for(pair) if open_for_me and not pair.agreed else None) for pair in pairs]
+    return render(request, "assessments/reconciliation.html", {
+        "assessment": assessment, "rows": rows, "open_for_me": open_for_me,
+        "disputed": [pair for pair in pairs if not pair.agreed],
+    })
+
+
 @login_required
 def reconciliation(request, pk: int):
     assessment = access.get_staff_assessment(request.user, pk)
     if assessment.is_blind:
         messages.info(request, _("Reconciliation opens when both assessors have submitted their score sheets."))
         return redirect("assessments:detail", pk=pk)
-    pairs = selectors.competency_pairs(assessment)
-    open_for_me = assessment.status == assessment.Status.RECONCILIATION and assessment.is_assessor(request.user)
-    rows = [
-        (pair, RevisionForm(prefix=f"r{pair.competency.pk}") if open_for_me and not pair.agreed else None)
-        for pair in pairs
-    ]
-    return render(request, "assessments/reconciliation.html", {
-        "assessment": assessment, "rows": rows, "open_for_me": open_for_me,
-        "disagreements": sum(not pair.agreed for pair in pairs),
-    })
+    return _reconciliation_page(request, assessment)
+
+
+def _outcome_message(assessment) -> str:
+    if assessment.status == assessment.Status.CERTIFIED:
+        return _("Your judgement was revised. The assessors now agree on every competency: "
+                 "the candidate is certified.")
+    return _("Your judgement was revised. The assessors now agree on every competency: "
+             "the candidate is not certified.")
 
 
 @require_POST
 @login_required
 def judgement_revise(request, pk: int, competency_pk: int):
     sheet = access.get_own_score_sheet(request.user, pk)
+    assessment = sheet.assessment
     form = RevisionForm(request.POST, prefix=f"r{competency_pk}")
-    if not form.is_valid():
-        messages.error(request, _("Choose your judgement and give the reason for the revision."))
-        return redirect("assessments:reconciliation", pk=pk)
-    try:
-        services.judgement_revise(actor=request.user, assessment=sheet.assessment, competency_id=competency_pk,
-                                  proven=form.proven_value(), reason=form.cleaned_data["reason"])
-    except ValidationError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, _("Your judgement was revised."))
-    return redirect("assessments:reconciliation", pk=pk)
+    if form.is_valid():
+        try:
+            services.judgement_revise(actor=request.user, assessment=assessment, competency_id=competency_pk,
+                                      proven=form.proven_value(), reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            if getattr(error, "code", None) in NOT_ABOUT_THE_FORM:
+                _fail(request, error)
+                return redirect("assessments:reconciliation", pk=pk)
+            add_service_errors(form, error)
+        else:
+            assessment.refresh_from_db()
+            if assessment.is_decided:  # that was the last disagreement: show the decision
+                messages.success(request, _outcome_message(assessment))
+                return redirect("assessments:detail", pk=pk)
+            messages.success(request, _("Your judgement was revised."))
+            return redirect("assessments:reconciliation", pk=pk)
+    return _reconciliation_page(request, assessment, bound=form)

@@ -34,10 +34,12 @@ def _check_links(assessment: Assessment, competencies: list[Competency], indicat
 
 
 def portfolio_item_add(
-    *, actor: User, assessment: Assessment, upload: UploadedFile, description: str,
+    *, actor: User, assessment: Assessment, upload: UploadedFile | File | None, description: str,
     competencies: list[Competency], indicators: list[Indicator] = (),
 ) -> PortfolioItem:
     portfolio_check_open(assessment)
+    if upload is None:
+        raise ValidationError({"upload": ValidationError(_("Choose the file to add."), code="no_file")})
     _check_links(assessment, competencies, indicators)
     try:
         checked = check_upload(upload)

@@ -42,9 +42,12 @@ def judgement_revise(*, actor: User, assessment: Assessment, competency_id: int,
             raise ValidationError({"proven": ValidationError(
                 _("That is already your judgement."), code="unchanged")})
         JudgementRevision.objects.create(judgement=judgement, proven_before=judgement.proven,
-                                         proven_after=proven, reason=reason)
+                                         proven_after=proven, reason=reason,
+                                         justification_before=judgement.justification)
         judgement.proven = proven
-        if not proven and not judgement.justification:
+        if proven:
+            judgement.justification = ""  # it argued "not proven"; the revision keeps it
+        elif not judgement.justification:
             judgement.justification = reason
         judgement.save(update_fields=["proven", "justification", "updated_at"])
         audit_record(

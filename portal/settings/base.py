@@ -163,6 +163,8 @@ UPLOAD_MAX_FILE_SIZE = int(os.environ.get("UPLOAD_MAX_FILE_SIZE", str(10 * 1024 
 UPLOAD_MAX_PORTFOLIO_SIZE = int(os.environ.get("UPLOAD_MAX_PORTFOLIO_SIZE", str(50 * 1024 * 1024)))
 # DOCX and ODT are zip archives: refuse one that would unpack to more than this (a zip bomb).
 UPLOAD_MAX_UNPACKED_SIZE = int(os.environ.get("UPLOAD_MAX_UNPACKED_SIZE", str(200 * 1024 * 1024)))
+# A portfolio file chosen on a form that came back with an error is kept this long (seconds).
+PORTFOLIO_KEPT_UPLOAD_SECONDS = int(os.environ.get("PORTFOLIO_KEPT_UPLOAD_SECONDS", "3600"))
 FILE_UPLOAD_HANDLERS = [
     "assessments.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
@@ -205,6 +207,8 @@ SUPPLEMENT_REQUEUE_AFTER_SECONDS = int(os.environ.get("SUPPLEMENT_REQUEUE_AFTER_
 # Print the holder's date of birth (when the account has one) to tell two holders with the same
 # name apart. Off by default: personal data is printed only where it is needed.
 CERTIFICATE_SHOWS_DATE_OF_BIRTH = env_bool("CERTIFICATE_SHOWS_DATE_OF_BIRTH", False)
+# A supplement queued or rendering longer than this is flagged to administrators (worker down?).
+SUPPLEMENT_EXPECTED_SECONDS = int(os.environ.get("SUPPLEMENT_EXPECTED_SECONDS", "300"))
 
 # --- Seal and verifiable credentials (decision 0006) ----------------------------------------
 # The test centre's electronic seal: a PKCS#12 file and its passphrase. Without one, supplements

@@ -77,9 +77,29 @@
     });
   }
 
+  // A form marked data-unsaved-warning (the score sheet) asks before the page is left with
+  // changes typed but not sent. Sending the form itself (saving, submitting) does not ask.
+  function warnAboutUnsavedChanges() {
+    document.querySelectorAll("form[data-unsaved-warning]").forEach(function (form) {
+      var changed = false;
+      function markChanged() { changed = true; }
+      form.addEventListener("input", markChanged);
+      form.addEventListener("change", markChanged);
+      form.addEventListener("submit", function (event) {
+        if (!event.defaultPrevented) { changed = false; }
+      });
+      window.addEventListener("beforeunload", function (event) {
+        if (!changed) { return; }
+        event.preventDefault();
+        event.returnValue = "";  // older browsers show the dialog only when this is set
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     pollCertificatePanel();
     askBeforeIrreversibleSteps();
     guardDoubleSubmit();
+    warnAboutUnsavedChanges();
   });
 }());

@@ -1,5 +1,7 @@
 """Rules 4 and 5: reconciliation of disagreements, and the computed decision."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -171,3 +173,94 @@ def test_no_decision_when_the_sheets_miss_a_competency_of_the_qualification(ende
                                   sheet=flows.sheet_of(ended, ended.second_assessor))
     assert status(ended) == Assessment.Status.SCORING
     assert not Certificate.objects.exists()
+
+
+def test_a_judgement_revised_to_proven_drops_its_justification_and_the_history_keeps_it(client, ended):
+    flows.judge(ended, ended.first_assessor)
+    flows.judge(ended, ended.second_assessor, not_proven={3, 8}, justification="Did not check conditions of sale")
+    revise(ended, ended.second_assessor, 3, True, reason="The portfolio letter shows it")
+    revised = judgement(ended, ended.second_assessor, 3)
+    assert (revised.proven, revised.justification) == (True, "")
+    revision = JudgementRevision.objects.get(judgement=revised)
+    assert revision.justification_before == "Did not check conditions of sale"
+    client.force_login(ended.first_assessor)
+    page = client.get(f"/assessments/{ended.pk}/reconciliation/").content.decode()
+    assert "Justification before the revision:" in page
+    assert "The portfolio letter shows it" in page
+
+
+def test_a_judgement_revised_to_not_proven_is_justified_by_the_reason(ended):
+    flows.judge(ended, ended.first_assessor)
+    flows.judge(ended, ended.second_assessor, not_proven={3, 8})
+    revise(ended, ended.first_assessor, 8, False, reason="Multitasking was not shown.")
+    revised = judgement(ended, ended.first_assessor, 8)
+    assert (revised.proven, revised.justification) == (False, "Multitasking was not shown.")
+
+
+def revise_page(client, assessment, order, data):
+    competency = assessment.qualification.competencies.get(order=order)
+    return client.post(f"/assessments/{assessment.pk}/reconciliation/{competency.pk}/revise/",
+                       {f"r{competency.pk}-{name}": value for name, value in data.items()})
+
+
+def test_a_refused_revision_shows_its_error_beside_the_field_and_keeps_the_choice(client, ended):
+    flows.judge(ended, ended.first_assessor)
+    flows.judge(ended, ended.second_assessor, not_proven={3, 8})
+    client.force_login(ended.second_assessor)
+    response = revise_page(client, ended, 3, {"proven": "yes", "reason": "  "})
+    assert response.status_code == 200
+    form = dict(response.context["rows"][2][1].errors)
+    assert form == {"reason": ["Give the reason for revising your judgement."]}
+    competency = ended.qualification.competencies.get(order=3)
+    choice = re.search(rf'<input[^>]*name="r{competency.pk}-proven"[^>]*value="yes"[^>]*>', response.content.decode())
+    assert "checked" in choice.group(0)  # the choice is kept
+    assert not JudgementRevision.objects.exists()
+    unchanged = revise_page(client, ended, 3, {"proven": "no", "reason": "I still think so."})
+    assert dict(unchanged.context["rows"][2][1].errors) == {"proven": ["That is already your judgement."]}
+    no_choice = revise_page(client, ended, 3, {"reason": "Forgot to choose"})
+    assert dict(no_choice.context["rows"][2][1].errors) == {"proven": ["Choose your judgement."]}
+    assert "Forgot to choose" in no_choice.content.decode()
+
+
+def test_revising_an_agreed_competency_goes_back_to_the_page_with_the_message(client, ended):
+    flows.judge(ended, ended.first_assessor)
+    flows.judge(ended, ended.second_assessor, not_proven={3})
+    client.force_login(ended.first_assessor)
+    response = revise_page(client, ended, 1, {"proven": "no", "reason": "Second thoughts"})
+    assert response.status_code == 302 and response.url == f"/assessments/{ended.pk}/reconciliation/"
+    assert "the judgement is final" in client.get(response.url).content.decode()
+
+
+def test_after_the_last_revision_the_assessor_sees_the_outcome(client, ended):
+    flows.judge(ended, ended.first_assessor)
+    flows.judge(ended, ended.second_assessor, not_proven={3, 8})
+    client.force_login(ended.second_assessor)
+    first = revise_page(client, ended, 3, {"proven": "yes", "reason": "The portfolio shows it."})
+    assert first.url == f"/assessments/{ended.pk}/reconciliation/"  # competency 8 still disputed
+    last = revise_page(client, ended, 8, {"proven": "yes", "reason": "Seen in the role play."})
+    assert last.url == f"/assessments/{ended.pk}/"
+    page = client.get(last.url).content.decode()
+    assert "The assessors now agree on every competency: the candidate is certified." in page
+
+
+def test_after_the_last_revision_a_not_certified_outcome_is_named(client, ended):
+    flows.judge(ended, ended.first_assessor)
+    flows.judge(ended, ended.second_assessor, not_proven={3})
+    client.force_login(ended.first_assessor)
+    last = revise_page(client, ended, 3, {"proven": "no", "reason": "Not shown after all."})
+    assert last.url == f"/assessments/{ended.pk}/"
+    assert "the candidate is not certified." in client.get(last.url).content.decode()
+
+
+def test_the_reconciliation_banner_names_and_links_the_disputed_competencies(client, ended):
+    flows.judge(ended, ended.first_assessor)
+    flows.judge(ended, ended.second_assessor, not_proven={3, 8})
+    client.force_login(ended.first_assessor)
+    response = client.get(f"/assessments/{ended.pk}/reconciliation/")
+    disputed = [pair.competency.order for pair in response.context["disputed"]]
+    assert disputed == [3, 8]
+    page = response.content.decode()
+    for order in (3, 8):
+        competency = ended.qualification.competencies.get(order=order)
+        assert f'href="#pair-{competency.pk}">{order}. {competency.text}</a>' in page
+        assert f'id="pair-{competency.pk}"' in page

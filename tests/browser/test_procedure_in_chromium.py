@@ -154,7 +154,8 @@ def test_the_whole_procedure_in_the_browser(pages, worker, qualification, tmp_pa
     page.check(f"input[name=r{third.pk}-proven][value=yes]")
     page.fill(f"textarea[name=r{third.pk}-reason]", "The portfolio letter shows it")
     page.click(f"form[action='/assessments/{assessment.pk}/reconciliation/{third.pk}/revise/'] button")
-    page.wait_for_url(f"{detail}reconciliation/")
+    page.wait_for_url(detail)  # the last disagreement is resolved: the decision shows
+    page.get_by_text("the candidate is certified.").first.wait_for()
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.CERTIFIED
     assert Judgement.objects.filter(proven=True).count() == 20
@@ -186,7 +187,7 @@ def test_the_whole_procedure_in_the_browser(pages, worker, qualification, tmp_pa
     admin.fill("#revoke-reason", "Issued in error")
     admin.click(f"form[action='/certificates/{certificate.pk}/revoke/'] button")
     admin.click("#confirm-dialog .confirm-dialog-yes")
-    admin.wait_for_url(detail)
+    admin.get_by_text("The certificate was revoked.").wait_for()  # the URL does not change: wait for the answer
     verifier.reload()
     assert "This certificate has been revoked." in verifier.content()
 
