@@ -93,8 +93,19 @@ def supplement_context(version: SupplementVersion) -> dict:
     }
 
 
+def statement_context(version: SupplementVersion) -> dict:
+    """A statement lists the competencies it covers, each with its indicators, in the standard's order."""
+    context = supplement_context(version)
+    covered = set(version.certificate.competencies.values_list("pk", flat=True))
+    context["competencies"] = [c for c in context["qualification"].competencies.all() if c.pk in covered]
+    context["total"] = len(context["qualification"].competencies.all())
+    return context
+
+
 def supplement_html(version: SupplementVersion) -> str:
     with translation.override(version.first_language):
+        if version.certificate.is_statement:
+            return render_to_string("certificates/statement.html", statement_context(version))
         return render_to_string("certificates/supplement.html", supplement_context(version))
 
 

@@ -51,3 +51,12 @@ def overrun(assessment: Assessment, hours: float) -> None:
     Assessment.objects.filter(pk=assessment.pk).update(
         started_at=timezone.now() - timezone.timedelta(hours=hours), ended_at=timezone.now()
     )
+
+
+def decide(assessment: Assessment, *, not_proven=()) -> Assessment:
+    """Both assessors agree: everything proven except the orders in ``not_proven``."""
+    started_and_ended(assessment)
+    judge(assessment, assessment.first_assessor, not_proven=not_proven)
+    judge(assessment, assessment.second_assessor, not_proven=not_proven)
+    assessment.refresh_from_db()
+    return assessment

@@ -33,7 +33,9 @@ def decide_if_agreed(*, actor: User, assessment: Assessment) -> bool:
 def assessment_decide(*, actor: User, assessment: Assessment, pairs: list[CompetencyPair]) -> None:
     """Certified if and only if every competency of the standard is finally proven by both.
 
-    A certified assessment gets its certificate in the same transaction as the decision.
+    A certified assessment gets its certificate in the same transaction as the decision; one
+    that proved some competencies gets the statement of those (the EVC decree's *bewijs van
+    competenties*).
     """
     judged = {pair.competency.pk for pair in pairs}
     standard = set(assessment.qualification.competencies.values_list("pk", flat=True))
@@ -43,6 +45,7 @@ def assessment_decide(*, actor: User, assessment: Assessment, pairs: list[Compet
     if not all(pair.agreed for pair in pairs):
         raise ValidationError(_("The assessors do not agree on every competency yet."), code="disputed")
     certified = all(pair.proven for pair in pairs)
+    proven = [pair.competency for pair in pairs if pair.proven]
     assessment_move(assessment, Status.CERTIFIED if certified else Status.NOT_CERTIFIED, decided_at=timezone.now())
     audit_record(
         actor=actor, action=Action.DECISION, subject=assessment, summary=assessment.status,
@@ -51,3 +54,5 @@ def assessment_decide(*, actor: User, assessment: Assessment, pairs: list[Compet
     )
     if certified:
         certificates.certificate_issue(assessment=assessment, actor=actor)
+    elif proven:
+        certificates.statement_issue(assessment=assessment, competencies=proven, actor=actor)
