@@ -87,6 +87,8 @@ def supplement_context(version: SupplementVersion) -> dict:
         "texts": supplement_texts(qualification),
         "languages": languages,
         "translations": [code for code, _name in settings.LANGUAGES if code != "nl"],
+        # A certificate earned across a re-assessment chain names the date of every assessment.
+        "assessment_dates": [link.started_at or link.scheduled_at for link in certificate.assessment.chain()],
         # Generated here from the certificate's own URL, not user input.
         "qr_code": mark_safe(qr_code_svg(url, qr_alternative_text(languages, url))),
         "rendered_at": _pdf_date(timezone.now()),

@@ -60,7 +60,8 @@ def certificate_issue(*, assessment: Assessment, actor=None) -> Certificate:
     """Issue the certificate of a certified assessment and queue its supplement.
 
     Idempotent: an assessment has at most one certificate (a unique column guards it), and
-    calling this again returns the existing one. Runs inside the caller's transaction, so the
+    calling this again returns the existing one; a re-assessment chain never issues a second
+    one. Runs inside the caller's transaction, so the
     decision and the certificate commit together; the rendering is queued after the commit. When
     the certificate cannot be issued (no holder name, no issuing centre) the ValidationError
     rolls the caller's transaction back too: the decision is never recorded without its
@@ -73,6 +74,10 @@ def certificate_issue(*, assessment: Assessment, actor=None) -> Certificate:
             return existing
         if assessment.status != Assessment.Status.CERTIFIED:
             raise ValidationError(_("Only a certified assessment gets a certificate."), code="not_certified")
+        chain = [link.pk for link in assessment.chain()]
+        if Certificate.objects.filter(assessment__in=chain, kind=Certificate.Kind.CERTIFICATE).exists():
+            raise ValidationError(_("This re-assessment chain already issued its certificate."),
+                                  code="chain_certified")
         return _issue(assessment, actor=actor, kind=Certificate.Kind.CERTIFICATE, series=assessment.qualification.code)
 
 

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.models import Assessment, ScoreSheet
+from assessments.selectors import to_judge
 from assessments.services import JudgementEntry
 
 
@@ -27,7 +28,7 @@ def judge(assessment: Assessment, assessor, *, not_proven=(), submit=True, justi
             proven=competency.order not in not_proven,
             justification=justification if competency.order in not_proven else "",
         )
-        for competency in assessment.qualification.competencies.all()
+        for competency in to_judge(assessment)
     ]
     return services.score_sheet_save(actor=assessor, sheet=sheet_of(assessment, assessor), entries=entries,
                                      submit=submit)

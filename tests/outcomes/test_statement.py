@@ -22,11 +22,6 @@ def pdf_text(version) -> str:
     return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
 
 
-@pytest.fixture
-def nine_of_ten(assessment):
-    return flows.decide(assessment, not_proven={10})
-
-
 def test_nine_of_ten_issues_a_statement_in_its_own_series(nine_of_ten):
     statement = nine_of_ten.certificate
     year = timezone.localdate().year
