@@ -21,6 +21,7 @@ from audit.services import Action, audit_record
 from qualifications.models import Competency
 
 from .models import Certificate, CertificateCounter, IssuingCentre, SupplementVersion
+from .signals import document_ready, document_revoked
 
 logger = logging.getLogger(__name__)
 VersionStatus = SupplementVersion.Status
@@ -221,6 +222,7 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
             raise ValidationError(_("This certificate is already revoked."), code="already_revoked")
         audit_record(actor=actor, action=Action.CERTIFICATE_REVOKED, subject=certificate.assessment,
                      summary=certificate.number, reason=reason)
+        document_revoked.send(sender=Certificate, certificate=certificate)
     certificate.refresh_from_db()
     return certificate
 
@@ -282,4 +284,6 @@ def supplement_render(*, version_id: int, attempt_id: str) -> bool:
     )
     if not finished:
         default_storage.delete(name)
+    else:
+        document_ready.send(sender=SupplementVersion, version=version)
     return bool(finished)

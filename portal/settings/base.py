@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "audit",
     "assessments",
     "certificates",
+    "notifications",
 ]
 
 MIDDLEWARE = [
