@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.db.models import Count, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -16,7 +17,16 @@ from accounts.models import User
 from accounts.selectors import people_matching
 from qualifications.models import Competency, Qualification
 
-from .models import CERTIFICATE_REVOKED, Assessment, CarriedOver, IndicatorNote, Judgement, PortfolioItem, ScoreSheet
+from .models import (
+    CERTIFICATE_REVOKED,
+    Assessment,
+    CarriedOver,
+    IndicatorNote,
+    Judgement,
+    Objection,
+    PortfolioItem,
+    ScoreSheet,
+)
 
 Status = Assessment.Status
 DisplayStatus = Assessment.DisplayStatus
@@ -74,6 +84,11 @@ def not_proven(assessment: Assessment) -> QuerySet[Competency]:
     return assessment.qualification.competencies.exclude(pk__in=proven_in_chain(assessment)).order_by("order")
 
 
+def objection_deadline(assessment: Assessment):
+    """The last moment the candidate may object to the decision."""
+    return assessment.decided_at + timedelta(days=settings.OBJECTION_PERIOD_DAYS)
+
+
 @dataclass
 class Outcome:
     """What the assessment page shows about the chain and the objection, for this user."""
@@ -81,7 +96,7 @@ class Outcome:
     carried: list[CarriedOver]
     visible: set[int]  # ids of the linked assessments this user may open
     follow_up_id: int | None
-    objection: "Objection | None"
+    objection: Objection | None
     objection_deadline: object = None
     can_object: bool = False
     can_reassess: bool = False
@@ -89,9 +104,6 @@ class Outcome:
 
 
 def outcome(assessment: Assessment, user: User) -> Outcome:
-    from .models import Objection
-    from .services.objection import objection_deadline
-
     carried = carried_over(assessment)
     follow_up_id = Assessment.objects.filter(previous=assessment).values_list("pk", flat=True).first()
     linked = {c.proven_in_id for c in carried} | {assessment.previous_id, follow_up_id}

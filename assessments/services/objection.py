@@ -2,9 +2,6 @@
 an administrator; upheld, it schedules a new assessment of the disputed competencies by two
 assessors who did not take part."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,14 +12,10 @@ from audit.services import Action, audit_record
 from qualifications.models import Competency
 
 from ..models import Assessment, Objection
+from ..selectors import objection_deadline, proven_in_chain
 from ..signals import objection_decided, objection_lodged
-from ..selectors import proven_in_chain
 from .chain import _check_followable, follow_up_create
 from .lifecycle import Status, local_time
-
-
-def objection_deadline(assessment: Assessment):
-    return assessment.decided_at + timedelta(days=settings.OBJECTION_PERIOD_DAYS)
 
 
 def objection_lodge(*, actor: User, assessment: Assessment, competencies: list[Competency], reason: str) -> Objection:
