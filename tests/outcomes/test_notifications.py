@@ -91,7 +91,7 @@ def test_every_step_to_a_certificate_tells_the_people_concerned(assessment, cand
     for message in sent:
         assert message.attachments == []  # no file of any kind, let alone a personal one
     ready = next(m for m in sent if m.to == [candidate.email] and assessment.certificate.number in m.body
-                 and "ready" in m.body)
+                 and "staat klaar" in m.body)  # the candidate's own language (nl)
     assert "https://portal.example.org/assessments/" in ready.body
 
 
@@ -103,7 +103,7 @@ def test_objection_steps_are_told(nine_of_ten, administrator):
     assert events(administrator) == ["objection_lodged"]
     assert events(nine_of_ten.candidate)[-2:] == ["objection_lodged", "objection_decided"]
     to_candidate = [m for m in deliver() if m.to == [nine_of_ten.candidate.email]]
-    assert "The objection was rejected." in to_candidate[-1].body
+    assert "Het bezwaar is afgewezen." in to_candidate[-1].body  # in the candidate's language (nl)
 
 
 def test_a_failed_mail_is_recorded_for_administrators_and_retried(client, nine_of_ten, administrator):
