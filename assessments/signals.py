@@ -7,6 +7,8 @@ know nothing of them. A receiver that needs to act after the commit uses ``trans
 from django.dispatch import Signal
 
 assessment_scheduled = Signal()  # assessment
+assessment_rescheduled = Signal()  # assessment (its new time and place)
+assessment_cancelled = Signal()  # assessment
 scoring_opened = Signal()  # assessment: each assessor has a score sheet waiting
 reconciliation_needed = Signal()  # assessment
 assessment_decided = Signal()  # assessment

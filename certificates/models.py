@@ -71,7 +71,7 @@ class IssuingCentre(models.Model):
 class Certificate(models.Model):
     """A document issued on a decision: the certificate of the full qualification, or a statement
     of the competencies proven (the EVC decree's *bewijs van competenties*). Both are numbered,
-    verified, rendered, re-rendered and revoked the same way; see docs/decisions/0007-outcomes.md."""
+    verified, rendered, re-rendered and revoked the same way; see docs/decisions/0008-outcomes.md."""
 
     class Status(models.TextChoices):
         ISSUED = "issued", _("Valid")

@@ -13,6 +13,8 @@ from assessments.models import Assessment
 class Notification(models.Model):
     class Event(models.TextChoices):
         SCHEDULED = "scheduled", _("Assessment scheduled")
+        RESCHEDULED = "rescheduled", _("Assessment rescheduled")
+        CANCELLED = "cancelled", _("Assessment cancelled")
         SHEET_WAITING = "sheet_waiting", _("Score sheet waiting")
         RECONCILIATION = "reconciliation", _("Reconciliation needed")
         DECIDED = "decided", _("Decision made")

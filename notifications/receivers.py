@@ -22,6 +22,17 @@ def scheduled(sender, assessment, **kwargs):
     notify(recipients=[assessment.candidate, *_assessors(assessment)], event=Event.SCHEDULED, assessment=assessment)
 
 
+@receiver(steps.assessment_rescheduled)
+def rescheduled(sender, assessment, **kwargs):
+    notify(recipients=[assessment.candidate, *_assessors(assessment)], event=Event.RESCHEDULED,
+           assessment=assessment)
+
+
+@receiver(steps.assessment_cancelled)
+def cancelled(sender, assessment, **kwargs):
+    notify(recipients=[assessment.candidate, *_assessors(assessment)], event=Event.CANCELLED, assessment=assessment)
+
+
 @receiver(steps.scoring_opened)
 def sheet_waiting(sender, assessment, **kwargs):
     notify(recipients=_assessors(assessment), event=Event.SHEET_WAITING, assessment=assessment)

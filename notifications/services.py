@@ -21,6 +21,8 @@ Event = Notification.Event
 
 SUBJECTS = {
     Event.SCHEDULED: gettext_lazy("Your assessment is scheduled"),
+    Event.RESCHEDULED: gettext_lazy("Your assessment was moved"),
+    Event.CANCELLED: gettext_lazy("Your assessment was cancelled"),
     Event.SHEET_WAITING: gettext_lazy("A score sheet is waiting for you"),
     Event.RECONCILIATION: gettext_lazy("The assessors' judgements need reconciliation"),
     Event.DECIDED: gettext_lazy("The decision on your assessment"),
@@ -29,6 +31,9 @@ SUBJECTS = {
     Event.OBJECTION_LODGED: gettext_lazy("An objection was received"),
     Event.OBJECTION_DECIDED: gettext_lazy("The outcome of the objection"),
 }
+
+
+CALENDAR_EVENTS = (Event.SCHEDULED, Event.RESCHEDULED, Event.CANCELLED)
 
 
 def notify(*, recipients: list[User], event: str, assessment: Assessment, detail: str = "") -> list[Notification]:
@@ -68,11 +73,14 @@ def _message(notification: Notification) -> EmailMessage:
             "dashboard": f"{settings.PORTAL_BASE_URL}/assessments/",
         })
         message = EmailMessage(subject=subject, body=body, to=[person.email])
-        if notification.event == Event.SCHEDULED:
+        if notification.event in CALENDAR_EVENTS:
             # The calendar entry is made by the portal: date, place and a link, no personal file.
             summary = _("Assessment %(code)s %(title)s") % {"code": assessment.qualification.code,
                                                             "title": assessment.qualification.title}
-            message.attach("assessment.ics", assessment_event(assessment, summary=summary), "text/calendar")
+            # The same event UID each time; a later SEQUENCE replaces (or cancels) the earlier entry.
+            event = assessment_event(assessment, summary=summary, cancelled=notification.event == Event.CANCELLED,
+                                     sequence=int(notification.created_at.timestamp()))
+            message.attach("assessment.ics", event, "text/calendar")
     return message
 
 

@@ -12,7 +12,7 @@ from qualifications.models import Qualification
 
 from ..models import Assessment, Judgement, ScoreSheet
 from ..selectors import to_judge
-from ..signals import assessment_scheduled, scoring_opened
+from ..signals import assessment_cancelled, assessment_rescheduled, assessment_scheduled, scoring_opened
 
 Status = Assessment.Status
 
@@ -142,6 +142,7 @@ def assessment_reschedule(*, actor: User, assessment: Assessment, scheduled_at, 
             summary=f"{before[0]} → {local_time(scheduled_at)}",
             location_before=before[1], location_after=location, reason=reason,
         )
+        assessment_rescheduled.send(sender=Assessment, assessment=locked)
     return locked
 
 
@@ -159,6 +160,7 @@ def assessment_cancel(*, actor: User, assessment: Assessment, reason: str) -> As
         assessment_move(locked, Status.CANCELLED, cancellation_reason=reason)
         audit_record(actor=actor, action=Action.ASSESSMENT_CANCELLED, subject=locked,
                      summary=local_time(locked.scheduled_at), reason=reason)
+        assessment_cancelled.send(sender=Assessment, assessment=locked)
     return locked
 
 

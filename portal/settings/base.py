@@ -222,7 +222,7 @@ PORTAL_ISSUER_NAME = os.environ.get("PORTAL_ISSUER_NAME", "Test centre Contact C
 # Largest file the public verifier accepts (bytes); it is read in memory and never stored.
 VERIFY_MAX_UPLOAD_SIZE = int(os.environ.get("VERIFY_MAX_UPLOAD_SIZE", str(5 * 1024 * 1024)))
 
-# Outcomes (docs/decisions/0007-outcomes.md). How long a proven competency is carried over into a
+# Outcomes (docs/decisions/0008-outcomes.md). How long a proven competency is carried over into a
 # re-assessment, in days after its decision; empty means for good (the decree sets no limit).
 CARRIED_OVER_VALIDITY_DAYS = int(os.environ["CARRIED_OVER_VALIDITY_DAYS"]) if os.environ.get(
     "CARRIED_OVER_VALIDITY_DAYS") else None

@@ -26,7 +26,7 @@ def fourth_assessor(db):
 def reassess(previous, administrator, first=None, second=None):
     return services.reassessment_schedule(
         actor=administrator, previous=previous, first_assessor=first or previous.first_assessor,
-        second_assessor=second or previous.second_assessor, scheduled_at=timezone.now() + timedelta(days=7),
+        second_assessor=second or previous.second_assessor, scheduled_at=timezone.now() + timedelta(hours=1),
         location="Room 2",
     )
 

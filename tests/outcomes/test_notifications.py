@@ -1,6 +1,8 @@
 """Item 4 of the outcomes: an e-mail at every step, in the person's language, sent by the worker."""
 
+from datetime import datetime
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -57,7 +59,8 @@ def test_scheduled_mail_is_in_each_persons_language_with_a_calendar_file_only(ca
     candidate.refresh_from_db()
     services.assessment_create(created_by=administrator, candidate=User.objects.get(pk=candidate.pk),
                                qualification=qualification, first_assessor=assessor,
-                               second_assessor=second_assessor, scheduled_at="2030-03-04T09:30+01:00",
+                               second_assessor=second_assessor,
+                               scheduled_at=datetime(2030, 3, 4, 9, 30, tzinfo=ZoneInfo("Europe/Brussels")),
                                location="Gent, zaal 2")
     messages = {m.to[0]: m for m in deliver()}
     assert messages[candidate.email].subject == "Votre évaluation est planifiée"
@@ -136,3 +139,26 @@ def test_the_dashboard_lists_a_persons_own_notifications(client, nine_of_ten, ca
 def test_only_administrators_see_all_notifications(client, nine_of_ten, role, candidate, assessor):
     client.force_login({"candidate": candidate, "assessor": assessor}[role])
     assert client.get("/notifications/").status_code == 404
+
+
+def test_rescheduling_and_cancelling_tell_everyone_with_an_updated_calendar_file(assessment, administrator,
+                                                                               candidate):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    services.assessment_reschedule(actor=administrator, assessment=assessment, location="Brugge",
+                                   scheduled_at=timezone.now() + timedelta(days=9), reason="Room unavailable")
+    services.assessment_cancel(actor=administrator, assessment=assessment, reason="Candidate ill")
+    assert events(candidate) == ["rescheduled", "cancelled"]
+    assert events(assessment.first_assessor) == ["rescheduled", "cancelled"]
+    sent = [m for m in deliver() if m.to == [candidate.email]]
+    moved, cancelled = sent
+    assert moved.subject == "Uw assessment is verplaatst" and "Brugge" in moved.body
+    assert cancelled.subject == "Uw assessment is geannuleerd"
+    moved_ics, cancel_ics = moved.attachments[0][1], cancelled.attachments[0][1]
+    assert "METHOD:PUBLISH" in moved_ics and "LOCATION:Brugge" in moved_ics
+    assert "METHOD:CANCEL" in cancel_ics and "STATUS:CANCELLED" in cancel_ics
+    uid = [line for line in moved_ics.splitlines() if line.startswith("UID:")]
+    assert uid and uid[0] in cancel_ics
+    assert [kind for _name, _content, kind in cancelled.attachments] == ["text/calendar"]

@@ -25,7 +25,7 @@ def lodge(assessment, orders=(10,), reason="The observation was cut short."):
 def uphold(objection, first, second, reason="The room was too noisy."):
     return services.objection_decide(actor=_admin(), objection=objection,
                                      upheld=True, reason=reason, first_assessor=first, second_assessor=second,
-                                     scheduled_at=timezone.now() + timedelta(days=5), location="Room 9")
+                                     scheduled_at=timezone.now() + timedelta(hours=1), location="Room 9")
 
 
 def _admin():
