@@ -187,6 +187,8 @@ def test_the_whole_procedure_in_the_browser(pages, worker, qualification, tmp_pa
     admin.click(f"form[action='/certificates/{certificate.pk}/revoke/'] button")
     admin.click("#confirm-dialog .confirm-dialog-yes")
     admin.wait_for_url(detail)
+    # The page was already at this address: wait for the answer to the POST, not just the URL.
+    admin.get_by_text("The certificate was revoked.").wait_for()
     verifier.reload()
     assert "This certificate has been revoked." in verifier.content()
 
