@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('certificates', '0002_credentials_and_seal'),
+        ('certificates', '0003_issuing_centre'),
         ('qualifications', '0001_initial'),
     ]
 
