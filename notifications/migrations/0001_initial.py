@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('assessments', '0003_chain_and_objection'),
+        ('assessments', '0005_chain_and_objection'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

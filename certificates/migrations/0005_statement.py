@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('certificates', '0003_issuing_centre'),
+        ('certificates', '0004_status_index'),
         ('qualifications', '0001_initial'),
     ]
 
