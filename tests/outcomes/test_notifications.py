@@ -37,8 +37,8 @@ def test_scheduling_is_queued_on_commit_and_never_sent_in_the_request(
     with mock.patch.object(send_notification, "delay") as delay, \
             django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post("/assessments/new/", {
-            "candidate": candidate.pk, "qualification": qualification.pk, "first_assessor": assessor.pk,
-            "second_assessor": second_assessor.pk, "scheduled_at": "2030-03-04T09:30", "location": "Gent",
+            "candidate": candidate.email, "qualification": qualification.pk, "first_assessor": assessor.email,
+            "second_assessor": second_assessor.email, "scheduled_at": "2030-03-04T09:30", "location": "Gent",
         })
         assert response.status_code == 302
         assert delay.call_count == 0 and mail.outbox == []  # nothing inside the request's transaction

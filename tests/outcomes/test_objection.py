@@ -163,8 +163,8 @@ def test_administrator_upholds_through_the_page(client, nine_of_ten, administrat
     response = client.post(f"/assessments/{nine_of_ten.pk}/objection/decide/", {"outcome": "upheld"})
     assert "Choose the assessors and the date of the new assessment." in response.content.decode()
     response = client.post(f"/assessments/{nine_of_ten.pk}/objection/decide/", {
-        "outcome": "upheld", "outcome_reason": "Noise", "first_assessor": third_assessor.pk,
-        "second_assessor": fourth_assessor.pk, "scheduled_at": "2030-02-01T10:00", "location": "Room 1",
+        "outcome": "upheld", "outcome_reason": "Noise", "first_assessor": third_assessor.email,
+        "second_assessor": fourth_assessor.email, "scheduled_at": "2030-02-01T10:00", "location": "Room 1",
     })
     assert response.status_code == 302
     assert Objection.objects.get().status == "upheld"

@@ -135,7 +135,7 @@ def test_administrator_schedules_a_reassessment_through_the_page(client, nine_of
     page = client.get(f"/assessments/{nine_of_ten.pk}/").content.decode()
     assert f"/assessments/{nine_of_ten.pk}/reassess/" in page
     response = client.post(f"/assessments/{nine_of_ten.pk}/reassess/", {
-        "first_assessor": nine_of_ten.first_assessor.pk, "second_assessor": nine_of_ten.second_assessor.pk,
+        "first_assessor": nine_of_ten.first_assessor.email, "second_assessor": nine_of_ten.second_assessor.email,
         "scheduled_at": "2030-01-10T09:00", "location": "Room 3",
     })
     follow_up = Assessment.objects.get(previous=nine_of_ten)
@@ -147,7 +147,7 @@ def test_reassessment_page_refuses_a_certified_candidate_with_a_message(client, 
     flows.certify(factories.AssessmentFactory(qualification=qualification, candidate=nine_of_ten.candidate))
     client.force_login(administrator)
     response = client.post(f"/assessments/{nine_of_ten.pk}/reassess/", {
-        "first_assessor": nine_of_ten.first_assessor.pk, "second_assessor": nine_of_ten.second_assessor.pk,
+        "first_assessor": nine_of_ten.first_assessor.email, "second_assessor": nine_of_ten.second_assessor.email,
         "scheduled_at": "2030-01-10T09:00",
     })
     assert response.status_code == 200
