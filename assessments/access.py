@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.access import administrator_required
 
-from .models import Assessment, Observation, PortfolioItem, ScoreSheet
+from .models import Assessment, Objection, Observation, PortfolioItem, ScoreSheet
 
 __all__ = ["administrator_required"]
 
@@ -63,3 +63,11 @@ def get_observation(user, pk: int, observation_pk: int) -> Observation:
     if not (user.is_administrator or own or (assessment.is_assessor(user) and not assessment.is_blind)):
         raise Http404
     return observation
+
+
+def get_objection(user, pk: int) -> Objection:
+    """The objection against an assessment the user may see."""
+    assessment = get_assessment(user, pk)
+    objection = get_object_or_404(Objection, assessment=assessment)
+    objection.assessment = assessment
+    return objection

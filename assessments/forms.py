@@ -280,3 +280,55 @@ class AssessmentRowForm(forms.Form):
 class AssessmentsImportForm(SpreadsheetImportForm):
     columns = ["candidate", "qualification", "first_assessor", "second_assessor", "scheduled_at"]
     row_form = AssessmentRowForm
+class FollowUpForm(AssessorsForm):
+    """The next assessment of a chain: two assessors, a date and a place."""
+
+    submit_label = _("Schedule the assessment")
+    scheduled_at = forms.DateTimeField(
+        label=_("Scheduled for"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+
+
+class ObjectionForm(CrispyForm):
+    submit_label = _("Lodge the objection")
+    competencies = forms.ModelMultipleChoiceField(
+        label=_("Competencies whose decision you dispute"), queryset=Competency.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    # Not required here: the service asks for the reason, in one place.
+    reason = forms.CharField(label=_("Reason for the objection"), max_length=5000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, disputable, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["competencies"].queryset = disputable
+        self.fields["competencies"].label_from_instance = lambda c: f"{c.order}. {c.text}"
+
+
+OUTCOME_CHOICES = [("rejected", _("Rejected: the decision stands")),
+                   ("upheld", _("Upheld: a new assessment of the disputed competencies"))]
+
+
+class ObjectionOutcomeForm(FollowUpForm):
+    submit_label = _("Record the outcome")
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=OUTCOME_CHOICES, widget=forms.RadioSelect)
+    outcome_reason = forms.CharField(label=_("Reason for the outcome"), max_length=5000, required=False,
+                                     widget=forms.Textarea(attrs={"rows": 3}))
+    field_order = ["outcome", "outcome_reason", "first_assessor", "second_assessor", "scheduled_at", "location"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The new assessment's fields matter only when upheld; the service asks for them then.
+        for name in ("first_assessor", "second_assessor", "scheduled_at"):
+            self.fields[name].required = False
+        self.order_fields(self.field_order)
+
+    def field_for_error(self, argument: str) -> str:
+        return {"reason": "outcome_reason"}.get(argument, argument)
+
+    def decision(self) -> dict:
+        data = self.cleaned_data
+        return {"upheld": data["outcome"] == "upheld", "reason": data["outcome_reason"],
+                "first_assessor": data["first_assessor"], "second_assessor": data["second_assessor"],
+                "scheduled_at": data["scheduled_at"], "location": data["location"]}

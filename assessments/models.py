@@ -102,6 +102,12 @@ class Assessment(models.Model):
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # A re-assessment (or the new assessment of an upheld objection) follows one decided
+    # assessment of the same candidate and qualification; together they form a chain.
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_up",
+        verbose_name=_("follows"),
+    )
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -183,6 +189,16 @@ class Assessment(models.Model):
     def is_blind(self) -> bool:
         """True while scoring is blind: the assessors see only their own sheet (rule 3)."""
         return self.status in self.BLIND
+
+    def chain(self) -> list["Assessment"]:
+        """This assessment and the ones it follows, the first first (one query per link)."""
+        chain = [self]
+        while chain[0].previous_id is not None:
+            chain.insert(0, Assessment.objects.select_related("previous").get(pk=chain[0].previous_id))
+        return chain
+
+    def has_open_objection(self) -> bool:
+        return Objection.objects.filter(assessment=self, status=Objection.Status.OPEN).exists()
 
     @property
     def portfolio_open(self) -> bool:
@@ -318,6 +334,26 @@ class Observation(PrivateFile):
         return self.original_name
 
 
+class CarriedOver(models.Model):
+    """A competency proven in an earlier assessment of the chain: not judged again here."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="carried_over")
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
+    proven_in = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("proven in"))
+
+    class Meta:
+        ordering = ["assessment", "competency__order"]
+        verbose_name = _("carried-over competency")
+        verbose_name_plural = _("carried-over competencies")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "competency"], name="carried_over_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.competency.code
+
+
 class JudgementRevision(models.Model):
     """An assessor changing their own judgement during reconciliation, with the reason."""
 
@@ -336,3 +372,41 @@ class JudgementRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proven_before} → {self.proven_after}"
+
+
+class Objection(models.Model):
+    """The candidate's objection (bezwaar) against a decision, and the administrator's outcome.
+
+    Personal data: the reasons, which may say anything about the candidate.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        REJECTED = "rejected", _("Rejected")
+        UPHELD = "upheld", _("Upheld")
+
+    # One objection per decision: a second one is refused by the service and by this column.
+    assessment = models.OneToOneField(Assessment, on_delete=models.PROTECT, related_name="objection")
+    competencies = models.ManyToManyField(Competency, related_name="+", verbose_name=_("disputed competencies"))
+    reason = models.TextField(_("reason"), max_length=5000)
+    lodged_at = models.DateTimeField(_("lodged at"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    outcome_reason = models.TextField(_("reason for the outcome"), max_length=5000, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # An upheld objection schedules a new assessment of the disputed competencies.
+    new_assessment = models.OneToOneField(Assessment, on_delete=models.PROTECT, null=True, blank=True,
+                                          related_name="objection_origin", verbose_name=_("new assessment"))
+
+    class Meta:
+        ordering = ["-lodged_at", "-pk"]
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+
+    def __str__(self) -> str:
+        return _("Objection against %(assessment)s") % {"assessment": self.assessment}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.db.models import Count, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -16,7 +17,16 @@ from accounts.models import User
 from accounts.selectors import people_matching
 from qualifications.models import Competency, Indicator, Qualification
 
-from .models import CERTIFICATE_REVOKED, Assessment, IndicatorNote, Judgement, PortfolioItem, ScoreSheet
+from .models import (
+    CERTIFICATE_REVOKED,
+    Assessment,
+    CarriedOver,
+    IndicatorNote,
+    Judgement,
+    Objection,
+    PortfolioItem,
+    ScoreSheet,
+)
 
 Status = Assessment.Status
 DisplayStatus = Assessment.DisplayStatus
@@ -38,6 +48,79 @@ class CompetencyPair:
     @property
     def proven(self) -> bool:
         return self.agreed and bool(self.first.proven)
+
+def carried_over(assessment: Assessment) -> list[CarriedOver]:
+    """The competencies this assessment carries over from its chain, in the order of the standard."""
+    return list(assessment.carried_over.select_related("competency", "proven_in").order_by("competency__order"))
+
+
+def to_judge(assessment: Assessment) -> QuerySet[Competency]:
+    """What the assessors of this assessment judge: the disputed competencies of an upheld
+    objection; otherwise the standard less what is carried over."""
+    objection = getattr(assessment, "objection_origin", None)
+    if objection is not None:
+        return objection.competencies.order_by("order")
+    return assessment.qualification.competencies.exclude(
+        pk__in=CarriedOver.objects.filter(assessment=assessment).values("competency_id")
+    ).order_by("order")
+
+
+def proven_in_chain(assessment: Assessment) -> dict[int, Assessment]:
+    """Competency id → the assessment that proved it, for this decided assessment and its chain."""
+    proven = {c.competency_id: c.proven_in for c in assessment.carried_over.select_related("proven_in")}
+    for competency_id in Judgement.objects.filter(
+        sheet__assessment=assessment, sheet__assessor_id=assessment.first_assessor_id, proven=True
+    ).values_list("competency_id", flat=True):
+        proven[competency_id] = assessment  # a decided assessment's judgements are agreed by both
+    return proven
+
+
+def proven_so_far(assessment: Assessment) -> list[Competency]:
+    return list(assessment.qualification.competencies.filter(pk__in=proven_in_chain(assessment)).order_by("order"))
+
+
+def not_proven(assessment: Assessment) -> QuerySet[Competency]:
+    """The competencies the chain has not proven up to this decided assessment."""
+    return assessment.qualification.competencies.exclude(pk__in=proven_in_chain(assessment)).order_by("order")
+
+
+def objection_deadline(assessment: Assessment):
+    """The last moment the candidate may object to the decision."""
+    return assessment.decided_at + timedelta(days=settings.OBJECTION_PERIOD_DAYS)
+
+
+@dataclass
+class Outcome:
+    """What the assessment page shows about the chain and the objection, for this user."""
+
+    carried: list[CarriedOver]
+    visible: set[int]  # ids of the linked assessments this user may open
+    follow_up_id: int | None
+    objection: Objection | None
+    objection_deadline: object = None
+    can_object: bool = False
+    can_reassess: bool = False
+    can_decide_objection: bool = False
+
+
+def outcome(assessment: Assessment, user: User) -> Outcome:
+    carried = carried_over(assessment)
+    follow_up_id = Assessment.objects.filter(previous=assessment).values_list("pk", flat=True).first()
+    linked = {c.proven_in_id for c in carried} | {assessment.previous_id, follow_up_id}
+    visible = set(Assessment.objects.for_user(user).filter(pk__in=linked - {None}).values_list("pk", flat=True))
+    objection = Objection.objects.filter(assessment=assessment).select_related("new_assessment").first()
+    not_certified = assessment.status == Status.NOT_CERTIFIED
+    deadline = objection_deadline(assessment) if not_certified else None
+    return Outcome(
+        carried=carried, visible=visible, follow_up_id=follow_up_id, objection=objection,
+        objection_deadline=deadline,
+        can_object=not_certified and user.pk == assessment.candidate_id and objection is None
+        and timezone.now() <= deadline,
+        can_reassess=not_certified and user.is_administrator and follow_up_id is None
+        and not (objection is not None and objection.is_open),
+        can_decide_objection=user.is_administrator and objection is not None and objection.is_open,
+    )
+
 
 def _judgements() -> QuerySet[Judgement]:
     return Judgement.objects.select_related("sheet", "competency").prefetch_related(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import manage_views, views
+from . import manage_views, outcome_views, views
 
 app_name = "assessments"
 urlpatterns = [
@@ -18,10 +18,14 @@ urlpatterns = [
     path("<int:pk>/reconciliation/<int:competency_pk>/revise/", views.judgement_revise, name="revise"),
     path("<int:pk>/assessors/", manage_views.assessors_edit, name="assessors_edit"),
     path("<int:pk>/schedule/", manage_views.assessment_schedule, name="schedule"),
+    path("<int:pk>/reassess/", outcome_views.reassess, name="reassess"),
+    path("<int:pk>/objection/", outcome_views.objection_lodge, name="objection"),
+    path("<int:pk>/objection/decide/", outcome_views.objection_decide, name="objection_decide"),
     path("new/", manage_views.assessment_create, name="create"),
     path("day/", manage_views.day_view, name="day"),
     path("reports/", manage_views.report, name="report"),
     path("reports/export.<str:file_format>", manage_views.report_export, name="report_export"),
     path("export.<str:file_format>", manage_views.dashboard_export, name="export"),
     path("import/", manage_views.assessments_import, name="import"),
+    path("reports/csv/", manage_views.report_csv, name="report_csv"),
 ]

@@ -65,6 +65,7 @@ def assessment_detail(request, pk: int):
         "results": selectors.competency_pairs(assessment) if assessment.is_decided else [],
         "sheets": selectors.score_sheets(assessment) if administrator else [],
         "steps": selectors.next_steps(assessment, request.user),
+        "outcome": selectors.outcome(assessment, request.user),
         "audit_entries": latest_about(assessment) if administrator else [],
     })
 
@@ -187,7 +188,10 @@ def score_sheet(request, pk: int):
     linked = selectors.portfolio_by_competency(selectors.portfolio(assessment))
     for judgement in judgements:
         judgement.portfolio_items = linked.get(judgement.competency_id, [])
-    return render(request, "assessments/score_sheet.html", {"assessment": assessment, "sheet": sheet, "form": form})
+    return render(request, "assessments/score_sheet.html", {
+        "assessment": assessment, "sheet": sheet, "form": form,
+        "outcome": selectors.outcome(assessment, request.user),
+    })
 
 
 # Refusals about the whole assessment, not one revision form: the page says so at the top.

@@ -45,6 +45,10 @@ class AuditEntry(models.Model):
         DECISION = "decision", _("Decision")
         CERTIFICATE_ISSUED = "certificate_issued", _("Certificate issued")
         CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
+        STATEMENT_ISSUED = "statement_issued", _("Statement of proven competencies issued")
+        REASSESSMENT_SCHEDULED = "reassessment_scheduled", _("Re-assessment scheduled")
+        OBJECTION_LODGED = "objection_lodged", _("Objection lodged")
+        OBJECTION_DECIDED = "objection_decided", _("Objection decided")
         SUPPLEMENT_QUEUED = "supplement_queued", _("Supplement rendering queued")
         SUPPLEMENT_DOWNLOADED = "supplement_downloaded", _("Supplement downloaded")
 

@@ -4,6 +4,6 @@
 see docs/decisions/0001-architecture.md.
 """
 
-from .services import certificate_issue
+from .services import certificate_issue, statement_issue
 
-__all__ = ["certificate_issue"]
+__all__ = ["certificate_issue", "statement_issue"]

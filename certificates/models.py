@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment
+from qualifications.models import Competency
 
 
 def new_verification_code() -> str:
@@ -68,11 +69,22 @@ class IssuingCentre(models.Model):
 
 
 class Certificate(models.Model):
+    """A document issued on a decision: the certificate of the full qualification, or a statement
+    of the competencies proven (the EVC decree's *bewijs van competenties*). Both are numbered,
+    verified, rendered, re-rendered and revoked the same way; see docs/decisions/0011-outcomes.md."""
+
     class Status(models.TextChoices):
         ISSUED = "issued", _("Valid")
         REVOKED = "revoked", _("Revoked")
 
+    class Kind(models.TextChoices):
+        CERTIFICATE = "certificate", _("Certificate")
+        STATEMENT = "statement", _("Statement of proven competencies")
+
     assessment = models.OneToOneField(Assessment, on_delete=models.PROTECT, related_name="certificate")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.CERTIFICATE)
+    # The competencies a statement covers, fixed at issuance (empty for a certificate: it covers all).
+    competencies = models.ManyToManyField(Competency, blank=True, related_name="+", verbose_name=_("competencies"))
     number = models.CharField(_("certificate number"), max_length=40, unique=True)
     year = models.PositiveSmallIntegerField(_("year"))
     sequence = models.PositiveIntegerField(_("sequence"))
@@ -108,6 +120,10 @@ class Certificate(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.status == self.Status.REVOKED
+
+    @property
+    def is_statement(self) -> bool:
+        return self.kind == self.Kind.STATEMENT
 
     @property
     def languages(self) -> tuple[str, str]:
@@ -182,8 +198,9 @@ class SupplementVersion(models.Model):
 
     @property
     def download_name(self) -> str:
+        document = "statement-of-competencies" if self.certificate.is_statement else "certificate-supplement"
         return (
-            f"certificate-supplement-{self.certificate.number}-"
+            f"{document}-{self.certificate.number}-"
             f"{self.first_language}-{self.second_language}-v{self.number}.pdf"
         )
 

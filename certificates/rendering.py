@@ -87,14 +87,27 @@ def supplement_context(version: SupplementVersion) -> dict:
         "texts": supplement_texts(qualification),
         "languages": languages,
         "translations": [code for code, _name in settings.LANGUAGES if code != "nl"],
+        # A certificate earned across a re-assessment chain names the date of every assessment.
+        "assessment_dates": [link.started_at or link.scheduled_at for link in certificate.assessment.chain()],
         # Generated here from the certificate's own URL, not user input.
         "qr_code": mark_safe(qr_code_svg(url, qr_alternative_text(languages, url))),
         "rendered_at": _pdf_date(timezone.now()),
     }
 
 
+def statement_context(version: SupplementVersion) -> dict:
+    """A statement lists the competencies it covers, each with its indicators, in the standard's order."""
+    context = supplement_context(version)
+    covered = set(version.certificate.competencies.values_list("pk", flat=True))
+    context["competencies"] = [c for c in context["qualification"].competencies.all() if c.pk in covered]
+    context["total"] = len(context["qualification"].competencies.all())
+    return context
+
+
 def supplement_html(version: SupplementVersion) -> str:
     with translation.override(version.first_language):
+        if version.certificate.is_statement:
+            return render_to_string("certificates/statement.html", statement_context(version))
         return render_to_string("certificates/supplement.html", supplement_context(version))
 
 

@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 from accounts.services import candidate_full_name
 from assessments.models import Assessment
 from audit.services import Action, audit_record
+from qualifications.models import Competency
 
 from .models import Certificate, CertificateCounter, IssuingCentre, SupplementVersion
+from .signals import document_ready, document_revoked
 
 logger = logging.getLogger(__name__)
 VersionStatus = SupplementVersion.Status
@@ -59,38 +61,75 @@ def certificate_issue(*, assessment: Assessment, actor=None) -> Certificate:
     """Issue the certificate of a certified assessment and queue its supplement.
 
     Idempotent: an assessment has at most one certificate (a unique column guards it), and
-    calling this again returns the existing one. Runs inside the caller's transaction, so the
+    calling this again returns the existing one; a re-assessment chain never issues a second
+    one. Runs inside the caller's transaction, so the
     decision and the certificate commit together; the rendering is queued after the commit. When
     the certificate cannot be issued (no holder name, no issuing centre) the ValidationError
     rolls the caller's transaction back too: the decision is never recorded without its
     certificate, and the person submitting sees why.
     """
     with transaction.atomic():
-        # Lock the assessment: a concurrent call waits here, then finds the certificate.
-        assessment = Assessment.objects.select_for_update().select_related("qualification", "candidate").get(
-            pk=assessment.pk
-        )
-        existing = Certificate.objects.filter(assessment=assessment).first()
+        assessment = _locked(assessment)
+        existing = Certificate.objects.filter(assessment=assessment, kind=Certificate.Kind.CERTIFICATE).first()
         if existing is not None:
             return existing
         if assessment.status != Assessment.Status.CERTIFIED:
             raise ValidationError(_("Only a certified assessment gets a certificate."), code="not_certified")
-        candidate = assessment.candidate
-        name = candidate_full_name(candidate)
-        centre = issuing_centre()
-        issued_at = timezone.now()
-        year = timezone.localdate(issued_at).year
-        code = assessment.qualification.code
-        sequence = _next_sequence(code, year)
-        first, second = settings.SUPPLEMENT_DEFAULT_LANGUAGES
-        certificate = Certificate.objects.create(
-            assessment=assessment, number=f"{code}-{year}-{sequence:06d}", year=year, sequence=sequence,
-            holder_name=name, holder_birth_date=_holder_birth_date(candidate), issuing_centre=centre,
-            issued_at=issued_at, first_language=first, second_language=second,
-        )
-        audit_record(actor=actor, action=Action.CERTIFICATE_ISSUED, subject=assessment,
-                     summary=certificate.number, certificate_id=certificate.pk)
-        supplement_queue(certificate=certificate, actor=actor)
+        chain = [link.pk for link in assessment.chain()]
+        if Certificate.objects.filter(assessment__in=chain, kind=Certificate.Kind.CERTIFICATE).exists():
+            raise ValidationError(_("This re-assessment chain already issued its certificate."),
+                                  code="chain_certified")
+        return _issue(assessment, actor=actor, kind=Certificate.Kind.CERTIFICATE, series=assessment.qualification.code)
+
+
+def statement_issue(*, assessment: Assessment, competencies: list[Competency], actor=None) -> Certificate:
+    """Issue the statement of proven competencies of a decision that is not a certification.
+
+    ``competencies`` are those proven, in this assessment and carried over from its chain; the
+    statement lists them for good. Idempotent like ``certificate_issue``; a series of its own
+    (``0213-C-2026-000007``).
+    """
+    with transaction.atomic():
+        assessment = _locked(assessment)
+        existing = Certificate.objects.filter(assessment=assessment, kind=Certificate.Kind.STATEMENT).first()
+        if existing is not None:
+            return existing
+        if assessment.status != Assessment.Status.NOT_CERTIFIED:
+            raise ValidationError(_("Only a decision that is not a certification gets a statement."),
+                                  code="not_statement")
+        standard = set(assessment.qualification.competencies.values_list("pk", flat=True))
+        if not competencies or not {c.pk for c in competencies} <= standard:
+            raise ValidationError(_("A statement lists at least one proven competency of the qualification."),
+                                  code="no_competencies")
+        statement = _issue(assessment, actor=actor, kind=Certificate.Kind.STATEMENT,
+                           series=f"{assessment.qualification.code}-C", competencies=competencies)
+    return statement
+
+
+def _locked(assessment: Assessment) -> Assessment:
+    # Lock the assessment: a concurrent call waits here, then finds the document.
+    return Assessment.objects.select_for_update().select_related("qualification", "candidate").get(pk=assessment.pk)
+
+
+def _issue(assessment: Assessment, *, actor, kind: str, series: str, competencies=()) -> Certificate:
+    issued_at = timezone.now()
+    year = timezone.localdate(issued_at).year
+    candidate = assessment.candidate
+    name = candidate_full_name(candidate)
+    centre = issuing_centre()
+    sequence = _next_sequence(series, year)
+    first, second = settings.SUPPLEMENT_DEFAULT_LANGUAGES
+    certificate = Certificate.objects.create(
+        assessment=assessment, kind=kind, number=f"{series}-{year}-{sequence:06d}", year=year, sequence=sequence,
+        holder_name=name, holder_birth_date=_holder_birth_date(candidate), issuing_centre=centre,
+        issued_at=issued_at, first_language=first, second_language=second,
+    )
+    if competencies:
+        certificate.competencies.set(competencies)
+    action = Action.STATEMENT_ISSUED if kind == Certificate.Kind.STATEMENT else Action.CERTIFICATE_ISSUED
+    audit_record(actor=actor, action=action, subject=assessment, summary=certificate.number,
+                 certificate_id=certificate.pk, competencies=[c.code for c in competencies])
+    supplement_queue(certificate=certificate, actor=actor)
     return certificate
 
 
@@ -185,6 +224,7 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
             raise ValidationError(_("This certificate is already revoked."), code="already_revoked")
         audit_record(actor=actor, action=Action.CERTIFICATE_REVOKED, subject=certificate.assessment,
                      summary=certificate.number, reason=reason)
+        document_revoked.send(sender=Certificate, certificate=certificate)
     certificate.refresh_from_db()
     return certificate
 
@@ -246,4 +286,6 @@ def supplement_render(*, version_id: int, attempt_id: str) -> bool:
     )
     if not finished:
         default_storage.delete(name)
+    else:
+        document_ready.send(sender=SupplementVersion, version=version)
     return bool(finished)

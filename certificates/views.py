@@ -94,5 +94,6 @@ def verify(request, code: str):
         return render(request, "certificates/verify_unknown.html", status=404)
     return render(request, "certificates/verify.html", {
         "certificate": certificate, "qualification": certificate.assessment.qualification,
+        "competencies": certificate.competencies.order_by("order") if certificate.is_statement else [],
         "base_url": settings.PORTAL_BASE_URL, "max_size": settings.VERIFY_MAX_UPLOAD_SIZE,
     })

@@ -57,6 +57,10 @@ def configure_from_django(sender: Celery, **kwargs) -> None:
                 "task": "certificates.tasks.queue_pending_supplements",
                 "schedule": 60.0,
             },
+            "queue-pending-notifications": {
+                "task": "notifications.tasks.queue_pending_notifications",
+                "schedule": 60.0,
+            },
         },
         beat_schedule_filename=str(settings.VAR_DIR / "celerybeat-schedule"),
     )

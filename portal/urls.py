@@ -12,6 +12,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("qualifications/", include("qualifications.urls")),
     path("assessments/", include("assessments.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("certificates.urls")),
     path("admin/", admin.site.urls),
 ]

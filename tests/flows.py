@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.models import Assessment, ScoreSheet
+from assessments.selectors import to_judge
 from assessments.services import JudgementEntry
 
 
@@ -27,7 +28,7 @@ def judge(assessment: Assessment, assessor, *, not_proven=(), submit=True, justi
             proven=competency.order not in not_proven,
             justification=justification if competency.order in not_proven else "",
         )
-        for competency in assessment.qualification.competencies.all()
+        for competency in to_judge(assessment)
     ]
     return services.score_sheet_save(actor=assessor, sheet=sheet_of(assessment, assessor), entries=entries,
                                      submit=submit)
@@ -53,3 +54,12 @@ def overrun(assessment: Assessment, hours: float = 0, seconds: float = 0) -> Non
     Assessment.objects.filter(pk=assessment.pk).update(
         started_at=ended_at - timezone.timedelta(hours=hours, seconds=seconds), ended_at=ended_at
     )
+
+
+def decide(assessment: Assessment, *, not_proven=()) -> Assessment:
+    """Both assessors agree: everything proven except the orders in ``not_proven``."""
+    started_and_ended(assessment)
+    judge(assessment, assessment.first_assessor, not_proven=not_proven)
+    judge(assessment, assessment.second_assessor, not_proven=not_proven)
+    assessment.refresh_from_db()
+    return assessment

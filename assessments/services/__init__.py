@@ -6,6 +6,7 @@ code, and the argument it is about where there is one) when the rule says no. No
 half-written.
 """
 
+from .chain import reassessment_schedule
 from .decision import assessment_decide
 from .imports import assessments_import
 from .lifecycle import (
@@ -19,6 +20,7 @@ from .lifecycle import (
     assessment_reschedule,
     assessment_start,
 )
+from .objection import objection_decide, objection_lodge, objection_reject, objection_uphold
 from .portfolio import portfolio_check_open, portfolio_item_add, portfolio_item_open, portfolio_item_withdraw
 from .reconciliation import judgement_revise
 from .scoring import JudgementEntry, observation_open, score_sheet_save
@@ -37,8 +39,13 @@ __all__ = [
     "assessment_start",
     "assessments_import",
     "judgement_revise",
+    "objection_decide",
+    "objection_lodge",
+    "objection_reject",
+    "objection_uphold",
     "observation_open",
     "portfolio_check_open",
+    "reassessment_schedule",
     "portfolio_item_add",
     "portfolio_item_open",
     "portfolio_item_withdraw",

@@ -10,7 +10,8 @@ from certificates import api as certificates
 from qualifications.models import Competency
 
 from ..models import Assessment
-from ..selectors import CompetencyPair, competency_pairs
+from ..selectors import CompetencyPair, carried_over, competency_pairs, to_judge
+from ..signals import assessment_decided
 from .lifecycle import Status, assessment_move
 
 
@@ -33,21 +34,31 @@ def decide_if_agreed(*, actor: User, assessment: Assessment) -> bool:
 def assessment_decide(*, actor: User, assessment: Assessment, pairs: list[CompetencyPair]) -> None:
     """Certified if and only if every competency of the standard is finally proven by both.
 
-    A certified assessment gets its certificate in the same transaction as the decision.
+    A certified assessment gets its certificate in the same transaction as the decision; one
+    that proved some competencies gets the statement of those (the EVC decree's *bewijs van
+    competenties*).
     """
     judged = {pair.competency.pk for pair in pairs}
     standard = set(assessment.qualification.competencies.values_list("pk", flat=True))
-    if not standard or judged != standard:
+    if not standard or judged != set(to_judge(assessment).values_list("pk", flat=True)):
         raise ValidationError(_("The score sheets do not cover the competencies of the qualification."),
                               code="incomplete_standard")
     if not all(pair.agreed for pair in pairs):
         raise ValidationError(_("The assessors do not agree on every competency yet."), code="disputed")
-    certified = all(pair.proven for pair in pairs)
+    carried = carried_over(assessment)
+    proven = sorted([c.competency for c in carried] + [p.competency for p in pairs if p.proven],
+                    key=lambda c: c.order)
+    # Certified when the chain proved the whole standard (rule 5).
+    certified = {c.pk for c in proven} == standard
     assessment_move(assessment, Status.CERTIFIED if certified else Status.NOT_CERTIFIED, decided_at=timezone.now())
     audit_record(
         actor=actor, action=Action.DECISION, subject=assessment, summary=assessment.status,
         proven=[p.competency.code for p in pairs if p.proven],
         not_proven=[p.competency.code for p in pairs if not p.proven],
+        carried_over=[c.competency.code for c in carried],
     )
+    assessment_decided.send(sender=Assessment, assessment=assessment)
     if certified:
         certificates.certificate_issue(assessment=assessment, actor=actor)
+    elif proven:
+        certificates.statement_issue(assessment=assessment, competencies=proven, actor=actor)

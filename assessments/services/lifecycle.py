@@ -11,6 +11,8 @@ from audit.services import Action, audit_record
 from qualifications.models import Qualification
 
 from ..models import Assessment, Judgement, ScoreSheet
+from ..selectors import to_judge
+from ..signals import assessment_cancelled, assessment_rescheduled, assessment_scheduled, scoring_opened
 
 Status = Assessment.Status
 
@@ -67,6 +69,7 @@ def assessment_create(
             summary=f"{qualification.code} {candidate.email}",
             assessors=[first_assessor.email, second_assessor.email],
         )
+        assessment_scheduled.send(sender=Assessment, assessment=assessment)
     return assessment
 
 
@@ -139,6 +142,7 @@ def assessment_reschedule(*, actor: User, assessment: Assessment, scheduled_at, 
             summary=f"{before[0]} → {local_time(scheduled_at)}",
             location_before=before[1], location_after=location, reason=reason,
         )
+        assessment_rescheduled.send(sender=Assessment, assessment=locked)
     return locked
 
 
@@ -156,6 +160,7 @@ def assessment_cancel(*, actor: User, assessment: Assessment, reason: str) -> As
         assessment_move(locked, Status.CANCELLED, cancellation_reason=reason)
         audit_record(actor=actor, action=Action.ASSESSMENT_CANCELLED, subject=locked,
                      summary=local_time(locked.scheduled_at), reason=reason)
+        assessment_cancelled.send(sender=Assessment, assessment=locked)
     return locked
 
 
@@ -175,12 +180,13 @@ def assessment_start(*, actor: User, assessment: Assessment) -> Assessment:
                 code="too_early",
             )
         assessment_move(assessment, Status.SCORING, started_at=timezone.now())
-        competencies = list(assessment.qualification.competencies.all())
+        competencies = list(to_judge(assessment))
         for assessor_id in assessment.assessor_ids:
             sheet = ScoreSheet.objects.create(assessment=assessment, assessor_id=assessor_id)
             Judgement.objects.bulk_create(Judgement(sheet=sheet, competency=c) for c in competencies)
         audit_record(actor=actor, action=Action.ASSESSMENT_STARTED, subject=assessment,
                      summary=local_time(assessment.started_at))
+        scoring_opened.send(sender=Assessment, assessment=assessment)
     return assessment
 
 

@@ -13,6 +13,7 @@ from accounts.models import User
 from audit.services import Action, audit_record
 
 from ..models import Assessment, IndicatorNote, Judgement, Observation, ScoreSheet
+from ..signals import reconciliation_needed
 from ..uploads import check_upload
 from .decision import decide_if_agreed, judgement_summary
 from .lifecycle import Status, assessment_move
@@ -34,7 +35,11 @@ def entry_error_key(competency_id: int, name: str) -> str:
     return f"{competency_id}.{name}"
 
 
-def _check_entries(judgements: dict[int, Judgement], entries: list[JudgementEntry]) -> None:
+def _check_entries(sheet: ScoreSheet, judgements: dict[int, Judgement], entries: list[JudgementEntry]) -> None:
+    carried = set(sheet.assessment.carried_over.values_list("competency_id", flat=True))
+    if any(e.competency_id in carried for e in entries):
+        raise ValidationError(_("A competency carried over from an earlier assessment is not judged again; "
+                                "its result stands."), code="carried_over")
     if any(e.competency_id not in judgements for e in entries):
         raise ValidationError(_("The score sheet names a competency that is not part of this qualification."),
                               code="foreign_competency")
@@ -161,7 +166,7 @@ def score_sheet_save(
                     "competency__indicators", "notes"
                 )
             }
-            _check_entries(judgements, entries)
+            _check_entries(sheet, judgements, entries)
             _apply_entries(actor, sheet, judgements, entries, observations)
             if submit:
                 _submit(actor, sheet, judgements)
@@ -186,6 +191,7 @@ def _submit(actor: User, sheet: ScoreSheet, judgements: dict[int, Judgement]) ->
     # Both sheets are in: agreement on everything decides; any disagreement is reconciled.
     if both_in and not decide_if_agreed(actor=actor, assessment=assessment):
         assessment_move(assessment, Status.RECONCILIATION)
+        reconciliation_needed.send(sender=Assessment, assessment=assessment)
 
 
 def observation_open(*, actor: User, observation: Observation) -> File:

@@ -48,10 +48,16 @@ def _achievement(certificate: Certificate, languages: tuple[str, str]) -> dict:
             "procedure, judged by two assessors."
         ),
     )
+    if certificate.is_statement:
+        # A statement of proven competencies claims only the competencies it lists.
+        codes = ", ".join(c.code for c in certificate.competencies.order_by("order"))
+        criteria = _in_pair(languages, lambda _language: _(
+            "Statement of proven competencies, not the full professional qualification. Competencies proven: "
+            "%(codes)s.") % {"codes": codes})
     return {
         "id": achievement_id,
         "type": ["Achievement"],
-        "achievementType": "Certificate",
+        "achievementType": "Competency" if certificate.is_statement else "Certificate",
         "humanCode": qualification.code,
         "inLanguage": languages[0],
         "name": " / ".join(_in_pair(languages, lambda language: getattr(qualification, f"title_{language}"))),

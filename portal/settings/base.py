@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "audit",
     "assessments",
     "certificates",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -224,6 +225,13 @@ PORTAL_CREDENTIAL_KEY_PASSPHRASE = os.environ.get("PORTAL_CREDENTIAL_KEY_PASSPHR
 PORTAL_ISSUER_NAME = os.environ.get("PORTAL_ISSUER_NAME", "Test centre Contact Center operator")
 # Largest file the public verifier accepts (bytes); it is read in memory and never stored.
 VERIFY_MAX_UPLOAD_SIZE = int(os.environ.get("VERIFY_MAX_UPLOAD_SIZE", str(5 * 1024 * 1024)))
+
+# Outcomes (docs/decisions/0011-outcomes.md). How long a proven competency is carried over into a
+# re-assessment, in days after its decision; empty means for good (the decree sets no limit).
+CARRIED_OVER_VALIDITY_DAYS = int(os.environ["CARRIED_OVER_VALIDITY_DAYS"]) if os.environ.get(
+    "CARRIED_OVER_VALIDITY_DAYS") else None
+# The candidate may lodge an objection this many days after the decision.
+OBJECTION_PERIOD_DAYS = int(os.environ.get("OBJECTION_PERIOD_DAYS", "14"))
 
 # --- Demo -----------------------------------------------------------------------------
 # Demo accounts are only ever created when this is set (make run sets it); never in production.

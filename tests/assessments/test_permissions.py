@@ -2,9 +2,10 @@
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from assessments import services
-from assessments.models import Observation
+from assessments.models import Objection, Observation
 from certificates.credentials.issuing import credential_issue
 from certificates.models import SupplementVersion
 
@@ -30,6 +31,9 @@ VIEWS = [
     ("reconciliation", "get", "/assessments/{a}/reconciliation/", {ASSESSOR, ADMINISTRATOR}),
     ("revise", "post", "/assessments/{a}/reconciliation/{competency}/revise/", {ASSESSOR}),
     ("assessors", "get", "/assessments/{a}/assessors/", {ADMINISTRATOR}),
+    ("reassess", "get", "/assessments/{a}/reassess/", {ADMINISTRATOR}),
+    ("objection", "get", "/assessments/{a}/objection/", {CANDIDATE}),
+    ("objection decide", "get", "/assessments/{a}/objection/decide/", {ADMINISTRATOR}),
     ("new assessment", "get", "/assessments/new/", {ADMINISTRATOR}),
     ("reschedule or cancel", "get", "/assessments/{a}/schedule/", {ADMINISTRATOR}),
     ("reschedule", "post", "/assessments/{a}/schedule/", {ADMINISTRATOR}),
@@ -45,6 +49,8 @@ VIEWS = [
     ("account search", "get", "/accounts/people/search/", {ADMINISTRATOR}),
     ("candidates import", "get", "/accounts/people/import/", {ADMINISTRATOR}),
     ("audit trail export", "get", "/audit/export.csv", {ADMINISTRATOR}),
+    ("reports csv", "get", "/assessments/reports/csv/", {ADMINISTRATOR}),
+    ("notifications", "get", "/notifications/", {ADMINISTRATOR}),
     ("certificate panel", "get", "/certificates/{certificate}/panel/", {CANDIDATE, ADMINISTRATOR}),
     ("supplement download", "get", "/certificates/{certificate}/supplements/1/download/", {CANDIDATE, ADMINISTRATOR}),
     ("supplement retry", "post", "/certificates/{certificate}/supplements/1/retry/", {ADMINISTRATOR}),
@@ -82,6 +88,7 @@ def world(assessment, candidate, other_candidate, assessor, outsider_assessor, a
     version.status = SupplementVersion.Status.READY
     version.file.save("supplements/test.pdf", ContentFile(samples.MINIMAL_PDF))
     credential_issue(certificate=certificate, languages=certificate.languages)
+    Objection.objects.create(assessment=assessment, reason="r", lodged_at=timezone.now())
     users = {CANDIDATE: candidate, OTHER_CANDIDATE: other_candidate, ASSESSOR: assessor,
              OUTSIDER: outsider_assessor, ADMINISTRATOR: administrator}
     ids = {"a": assessment.pk, "item": item.pk, "observation": observation.pk, "certificate": certificate.pk,

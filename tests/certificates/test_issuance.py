@@ -58,7 +58,7 @@ def test_a_not_certified_assessment_gets_no_certificate(assessment):
     flows.judge(assessment, assessment.second_assessor, not_proven={1})
     with pytest.raises(Exception, match="Only a certified"):
         services.certificate_issue(assessment=assessment)
-    assert not Certificate.objects.exists()
+    assert not Certificate.objects.filter(kind=Certificate.Kind.CERTIFICATE).exists()
 
 
 def test_the_rendering_is_queued_after_commit(assessment, django_capture_on_commit_callbacks):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0004_workload_indexes'),
+        ('assessments', '0005_chain_and_objection'),
     ]
 
     operations = [

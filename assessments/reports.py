@@ -1,0 +1,131 @@
+"""Reads for the reports page: outcomes, competencies not proven, objections, assessor agreement."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import TruncMonth
+
+from accounts.models import User
+from qualifications.models import Competency
+
+from .models import Assessment, CarriedOver, Judgement, JudgementRevision, Objection, ScoreSheet
+
+Status = Assessment.Status
+
+
+@dataclass
+class OutcomeRow:
+    month: object
+    certified: int
+    statement: int
+    not_certified: int
+
+
+def outcomes_per_month() -> list[OutcomeRow]:
+    """Decisions per month: certified, a statement (something proven), or nothing proven."""
+    proven = Exists(Judgement.objects.filter(sheet__assessment=OuterRef("pk"), proven=True))
+    carried = Exists(CarriedOver.objects.filter(assessment=OuterRef("pk")))
+    rows = (
+        Assessment.objects.filter(status__in=Assessment.DECIDED, decided_at__isnull=False)
+        .annotate(month=TruncMonth("decided_at")).values("month")
+        .annotate(
+            certified=Count("pk", filter=Q(status=Status.CERTIFIED)),
+            statement=Count("pk", filter=Q(status=Status.NOT_CERTIFIED) & (Q(proven) | Q(carried))),
+            not_certified=Count("pk", filter=Q(status=Status.NOT_CERTIFIED) & ~Q(proven) & ~Q(carried)),
+        ).order_by("-month")
+    )
+    return [OutcomeRow(**row) for row in rows]
+
+
+def competencies_not_proven(limit: int = 10) -> list[tuple[Competency, int, int]]:
+    """(competency, decisions where it was not proven, decisions that judged it), most often first."""
+    counts = (
+        Judgement.objects.filter(sheet__assessment__status__in=Assessment.DECIDED,
+                                 sheet__assessor=F("sheet__assessment__first_assessor"))
+        .values("competency").annotate(judged=Count("pk"), not_proven=Count("pk", filter=Q(proven=False)))
+        .filter(not_proven__gt=0).order_by("-not_proven")[:limit]
+    )
+    competencies = Competency.objects.in_bulk([row["competency"] for row in counts])
+    return [(competencies[row["competency"]], row["not_proven"], row["judged"]) for row in counts]
+
+
+def objection_outcomes() -> list[tuple[str, int]]:
+    counts = dict(Objection.objects.values_list("status").annotate(n=Count("pk")))
+    return [(label, counts.get(value, 0)) for value, label in Objection.Status.choices]
+
+
+@dataclass
+class Agreement:
+    """Agreement of two assessors before reconciliation over ``judgements`` paired judgements."""
+
+    label: str
+    assessments: int
+    judgements: int
+    agreed: int
+    first_yes: int
+    second_yes: int
+
+    @property
+    def percentage(self) -> float | None:
+        return round(100 * self.agreed / self.judgements, 1) if self.judgements else None
+
+    @property
+    def kappa(self) -> float | None:
+        """Cohen's kappa; None where chance agreement is total (both always said the same thing)."""
+        n = self.judgements
+        if not n:
+            return None
+        observed = self.agreed / n
+        p1, p2 = self.first_yes / n, self.second_yes / n
+        expected = p1 * p2 + (1 - p1) * (1 - p2)
+        return None if expected == 1 else round((observed - expected) / (1 - expected), 2)
+
+
+def _initial_pairs():
+    """(assessment, competency, first assessor, second assessor, first's, second's) as first submitted.
+
+    A judgement revised in reconciliation started as the ``proven_before`` of its first revision.
+    """
+    first_revision = JudgementRevision.objects.filter(judgement=OuterRef("pk")).order_by("created_at", "pk")
+    rows = Judgement.objects.filter(
+        sheet__status=ScoreSheet.Status.SUBMITTED, sheet__assessment__status__in=[
+            Status.RECONCILIATION, *Assessment.DECIDED],
+    ).annotate(before=Subquery(first_revision.values("proven_before")[:1])).values_list(
+        "sheet__assessment", "competency", "sheet__assessor", "sheet__assessment__first_assessor", "proven", "before")
+    by_key: dict[tuple[int, int], dict] = defaultdict(dict)
+    for assessment, competency, assessor, first, proven, before in rows:
+        initial = proven if before is None else before
+        by_key[(assessment, competency)]["first" if assessor == first else "second"] = (assessor, initial)
+    for (assessment, competency), pair in by_key.items():
+        if "first" in pair and "second" in pair:
+            yield assessment, competency, pair["first"], pair["second"]
+
+
+def _agreement(label: str, pairs: list) -> Agreement:
+    return Agreement(
+        label=label, assessments=len({assessment for assessment, *_rest in pairs}), judgements=len(pairs),
+        agreed=sum(first[1] == second[1] for _a, _c, first, second in pairs),
+        first_yes=sum(bool(first[1]) for _a, _c, first, _s in pairs),
+        second_yes=sum(bool(second[1]) for _a, _c, _f, second in pairs),
+    )
+
+
+def assessor_agreement() -> tuple[list[Agreement], list[Agreement]]:
+    """Percentage agreement and Cohen's kappa before reconciliation, per competency and per pair."""
+    pairs = list(_initial_pairs())
+    by_competency, by_pair = defaultdict(list), defaultdict(list)
+    for pair in pairs:
+        by_competency[pair[1]].append(pair)
+        # The pair is the same whichever of the two was "first": order their judgements by person.
+        assessment, competency, first, second = pair
+        ordered = tuple(sorted([first, second], key=lambda judged: judged[0]))
+        by_pair[(ordered[0][0], ordered[1][0])].append((assessment, competency, *ordered))
+    competencies = Competency.objects.in_bulk(list(by_competency))
+    people = User.objects.in_bulk({pk for key in by_pair for pk in key})
+    per_competency = [
+        _agreement(f"{c.order}. {c.text} ({c.code})", by_competency[c.pk])
+        for c in sorted(competencies.values(), key=lambda c: (c.qualification_id, c.order))
+    ]
+    per_pair = [_agreement(f"{people[a]} / {people[b]}", rows) for (a, b), rows in sorted(by_pair.items())]
+    return per_competency, per_pair

@@ -1,0 +1,84 @@
+"""Re-assessment of the remaining competencies (rule 5): a chain of assessments.
+
+A follow-up assessment carries over what the chain proved (within the validity period) and its
+assessors judge only the rest; the decision then looks at the whole chain.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.services import Action, audit_record
+
+from ..models import Assessment, CarriedOver
+from ..selectors import proven_in_chain
+from ..signals import assessment_scheduled
+from .lifecycle import Status, _check_people, local_time
+
+
+def still_valid(proven_in: Assessment, now) -> bool:
+    days = settings.CARRIED_OVER_VALIDITY_DAYS
+    return days is None or proven_in.decided_at + timedelta(days=days) >= now
+
+
+def _check_followable(previous: Assessment) -> None:
+    if previous.status != Status.NOT_CERTIFIED:
+        raise ValidationError(_("Only an assessment decided as not certified can be followed by another."),
+                              code="not_followable")
+    if Assessment.objects.filter(candidate=previous.candidate_id, qualification=previous.qualification_id,
+                                 status=Status.CERTIFIED).exists():
+        raise ValidationError(_("The candidate already holds the certificate of this qualification."),
+                              code="already_certified")
+    if Assessment.objects.filter(previous=previous).exists():
+        raise ValidationError(_("This assessment is already followed by another one."), code="already_followed")
+
+
+def follow_up_create(
+    *, actor: User, previous: Assessment, first_assessor: User, second_assessor: User, scheduled_at,
+    location: str, carried: dict[int, Assessment],
+) -> Assessment:
+    """Create the next assessment of a chain; call it inside the transaction that locked ``previous``."""
+    _check_people(candidate=previous.candidate, first_assessor=first_assessor, second_assessor=second_assessor)
+    assessment = Assessment(
+        candidate=previous.candidate, qualification=previous.qualification, first_assessor=first_assessor,
+        second_assessor=second_assessor, scheduled_at=scheduled_at, location=location, previous=previous,
+    )
+    assessment.full_clean(exclude=["previous"])
+    assessment.save()
+    CarriedOver.objects.bulk_create(
+        CarriedOver(assessment=assessment, competency_id=competency_id, proven_in=proven_in)
+        for competency_id, proven_in in carried.items()
+    )
+    assessment_scheduled.send(sender=Assessment, assessment=assessment)
+    return assessment
+
+
+def reassessment_schedule(
+    *, actor: User, previous: Assessment, first_assessor: User, second_assessor: User, scheduled_at,
+    location: str = "",
+) -> Assessment:
+    """An administrator schedules the re-assessment of the competencies not (validly) proven yet."""
+    with transaction.atomic():
+        previous = Assessment.objects.select_for_update().select_related("candidate", "qualification").get(
+            pk=previous.pk)
+        _check_followable(previous)
+        if previous.has_open_objection():
+            raise ValidationError(_("An objection against this decision is still open."), code="objection_open")
+        now = timezone.now()
+        carried = {c: a for c, a in proven_in_chain(previous).items() if still_valid(a, now)}
+        assessment = follow_up_create(
+            actor=actor, previous=previous, first_assessor=first_assessor, second_assessor=second_assessor,
+            scheduled_at=scheduled_at, location=location, carried=carried,
+        )
+        audit_record(
+            actor=actor, action=Action.REASSESSMENT_SCHEDULED, subject=assessment,
+            summary=f"{previous.qualification.code} {previous.candidate.email} {local_time(scheduled_at)}",
+            previous_id=previous.pk, assessors=[first_assessor.email, second_assessor.email],
+            carried_over=sorted(carried),
+        )
+    return assessment

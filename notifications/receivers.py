@@ -1,0 +1,75 @@
+"""Who is told of which step. The services send the signals inside their transaction; the
+notifications are recorded in it too and sent by the worker after the commit."""
+
+from django.dispatch import receiver
+
+from accounts.models import User
+from assessments import signals as steps
+from certificates import signals as documents
+
+from .models import Notification
+from .services import notify
+
+Event = Notification.Event
+
+
+def _assessors(assessment) -> list[User]:
+    return [assessment.first_assessor, assessment.second_assessor]
+
+
+@receiver(steps.assessment_scheduled)
+def scheduled(sender, assessment, **kwargs):
+    notify(recipients=[assessment.candidate, *_assessors(assessment)], event=Event.SCHEDULED, assessment=assessment)
+
+
+@receiver(steps.assessment_rescheduled)
+def rescheduled(sender, assessment, **kwargs):
+    notify(recipients=[assessment.candidate, *_assessors(assessment)], event=Event.RESCHEDULED,
+           assessment=assessment)
+
+
+@receiver(steps.assessment_cancelled)
+def cancelled(sender, assessment, **kwargs):
+    notify(recipients=[assessment.candidate, *_assessors(assessment)], event=Event.CANCELLED, assessment=assessment)
+
+
+@receiver(steps.scoring_opened)
+def sheet_waiting(sender, assessment, **kwargs):
+    notify(recipients=_assessors(assessment), event=Event.SHEET_WAITING, assessment=assessment)
+
+
+@receiver(steps.reconciliation_needed)
+def reconciliation(sender, assessment, **kwargs):
+    notify(recipients=_assessors(assessment), event=Event.RECONCILIATION, assessment=assessment)
+
+
+@receiver(steps.assessment_decided)
+def decided(sender, assessment, **kwargs):
+    notify(recipients=[assessment.candidate], event=Event.DECIDED, assessment=assessment,
+           detail=assessment.status)
+
+
+@receiver(steps.objection_lodged)
+def objection_lodged(sender, objection, **kwargs):
+    administrators = list(User.objects.active_with_role(User.Role.ADMINISTRATOR))
+    notify(recipients=[objection.assessment.candidate, *administrators], event=Event.OBJECTION_LODGED,
+           assessment=objection.assessment)
+
+
+@receiver(steps.objection_decided)
+def objection_decided(sender, objection, **kwargs):
+    notify(recipients=[objection.assessment.candidate], event=Event.OBJECTION_DECIDED,
+           assessment=objection.assessment, detail=objection.status)
+
+
+@receiver(documents.document_ready)
+def document_ready(sender, version, **kwargs):
+    certificate = version.certificate
+    notify(recipients=[certificate.assessment.candidate], event=Event.DOCUMENT_READY,
+           assessment=certificate.assessment, detail=certificate.number)
+
+
+@receiver(documents.document_revoked)
+def document_revoked(sender, certificate, **kwargs):
+    notify(recipients=[certificate.assessment.candidate], event=Event.DOCUMENT_REVOKED,
+           assessment=certificate.assessment, detail=certificate.number)

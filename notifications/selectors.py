@@ -1,0 +1,16 @@
+from django.db.models import QuerySet
+
+from .models import Notification
+
+
+def notifications_of(person, limit: int = 10) -> list[Notification]:
+    """A person's latest notifications, for their dashboard (one query)."""
+    return list(Notification.objects.filter(recipient=person).select_related("assessment__qualification")[:limit])
+
+
+def notification_list(status: str = "") -> QuerySet[Notification]:
+    """Every notification for administrators, those not sent first."""
+    notifications = Notification.objects.select_related("recipient", "assessment__qualification")
+    if status:
+        notifications = notifications.filter(status=status)
+    return notifications

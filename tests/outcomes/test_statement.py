@@ -1,0 +1,118 @@
+"""Item 1 of the outcomes: a statement of proven competencies when not every competency is proven."""
+
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from pypdf import PdfReader
+
+from audit.models import AuditEntry
+from certificates import services
+from certificates.models import Certificate
+
+from .. import factories, flows
+from ..certificates.conftest import render
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(version) -> str:
+    reader = PdfReader(version.file.path)
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def test_nine_of_ten_issues_a_statement_in_its_own_series(nine_of_ten):
+    statement = nine_of_ten.certificate
+    year = timezone.localdate().year
+    assert nine_of_ten.status == "not_certified"
+    assert statement.kind == Certificate.Kind.STATEMENT
+    assert statement.number == f"0213-C-{year}-000001"
+    assert sorted(c.order for c in statement.competencies.all()) == list(range(1, 10))
+    assert statement.versions.get().status == "queued"
+    entry = AuditEntry.objects.about(nine_of_ten).get(action=AuditEntry.Action.STATEMENT_ISSUED)
+    assert entry.summary == statement.number
+
+
+def test_statement_numbers_do_not_share_the_certificate_series(nine_of_ten, qualification):
+    certified = flows.certify(factories.AssessmentFactory(qualification=qualification))
+    year = timezone.localdate().year
+    assert certified.certificate.number == f"0213-{year}-000001"
+    second = flows.decide(factories.AssessmentFactory(qualification=qualification), not_proven={1, 2})
+    assert second.certificate.number == f"0213-C-{year}-000002"
+
+
+def test_nothing_proven_issues_nothing(assessment):
+    decided = flows.decide(assessment, not_proven=set(range(1, 11)))
+    assert decided.status == "not_certified"
+    assert not Certificate.objects.filter(assessment=decided).exists()
+
+
+def test_statement_is_refused_for_a_certified_assessment_and_without_competencies(assessment, nine_of_ten,
+                                                                                 qualification):
+    certified = factories.AssessmentFactory(qualification=qualification, status="certified")
+    with pytest.raises(ValidationError) as error:
+        services.statement_issue(assessment=certified, competencies=list(qualification.competencies.all()[:1]))
+    assert error.value.code == "not_statement"
+    other = flows.decide(factories.AssessmentFactory(qualification=qualification), not_proven=set(range(1, 11)))
+    with pytest.raises(ValidationError) as error:
+        services.statement_issue(assessment=other, competencies=[])
+    assert error.value.code == "no_competencies"
+    assert not Certificate.objects.filter(assessment=other).exists()
+
+
+def test_statement_issue_is_idempotent(nine_of_ten):
+    again = services.statement_issue(assessment=nine_of_ten, competencies=[])
+    assert again == nine_of_ten.certificate and Certificate.objects.count() == 1
+
+
+@pytest.mark.parametrize("languages", [("nl", "en"), ("fr", "nl")])
+def test_the_statement_pdf_lists_the_proven_competencies_in_both_languages(nine_of_ten, qualification, languages):
+    statement = nine_of_ten.certificate
+    version = render(services.supplement_queue(certificate=statement, languages=languages))
+    text = pdf_text(version)
+    assert statement.number in text and statement.holder_name in text and statement.verification_url in text
+    sentences = {
+        "nl": "Dit bewijs is niet de volledige beroepskwalificatie",
+        "fr": "Cette attestation n’est pas la qualification professionnelle complète",
+        "en": "This statement is not the full professional qualification",
+    }
+    for language in languages:
+        assert sentences[language] in text, language
+        for competency in qualification.competencies.all():
+            wording = re.sub(r"\s+", " ", getattr(competency, f"text_{language}"))
+            assert (wording in text) == (competency.order != 10), (language, competency.order)
+            if competency.order != 10:
+                for indicator in competency.indicators.all():
+                    assert re.sub(r"\s+", " ", getattr(indicator, f"text_{language}")) in text
+    assert qualification.competencies.get(order=3).code in text
+    assert qualification.competencies.get(order=10).code not in text
+    reader = PdfReader(version.file.path)
+    assert "/GTS_PDFA1" in str(reader.trailer["/Root"].get_object()) or reader.xmp_metadata is not None
+    assert version.download_name.startswith(f"statement-of-competencies-{statement.number}-")
+
+
+def test_verification_says_what_a_statement_is_and_lists_its_competencies(client, nine_of_ten, qualification):
+    statement = nine_of_ten.certificate
+    page = client.get(f"/verify/{statement.verification_code}/").content.decode()
+    assert "This statement of proven competencies is valid." in page
+    assert "it is not the full professional qualification" in page
+    assert qualification.competencies.get(order=9).code in page
+    assert qualification.competencies.get(order=10).code not in page
+
+
+def test_revoking_a_statement_shows_it_revoked_and_rerendering_is_refused(client, nine_of_ten, administrator):
+    statement = services.certificate_revoke(certificate=nine_of_ten.certificate, actor=administrator, reason="Error")
+    assert "This statement has been revoked." in client.get(f"/verify/{statement.verification_code}/").content.decode()
+    with pytest.raises(ValidationError):
+        services.supplement_rerender(certificate=statement, actor=administrator, languages=("nl", "fr"))
+    assert AuditEntry.objects.about(nine_of_ten).filter(action=AuditEntry.Action.CERTIFICATE_REVOKED).exists()
+
+
+def test_candidate_and_administrator_see_the_statement_box(client, nine_of_ten, candidate, administrator, assessor):
+    for user in (candidate, administrator):
+        client.force_login(user)
+        page = client.get(f"/assessments/{nine_of_ten.pk}/").content.decode()
+        assert "Statement of proven competencies" in page and nine_of_ten.certificate.number in page
+    client.force_login(assessor)
+    assert nine_of_ten.certificate.number not in client.get(f"/assessments/{nine_of_ten.pk}/").content.decode()
