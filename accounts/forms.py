@@ -37,9 +37,13 @@ class AccountPickerInput(forms.TextInput):
         context = super().get_context(name, value, attrs)
         widget = context["widget"]
         widget["datalist_id"] = f"{widget['attrs'].get('id') or name}-suggestions"
-        widget["attrs"].update({
-            "list": widget["datalist_id"], "data-account-picker": self.role, "data-search-url": reverse("account_search"),
-        })
+        widget["attrs"].update(
+            {
+                "list": widget["datalist_id"],
+                "data-account-picker": self.role,
+                "data-search-url": reverse("account_search"),
+            }
+        )
         return context
 
     def format_value(self, value):
@@ -93,9 +97,7 @@ class SignInForm(OneAttemptAtATime, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         # Django's own Dutch for this message is ungrammatical ("een juiste e-mailadres").
-        "invalid_login": _(
-            "The e-mail address and password do not match an active account. Check both and try again."
-        ),
+        "invalid_login": _("The e-mail address and password do not match an active account. Check both and try again."),
     }
 
 
@@ -127,8 +129,11 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
 class ProfileForm(CrispyForm):
     submit_label = _("Save")
     errors_by_argument = {"language": "preferred_language"}
-    preferred_language = forms.ChoiceField(label=_("My language"), choices=settings.LANGUAGES,
-                                           help_text=_("The portal speaks this language after you sign in."))
+    preferred_language = forms.ChoiceField(
+        label=_("My language"),
+        choices=settings.LANGUAGES,
+        help_text=_("The portal speaks this language after you sign in."),
+    )
 
     def field_for_error(self, argument: str) -> str:
         return self.errors_by_argument.get(argument, argument)
@@ -137,12 +142,19 @@ class ProfileForm(CrispyForm):
 def lockout_message() -> str:
     minutes = max(int(settings.AXES_COOLOFF_TIME.total_seconds() // 60), 1)
     return gettext("Too many failed attempts. Wait %(minutes)s minutes and try again.") % {"minutes": minutes}
+
+
 class PeopleFilterForm(forms.Form):
     search = forms.CharField(label=_("Name or e-mail address"), required=False, max_length=100)
-    role = forms.ChoiceField(label=_("Role"), required=False, choices=[
-        ("", _("Candidates and assessors")), (User.Role.CANDIDATE, _("Candidates")),
-        (User.Role.ASSESSOR, _("Assessors")),
-    ])
+    role = forms.ChoiceField(
+        label=_("Role"),
+        required=False,
+        choices=[
+            ("", _("Candidates and assessors")),
+            (User.Role.CANDIDATE, _("Candidates")),
+            (User.Role.ASSESSOR, _("Assessors")),
+        ],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,10 +18,15 @@ def people_matching(text: str) -> QuerySet[User]:
     words = text.split()[:SEARCH_WORDS]
     if not words:
         return User.objects.none()
-    return User.objects.filter(reduce(and_, (
-        Q(first_name__istartswith=word) | Q(last_name__istartswith=word) | Q(email__startswith=word.lower())
-        for word in words
-    )))
+    return User.objects.filter(
+        reduce(
+            and_,
+            (
+                Q(first_name__istartswith=word) | Q(last_name__istartswith=word) | Q(email__startswith=word.lower())
+                for word in words
+            ),
+        )
+    )
 
 
 def people(*, search: str = "", role: str = "") -> QuerySet[User]:

@@ -46,7 +46,13 @@ def candidate_full_name(user: User) -> str:
 
 
 def account_create(
-    *, created_by: User, email: str, first_name: str, last_name: str, role: str, preferred_language: str = "nl",
+    *,
+    created_by: User,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    preferred_language: str = "nl",
     invite: bool = True,
 ) -> tuple[User, bool]:
     """Create a candidate or assessor account without a password and e-mail an invitation.
@@ -61,10 +67,15 @@ def account_create(
         candidate_full_name(User(first_name=first_name, last_name=last_name))
     email = normalise_email(email)
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": ValidationError(
-            _("An account with this e-mail address already exists."), code="duplicate")})
+        raise ValidationError(
+            {"email": ValidationError(_("An account with this e-mail address already exists."), code="duplicate")}
+        )
     user = User(
-        username=email, email=email, first_name=first_name, last_name=last_name, role=role,
+        username=email,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
         preferred_language=preferred_language,
     )
     user.set_unusable_password()
@@ -81,6 +92,7 @@ def candidates_import(*, created_by: User, rows: list[ImportRow], write: bool) -
     A dry run (``write=False``) reports every row's problem and stores nothing. The invitations
     go out once every account is stored.
     """
+
     def create(**values) -> User:
         return account_create(created_by=created_by, role=User.Role.CANDIDATE, invite=False, **values)[0]
 
@@ -92,8 +104,11 @@ def candidates_import(*, created_by: User, rows: list[ImportRow], write: bool) -
 
 def invitation_url(user: User) -> str:
     path = reverse(
-        "invitation", kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                              "token": default_token_generator.make_token(user)},
+        "invitation",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
     )
     return f"{settings.PORTAL_BASE_URL}{path}"
 
@@ -120,8 +135,9 @@ def invitation_send(*, user: User) -> bool:
 def account_set_language(*, user: User, language: str) -> User:
     """The person's own language: the portal's pages after sign-in and the e-mails they receive."""
     if language not in dict(settings.LANGUAGES):
-        raise ValidationError({"language": ValidationError(
-            _("Choose one of the portal's languages."), code="unknown_language")})
+        raise ValidationError(
+            {"language": ValidationError(_("Choose one of the portal's languages."), code="unknown_language")}
+        )
     user.preferred_language = language
     user.save(update_fields=["preferred_language"])
     return user

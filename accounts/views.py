@@ -36,9 +36,13 @@ ROLES_BY_SLUG = {"candidate": User.Role.CANDIDATE, "assessor": User.Role.ASSESSO
 def _speak_their_language(response, user: User):
     """From now on the pages follow the person's own language (LocaleMiddleware reads the cookie)."""
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, user.preferred_language, max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH, secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        settings.LANGUAGE_COOKIE_NAME,
+        user.preferred_language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
 
@@ -57,9 +61,16 @@ def locked_out(request, original_response=None, credentials=None):
     change form alike. A session that guessed its own password too often is signed out."""
     if request.user.is_authenticated:
         logout(request)
-    response = render(request, "registration/login.html", {
-        "form": SignInForm(request), "lockout_message": lockout_message(), "next": request.POST.get("next", ""),
-    }, status=429)
+    response = render(
+        request,
+        "registration/login.html",
+        {
+            "form": SignInForm(request),
+            "lockout_message": lockout_message(),
+            "next": request.POST.get("next", ""),
+        },
+        status=429,
+    )
     add_never_cache_headers(response)  # like the sign-in page it stands in for
     return response
 
@@ -114,8 +125,9 @@ def account_create(request, role: str):
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user, invited = services.account_create(created_by=request.user, role=ROLES_BY_SLUG[role],
-                                                    **form.cleaned_data)
+            user, invited = services.account_create(
+                created_by=request.user, role=ROLES_BY_SLUG[role], **form.cleaned_data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -123,8 +135,14 @@ def account_create(request, role: str):
             if invited:
                 messages.success(request, _("%(name)s was created; the invitation was sent to %(email)s.") % names)
             else:
-                messages.warning(request, _("%(name)s was created, but the invitation to %(email)s could not be "
-                                            "sent. Send it again from this page later.") % names)
+                messages.warning(
+                    request,
+                    _(
+                        "%(name)s was created, but the invitation to %(email)s could not be "
+                        "sent. Send it again from this page later."
+                    )
+                    % names,
+                )
             return redirect("people")
     title = _("New candidate") if role == "candidate" else _("New assessor")
     return render(request, "form.html", {"form": form, "title": title})
@@ -142,8 +160,9 @@ def invitation_resend(request, user_pk: int):
     if sent:
         messages.success(request, _("A new invitation was sent to %(email)s.") % {"email": user.email})
     else:
-        messages.error(request, _("The invitation to %(email)s could not be sent. Try again later.")
-                       % {"email": user.email})
+        messages.error(
+            request, _("The invitation to %(email)s could not be sent. Try again later.") % {"email": user.email}
+        )
     return redirect("people")
 
 
@@ -153,8 +172,7 @@ def profile(request):
     form = ProfileForm(request.POST or None, initial={"preferred_language": request.user.preferred_language})
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.account_set_language(user=request.user,
-                                                   language=form.cleaned_data["preferred_language"])
+            user = services.account_set_language(user=request.user, language=form.cleaned_data["preferred_language"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -173,10 +191,17 @@ def candidates_import(request):
     if request.method == "POST" and form.is_valid():
         report = services.candidates_import(created_by=request.user, rows=form.rows, write="import" in request.POST)
         if report.written:
-            messages.success(request, _("%(count)s candidates were imported and invited.")
-                             % {"count": len(report.created)})
+            messages.success(
+                request, _("%(count)s candidates were imported and invited.") % {"count": len(report.created)}
+            )
             return redirect("people")
-    return render(request, "import.html", {
-        "form": form, "report": report, "title": _("Import candidates"),
-        "columns": "first_name, last_name, email, language (nl, fr or en; optional)",
-    })
+    return render(
+        request,
+        "import.html",
+        {
+            "form": form,
+            "report": report,
+            "title": _("Import candidates"),
+            "columns": "first_name, last_name, email, language (nl, fr or en; optional)",
+        },
+    )

@@ -55,7 +55,8 @@ def get_observation(user, pk: int, observation_pk: int) -> Observation:
     """The assessor who made it and administrators; the other assessor only once both sheets are in."""
     assessment = get_assessment(user, pk)
     observation = get_object_or_404(
-        Observation.objects.select_related("judgement__sheet"), judgement__sheet__assessment=assessment,
+        Observation.objects.select_related("judgement__sheet"),
+        judgement__sheet__assessment=assessment,
         pk=observation_pk,
     )
     observation.judgement.sheet.assessment = assessment

@@ -10,8 +10,16 @@ class AssessmentAdmin(admin.ModelAdmin):
     search_fields = ["candidate__email", "candidate__last_name"]
     # People and the procedure's state change only through the portal's own pages, where the
     # rules are checked and audited; here only the date and the place can be corrected.
-    readonly_fields = ["candidate", "qualification", "first_assessor", "second_assessor", "status",
-                       "started_at", "ended_at", "decided_at"]
+    readonly_fields = [
+        "candidate",
+        "qualification",
+        "first_assessor",
+        "second_assessor",
+        "status",
+        "started_at",
+        "ended_at",
+        "decided_at",
+    ]
     list_select_related = ["candidate", "qualification", "first_assessor", "second_assessor"]
 
     def has_add_permission(self, request):

@@ -48,14 +48,19 @@ class RescheduleForm(CrispyForm):
     )
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
     # Not required here: the service asks for the reason, in one place.
-    reason = forms.CharField(label=_("Reason for the change"), max_length=2000, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for the change"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CancelForm(CrispyForm):
     submit_label = _("Cancel the assessment")
-    reason = forms.CharField(label=_("Reason for the cancellation"), max_length=2000, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for the cancellation"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "cancel")  # shown beside the reschedule form, which has a reason too
@@ -100,11 +105,15 @@ class PortfolioItemForm(CrispyForm):
     )
     description = forms.CharField(label=_("Description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     competencies = IdMultipleChoiceField(
-        label=_("Competencies this file supports"), queryset=Competency.objects.none(), required=False,
+        label=_("Competencies this file supports"),
+        queryset=Competency.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     indicators = IndicatorChoiceField(
-        label=_("Indicators (optional)"), queryset=Indicator.objects.none(), required=False,
+        label=_("Indicators (optional)"),
+        queryset=Indicator.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     # The service names its arguments; the form's file field is called "file".
@@ -113,9 +122,11 @@ class PortfolioItemForm(CrispyForm):
     def __init__(self, *args, assessment: Assessment, kept: KeptUpload | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["competencies"].queryset = assessment.qualification.competencies.all()
-        self.fields["indicators"].queryset = Indicator.objects.filter(
-            competency__qualification=assessment.qualification
-        ).select_related("competency").order_by("competency__order", "order")
+        self.fields["indicators"].queryset = (
+            Indicator.objects.filter(competency__qualification=assessment.qualification)
+            .select_related("competency")
+            .order_by("competency__order", "order")
+        )
         self.fields["competencies"].label_from_instance = lambda c: f"{c.order}. {c.text}"
         self.fields["indicators"].label_from_instance = lambda i: f"{i.competency.order}.{i.order} {i.text}"
         self.helper.attrs = {"enctype": "multipart/form-data"}
@@ -146,8 +157,7 @@ class PortfolioItemForm(CrispyForm):
         return cleaned
 
     def uses_kept_file(self) -> bool:
-        return (self.kept is not None and not self.cleaned_data.get("file")
-                and bool(self.cleaned_data.get("keep_file")))
+        return self.kept is not None and not self.cleaned_data.get("file") and bool(self.cleaned_data.get("keep_file"))
 
     def field_for_error(self, argument: str) -> str:
         return self.errors_by_argument.get(argument, argument)
@@ -169,20 +179,31 @@ class ScoreSheetForm(forms.Form):
         prefix = f"c{judgement.competency_id}"
         notes = {note.indicator_id: note.note for note in judgement.notes.all()}
         self.fields[f"{prefix}-proven"] = forms.ChoiceField(
-            label=_("Judgement"), choices=PROVEN_CHOICES, required=False, widget=forms.RadioSelect,
+            label=_("Judgement"),
+            choices=PROVEN_CHOICES,
+            required=False,
+            widget=forms.RadioSelect,
             initial={True: "yes", False: "no"}.get(judgement.proven),
         )
         self.fields[f"{prefix}-justification"] = forms.CharField(
-            label=_("Justification (required when not proven)"), required=False, max_length=5000,
-            widget=forms.Textarea(attrs={"rows": 2}), initial=judgement.justification,
+            label=_("Justification (required when not proven)"),
+            required=False,
+            max_length=5000,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            initial=judgement.justification,
         )
         for indicator in judgement.competency.indicators.all():
             self.fields[f"{prefix}-note-{indicator.pk}"] = forms.CharField(
-                label=indicator.text, required=False, max_length=2000,
-                widget=forms.Textarea(attrs={"rows": 1}), initial=notes.get(indicator.pk, ""),
+                label=indicator.text,
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 1}),
+                initial=notes.get(indicator.pk, ""),
             )
         self.fields[f"{prefix}-observation"] = forms.FileField(
-            label=_("Observation file (optional)"), required=False, allow_empty_file=True,
+            label=_("Observation file (optional)"),
+            required=False,
+            allow_empty_file=True,
             widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
         )
 
@@ -191,14 +212,19 @@ class ScoreSheetForm(forms.Form):
         for judgement in self.judgements:
             prefix = f"c{judgement.competency_id}"
             notes = [self[f"{prefix}-note-{i.pk}"] for i in judgement.competency.indicators.all()]
-            yield judgement, self[f"{prefix}-proven"], self[f"{prefix}-justification"], notes, self[
-                f"{prefix}-observation"
-            ]
+            yield (
+                judgement,
+                self[f"{prefix}-proven"],
+                self[f"{prefix}-justification"],
+                notes,
+                self[f"{prefix}-observation"],
+            )
 
     def judgements_with_errors(self) -> list[Judgement]:
         """The competencies with an error in their block, for the summary above the sheet."""
         return [
-            judgement for judgement in self.judgements
+            judgement
+            for judgement in self.judgements
             if any(name.startswith(f"c{judgement.competency_id}-") for name in self.errors)
         ]
 
@@ -211,16 +237,18 @@ class ScoreSheetForm(forms.Form):
         entries = []
         for judgement in self.judgements:
             prefix = f"c{judgement.competency_id}"
-            entries.append(JudgementEntry(
-                competency_id=judgement.competency_id,
-                proven=PROVEN_VALUES.get(self.cleaned_data.get(f"{prefix}-proven")),
-                justification=self.cleaned_data.get(f"{prefix}-justification", ""),
-                notes={
-                    i.pk: self.cleaned_data.get(f"{prefix}-note-{i.pk}", "")
-                    for i in judgement.competency.indicators.all()
-                },
-                observation=self.cleaned_data.get(f"{prefix}-observation"),
-            ))
+            entries.append(
+                JudgementEntry(
+                    competency_id=judgement.competency_id,
+                    proven=PROVEN_VALUES.get(self.cleaned_data.get(f"{prefix}-proven")),
+                    justification=self.cleaned_data.get(f"{prefix}-justification", ""),
+                    notes={
+                        i.pk: self.cleaned_data.get(f"{prefix}-note-{i.pk}", "")
+                        for i in judgement.competency.indicators.all()
+                    },
+                    observation=self.cleaned_data.get(f"{prefix}-observation"),
+                )
+            )
         return entries + self._entries_for_other_competencies()
 
     def _entries_for_other_competencies(self) -> list[JudgementEntry]:
@@ -228,17 +256,24 @@ class ScoreSheetForm(forms.Form):
         known = {j.competency_id for j in self.judgements}
         named = {int(m.group(1)) for key in [*self.data, *self.files] if (m := FIELD_NAME.match(key))}
         return [
-            JudgementEntry(competency_id=competency_id, proven=PROVEN_VALUES.get(self.data.get(f"c{competency_id}-proven")))
+            JudgementEntry(
+                competency_id=competency_id, proven=PROVEN_VALUES.get(self.data.get(f"c{competency_id}-proven"))
+            )
             for competency_id in sorted(named - known)
         ]
 
 
 class RevisionForm(forms.Form):
-    proven = forms.ChoiceField(label=_("My judgement"), choices=PROVEN_CHOICES, widget=forms.RadioSelect,
-                               error_messages={"required": _("Choose your judgement.")})
+    proven = forms.ChoiceField(
+        label=_("My judgement"),
+        choices=PROVEN_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose your judgement.")},
+    )
     # Not required here: the service asks for the reason, in one place.
-    reason = forms.CharField(label=_("Reason for the revision"), max_length=5000, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for the revision"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def proven_value(self) -> bool:
         return PROVEN_VALUES[self.cleaned_data["proven"]]
@@ -246,9 +281,14 @@ class RevisionForm(forms.Form):
 
 class AssessmentFilterForm(forms.Form):
     search = forms.CharField(label=_("Name, e-mail or certificate number"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[
-        ("", _("All statuses")), *Assessment.DisplayStatus.choices,
-    ])
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("All statuses")),
+            *Assessment.DisplayStatus.choices,
+        ],
+    )
     assessor = AccountField(label=_("Assessor"), role=User.Role.ASSESSOR, required=False, help_text="")
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -267,19 +307,28 @@ class AssessmentRowForm(forms.Form):
     """One row of a spreadsheet of assessments: people by e-mail address, the qualification by code."""
 
     candidate = AccountField(label=_("Candidate"), role=User.Role.CANDIDATE)
-    qualification = forms.ModelChoiceField(label=_("Qualification"), queryset=Qualification.objects.all(),
-                                           to_field_name="code")
+    qualification = forms.ModelChoiceField(
+        label=_("Qualification"), queryset=Qualification.objects.all(), to_field_name="code"
+    )
     first_assessor = AccountField(label=_("First assessor"), role=User.Role.ASSESSOR)
     second_assessor = AccountField(label=_("Second assessor"), role=User.Role.ASSESSOR)
-    scheduled_at = forms.DateTimeField(label=_("Scheduled for"), input_formats=[
-        "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M",
-    ])
+    scheduled_at = forms.DateTimeField(
+        label=_("Scheduled for"),
+        input_formats=[
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%dT%H:%M",
+            "%d/%m/%Y %H:%M",
+        ],
+    )
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
 
 
 class AssessmentsImportForm(SpreadsheetImportForm):
     columns = ["candidate", "qualification", "first_assessor", "second_assessor", "scheduled_at"]
     row_form = AssessmentRowForm
+
+
 class FollowUpForm(AssessorsForm):
     """The next assessment of a chain: two assessors, a date and a place."""
 
@@ -293,12 +342,15 @@ class FollowUpForm(AssessorsForm):
 class ObjectionForm(CrispyForm):
     submit_label = _("Lodge the objection")
     competencies = forms.ModelMultipleChoiceField(
-        label=_("Competencies whose decision you dispute"), queryset=Competency.objects.none(), required=False,
+        label=_("Competencies whose decision you dispute"),
+        queryset=Competency.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     # Not required here: the service asks for the reason, in one place.
-    reason = forms.CharField(label=_("Reason for the objection"), max_length=5000, required=False,
-                             widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(
+        label=_("Reason for the objection"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args, disputable, **kwargs):
         super().__init__(*args, **kwargs)
@@ -306,15 +358,18 @@ class ObjectionForm(CrispyForm):
         self.fields["competencies"].label_from_instance = lambda c: f"{c.order}. {c.text}"
 
 
-OUTCOME_CHOICES = [("rejected", _("Rejected: the decision stands")),
-                   ("upheld", _("Upheld: a new assessment of the disputed competencies"))]
+OUTCOME_CHOICES = [
+    ("rejected", _("Rejected: the decision stands")),
+    ("upheld", _("Upheld: a new assessment of the disputed competencies")),
+]
 
 
 class ObjectionOutcomeForm(FollowUpForm):
     submit_label = _("Record the outcome")
     outcome = forms.ChoiceField(label=_("Outcome"), choices=OUTCOME_CHOICES, widget=forms.RadioSelect)
-    outcome_reason = forms.CharField(label=_("Reason for the outcome"), max_length=5000, required=False,
-                                     widget=forms.Textarea(attrs={"rows": 3}))
+    outcome_reason = forms.CharField(
+        label=_("Reason for the outcome"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     field_order = ["outcome", "outcome_reason", "first_assessor", "second_assessor", "scheduled_at", "location"]
 
     def __init__(self, *args, **kwargs):
@@ -329,6 +384,11 @@ class ObjectionOutcomeForm(FollowUpForm):
 
     def decision(self) -> dict:
         data = self.cleaned_data
-        return {"upheld": data["outcome"] == "upheld", "reason": data["outcome_reason"],
-                "first_assessor": data["first_assessor"], "second_assessor": data["second_assessor"],
-                "scheduled_at": data["scheduled_at"], "location": data["location"]}
+        return {
+            "upheld": data["outcome"] == "upheld",
+            "reason": data["outcome_reason"],
+            "first_assessor": data["first_assessor"],
+            "second_assessor": data["second_assessor"],
+            "scheduled_at": data["scheduled_at"],
+            "location": data["location"],
+        }

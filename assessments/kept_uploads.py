@@ -57,8 +57,7 @@ def keep_upload(session, assessment: Assessment, upload: UploadedFile | None) ->
     _sweep()
     upload.seek(0)
     path = default_storage.save(f"{FOLDER}/{secrets.token_hex(16)}", upload)
-    session[SESSION_KEY] = {"assessment": assessment.pk, "path": path, "name": checked.name,
-                            "kept_at": time.time()}
+    session[SESSION_KEY] = {"assessment": assessment.pk, "path": path, "name": checked.name, "kept_at": time.time()}
     return KeptUpload(checked.name)
 
 

@@ -30,13 +30,16 @@ def _warn_of_overlaps(request, assessment: Assessment) -> None:
     """Saved, but an assessor is already booked at an overlapping time: say so."""
     for other in selectors.assessor_overlaps(assessment):
         shared = [p.full_name for p in (other.first_assessor, other.second_assessor) if p.pk in assessment.assessor_ids]
-        messages.warning(request, _(
-            "Already booked at an overlapping time (%(assessors)s): %(candidate)s, %(time)s, %(place)s."
-        ) % {
-            "assessors": ", ".join(shared), "candidate": other.candidate.full_name,
-            "time": formats.date_format(timezone.localtime(other.scheduled_at), "DATETIME_FORMAT"),
-            "place": other.location or "—",
-        })
+        messages.warning(
+            request,
+            _("Already booked at an overlapping time (%(assessors)s): %(candidate)s, %(time)s, %(place)s.")
+            % {
+                "assessors": ", ".join(shared),
+                "candidate": other.candidate.full_name,
+                "time": formats.date_format(timezone.localtime(other.scheduled_at), "DATETIME_FORMAT"),
+                "place": other.location or "—",
+            },
+        )
 
 
 @access.administrator_required
@@ -62,9 +65,13 @@ def assessors_edit(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("assessments:detail", pk=pk)
-    form = AssessorsForm(request.POST or None, initial={
-        "first_assessor": assessment.first_assessor, "second_assessor": assessment.second_assessor,
-    })
+    form = AssessorsForm(
+        request.POST or None,
+        initial={
+            "first_assessor": assessment.first_assessor,
+            "second_assessor": assessment.second_assessor,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.assessment_assign_assessors(
@@ -82,8 +89,10 @@ def assessors_edit(request, pk: int):
 def _outcome_reports() -> dict:
     per_competency, per_pair = reports.assessor_agreement()
     return {
-        "outcomes": reports.outcomes_per_month(), "not_proven": reports.competencies_not_proven(),
-        "objections": reports.objection_outcomes(), "agreement_competency": per_competency,
+        "outcomes": reports.outcomes_per_month(),
+        "not_proven": reports.competencies_not_proven(),
+        "objections": reports.objection_outcomes(),
+        "agreement_competency": per_competency,
         "agreement_pair": per_pair,
         "agreement": [(_("Per competency"), per_competency), (_("Per assessor pair"), per_pair)],
     }
@@ -101,8 +110,7 @@ def report_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="reports.csv"'
     out = csv.writer(response)
-    out.writerow([_("Outcomes per month"), _("Certified"), _("Statement of proven competencies"),
-                  _("Not certified")])
+    out.writerow([_("Outcomes per month"), _("Certified"), _("Statement of proven competencies"), _("Not certified")])
     for row in data["outcomes"]:
         out.writerow([f"{row.month:%Y-%m}", row.certified, row.statement, row.not_certified])
     out.writerow([])
@@ -112,13 +120,16 @@ def report_csv(request):
     out.writerow([])
     out.writerow([_("Objections"), _("Number")])
     out.writerows(data["objections"])
-    for title, rows in ((_("Agreement per competency"), data["agreement_competency"]),
-                        (_("Agreement per assessor pair"), data["agreement_pair"])):
+    for title, rows in (
+        (_("Agreement per competency"), data["agreement_competency"]),
+        (_("Agreement per assessor pair"), data["agreement_pair"]),
+    ):
         out.writerow([])
         out.writerow([title, _("Assessments"), _("Judgements"), _("Agreement (%)"), _("Cohen's kappa")])
         for row in rows:
-            out.writerow([row.label, row.assessments, row.judgements, row.percentage,
-                          "" if row.kappa is None else row.kappa])
+            out.writerow(
+                [row.label, row.assessments, row.judgements, row.percentage, "" if row.kappa is None else row.kappa]
+            )
     return response
 
 
@@ -143,8 +154,9 @@ def assessment_schedule(request, pk: int):
             if cancelling:
                 services.assessment_cancel(actor=request.user, assessment=assessment, **form.cleaned_data)
             else:
-                assessment = services.assessment_reschedule(actor=request.user, assessment=assessment,
-                                                            **form.cleaned_data)
+                assessment = services.assessment_reschedule(
+                    actor=request.user, assessment=assessment, **form.cleaned_data
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -154,9 +166,15 @@ def assessment_schedule(request, pk: int):
                 messages.success(request, _("The assessment was rescheduled."))
                 _warn_of_overlaps(request, assessment)
             return redirect("assessments:detail", pk=pk)
-    return render(request, "assessments/schedule.html", {
-        "assessment": assessment, "reschedule_form": reschedule_form, "cancel_form": cancel_form,
-    })
+    return render(
+        request,
+        "assessments/schedule.html",
+        {
+            "assessment": assessment,
+            "reschedule_form": reschedule_form,
+            "cancel_form": cancel_form,
+        },
+    )
 
 
 @access.administrator_required
@@ -164,10 +182,17 @@ def day_view(request):
     """The sessions of one date with place and assessors; today unless another date is asked."""
     form = DayForm(request.GET or None)
     day = (form.cleaned_data.get("day") if form.is_valid() else None) or timezone.localdate()
-    return render(request, "assessments/day.html", {
-        "form": form, "day": day, "sessions": selectors.day_sessions(day),
-        "previous_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
-    })
+    return render(
+        request,
+        "assessments/day.html",
+        {
+            "form": form,
+            "day": day,
+            "sessions": selectors.day_sessions(day),
+            "previous_day": day - timedelta(days=1),
+            "next_day": day + timedelta(days=1),
+        },
+    )
 
 
 @access.administrator_required
@@ -180,9 +205,19 @@ def report_export(request, file_format: str):
 def dashboard_export(request, file_format: str):
     """The dashboard's current selection (its filters), every row of it, streamed."""
     filters = AssessmentFilterForm(request.GET or None)
-    header = [_("Scheduled for"), _("First name"), _("Last name"), _("E-mail address"), _("Qualification"),
-              _("Location"), _("Status"), _("First assessor"), _("Second assessor"), _("Certificate number"),
-              _("Certificate")]
+    header = [
+        _("Scheduled for"),
+        _("First name"),
+        _("Last name"),
+        _("E-mail address"),
+        _("Qualification"),
+        _("Location"),
+        _("Status"),
+        _("First assessor"),
+        _("Second assessor"),
+        _("Certificate number"),
+        _("Certificate"),
+    ]
     return export_response(file_format, "assessments", header, selectors.assessment_export_rows(**filters.filters()))
 
 
@@ -193,12 +228,17 @@ def assessments_import(request):
     form = AssessmentsImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        report = services.assessments_import(created_by=request.user, rows=form.rows,
-                                             write="import" in request.POST)
+        report = services.assessments_import(created_by=request.user, rows=form.rows, write="import" in request.POST)
         if report.written:
             messages.success(request, _("%(count)s assessments were scheduled.") % {"count": len(report.created)})
             return redirect("assessments:dashboard")
-    return render(request, "import.html", {
-        "form": form, "report": report, "title": _("Import assessments"),
-        "columns": "candidate, qualification, first_assessor, second_assessor, scheduled_at, location",
-    })
+    return render(
+        request,
+        "import.html",
+        {
+            "form": form,
+            "report": report,
+            "title": _("Import assessments"),
+            "columns": "candidate, qualification, first_assessor, second_assessor, scheduled_at, location",
+        },
+    )

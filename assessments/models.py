@@ -40,11 +40,17 @@ class AssessmentQuerySet(models.QuerySet):
         A revocation is stored on the certificate only; a certified assessment whose certificate
         was revoked reads "revoked" here, so that no page, filter or figure calls it certified.
         """
-        return self.annotate(display_status=Case(
-            When(status=Assessment.Status.CERTIFIED, certificate__status=CERTIFICATE_REVOKED,
-                 then=Value(Assessment.DisplayStatus.REVOKED.value)),
-            default=F("status"), output_field=CharField(),
-        ))
+        return self.annotate(
+            display_status=Case(
+                When(
+                    status=Assessment.Status.CERTIFIED,
+                    certificate__status=CERTIFICATE_REVOKED,
+                    then=Value(Assessment.DisplayStatus.REVOKED.value),
+                ),
+                default=F("status"),
+                output_field=CharField(),
+            )
+        )
 
 
 # ``certificates.models.Certificate.Status.REVOKED``: this app may not import ``certificates``
@@ -105,7 +111,11 @@ class Assessment(models.Model):
     # A re-assessment (or the new assessment of an upheld objection) follows one decided
     # assessment of the same candidate and qualification; together they form a chain.
     previous = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_up",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_up",
         verbose_name=_("follows"),
     )
 
@@ -116,9 +126,7 @@ class Assessment(models.Model):
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(first_assessor=models.F("second_assessor")), name="assessors_distinct"
-            ),
+            models.CheckConstraint(condition=~Q(first_assessor=models.F("second_assessor")), name="assessors_distinct"),
             models.CheckConstraint(
                 condition=~Q(first_assessor=models.F("candidate")) & ~Q(second_assessor=models.F("candidate")),
                 name="assessor_is_not_candidate",
@@ -339,8 +347,7 @@ class CarriedOver(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="carried_over")
     competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
-    proven_in = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("proven in"))
+    proven_in = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+", verbose_name=_("proven in"))
 
     class Meta:
         ordering = ["assessment", "competency__order"]
@@ -392,12 +399,24 @@ class Objection(models.Model):
     lodged_at = models.DateTimeField(_("lodged at"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     outcome_reason = models.TextField(_("reason for the outcome"), max_length=5000, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("decided by"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     # An upheld objection schedules a new assessment of the disputed competencies.
-    new_assessment = models.OneToOneField(Assessment, on_delete=models.PROTECT, null=True, blank=True,
-                                          related_name="objection_origin", verbose_name=_("new assessment"))
+    new_assessment = models.OneToOneField(
+        Assessment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="objection_origin",
+        verbose_name=_("new assessment"),
+    )
 
     class Meta:
         ordering = ["-lodged_at", "-pk"]

@@ -15,10 +15,14 @@ from .forms import FollowUpForm, ObjectionForm, ObjectionOutcomeForm
 @access.administrator_required
 def reassess(request, pk: int):
     previous = access.get_assessment(request.user, pk)
-    form = FollowUpForm(request.POST or None, initial={
-        "first_assessor": previous.first_assessor, "second_assessor": previous.second_assessor,
-        "location": previous.location,
-    })
+    form = FollowUpForm(
+        request.POST or None,
+        initial={
+            "first_assessor": previous.first_assessor,
+            "second_assessor": previous.second_assessor,
+            "location": previous.location,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.reassessment_schedule(actor=request.user, previous=previous, **form.cleaned_data)
@@ -27,8 +31,16 @@ def reassess(request, pk: int):
         else:
             messages.success(request, _("The re-assessment was scheduled."))
             return redirect("assessments:detail", pk=assessment.pk)
-    return render(request, "form.html", {"form": form, "title": _("Schedule a re-assessment"), "assessment": previous,
-                                         "carried": selectors.proven_so_far(previous)})
+    return render(
+        request,
+        "form.html",
+        {
+            "form": form,
+            "title": _("Schedule a re-assessment"),
+            "assessment": previous,
+            "carried": selectors.proven_so_far(previous),
+        },
+    )
 
 
 @login_required
@@ -37,9 +49,12 @@ def objection_lodge(request, pk: int):
     form = ObjectionForm(request.POST or None, disputable=selectors.not_proven(assessment))
     if request.method == "POST" and form.is_valid():
         try:
-            services.objection_lodge(actor=request.user, assessment=assessment,
-                                     competencies=list(form.cleaned_data["competencies"]),
-                                     reason=form.cleaned_data["reason"])
+            services.objection_lodge(
+                actor=request.user,
+                assessment=assessment,
+                competencies=list(form.cleaned_data["competencies"]),
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -60,5 +75,13 @@ def objection_decide(request, pk: int):
         else:
             messages.success(request, _("The outcome of the objection was recorded."))
             return redirect("assessments:detail", pk=pk)
-    return render(request, "form.html", {"form": form, "title": _("Decide on the objection"),
-                                         "assessment": objection.assessment, "objection": objection})
+    return render(
+        request,
+        "form.html",
+        {
+            "form": form,
+            "title": _("Decide on the objection"),
+            "assessment": objection.assessment,
+            "objection": objection,
+        },
+    )

@@ -28,12 +28,14 @@ def outcomes_per_month() -> list[OutcomeRow]:
     carried = Exists(CarriedOver.objects.filter(assessment=OuterRef("pk")))
     rows = (
         Assessment.objects.filter(status__in=Assessment.DECIDED, decided_at__isnull=False)
-        .annotate(month=TruncMonth("decided_at")).values("month")
+        .annotate(month=TruncMonth("decided_at"))
+        .values("month")
         .annotate(
             certified=Count("pk", filter=Q(status=Status.CERTIFIED)),
             statement=Count("pk", filter=Q(status=Status.NOT_CERTIFIED) & (Q(proven) | Q(carried))),
             not_certified=Count("pk", filter=Q(status=Status.NOT_CERTIFIED) & ~Q(proven) & ~Q(carried)),
-        ).order_by("-month")
+        )
+        .order_by("-month")
     )
     return [OutcomeRow(**row) for row in rows]
 
@@ -41,10 +43,13 @@ def outcomes_per_month() -> list[OutcomeRow]:
 def competencies_not_proven(limit: int = 10) -> list[tuple[Competency, int, int]]:
     """(competency, decisions where it was not proven, decisions that judged it), most often first."""
     counts = (
-        Judgement.objects.filter(sheet__assessment__status__in=Assessment.DECIDED,
-                                 sheet__assessor=F("sheet__assessment__first_assessor"))
-        .values("competency").annotate(judged=Count("pk"), not_proven=Count("pk", filter=Q(proven=False)))
-        .filter(not_proven__gt=0).order_by("-not_proven")[:limit]
+        Judgement.objects.filter(
+            sheet__assessment__status__in=Assessment.DECIDED, sheet__assessor=F("sheet__assessment__first_assessor")
+        )
+        .values("competency")
+        .annotate(judged=Count("pk"), not_proven=Count("pk", filter=Q(proven=False)))
+        .filter(not_proven__gt=0)
+        .order_by("-not_proven")[:limit]
     )
     competencies = Competency.objects.in_bulk([row["competency"] for row in counts])
     return [(competencies[row["competency"]], row["not_proven"], row["judged"]) for row in counts]
@@ -88,11 +93,21 @@ def _initial_pairs():
     A judgement revised in reconciliation started as the ``proven_before`` of its first revision.
     """
     first_revision = JudgementRevision.objects.filter(judgement=OuterRef("pk")).order_by("created_at", "pk")
-    rows = Judgement.objects.filter(
-        sheet__status=ScoreSheet.Status.SUBMITTED, sheet__assessment__status__in=[
-            Status.RECONCILIATION, *Assessment.DECIDED],
-    ).annotate(before=Subquery(first_revision.values("proven_before")[:1])).values_list(
-        "sheet__assessment", "competency", "sheet__assessor", "sheet__assessment__first_assessor", "proven", "before")
+    rows = (
+        Judgement.objects.filter(
+            sheet__status=ScoreSheet.Status.SUBMITTED,
+            sheet__assessment__status__in=[Status.RECONCILIATION, *Assessment.DECIDED],
+        )
+        .annotate(before=Subquery(first_revision.values("proven_before")[:1]))
+        .values_list(
+            "sheet__assessment",
+            "competency",
+            "sheet__assessor",
+            "sheet__assessment__first_assessor",
+            "proven",
+            "before",
+        )
+    )
     by_key: dict[tuple[int, int], dict] = defaultdict(dict)
     for assessment, competency, assessor, first, proven, before in rows:
         initial = proven if before is None else before
@@ -104,7 +119,9 @@ def _initial_pairs():
 
 def _agreement(label: str, pairs: list) -> Agreement:
     return Agreement(
-        label=label, assessments=len({assessment for assessment, *_rest in pairs}), judgements=len(pairs),
+        label=label,
+        assessments=len({assessment for assessment, *_rest in pairs}),
+        judgements=len(pairs),
         agreed=sum(first[1] == second[1] for _a, _c, first, second in pairs),
         first_yes=sum(bool(first[1]) for _a, _c, first, _s in pairs),
         second_yes=sum(bool(second[1]) for _a, _c, _f, second in pairs),

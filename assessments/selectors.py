@@ -49,6 +49,7 @@ class CompetencyPair:
     def proven(self) -> bool:
         return self.agreed and bool(self.first.proven)
 
+
 def carried_over(assessment: Assessment) -> list[CarriedOver]:
     """The competencies this assessment carries over from its chain, in the order of the standard."""
     return list(assessment.carried_over.select_related("competency", "proven_in").order_by("competency__order"))
@@ -112,11 +113,18 @@ def outcome(assessment: Assessment, user: User) -> Outcome:
     not_certified = assessment.status == Status.NOT_CERTIFIED
     deadline = objection_deadline(assessment) if not_certified else None
     return Outcome(
-        carried=carried, visible=visible, follow_up_id=follow_up_id, objection=objection,
+        carried=carried,
+        visible=visible,
+        follow_up_id=follow_up_id,
+        objection=objection,
         objection_deadline=deadline,
-        can_object=not_certified and user.pk == assessment.candidate_id and objection is None
+        can_object=not_certified
+        and user.pk == assessment.candidate_id
+        and objection is None
         and timezone.now() <= deadline,
-        can_reassess=not_certified and user.is_administrator and follow_up_id is None
+        can_reassess=not_certified
+        and user.is_administrator
+        and follow_up_id is None
         and not (objection is not None and objection.is_open),
         can_decide_objection=user.is_administrator and objection is not None and objection.is_open,
     )
@@ -157,10 +165,7 @@ def score_sheets(assessment: Assessment) -> list[ScoreSheet]:
 
 def sheet_judgements(sheet: ScoreSheet) -> list[Judgement]:
     return list(
-        _judgements()
-        .filter(sheet=sheet)
-        .prefetch_related("competency__indicators")
-        .order_by("competency__order")
+        _judgements().filter(sheet=sheet).prefetch_related("competency__indicators").order_by("competency__order")
     )
 
 
@@ -183,8 +188,9 @@ def portfolio_by_competency(items: list[PortfolioItem]) -> dict[int, list[Linked
     linked: dict[int, list[LinkedItem]] = {}
     for item in items:
         for competency in item.competencies.all():
-            indicators = sorted((i for i in item.indicators.all() if i.competency_id == competency.pk),
-                                key=lambda i: i.order)
+            indicators = sorted(
+                (i for i in item.indicators.all() if i.competency_id == competency.pk), key=lambda i: i.order
+            )
             linked.setdefault(competency.pk, []).append(LinkedItem(item, indicators))
     return linked
 
@@ -198,10 +204,16 @@ def _count(queryset) -> Coalesce:
 def assessments_with_progress(queryset: QuerySet[Assessment]) -> QuerySet[Assessment]:
     """Adds ``judged``, ``to_judge`` and ``sheets_submitted`` for progress bars, in the same query."""
     judgements = Judgement.objects.filter(sheet__assessment=OuterRef("pk"))
-    return queryset.with_people().with_display_status().annotate(
-        judged=_count(judgements.filter(proven__isnull=False)),
-        to_judge=_count(judgements),
-        sheets_submitted=_count(ScoreSheet.objects.filter(assessment=OuterRef("pk"), status=ScoreSheet.Status.SUBMITTED)),
+    return (
+        queryset.with_people()
+        .with_display_status()
+        .annotate(
+            judged=_count(judgements.filter(proven__isnull=False)),
+            to_judge=_count(judgements),
+            sheets_submitted=_count(
+                ScoreSheet.objects.filter(assessment=OuterRef("pk"), status=ScoreSheet.Status.SUBMITTED)
+            ),
+        )
     )
 
 
@@ -223,18 +235,35 @@ def assessment_list(**filters) -> QuerySet[Assessment]:
 def assessment_export_rows(**filters) -> Iterator[tuple]:
     """The dashboard's selection as rows of a spreadsheet, read in chunks (any number of rows)."""
     statuses = dict(Status.choices)
-    rows = assessments_filtered(**filters).order_by("scheduled_at", "pk").values_list(
-        "scheduled_at", "candidate__first_name", "candidate__last_name", "candidate__email", "qualification__code",
-        "location", "status", "first_assessor__email", "second_assessor__email", "certificate__number",
-        "certificate__status",
+    rows = (
+        assessments_filtered(**filters)
+        .order_by("scheduled_at", "pk")
+        .values_list(
+            "scheduled_at",
+            "candidate__first_name",
+            "candidate__last_name",
+            "candidate__email",
+            "qualification__code",
+            "location",
+            "status",
+            "first_assessor__email",
+            "second_assessor__email",
+            "certificate__number",
+            "certificate__status",
+        )
     )
     for row in rows.iterator(chunk_size=2000):
         yield (*row[:6], str(statuses[row[6]]), *row[7:10], _("Revoked") if row[10] == CERTIFICATE_REVOKED else "")
 
 
 def assessments_filtered(
-    *, status: str = "", assessor: User | None = None, date_from: date | None = None, date_to: date | None = None,
-    location: str = "", search: str = "",
+    *,
+    status: str = "",
+    assessor: User | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    location: str = "",
+    search: str = "",
 ) -> QuerySet[Assessment]:
     """Every filter reads an index: dates are compared as a range of moments (never the date of a
     column, which would read every row), the search matches the start of names and addresses."""
@@ -267,8 +296,7 @@ def assessor_assessments(assessor: User) -> QuerySet[Assessment]:
     """An assessor's dashboard: their assessments, with the status of their own sheet."""
     own_sheet = ScoreSheet.objects.filter(assessment=OuterRef("pk"), assessor=assessor).values("status")[:1]
     return (
-        Assessment.objects.for_user(assessor).with_people().with_display_status()
-        .annotate(my_sheet=Subquery(own_sheet))
+        Assessment.objects.for_user(assessor).with_people().with_display_status().annotate(my_sheet=Subquery(own_sheet))
     )
 
 
@@ -327,8 +355,11 @@ def assessor_overlaps(assessment: Assessment) -> list[Assessment]:
     longest = timedelta(hours=24)  # no qualification allows a longer session; bounds the query
     nearby = (
         Assessment.objects.with_people()
-        .filter(status__in=Assessment.BOOKED,
-                scheduled_at__gt=assessment.scheduled_at - longest, scheduled_at__lt=assessment.planned_end)
+        .filter(
+            status__in=Assessment.BOOKED,
+            scheduled_at__gt=assessment.scheduled_at - longest,
+            scheduled_at__lt=assessment.planned_end,
+        )
         .filter(Q(first_assessor__in=assessment.assessor_ids) | Q(second_assessor__in=assessment.assessor_ids))
         .exclude(pk=assessment.pk)
         .order_by("scheduled_at")
@@ -339,7 +370,8 @@ def assessor_overlaps(assessment: Assessment) -> list[Assessment]:
 def day_sessions(day: date) -> QuerySet[Assessment]:
     """The sessions of one date, in the order of the day, with place, assessors and status."""
     return (
-        Assessment.objects.with_people().with_display_status()
+        Assessment.objects.with_people()
+        .with_display_status()
         .filter(scheduled_at__date=day)
         .order_by("scheduled_at", "location", "pk")
     )
@@ -370,10 +402,14 @@ def report_figures() -> ReportFigures:
     decided assessment that no longer counts as certified.
     """
     # Ran over: longer than its own qualification allows (a handful of qualifications).
-    overran = reduce(or_, (
-        Q(qualification=pk, ended_at__gt=F("started_at") + timedelta(hours=hours))
-        for pk, hours in Qualification.objects.values_list("pk", "max_assessment_hours")
-    ), Q(pk__in=[]))
+    overran = reduce(
+        or_,
+        (
+            Q(qualification=pk, ended_at__gt=F("started_at") + timedelta(hours=hours))
+            for pk, hours in Qualification.objects.values_list("pk", "max_assessment_hours")
+        ),
+        Q(pk__in=[]),
+    )
     counts = Assessment.objects.order_by().aggregate(
         **{value: Count("pk", filter=Q(status=value)) for value in Status.values},
         ended=Count("pk", filter=Q(ended_at__isnull=False)),
@@ -399,8 +435,13 @@ def _assessor_workload() -> list[tuple[User, int, int]]:
     """(assessor, open assessments, all assessments) per assessor: one grouped count per seat."""
     rows: dict[int, list[int]] = {}
     for seat in ("first_assessor", "second_assessor"):
-        counts = Assessment.objects.order_by().values_list(seat).annotate(
-            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)), all=Count("pk"),
+        counts = (
+            Assessment.objects.order_by()
+            .values_list(seat)
+            .annotate(
+                open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+                all=Count("pk"),
+            )
         )
         for assessor_id, open_count, all_count in counts:
             totals = rows.setdefault(assessor_id, [0, 0])
@@ -419,6 +460,8 @@ def report_rows(figures: ReportFigures) -> list[tuple]:
         (outcomes, _("Assessments that ran over time"), figures.overruns, figures.ended),
     ]
     # Per assessor: open assessments out of all their assessments.
-    rows += [(_("Assessor workload"), f"{assessor.full_name} <{assessor.email}>", open_count, all_count)
-             for assessor, open_count, all_count in figures.workload]
+    rows += [
+        (_("Assessor workload"), f"{assessor.full_name} <{assessor.email}>", open_count, all_count)
+        for assessor, open_count, all_count in figures.workload
+    ]
     return rows

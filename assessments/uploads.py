@@ -65,8 +65,15 @@ def _pdf_reader(upload: UploadedFile) -> PdfReader | None:
 
 # Entries and action types through which a PDF viewer runs something or hands a file over.
 PDF_ACTIVE_KEYS = {"/JS", "/JavaScript", "/AA", "/EF", "/EmbeddedFiles", "/RichMedia", "/XFA"}
-PDF_ACTIVE_TYPES = {"/JavaScript", "/Launch", "/GoToE", "/ImportData", "/EmbeddedFile", "/FileAttachment",
-                    "/RichMediaExecute"}
+PDF_ACTIVE_TYPES = {
+    "/JavaScript",
+    "/Launch",
+    "/GoToE",
+    "/ImportData",
+    "/EmbeddedFile",
+    "/FileAttachment",
+    "/RichMediaExecute",
+}
 PDF_MAX_OBJECTS = 500_000
 
 
@@ -165,11 +172,39 @@ DOCX_MACRO_MARKERS = (b"macroenabled", b"vbaproject", b"vbadata", b"activex")
 ODT_MACRO_FOLDERS = ("basic/", "scripts/")
 # Macro and script bindings of OpenDocument (event listeners, links, form controls).
 ODT_MACRO_MARKERS = (b"vnd.sun.star.script", b"macro://", b"vnd.sun.star.basic")
-EXECUTABLE_SUFFIXES = (".exe", ".dll", ".com", ".scr", ".bat", ".cmd", ".msi", ".ps1", ".vbs", ".vbe", ".js",
-                       ".jse", ".wsf", ".hta", ".jar", ".sh", ".lnk", ".cpl", ".pif", ".reg", ".py")
+EXECUTABLE_SUFFIXES = (
+    ".exe",
+    ".dll",
+    ".com",
+    ".scr",
+    ".bat",
+    ".cmd",
+    ".msi",
+    ".ps1",
+    ".vbs",
+    ".vbe",
+    ".js",
+    ".jse",
+    ".wsf",
+    ".hta",
+    ".jar",
+    ".sh",
+    ".lnk",
+    ".cpl",
+    ".pif",
+    ".reg",
+    ".py",
+)
 # Windows and Unix programs, scripts, and OLE containers (an embedded "package" object holds a program).
-EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"#!",
-                    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+EXECUTABLE_MAGIC = (
+    b"MZ",
+    b"\x7fELF",
+    b"\xca\xfe\xba\xbe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xce\xfa\xed\xfe",
+    b"#!",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+)
 EXTERNAL_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*TargetMode=\"External\"[^>]*>", re.IGNORECASE)
 CHUNK = 1024 * 1024
 
@@ -204,7 +239,7 @@ def _docx_is_active(archive: zipfile.ZipFile, names: list[str]) -> bool:
         if name.endswith(".rels"):
             # Only hyperlinks may point outside: an external template or object is fetched on opening.
             for relationship in EXTERNAL_RELATIONSHIP.findall(archive.read(name)):
-                if b"/hyperlink\"" not in relationship:
+                if b'/hyperlink"' not in relationship:
                     return True
     return False
 
@@ -233,15 +268,19 @@ def refuse_active_content(upload: UploadedFile, content_type: str) -> None:
         reader = _pdf_reader(upload)
         if reader is None or _pdf_has_active_content(reader):
             raise ValidationError(
-                _("This PDF contains active content (JavaScript, actions that start programs or embedded "
-                  "files), which is not accepted. Save it again as a plain PDF (for example with "
-                  "\"Print to PDF\") and upload that file."),
+                _(
+                    "This PDF contains active content (JavaScript, actions that start programs or embedded "
+                    "files), which is not accepted. Save it again as a plain PDF (for example with "
+                    '"Print to PDF") and upload that file.'
+                ),
                 code="active_content",
             )
     elif content_type in (DOCX_MIMETYPE, ODT_MIMETYPE.decode()) and _office_is_active(upload, content_type):
         raise ValidationError(
-            _("This document contains macros or programs, which are not accepted. Save it as a plain "
-              "DOCX or ODT document (or as a PDF) and upload that file."),
+            _(
+                "This document contains macros or programs, which are not accepted. Save it as a plain "
+                "DOCX or ODT document (or as a PDF) and upload that file."
+            ),
             code="active_content",
         )
 
@@ -261,8 +300,7 @@ def check_portfolio_total(total: int) -> None:
     limit = settings.UPLOAD_MAX_PORTFOLIO_SIZE
     if total > limit:
         raise ValidationError(
-            _("This file would make the portfolio larger than %(limit)s in total.")
-            % {"limit": filesizeformat(limit)},
+            _("This file would make the portfolio larger than %(limit)s in total.") % {"limit": filesizeformat(limit)},
             code="portfolio_too_large",
         )
 
@@ -282,8 +320,7 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
         content_type = sniff_content_type(upload)
     except _Encrypted:
         raise ValidationError(
-            _("This PDF is protected by a password, so its content cannot be checked. Upload it without "
-              "the password."),
+            _("This PDF is protected by a password, so its content cannot be checked. Upload it without the password."),
             code="encrypted",
         ) from None
     if content_type is None:

@@ -12,8 +12,9 @@ urlpatterns = [
     path("<int:pk>/portfolio/<int:item_pk>/withdraw/", views.portfolio_withdraw, name="portfolio_withdraw"),
     path("<int:pk>/portfolio/<int:item_pk>/download/", views.portfolio_download, name="portfolio_download"),
     path("<int:pk>/score-sheet/", views.score_sheet, name="score_sheet"),
-    path("<int:pk>/observations/<int:observation_pk>/download/", views.observation_download,
-         name="observation_download"),
+    path(
+        "<int:pk>/observations/<int:observation_pk>/download/", views.observation_download, name="observation_download"
+    ),
     path("<int:pk>/reconciliation/", views.reconciliation, name="reconciliation"),
     path("<int:pk>/reconciliation/<int:competency_pk>/revise/", views.judgement_revise, name="revise"),
     path("<int:pk>/assessors/", manage_views.assessors_edit, name="assessors_edit"),

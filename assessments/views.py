@@ -45,29 +45,44 @@ def dashboard(request):
         # Opens on today's sessions and the next ones; "previous" goes back in time.
         keyset = Keyset(selectors.assessment_list(**filters.filters()), ("scheduled_at", "pk"))
         today = (selectors.local_day_start(timezone.localdate()), 0)
-        return render(request, "assessments/dashboard_administrator.html", {
-            "page": keyset_page(request, keyset, start=today), "filters": filters,
-        })
+        return render(
+            request,
+            "assessments/dashboard_administrator.html",
+            {
+                "page": keyset_page(request, keyset, start=today),
+                "filters": filters,
+            },
+        )
     if user.is_assessor:
-        return render(request, "assessments/dashboard_assessor.html",
-                      {"page": page_of(request, selectors.assessor_assessments(user))})
-    return render(request, "assessments/dashboard_candidate.html",
-                  {"page": page_of(request, selectors.candidate_assessments(user))})
+        return render(
+            request,
+            "assessments/dashboard_assessor.html",
+            {"page": page_of(request, selectors.assessor_assessments(user))},
+        )
+    return render(
+        request,
+        "assessments/dashboard_candidate.html",
+        {"page": page_of(request, selectors.candidate_assessments(user))},
+    )
 
 
 @login_required
 def assessment_detail(request, pk: int):
     assessment = access.get_assessment(request.user, pk)
     administrator = request.user.is_administrator
-    return render(request, "assessments/detail.html", {
-        "assessment": assessment,
-        "portfolio": selectors.portfolio(assessment),
-        "results": selectors.competency_pairs(assessment) if assessment.is_decided else [],
-        "sheets": selectors.score_sheets(assessment) if administrator else [],
-        "steps": selectors.next_steps(assessment, request.user),
-        "outcome": selectors.outcome(assessment, request.user),
-        "audit_entries": latest_about(assessment) if administrator else [],
-    })
+    return render(
+        request,
+        "assessments/detail.html",
+        {
+            "assessment": assessment,
+            "portfolio": selectors.portfolio(assessment),
+            "results": selectors.competency_pairs(assessment) if assessment.is_decided else [],
+            "sheets": selectors.score_sheets(assessment) if administrator else [],
+            "steps": selectors.next_steps(assessment, request.user),
+            "outcome": selectors.outcome(assessment, request.user),
+            "audit_entries": latest_about(assessment) if administrator else [],
+        },
+    )
 
 
 @login_required
@@ -87,7 +102,9 @@ def portfolio_add(request, pk: int):
                 upload = kept_uploads.open_upload(request.session, assessment)
             try:
                 services.portfolio_item_add(
-                    actor=request.user, assessment=assessment, upload=upload,
+                    actor=request.user,
+                    assessment=assessment,
+                    upload=upload,
                     description=form.cleaned_data["description"],
                     competencies=list(form.cleaned_data["competencies"]),
                     indicators=list(form.cleaned_data["indicators"]),
@@ -106,10 +123,16 @@ def portfolio_add(request, pk: int):
                     upload.close()
         # Browsers do not fill in a file input again: keep the chosen file and offer it.
         form.offer_kept(kept_uploads.keep_upload(request.session, assessment, form.files.get("file")))
-    return render(request, "assessments/portfolio_form.html", {
-        "assessment": assessment, "form": form, "max_file_size": settings.UPLOAD_MAX_FILE_SIZE,
-        "max_portfolio_size": settings.UPLOAD_MAX_PORTFOLIO_SIZE,
-    })
+    return render(
+        request,
+        "assessments/portfolio_form.html",
+        {
+            "assessment": assessment,
+            "form": form,
+            "max_file_size": settings.UPLOAD_MAX_FILE_SIZE,
+            "max_portfolio_size": settings.UPLOAD_MAX_PORTFOLIO_SIZE,
+        },
+    )
 
 
 @require_POST
@@ -128,15 +151,21 @@ def portfolio_withdraw(request, pk: int, item_pk: int):
 @login_required
 def portfolio_download(request, pk: int, item_pk: int):
     item = access.get_portfolio_item(request.user, pk, item_pk)
-    return private_file_response(lambda: services.portfolio_item_open(actor=request.user, item=item),
-                                 download_name=item.original_name, content_type=item.content_type)
+    return private_file_response(
+        lambda: services.portfolio_item_open(actor=request.user, item=item),
+        download_name=item.original_name,
+        content_type=item.content_type,
+    )
 
 
 @login_required
 def observation_download(request, pk: int, observation_pk: int):
     observation = access.get_observation(request.user, pk, observation_pk)
-    return private_file_response(lambda: services.observation_open(actor=request.user, observation=observation),
-                                 download_name=observation.original_name, content_type=observation.content_type)
+    return private_file_response(
+        lambda: services.observation_open(actor=request.user, observation=observation),
+        download_name=observation.original_name,
+        content_type=observation.content_type,
+    )
 
 
 @require_POST
@@ -163,8 +192,11 @@ def assessment_end(request, pk: int):
     else:
         messages.success(request, _("The end of the assessment was recorded."))
         if assessment.ran_over:
-            messages.warning(request, _("The assessment lasted longer than the %(hours)s hours allowed.")
-                             % {"hours": assessment.qualification.max_assessment_hours})
+            messages.warning(
+                request,
+                _("The assessment lasted longer than the %(hours)s hours allowed.")
+                % {"hours": assessment.qualification.max_assessment_hours},
+            )
     return redirect("assessments:detail", pk=pk)
 
 
@@ -188,10 +220,16 @@ def score_sheet(request, pk: int):
     linked = selectors.portfolio_by_competency(selectors.portfolio(assessment))
     for judgement in judgements:
         judgement.portfolio_items = linked.get(judgement.competency_id, [])
-    return render(request, "assessments/score_sheet.html", {
-        "assessment": assessment, "sheet": sheet, "form": form,
-        "outcome": selectors.outcome(assessment, request.user),
-    })
+    return render(
+        request,
+        "assessments/score_sheet.html",
+        {
+            "assessment": assessment,
+            "sheet": sheet,
+            "form": form,
+            "outcome": selectors.outcome(assessment, request.user),
+        },
+    )
 
 
 # Refusals about the whole assessment, not one revision form: the page says so at the top.
@@ -208,10 +246,16 @@ def _reconciliation_page(request, assessment, bound: RevisionForm | None = None)
         return bound if bound is not None and bound.prefix == prefix else RevisionForm(prefix=prefix)
 
     rows = [(pair, form_for(pair) if open_for_me and not pair.agreed else None) for pair in pairs]
-    return render(request, "assessments/reconciliation.html", {
-        "assessment": assessment, "rows": rows, "open_for_me": open_for_me,
-        "disputed": [pair for pair in pairs if not pair.agreed],
-    })
+    return render(
+        request,
+        "assessments/reconciliation.html",
+        {
+            "assessment": assessment,
+            "rows": rows,
+            "open_for_me": open_for_me,
+            "disputed": [pair for pair in pairs if not pair.agreed],
+        },
+    )
 
 
 @login_required
@@ -225,10 +269,8 @@ def reconciliation(request, pk: int):
 
 def _outcome_message(assessment) -> str:
     if assessment.status == assessment.Status.CERTIFIED:
-        return _("Your judgement was revised. The assessors now agree on every competency: "
-                 "the candidate is certified.")
-    return _("Your judgement was revised. The assessors now agree on every competency: "
-             "the candidate is not certified.")
+        return _("Your judgement was revised. The assessors now agree on every competency: the candidate is certified.")
+    return _("Your judgement was revised. The assessors now agree on every competency: the candidate is not certified.")
 
 
 @require_POST
@@ -239,8 +281,13 @@ def judgement_revise(request, pk: int, competency_pk: int):
     form = RevisionForm(request.POST, prefix=f"r{competency_pk}")
     if form.is_valid():
         try:
-            services.judgement_revise(actor=request.user, assessment=assessment, competency_id=competency_pk,
-                                      proven=form.proven_value(), reason=form.cleaned_data["reason"])
+            services.judgement_revise(
+                actor=request.user,
+                assessment=assessment,
+                competency_id=competency_pk,
+                proven=form.proven_value(),
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as error:
             if getattr(error, "code", None) in NOT_ABOUT_THE_FORM:
                 _fail(request, error)

@@ -11,8 +11,9 @@ from .models import AuditEntry
 
 class AuditFilterForm(forms.Form):
     search = forms.CharField(label=_("Name, e-mail or certificate number"), required=False, max_length=100)
-    action = forms.ChoiceField(label=_("What"), required=False,
-                               choices=[("", _("Every action")), *AuditEntry.Action.choices])
+    action = forms.ChoiceField(
+        label=_("What"), required=False, choices=[("", _("Every action")), *AuditEntry.Action.choices]
+    )
     person = AccountField(label=_("Person"), role="", required=False, help_text="")
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -9,5 +9,10 @@ from .services import Action, audit_record
 
 @receiver(account_created)
 def record_account_created(sender, *, account, created_by, **kwargs) -> None:
-    audit_record(actor=created_by, action=Action.ACCOUNT_CREATED, subject=account,
-                 summary=f"{account.role} {account.email}", role=account.role)
+    audit_record(
+        actor=created_by,
+        action=Action.ACCOUNT_CREATED,
+        subject=account,
+        summary=f"{account.role} {account.email}",
+        role=account.role,
+    )

@@ -17,8 +17,14 @@ def _day_start(day: date) -> datetime:
 
 
 def audit_entries(
-    *, subject_type: ContentType | None = None, subject_id: int | None = None, action: str = "",
-    person: User | None = None, date_from: date | None = None, date_to: date | None = None, search: str = "",
+    *,
+    subject_type: ContentType | None = None,
+    subject_id: int | None = None,
+    action: str = "",
+    person: User | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    search: str = "",
 ) -> QuerySet[AuditEntry]:
     """Newest first, with the people they name, filtered.
 
@@ -51,7 +57,8 @@ def latest_about(subject, limit: int = 10) -> list[AuditEntry]:
 def audit_export_rows(entries: QuerySet[AuditEntry]) -> Iterator[tuple]:
     """Entries as rows of a spreadsheet, newest first, read in chunks (any number of rows)."""
     actions = dict(AuditEntry.Action.choices)
-    rows = entries.order_by("-created_at", "-pk").values_list("created_at", "actor__email", "action", "subject_label",
-                                                              "summary")
+    rows = entries.order_by("-created_at", "-pk").values_list(
+        "created_at", "actor__email", "action", "subject_label", "summary"
+    )
     for when, actor, action, about, summary in rows.iterator(chunk_size=2000):
         yield when, actor or "", str(actions.get(action, action)), about, summary

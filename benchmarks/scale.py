@@ -26,10 +26,48 @@ ROOT = Path(__file__).resolve().parents[1]
 SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "10"))
 ASSESSORS = 200
-FIRST_NAMES = ["An", "Bram", "Chloé", "Dirk", "Els", "Fatima", "Geert", "Hanne", "Ilse", "Jens", "Karim", "Lotte",
-               "Mehmet", "Nora", "Olivier", "Pieter", "Rania", "Sofie", "Thomas", "Yasmine"]
-LAST_NAMES = ["Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters",
-              "De Smet", "Dubois", "Lambert", "El Amrani", "Vermeulen", "Martens", "Hermans", "Aerts", "Segers"]
+FIRST_NAMES = [
+    "An",
+    "Bram",
+    "Chloé",
+    "Dirk",
+    "Els",
+    "Fatima",
+    "Geert",
+    "Hanne",
+    "Ilse",
+    "Jens",
+    "Karim",
+    "Lotte",
+    "Mehmet",
+    "Nora",
+    "Olivier",
+    "Pieter",
+    "Rania",
+    "Sofie",
+    "Thomas",
+    "Yasmine",
+]
+LAST_NAMES = [
+    "Peeters",
+    "Janssens",
+    "Maes",
+    "Jacobs",
+    "Mertens",
+    "Willems",
+    "Claes",
+    "Goossens",
+    "Wouters",
+    "De Smet",
+    "Dubois",
+    "Lambert",
+    "El Amrani",
+    "Vermeulen",
+    "Martens",
+    "Hermans",
+    "Aerts",
+    "Segers",
+]
 PLACES = ["Brussel", "Antwerpen", "Gent", "Leuven", "Brugge", "Hasselt", "Mechelen", "Kortrijk"]
 
 
@@ -81,8 +119,10 @@ class Loader:
         # Columns added to the models later get their model default, so the generator keeps up.
         missing = [f for f in model._meta.concrete_fields if f.column not in columns and not f.null]
         if missing:
-            defaults = tuple(json.dumps(f.get_default()) if isinstance(f.get_default(), dict | list)
-                             else f.get_default() for f in missing)
+            defaults = tuple(
+                json.dumps(f.get_default()) if isinstance(f.get_default(), dict | list) else f.get_default()
+                for f in missing
+            )
             columns = [*columns, *(f.column for f in missing)]
             rows = (tuple(row) + defaults for row in rows)
         with transaction.atomic(), self.connection.cursor() as cursor:
@@ -106,7 +146,7 @@ class Loader:
                 table = model._meta.db_table
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                    f"(SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))"
+                    f'(SELECT COALESCE(MAX(id), 1) FROM "{table}"))'
                 )
         with self.connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
@@ -131,21 +171,38 @@ class World:
         self.assessment_type = ContentType.objects.get_for_model(Assessment).pk
         self.user_type = ContentType.objects.get_for_model(User).pk
         self.administrator = User.objects.create_user(
-            email="admin@bench.test", password="bench-admin-pass", role=User.Role.ADMINISTRATOR,
-            first_name="Ada", last_name="Admin", is_staff=True,
+            email="admin@bench.test",
+            password="bench-admin-pass",
+            role=User.Role.ADMINISTRATOR,
+            first_name="Ada",
+            last_name="Admin",
+            is_staff=True,
         )
         from certificates.models import IssuingCentre
 
-        self.centre = IssuingCentre.objects.create(name="Testcentrum Brussel", address="Kunstlaan 1\n1000 Brussel",
-                                                   recognition_number="EVC-0001")
+        self.centre = IssuingCentre.objects.create(
+            name="Testcentrum Brussel", address="Kunstlaan 1\n1000 Brussel", recognition_number="EVC-0001"
+        )
         self.count = 0
         self.sequence = 0
         self.assessors = [self._user(User.Role.ASSESSOR, f"assessor{n}@bench.test") for n in range(ASSESSORS)]
         self.loader.insert(User, self.USER_COLUMNS, [row for _pk, row in self.assessors])
         self.assessors = [pk for pk, _row in self.assessors]
 
-    USER_COLUMNS = ["id", "password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff",
-                    "is_active", "date_joined", "role", "preferred_language"]
+    USER_COLUMNS = [
+        "id",
+        "password",
+        "is_superuser",
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "is_staff",
+        "is_active",
+        "date_joined",
+        "role",
+        "preferred_language",
+    ]
 
     def _user(self, role: str, email: str):
         from accounts.models import User
@@ -167,23 +224,71 @@ class World:
             self._one(index, users, assessments, sheets, judgements, certificates, audit)
         loader = self.loader
         loader.insert(User, self.USER_COLUMNS, users)
-        loader.insert(Assessment, ["id", "candidate_id", "qualification_id", "first_assessor_id",
-                                   "second_assessor_id", "scheduled_at", "location", "status", "started_at",
-                                   "ended_at", "decided_at", "created_at"], assessments)
+        loader.insert(
+            Assessment,
+            [
+                "id",
+                "candidate_id",
+                "qualification_id",
+                "first_assessor_id",
+                "second_assessor_id",
+                "scheduled_at",
+                "location",
+                "status",
+                "started_at",
+                "ended_at",
+                "decided_at",
+                "created_at",
+            ],
+            assessments,
+        )
         loader.insert(ScoreSheet, ["id", "assessment_id", "assessor_id", "status", "submitted_at"], sheets)
-        loader.insert(Judgement, ["id", "sheet_id", "competency_id", "proven", "justification", "updated_at"],
-                      judgements)
-        loader.insert(Certificate, ["id", "assessment_id", "number", "year", "sequence", "verification_code",
-                                    "holder_name", "first_language", "second_language", "issued_at", "status",
-                                    "revoked_at", "revocation_reason", "issuing_centre_id"], certificates)
+        loader.insert(
+            Judgement, ["id", "sheet_id", "competency_id", "proven", "justification", "updated_at"], judgements
+        )
+        loader.insert(
+            Certificate,
+            [
+                "id",
+                "assessment_id",
+                "number",
+                "year",
+                "sequence",
+                "verification_code",
+                "holder_name",
+                "first_language",
+                "second_language",
+                "issued_at",
+                "status",
+                "revoked_at",
+                "revocation_reason",
+                "issuing_centre_id",
+            ],
+            certificates,
+        )
         audit.sort(key=lambda row: row[0])  # the trail is written in time order
-        loader.insert(AuditEntry, ["id", "created_at", "actor_id", "action", "subject_type_id", "subject_id",
-                                   "subject_label", "summary", "data"],
-                      [(loader.next_id(AuditEntry), *row) for row in audit])
+        loader.insert(
+            AuditEntry,
+            [
+                "id",
+                "created_at",
+                "actor_id",
+                "action",
+                "subject_type_id",
+                "subject_id",
+                "subject_label",
+                "summary",
+                "data",
+            ],
+            [(loader.next_id(AuditEntry), *row) for row in audit],
+        )
         loader.finish([User, Assessment, ScoreSheet, Judgement, Certificate, AuditEntry])
         self.count = size
-        print(f"  built {size:,} assessments ({len(judgements):,} more judgements, {len(audit):,} more audit "
-              f"entries) in {time.perf_counter() - started:.1f} s", flush=True)
+        print(
+            f"  built {size:,} assessments ({len(judgements):,} more judgements, {len(audit):,} more audit "
+            f"entries) in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
 
     def _one(self, index, users, assessments, sheets, judgements, certificates, audit) -> None:
         from accounts.models import User
@@ -202,32 +307,97 @@ class World:
         label = f"0213 {name}"
         created = scheduled - timedelta(days=30)
         admin = self.administrator.pk
-        audit.append((created - timedelta(hours=1), admin, "account_created", self.user_type, candidate_pk,
-                      candidate[6], f"candidate {candidate[6]}", "{}"))
-        audit.append((created, admin, "assessment_created", self.assessment_type, pk, label,
-                      f"0213 {candidate[6]}", json.dumps({"assessors": [f"assessor{first}", f"assessor{second}"]})))
+        audit.append(
+            (
+                created - timedelta(hours=1),
+                admin,
+                "account_created",
+                self.user_type,
+                candidate_pk,
+                candidate[6],
+                f"candidate {candidate[6]}",
+                "{}",
+            )
+        )
+        audit.append(
+            (
+                created,
+                admin,
+                "assessment_created",
+                self.assessment_type,
+                pk,
+                label,
+                f"0213 {candidate[6]}",
+                json.dumps({"assessors": [f"assessor{first}", f"assessor{second}"]}),
+            )
+        )
         if scheduled > self.now:
-            assessments.append((pk, candidate_pk, self.qualification.pk, first, second, scheduled,
-                                rng.choice(PLACES), "registered", None, None, None, created))
+            assessments.append(
+                (
+                    pk,
+                    candidate_pk,
+                    self.qualification.pk,
+                    first,
+                    second,
+                    scheduled,
+                    rng.choice(PLACES),
+                    "registered",
+                    None,
+                    None,
+                    None,
+                    created,
+                )
+            )
             return
         roll = rng.random()
-        status = ("certified" if roll < 0.7 else "not_certified" if roll < 0.85 else
-                  "reconciliation" if roll < 0.93 else "scoring")
+        status = (
+            "certified"
+            if roll < 0.7
+            else "not_certified"
+            if roll < 0.85
+            else "reconciliation"
+            if roll < 0.93
+            else "scoring"
+        )
         started, ended = scheduled, scheduled + timedelta(hours=rng.uniform(2, 7))
         decided = ended + timedelta(days=1) if status in ("certified", "not_certified") else None
-        assessments.append((pk, candidate_pk, self.qualification.pk, first, second, scheduled, rng.choice(PLACES),
-                            status, started, ended if status != "scoring" else None, decided, created))
+        assessments.append(
+            (
+                pk,
+                candidate_pk,
+                self.qualification.pk,
+                first,
+                second,
+                scheduled,
+                rng.choice(PLACES),
+                status,
+                started,
+                ended if status != "scoring" else None,
+                decided,
+                created,
+            )
+        )
         audit.append((started, admin, "assessment_started", self.assessment_type, pk, label, "", "{}"))
         for assessor in (first, second):
             sheet = self.loader.next_id(ScoreSheet)
             submitted = status != "scoring"
-            sheets.append((sheet, pk, assessor, "submitted" if submitted else "draft",
-                           ended if submitted else None))
+            sheets.append((sheet, pk, assessor, "submitted" if submitted else "draft", ended if submitted else None))
             for competency in self.competencies:
-                proven = None if status == "scoring" and rng.random() < 0.5 else (status != "not_certified"
-                                                                                   or rng.random() < 0.7)
-                judgements.append((self.loader.next_id(Judgement), sheet, competency, proven,
-                                   "" if proven is not False else "Niet aangetoond tijdens de observatie.", ended))
+                proven = (
+                    None
+                    if status == "scoring" and rng.random() < 0.5
+                    else (status != "not_certified" or rng.random() < 0.7)
+                )
+                judgements.append(
+                    (
+                        self.loader.next_id(Judgement),
+                        sheet,
+                        competency,
+                        proven,
+                        "" if proven is not False else "Niet aangetoond tijdens de observatie.",
+                        ended,
+                    )
+                )
             if submitted:
                 audit.append((ended, assessor, "sheet_submitted", self.assessment_type, pk, label, "", "{}"))
         if decided:
@@ -235,12 +405,36 @@ class World:
         if status == "certified":
             self.sequence += 1
             revoked = rng.random() < 0.02
-            certificates.append((self.loader.next_id(Certificate), pk, f"0213-{decided.year}-{self.sequence:06d}",
-                                 decided.year, self.sequence, secrets.token_urlsafe(18), name, "nl", "en", decided,
-                                 "revoked" if revoked else "issued", decided + timedelta(days=5) if revoked else None,
-                                 "Administratieve fout." if revoked else "", self.centre.pk))
-            audit.append((decided, None, "certificate_issued", self.assessment_type, pk, label,
-                          f"0213-{decided.year}-{self.sequence:06d}", "{}"))
+            certificates.append(
+                (
+                    self.loader.next_id(Certificate),
+                    pk,
+                    f"0213-{decided.year}-{self.sequence:06d}",
+                    decided.year,
+                    self.sequence,
+                    secrets.token_urlsafe(18),
+                    name,
+                    "nl",
+                    "en",
+                    decided,
+                    "revoked" if revoked else "issued",
+                    decided + timedelta(days=5) if revoked else None,
+                    "Administratieve fout." if revoked else "",
+                    self.centre.pk,
+                )
+            )
+            audit.append(
+                (
+                    decided,
+                    None,
+                    "certificate_issued",
+                    self.assessment_type,
+                    pk,
+                    label,
+                    f"0213-{decided.year}-{self.sequence:06d}",
+                    "{}",
+                )
+            )
 
 
 def pages(world) -> dict[str, tuple]:
@@ -261,7 +455,7 @@ def pages(world) -> dict[str, tuple]:
     return {
         "administrator dashboard": (admin, "/assessments/"),
         "administrator dashboard, last page": (admin, last_page("/assessments/")),
-        "dashboard filtered \"certified\"": (admin, "/assessments/?status=certified"),
+        'dashboard filtered "certified"': (admin, "/assessments/?status=certified"),
         "dashboard, last 30 days": (admin, f"/assessments/?{month}"),
         "dashboard, search by name": (admin, f"/assessments/?search={candidate.last_name}"),
         "dashboard, certificate revoked": (admin, "/assessments/?status=revoked"),
@@ -311,8 +505,11 @@ def measure_exports(world) -> None:
             continue
         size = sum(len(chunk) for chunk in response.streaming_content)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-        print(f"  export {url}: {size / 1e6:,.1f} MB in {time.perf_counter() - started:,.1f} s "
-              f"(peak memory of the process so far {peak:,} MB)", flush=True)
+        print(
+            f"  export {url}: {size / 1e6:,.1f} MB in {time.perf_counter() - started:,.1f} s "
+            f"(peak memory of the process so far {peak:,} MB)",
+            flush=True,
+        )
 
 
 def measure(world) -> dict[str, float]:
@@ -343,8 +540,9 @@ def main() -> None:
 
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    print(f"Database: {connection.vendor} {connection.settings_dict['NAME']}; median of {REQUESTS} requests",
-          flush=True)
+    print(
+        f"Database: {connection.vendor} {connection.settings_dict['NAME']}; median of {REQUESTS} requests", flush=True
+    )
     try:
         call_command("loaddata", "qualification_0213", verbosity=0)
         world = World()

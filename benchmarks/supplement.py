@@ -24,22 +24,32 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 SUPPLEMENTS = int(os.environ.get("BENCH_SUPPLEMENTS", "16"))
 CHROMIUM = os.environ.get("BENCH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update", "--no-pdf-header-footer",
-                 "--allow-file-access-from-files"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-pdf-header-footer",
+    "--allow-file-access-from-files",
+]
 
 
 def setup_django(scratch: Path) -> None:
-    os.environ.update({
-        "PORTAL_SEAL_PKCS12": str(scratch / "seal" / "seal.p12"),
-        "PORTAL_SEAL_PASSPHRASE": "bench",
-        "PORTAL_CREDENTIAL_KEY": str(scratch / "seal" / "credential-key.pem"),
-        "DJANGO_SETTINGS_MODULE": "portal.settings.base",
-        "PORTAL_VAR_DIR": str(scratch),
-        "CELERY_BROKER_URL": "filesystem://localhost//",
-        "CELERY_BROKER_FILESYSTEM_DIR": str(scratch / "broker"),
-        "DATABASE_URL": f"sqlite:///{scratch / 'bench.sqlite3'}",
-    })
+    os.environ.update(
+        {
+            "PORTAL_SEAL_PKCS12": str(scratch / "seal" / "seal.p12"),
+            "PORTAL_SEAL_PASSPHRASE": "bench",
+            "PORTAL_CREDENTIAL_KEY": str(scratch / "seal" / "credential-key.pem"),
+            "DJANGO_SETTINGS_MODULE": "portal.settings.base",
+            "PORTAL_VAR_DIR": str(scratch),
+            "CELERY_BROKER_URL": "filesystem://localhost//",
+            "CELERY_BROKER_FILESYSTEM_DIR": str(scratch / "broker"),
+            "DATABASE_URL": f"sqlite:///{scratch / 'bench.sqlite3'}",
+        }
+    )
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -146,8 +156,9 @@ def weasyprint_peak_memory(version_id: int) -> int:
         f"render_supplement_pdf(SupplementVersion.objects.get(pk={version_id}));"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
-    output = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=os.environ, check=True,
-                            capture_output=True, text=True).stdout
+    output = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=os.environ, check=True, capture_output=True, text=True
+    ).stdout
     return int(output.strip().splitlines()[-1])
 
 
@@ -163,8 +174,14 @@ def chromium_reference(version, scratch: Path) -> tuple[list[float], int]:
     times, peak = [], 0
     for run in range(RUNS + 1):
         elapsed, memory = peak_memory_of(
-            [CHROMIUM, *CHROMIUM_ARGS, f"--user-data-dir={scratch / f'profile-{run}'}",
-             f"--print-to-pdf={scratch / 'chromium.pdf'}", page.as_uri()])
+            [
+                CHROMIUM,
+                *CHROMIUM_ARGS,
+                f"--user-data-dir={scratch / f'profile-{run}'}",
+                f"--print-to-pdf={scratch / 'chromium.pdf'}",
+                page.as_uri(),
+            ]
+        )
         peak = max(peak, memory)
         if run:  # the first run is the warm-up, as for WeasyPrint
             times.append(elapsed)
@@ -177,9 +194,23 @@ def worker_throughput(versions, scratch: Path) -> float:
     from certificates.services import send_to_worker
 
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--concurrency=2", "--loglevel=WARNING",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=os.environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--concurrency=2",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=os.environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         time.sleep(4)  # let the worker start before the clock does
@@ -206,28 +237,40 @@ def main() -> None:
         weasy = weasyprint_in_process(sample)
         weasy_peak = weasyprint_peak_memory(sample.pk)
         print(f"Supplement benchmark ({RUNS} runs each, medians; reference measured in the same run)")
-        print(f"  WeasyPrint render      {statistics.median(weasy) * 1000:8.0f} ms   peak memory {weasy_peak / 1024:6.0f} MiB")
+        print(
+            f"  WeasyPrint render      {statistics.median(weasy) * 1000:8.0f} ms   peak memory {weasy_peak / 1024:6.0f} MiB"
+        )
         if Path(CHROMIUM).exists():
             chrome, chrome_peak = chromium_reference(sample, scratch)
-            print(f"  Chromium print-to-pdf  {statistics.median(chrome) * 1000:8.0f} ms   "
-                  f"peak memory {chrome_peak / 1024:6.0f} MiB (largest process)")
-            print(f"  ratio WeasyPrint / Chromium: time {statistics.median(weasy) / statistics.median(chrome):.2f}, "
-                  f"memory {weasy_peak / chrome_peak:.2f}")
+            print(
+                f"  Chromium print-to-pdf  {statistics.median(chrome) * 1000:8.0f} ms   "
+                f"peak memory {chrome_peak / 1024:6.0f} MiB (largest process)"
+            )
+            print(
+                f"  ratio WeasyPrint / Chromium: time {statistics.median(weasy) / statistics.median(chrome):.2f}, "
+                f"memory {weasy_peak / chrome_peak:.2f}"
+            )
         else:
             print(f"  Chromium not found at {CHROMIUM}: no reference, no ratio")
         renders, credentials, seals = sealing_cost(sample)
         render_time = statistics.median(renders)
         print(f"  Unsealed render        {render_time * 1000:8.0f} ms   (reference for the two lines below)")
-        print(f"  + credential signed and embedded {statistics.median(credentials) * 1000:6.0f} ms   "
-              f"ratio to the render {statistics.median(credentials) / render_time:.3f}")
-        print(f"  + PAdES seal           {statistics.median(seals) * 1000:8.0f} ms   "
-              f"ratio to the render {statistics.median(seals) / render_time:.3f}")
+        print(
+            f"  + credential signed and embedded {statistics.median(credentials) * 1000:6.0f} ms   "
+            f"ratio to the render {statistics.median(credentials) / render_time:.3f}"
+        )
+        print(
+            f"  + PAdES seal           {statistics.median(seals) * 1000:8.0f} ms   "
+            f"ratio to the render {statistics.median(seals) / render_time:.3f}"
+        )
         batch = versions[1:]
         serial = statistics.median(weasy) * len(batch)
         elapsed = worker_throughput(batch, scratch)
-        print(f"  Worker (2 processes): {len(batch)} supplements in {elapsed:.1f} s = "
-              f"{len(batch) / elapsed * 60:.0f} per minute; "
-              f"ratio to one process rendering them in a row ({serial:.1f} s): {serial / elapsed:.2f}")
+        print(
+            f"  Worker (2 processes): {len(batch)} supplements in {elapsed:.1f} s = "
+            f"{len(batch) / elapsed * 60:.0f} per minute; "
+            f"ratio to one process rendering them in a row ({serial:.1f} s): {serial / elapsed:.2f}"
+        )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -20,8 +20,9 @@ def _handed_out_certificate(user, pk: int) -> Certificate:
 def get_ready_supplement(user, pk: int, number: int) -> SupplementVersion:
     """A ready supplement the user may download; a revoked certificate's only for administrators."""
     certificate = _handed_out_certificate(user, pk)
-    supplement = get_object_or_404(SupplementVersion, certificate=certificate, number=number,
-                                   status=SupplementVersion.Status.READY)
+    supplement = get_object_or_404(
+        SupplementVersion, certificate=certificate, number=number, status=SupplementVersion.Status.READY
+    )
     supplement.certificate = certificate
     return supplement
 
@@ -31,7 +32,6 @@ def get_supplement(user, pk: int, number: int) -> SupplementVersion:
     supplement = get_object_or_404(SupplementVersion, certificate=certificate, number=number)
     supplement.certificate = certificate
     return supplement
-
 
 
 def get_credential(user, pk: int) -> CertificateCredential:

@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 class RevokeForm(forms.Form):
     # Not required here: the revocation service asks for the reason, in one place.
-    reason = forms.CharField(label=_("Reason for revocation"), max_length=2000, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for revocation"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RerenderForm(forms.Form):

@@ -56,8 +56,9 @@ class IssuingCentre(models.Model):
         verbose_name = _("issuing centre")
         verbose_name_plural = _("issuing centres")
         constraints = [
-            models.UniqueConstraint(fields=["is_current"], condition=models.Q(is_current=True),
-                                    name="one_current_issuing_centre"),
+            models.UniqueConstraint(
+                fields=["is_current"], condition=models.Q(is_current=True), name="one_current_issuing_centre"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -199,10 +200,7 @@ class SupplementVersion(models.Model):
     @property
     def download_name(self) -> str:
         document = "statement-of-competencies" if self.certificate.is_statement else "certificate-supplement"
-        return (
-            f"{document}-{self.certificate.number}-"
-            f"{self.first_language}-{self.second_language}-v{self.number}.pdf"
-        )
+        return f"{document}-{self.certificate.number}-{self.first_language}-{self.second_language}-v{self.number}.pdf"
 
 
 class IssuerKey(models.Model):

@@ -82,8 +82,11 @@ def supplement_context(version: SupplementVersion) -> dict:
         "version": version,
         "qualification": qualification,
         "categories": competencies_by_category(qualification),
-        "entry_requirements": [element for element in qualification.descriptor_elements.all()
-                               if element.kind == DescriptorElement.Kind.ENTRY_REQUIREMENT],
+        "entry_requirements": [
+            element
+            for element in qualification.descriptor_elements.all()
+            if element.kind == DescriptorElement.Kind.ENTRY_REQUIREMENT
+        ],
         "texts": supplement_texts(qualification),
         "languages": languages,
         "translations": [code for code, _name in settings.LANGUAGES if code != "nl"],

@@ -63,9 +63,7 @@ class CertificatePanel:
 
 
 def certificate_panel(assessment: Assessment, user) -> CertificatePanel | None:
-    certificate = (
-        Certificate.objects.for_user(user).filter(assessment=assessment).prefetch_related("versions").first()
-    )
+    certificate = Certificate.objects.for_user(user).filter(assessment=assessment).prefetch_related("versions").first()
     if certificate is None:
         return None
     versions = sorted(certificate.versions.all(), key=lambda v: -v.number)

@@ -44,8 +44,10 @@ def issuing_centre() -> IssuingCentre:
     centre = IssuingCentre.objects.current()
     if centre is None:
         raise ValidationError(
-            _("No issuing centre is configured: an administrator must enter the test centre's name, address "
-              "and recognition number (Administration, Issuing centres) before a certificate can be issued."),
+            _(
+                "No issuing centre is configured: an administrator must enter the test centre's name, address "
+                "and recognition number (Administration, Issuing centres) before a certificate can be issued."
+            ),
             code="issuing_centre_missing",
         )
     return centre
@@ -77,8 +79,7 @@ def certificate_issue(*, assessment: Assessment, actor=None) -> Certificate:
             raise ValidationError(_("Only a certified assessment gets a certificate."), code="not_certified")
         chain = [link.pk for link in assessment.chain()]
         if Certificate.objects.filter(assessment__in=chain, kind=Certificate.Kind.CERTIFICATE).exists():
-            raise ValidationError(_("This re-assessment chain already issued its certificate."),
-                                  code="chain_certified")
+            raise ValidationError(_("This re-assessment chain already issued its certificate."), code="chain_certified")
         return _issue(assessment, actor=actor, kind=Certificate.Kind.CERTIFICATE, series=assessment.qualification.code)
 
 
@@ -95,14 +96,21 @@ def statement_issue(*, assessment: Assessment, competencies: list[Competency], a
         if existing is not None:
             return existing
         if assessment.status != Assessment.Status.NOT_CERTIFIED:
-            raise ValidationError(_("Only a decision that is not a certification gets a statement."),
-                                  code="not_statement")
+            raise ValidationError(
+                _("Only a decision that is not a certification gets a statement."), code="not_statement"
+            )
         standard = set(assessment.qualification.competencies.values_list("pk", flat=True))
         if not competencies or not {c.pk for c in competencies} <= standard:
-            raise ValidationError(_("A statement lists at least one proven competency of the qualification."),
-                                  code="no_competencies")
-        statement = _issue(assessment, actor=actor, kind=Certificate.Kind.STATEMENT,
-                           series=f"{assessment.qualification.code}-C", competencies=competencies)
+            raise ValidationError(
+                _("A statement lists at least one proven competency of the qualification."), code="no_competencies"
+            )
+        statement = _issue(
+            assessment,
+            actor=actor,
+            kind=Certificate.Kind.STATEMENT,
+            series=f"{assessment.qualification.code}-C",
+            competencies=competencies,
+        )
     return statement
 
 
@@ -120,15 +128,29 @@ def _issue(assessment: Assessment, *, actor, kind: str, series: str, competencie
     sequence = _next_sequence(series, year)
     first, second = settings.SUPPLEMENT_DEFAULT_LANGUAGES
     certificate = Certificate.objects.create(
-        assessment=assessment, kind=kind, number=f"{series}-{year}-{sequence:06d}", year=year, sequence=sequence,
-        holder_name=name, holder_birth_date=_holder_birth_date(candidate), issuing_centre=centre,
-        issued_at=issued_at, first_language=first, second_language=second,
+        assessment=assessment,
+        kind=kind,
+        number=f"{series}-{year}-{sequence:06d}",
+        year=year,
+        sequence=sequence,
+        holder_name=name,
+        holder_birth_date=_holder_birth_date(candidate),
+        issuing_centre=centre,
+        issued_at=issued_at,
+        first_language=first,
+        second_language=second,
     )
     if competencies:
         certificate.competencies.set(competencies)
     action = Action.STATEMENT_ISSUED if kind == Certificate.Kind.STATEMENT else Action.CERTIFICATE_ISSUED
-    audit_record(actor=actor, action=action, subject=assessment, summary=certificate.number,
-                 certificate_id=certificate.pk, competencies=[c.code for c in competencies])
+    audit_record(
+        actor=actor,
+        action=action,
+        subject=assessment,
+        summary=certificate.number,
+        certificate_id=certificate.pk,
+        competencies=[c.code for c in competencies],
+    )
     supplement_queue(certificate=certificate, actor=actor)
     return certificate
 
@@ -142,19 +164,28 @@ def supplement_queue(
     """
     first, second = languages or certificate.languages
     if first == second:
-        raise ValidationError({"languages": ValidationError(
-            _("Choose two different languages."), code="same_language")})
+        raise ValidationError(
+            {"languages": ValidationError(_("Choose two different languages."), code="same_language")}
+        )
     with transaction.atomic():
         # The UPDATE also locks the certificate row: concurrent versions get distinct numbers.
         Certificate.objects.filter(pk=certificate.pk).update(first_language=first, second_language=second)
         certificate.first_language, certificate.second_language = first, second
         number = (certificate.versions.aggregate(last=Max("number"))["last"] or 0) + 1
         version = SupplementVersion.objects.create(
-            certificate=certificate, number=number, first_language=first, second_language=second,
+            certificate=certificate,
+            number=number,
+            first_language=first,
+            second_language=second,
             queued_at=timezone.now(),
         )
-        audit_record(actor=actor, action=Action.SUPPLEMENT_QUEUED, subject=certificate.assessment,
-                     summary=f"{certificate.number} v{number} {first}/{second}", version_id=version.pk)
+        audit_record(
+            actor=actor,
+            action=Action.SUPPLEMENT_QUEUED,
+            subject=certificate.assessment,
+            summary=f"{certificate.number} v{number} {first}/{second}",
+            version_id=version.pk,
+        )
         transaction.on_commit(lambda: send_to_worker(version.pk))
     return version
 
@@ -167,8 +198,9 @@ def send_to_worker(version_id: int) -> bool:
     try:
         render_supplement.delay(version_id)
     except Exception:
-        logger.warning("Broker unavailable; supplement version %s stays queued for the sweep.", version_id,
-                       exc_info=True)
+        logger.warning(
+            "Broker unavailable; supplement version %s stays queued for the sweep.", version_id, exc_info=True
+        )
         return False
     SupplementVersion.objects.filter(pk=version_id).update(sent_at=timezone.now())
     return True
@@ -185,7 +217,9 @@ def supplements_to_resend() -> list[int]:
         SupplementVersion.objects.filter(
             Q(status=VersionStatus.QUEUED, queued_at__lt=waited)
             | Q(status=VersionStatus.RENDERING, started_at__lt=now - STALE_RENDER_AFTER)
-        ).filter(not_sent_lately).values_list("pk", flat=True)
+        )
+        .filter(not_sent_lately)
+        .values_list("pk", flat=True)
     )
 
 
@@ -197,8 +231,13 @@ def supplement_retry(*, version: SupplementVersion, actor) -> SupplementVersion:
         )
         if not updated:
             raise ValidationError(_("Only a failed rendering can be retried."), code="not_failed")
-        audit_record(actor=actor, action=Action.SUPPLEMENT_QUEUED, subject=version.certificate.assessment,
-                     summary=f"{version.certificate.number} v{version.number} retry", version_id=version.pk)
+        audit_record(
+            actor=actor,
+            action=Action.SUPPLEMENT_QUEUED,
+            subject=version.certificate.assessment,
+            summary=f"{version.certificate.number} v{version.number} retry",
+            version_id=version.pk,
+        )
         transaction.on_commit(lambda: send_to_worker(version.pk))
     version.refresh_from_db()
     return version
@@ -214,16 +253,22 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
     """Revocation keeps the certificate and its files; verification then says "revoked"."""
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": ValidationError(
-            _("Give the reason for revoking the certificate."), code="no_reason")})
+        raise ValidationError(
+            {"reason": ValidationError(_("Give the reason for revoking the certificate."), code="no_reason")}
+        )
     with transaction.atomic():
         updated = Certificate.objects.filter(pk=certificate.pk, status=Certificate.Status.ISSUED).update(
             status=Certificate.Status.REVOKED, revoked_at=timezone.now(), revocation_reason=reason
         )
         if not updated:
             raise ValidationError(_("This certificate is already revoked."), code="already_revoked")
-        audit_record(actor=actor, action=Action.CERTIFICATE_REVOKED, subject=certificate.assessment,
-                     summary=certificate.number, reason=reason)
+        audit_record(
+            actor=actor,
+            action=Action.CERTIFICATE_REVOKED,
+            subject=certificate.assessment,
+            summary=certificate.number,
+            reason=reason,
+        )
         document_revoked.send(sender=Certificate, certificate=certificate)
     certificate.refresh_from_db()
     return certificate
@@ -232,8 +277,13 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
 def supplement_open(*, actor, version: SupplementVersion) -> File:
     """Open a rendered supplement for download; every download of a personal file is audited."""
     handle = version.file.open("rb")
-    audit_record(actor=actor, action=Action.SUPPLEMENT_DOWNLOADED, subject=version.certificate.assessment,
-                 summary=version.download_name, version_id=version.pk)
+    audit_record(
+        actor=actor,
+        action=Action.SUPPLEMENT_DOWNLOADED,
+        subject=version.certificate.assessment,
+        summary=version.download_name,
+        version_id=version.pk,
+    )
     return handle
 
 
@@ -249,8 +299,9 @@ def _claim(version_id: int, attempt_id: str) -> bool:
             | Q(status=VersionStatus.RENDERING, claimed_by=attempt_id)
             | Q(status=VersionStatus.RENDERING, started_at__lt=stale)
         )
-        .update(status=VersionStatus.RENDERING, claimed_by=attempt_id, started_at=timezone.now(),
-                attempts=F("attempts") + 1)
+        .update(
+            status=VersionStatus.RENDERING, claimed_by=attempt_id, started_at=timezone.now(), attempts=F("attempts") + 1
+        )
     )
 
 
@@ -281,8 +332,13 @@ def supplement_render(*, version_id: int, attempt_id: str) -> bool:
     finished = SupplementVersion.objects.filter(
         pk=version_id, status=VersionStatus.RENDERING, claimed_by=attempt_id
     ).update(
-        status=VersionStatus.READY, file=name, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf),
-        rendered_at=timezone.now(), renderer_version=RENDERER_VERSION, error="",
+        status=VersionStatus.READY,
+        file=name,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        size=len(pdf),
+        rendered_at=timezone.now(),
+        renderer_version=RENDERER_VERSION,
+        error="",
     )
     if not finished:
         default_storage.delete(name)

@@ -24,8 +24,15 @@ class RenderTask(Task):
 
 
 @shared_task(
-    base=RenderTask, bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=(Exception,),
-    retry_backoff=5, retry_backoff_max=300, retry_jitter=True, max_retries=5,
+    base=RenderTask,
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
 )
 def render_supplement(self, version_id: int) -> bool:
     return services.supplement_render(version_id=version_id, attempt_id=self.request.id or "eager")

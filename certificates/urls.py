@@ -14,6 +14,5 @@ urlpatterns = [
     path("certificates/<int:pk>/revoke/", views.certificate_revoke, name="revoke"),
     path("certificates/<int:pk>/render/", views.supplement_rerender, name="rerender"),
     path("certificates/<int:pk>/supplements/<int:version>/retry/", views.supplement_retry, name="retry"),
-    path("certificates/<int:pk>/supplements/<int:version>/download/", views.supplement_download,
-         name="download"),
+    path("certificates/<int:pk>/supplements/<int:version>/download/", views.supplement_download, name="download"),
 ]

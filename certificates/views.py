@@ -25,7 +25,8 @@ def supplement_download(request, pk: int, version: int):
     supplement = access.get_ready_supplement(request.user, pk, version)
     return private_file_response(
         lambda: services.supplement_open(actor=request.user, version=supplement),
-        download_name=supplement.download_name, content_type="application/pdf",
+        download_name=supplement.download_name,
+        content_type="application/pdf",
     )
 
 
@@ -44,8 +45,9 @@ def certificate_revoke(request, pk: int):
     form = RevokeForm(request.POST)
     form.is_valid()
     try:
-        services.certificate_revoke(certificate=certificate, actor=request.user,
-                                    reason=form.cleaned_data.get("reason", ""))
+        services.certificate_revoke(
+            certificate=certificate, actor=request.user, reason=form.cleaned_data.get("reason", "")
+        )
     except ValidationError as error:
         _report(request, error)
     else:
@@ -87,13 +89,17 @@ def supplement_retry(request, pk: int, version: int):
 def verify(request, code: str):
     """Public: valid or revoked, with the minimum of personal data. An unknown code is a 404 that
     says so plainly: a verifier must not mistake it for a broken site."""
-    certificate = Certificate.objects.select_related("assessment__qualification").filter(
-        verification_code=code
-    ).first()
+    certificate = Certificate.objects.select_related("assessment__qualification").filter(verification_code=code).first()
     if certificate is None:
         return render(request, "certificates/verify_unknown.html", status=404)
-    return render(request, "certificates/verify.html", {
-        "certificate": certificate, "qualification": certificate.assessment.qualification,
-        "competencies": certificate.competencies.order_by("order") if certificate.is_statement else [],
-        "base_url": settings.PORTAL_BASE_URL, "max_size": settings.VERIFY_MAX_UPLOAD_SIZE,
-    })
+    return render(
+        request,
+        "certificates/verify.html",
+        {
+            "certificate": certificate,
+            "qualification": certificate.assessment.qualification,
+            "competencies": certificate.competencies.order_by("order") if certificate.is_statement else [],
+            "base_url": settings.PORTAL_BASE_URL,
+            "max_size": settings.VERIFY_MAX_UPLOAD_SIZE,
+        },
+    )

@@ -28,11 +28,11 @@ class Notification(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications",
-                                  verbose_name=_("recipient"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications", verbose_name=_("recipient")
+    )
     event = models.CharField(_("event"), max_length=20, choices=Event.choices)
-    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("assessment"))
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+", verbose_name=_("assessment"))
     # A document number or an outcome, as it was when the step happened.
     detail = models.CharField(_("detail"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)

@@ -24,8 +24,7 @@ def scheduled(sender, assessment, **kwargs):
 
 @receiver(steps.assessment_rescheduled)
 def rescheduled(sender, assessment, **kwargs):
-    notify(recipients=[assessment.candidate, *_assessors(assessment)], event=Event.RESCHEDULED,
-           assessment=assessment)
+    notify(recipients=[assessment.candidate, *_assessors(assessment)], event=Event.RESCHEDULED, assessment=assessment)
 
 
 @receiver(steps.assessment_cancelled)
@@ -45,31 +44,45 @@ def reconciliation(sender, assessment, **kwargs):
 
 @receiver(steps.assessment_decided)
 def decided(sender, assessment, **kwargs):
-    notify(recipients=[assessment.candidate], event=Event.DECIDED, assessment=assessment,
-           detail=assessment.status)
+    notify(recipients=[assessment.candidate], event=Event.DECIDED, assessment=assessment, detail=assessment.status)
 
 
 @receiver(steps.objection_lodged)
 def objection_lodged(sender, objection, **kwargs):
     administrators = list(User.objects.active_with_role(User.Role.ADMINISTRATOR))
-    notify(recipients=[objection.assessment.candidate, *administrators], event=Event.OBJECTION_LODGED,
-           assessment=objection.assessment)
+    notify(
+        recipients=[objection.assessment.candidate, *administrators],
+        event=Event.OBJECTION_LODGED,
+        assessment=objection.assessment,
+    )
 
 
 @receiver(steps.objection_decided)
 def objection_decided(sender, objection, **kwargs):
-    notify(recipients=[objection.assessment.candidate], event=Event.OBJECTION_DECIDED,
-           assessment=objection.assessment, detail=objection.status)
+    notify(
+        recipients=[objection.assessment.candidate],
+        event=Event.OBJECTION_DECIDED,
+        assessment=objection.assessment,
+        detail=objection.status,
+    )
 
 
 @receiver(documents.document_ready)
 def document_ready(sender, version, **kwargs):
     certificate = version.certificate
-    notify(recipients=[certificate.assessment.candidate], event=Event.DOCUMENT_READY,
-           assessment=certificate.assessment, detail=certificate.number)
+    notify(
+        recipients=[certificate.assessment.candidate],
+        event=Event.DOCUMENT_READY,
+        assessment=certificate.assessment,
+        detail=certificate.number,
+    )
 
 
 @receiver(documents.document_revoked)
 def document_revoked(sender, certificate, **kwargs):
-    notify(recipients=[certificate.assessment.candidate], event=Event.DOCUMENT_REVOKED,
-           assessment=certificate.assessment, detail=certificate.number)
+    notify(
+        recipients=[certificate.assessment.candidate],
+        event=Event.DOCUMENT_REVOKED,
+        assessment=certificate.assessment,
+        detail=certificate.number,
+    )

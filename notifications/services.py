@@ -40,7 +40,8 @@ def notify(*, recipients: list[User], event: str, assessment: Assessment, detail
     """Record one notification per person and send each once the step's transaction commits."""
     notifications = Notification.objects.bulk_create(
         Notification(recipient=person, event=event, assessment=assessment, detail=detail[:100])
-        for person in recipients if person.is_active
+        for person in recipients
+        if person.is_active
     )
     for notification in notifications:
         transaction.on_commit(lambda pk=notification.pk: send_to_worker(pk))
@@ -59,27 +60,41 @@ def send_to_worker(notification_id: int) -> None:
 def notifications_to_resend() -> list[int]:
     """Queued for a while (broker down) or failed: the periodic sweep sends them again."""
     waited = timezone.now() - timezone.timedelta(seconds=settings.SUPPLEMENT_REQUEUE_AFTER_SECONDS)
-    return list(Notification.objects.filter(status=Notification.Status.QUEUED, created_at__lt=waited)
-                .values_list("pk", flat=True))
+    return list(
+        Notification.objects.filter(status=Notification.Status.QUEUED, created_at__lt=waited).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def _message(notification: Notification) -> EmailMessage:
     person, assessment = notification.recipient, notification.assessment
     with translation.override(person.preferred_language):
         subject = str(SUBJECTS[notification.event])
-        body = render_to_string("notifications/email.txt", {
-            "notification": notification, "person": person, "assessment": assessment,
-            "link": f"{settings.PORTAL_BASE_URL}{assessment.get_absolute_url()}",
-            "dashboard": f"{settings.PORTAL_BASE_URL}/assessments/",
-        })
+        body = render_to_string(
+            "notifications/email.txt",
+            {
+                "notification": notification,
+                "person": person,
+                "assessment": assessment,
+                "link": f"{settings.PORTAL_BASE_URL}{assessment.get_absolute_url()}",
+                "dashboard": f"{settings.PORTAL_BASE_URL}/assessments/",
+            },
+        )
         message = EmailMessage(subject=subject, body=body, to=[person.email])
         if notification.event in CALENDAR_EVENTS:
             # The calendar entry is made by the portal: date, place and a link, no personal file.
-            summary = _("Assessment %(code)s %(title)s") % {"code": assessment.qualification.code,
-                                                            "title": assessment.qualification.title}
+            summary = _("Assessment %(code)s %(title)s") % {
+                "code": assessment.qualification.code,
+                "title": assessment.qualification.title,
+            }
             # The same event UID each time; a later SEQUENCE replaces (or cancels) the earlier entry.
-            event = assessment_event(assessment, summary=summary, cancelled=notification.event == Event.CANCELLED,
-                                     sequence=int(notification.created_at.timestamp()))
+            event = assessment_event(
+                assessment,
+                summary=summary,
+                cancelled=notification.event == Event.CANCELLED,
+                sequence=int(notification.created_at.timestamp()),
+            )
             message.attach("assessment.ics", event, "text/calendar")
     return message
 
@@ -89,17 +104,19 @@ def notification_send(*, notification_id: int) -> bool:
 
     A failure is recorded on the notification (visible to administrators) and raised for the retry.
     """
-    notification = Notification.objects.select_related("recipient", "assessment__qualification").get(
-        pk=notification_id)
+    notification = Notification.objects.select_related("recipient", "assessment__qualification").get(pk=notification_id)
     if notification.status == Notification.Status.SENT:
         return False
     try:
         _message(notification).send()
     except Exception as error:
         Notification.objects.filter(pk=notification_id).update(
-            status=Notification.Status.FAILED, attempts=notification.attempts + 1,
-            error=f"{type(error).__name__}: {error}"[:2000])
+            status=Notification.Status.FAILED,
+            attempts=notification.attempts + 1,
+            error=f"{type(error).__name__}: {error}"[:2000],
+        )
         raise
     Notification.objects.filter(pk=notification_id).update(
-        status=Notification.Status.SENT, attempts=notification.attempts + 1, sent_at=timezone.now(), error="")
+        status=Notification.Status.SENT, attempts=notification.attempts + 1, sent_at=timezone.now(), error=""
+    )
     return True

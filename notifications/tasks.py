@@ -6,8 +6,15 @@ from django.core.cache import cache
 from . import services
 
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(Exception,), retry_backoff=10, retry_backoff_max=600,
-             retry_jitter=True, max_retries=6)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=6,
+)
 def send_notification(self, notification_id: int) -> bool:
     return services.notification_send(notification_id=notification_id)
 

@@ -51,8 +51,9 @@ def export_response(file_format: str, name: str, header: Sequence[str], rows: It
         response = StreamingHttpResponse(_csv_lines(writer, header, rows), content_type=CONTENT_TYPES["csv"])
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-    return FileResponse(_xlsx_file(header, rows), as_attachment=True, filename=filename,
-                        content_type=CONTENT_TYPES["xlsx"])
+    return FileResponse(
+        _xlsx_file(header, rows), as_attachment=True, filename=filename, content_type=CONTENT_TYPES["xlsx"]
+    )
 
 
 def _csv_lines(writer, header, rows):

@@ -59,19 +59,24 @@ class SpreadsheetImportForm(forms.Form):
 
     columns: list[str] = []
     row_form: type[forms.Form]
-    file = forms.FileField(label=_("File (.csv or .xlsx)"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
+    file = forms.FileField(
+        label=_("File (.csv or .xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"})
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        self.rows = [self._parse(number, values) for number, values in
-                     enumerate(read_table(upload, self.columns), start=2)]
+        self.rows = [
+            self._parse(number, values) for number, values in enumerate(read_table(upload, self.columns), start=2)
+        ]
         return upload
 
     def _parse(self, number: int, values: dict) -> ImportRow:
         form = self.row_form(data=values)
         if form.is_valid():
             return ImportRow(number=number, values=form.cleaned_data)
-        problems = [f"{name}: {message}" if name != NON_FIELD_ERRORS else message
-                    for name, messages in form.errors.items() for message in messages]
+        problems = [
+            f"{name}: {message}" if name != NON_FIELD_ERRORS else message
+            for name, messages in form.errors.items()
+            for message in messages
+        ]
         return ImportRow(number=number, values={}, problems=problems)

@@ -49,8 +49,7 @@ def read_table(upload, columns: list[str]) -> list[dict[str, str]]:
             content = content.decode("utf-8-sig")
         dataset = tablib.Dataset().load(content, format=file_format)
     except (UnicodeDecodeError, tablib.UnsupportedFormat, ValueError, KeyError, OSError, zipfile.BadZipFile):
-        raise ValidationError(_("This file cannot be read as %(format)s.") % {"format": file_format},
-                              code="unreadable")
+        raise ValidationError(_("This file cannot be read as %(format)s.") % {"format": file_format}, code="unreadable")
     headers = [str(header or "").strip().lower() for header in dataset.headers or []]
     missing = [column for column in columns if column not in headers]
     if missing:

@@ -42,6 +42,7 @@ def health(request):
 # --- Error pages: in the portal's layout and the visitor's language (LocaleMiddleware has run),
 # each with a way back. Django calls these only when DEBUG is off.
 
+
 def _error_page(request, template: str, status: int):
     return render(request, template, status=status)
 

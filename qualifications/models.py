@@ -16,12 +16,8 @@ class Qualification(models.Model):
     flemish_level = models.PositiveSmallIntegerField(_("Flemish qualification level"))
     eqf_level = models.PositiveSmallIntegerField(_("EQF level"))
     year = models.PositiveSmallIntegerField(_("year"))
-    max_assessment_hours = models.PositiveSmallIntegerField(
-        _("maximum duration of the assessment (hours)"), default=6
-    )
-    prior_learning_share = models.PositiveSmallIntegerField(
-        _("share of validation of prior learning (%)"), default=100
-    )
+    max_assessment_hours = models.PositiveSmallIntegerField(_("maximum duration of the assessment (hours)"), default=6)
+    prior_learning_share = models.PositiveSmallIntegerField(_("share of validation of prior learning (%)"), default=100)
     title_fr = models.CharField(_("title (French)"), max_length=200)
     title_nl = models.CharField(_("title (Dutch)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200)

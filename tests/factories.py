@@ -61,12 +61,22 @@ class QualificationFactory(factory.django.DjangoModelFactory):
         count, indicators = extracted if extracted else (3, 2)
         for order in range(1, count + 1):
             competency = Competency.objects.create(
-                qualification=obj, category=Competency.Category.BASIC, code=f"T{obj.code}-{order}", order=order,
-                text_fr=f"Compétence {order}", text_nl=f"Competentie {order}", text_en=f"Competency {order}",
+                qualification=obj,
+                category=Competency.Category.BASIC,
+                code=f"T{obj.code}-{order}",
+                order=order,
+                text_fr=f"Compétence {order}",
+                text_nl=f"Competentie {order}",
+                text_en=f"Competency {order}",
             )
             Indicator.objects.bulk_create(
-                Indicator(competency=competency, order=i, text_fr=f"Indicateur {order}.{i}",
-                          text_nl=f"Indicator {order}.{i}", text_en=f"Indicator {order}.{i}")
+                Indicator(
+                    competency=competency,
+                    order=i,
+                    text_fr=f"Indicateur {order}.{i}",
+                    text_nl=f"Indicator {order}.{i}",
+                    text_en=f"Indicator {order}.{i}",
+                )
                 for i in range(1, indicators + 1)
             )
 

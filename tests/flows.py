@@ -30,8 +30,9 @@ def judge(assessment: Assessment, assessor, *, not_proven=(), submit=True, justi
         )
         for competency in to_judge(assessment)
     ]
-    return services.score_sheet_save(actor=assessor, sheet=sheet_of(assessment, assessor), entries=entries,
-                                     submit=submit)
+    return services.score_sheet_save(
+        actor=assessor, sheet=sheet_of(assessment, assessor), entries=entries, submit=submit
+    )
 
 
 def started_and_ended(assessment: Assessment) -> Assessment:

@@ -23,8 +23,14 @@ PRODUCTION_ENV = {
 
 def manage(*args, env):
     parent = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}  # set for Playwright
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**parent, **env},
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**parent, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_deploy_check_is_clean_with_production_settings():
@@ -34,14 +40,18 @@ def test_deploy_check_is_clean_with_production_settings():
 
 
 def test_production_keeps_database_connections_open_and_checks_them():
-    code = ("from django.conf import settings; d = settings.DATABASES['default']; "
-            "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])")
+    code = (
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
     result = manage("shell", "-c", code, env=PRODUCTION_ENV)
     assert result.stdout.splitlines()[-1].split() == ["60", "True"], result.stderr
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS",
-                                     "REDIS_CACHE_URL", "PORTAL_BASE_URL"])
+@pytest.mark.parametrize(
+    "missing",
+    ["SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS", "REDIS_CACHE_URL", "PORTAL_BASE_URL"],
+)
 def test_production_refuses_to_start_without_its_environment(missing):
     env = {**PRODUCTION_ENV, missing: ""}
     result = manage("check", env=env)
@@ -49,21 +59,29 @@ def test_production_refuses_to_start_without_its_environment(missing):
 
 
 def test_production_shares_one_redis_cache_and_the_configured_address():
-    show = ("from django.conf import settings; c = settings.CACHES['default']; "
-            "print(c['BACKEND'], c['LOCATION'], settings.PORTAL_BASE_URL)")
+    show = (
+        "from django.conf import settings; c = settings.CACHES['default']; "
+        "print(c['BACKEND'], c['LOCATION'], settings.PORTAL_BASE_URL)"
+    )
     result = manage("shell", "--verbosity", "0", "-c", show, env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "redis://127.0.0.1:6379/1",
-                                     "https://portal.example.org"]
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://127.0.0.1:6379/1",
+        "https://portal.example.org",
+    ]
 
 
-@pytest.mark.parametrize("variable,value", [
-    ("PORTAL_BASE_URL", "http://127.0.0.1:8000"),  # the development address
-    ("PORTAL_BASE_URL", "portal.example.org"),
-    ("REDIS_CACHE_URL", "redis://127.0.0.1:6379/0"),  # the broker's database: clearing the cache would drop tasks
-    ("REDIS_CACHE_URL", "redis://127.0.0.1:6379"),  # the same database 0, written another way
-    ("REDIS_CACHE_URL", "locmem://"),
-])
+@pytest.mark.parametrize(
+    "variable,value",
+    [
+        ("PORTAL_BASE_URL", "http://127.0.0.1:8000"),  # the development address
+        ("PORTAL_BASE_URL", "portal.example.org"),
+        ("REDIS_CACHE_URL", "redis://127.0.0.1:6379/0"),  # the broker's database: clearing the cache would drop tasks
+        ("REDIS_CACHE_URL", "redis://127.0.0.1:6379"),  # the same database 0, written another way
+        ("REDIS_CACHE_URL", "locmem://"),
+    ],
+)
 def test_production_refuses_an_unfit_address_or_cache(variable, value):
     result = manage("check", env={**PRODUCTION_ENV, variable: value})
     assert result.returncode != 0 and variable in result.stderr

@@ -29,12 +29,15 @@ def text(response) -> str:
     return response.content.decode()
 
 
-@pytest.mark.parametrize("url,status,heading", [
-    ("/no/such/page/", 404, "Page not found"),
-    ("/test/forbidden/", 403, "Not allowed"),
-    ("/test/suspicious/", 400, "Bad request"),
-    ("/test/broken/", 500, "Something went wrong"),
-])
+@pytest.mark.parametrize(
+    "url,status,heading",
+    [
+        ("/no/such/page/", 404, "Page not found"),
+        ("/test/forbidden/", 403, "Not allowed"),
+        ("/test/suspicious/", 400, "Bad request"),
+        ("/test/broken/", 500, "Something went wrong"),
+    ],
+)
 def test_each_error_is_a_page_of_the_portal_with_a_way_back(url, status, heading):
     response = visit(url)
     assert response.status_code == status
@@ -44,12 +47,15 @@ def test_each_error_is_a_page_of_the_portal_with_a_way_back(url, status, heading
     assert 'href="/">Go to the start page</a>' in page
 
 
-@pytest.mark.parametrize("url,language,heading", [
-    ("/no/such/page/", "nl", "Pagina niet gevonden"),
-    ("/test/forbidden/", "fr", "Accès refusé"),
-    ("/test/broken/", "nl", "Er ging iets mis"),
-    ("/test/broken/", "fr", "Une erreur s'est produite"),
-])
+@pytest.mark.parametrize(
+    "url,language,heading",
+    [
+        ("/no/such/page/", "nl", "Pagina niet gevonden"),
+        ("/test/forbidden/", "fr", "Accès refusé"),
+        ("/test/broken/", "nl", "Er ging iets mis"),
+        ("/test/broken/", "fr", "Une erreur s'est produite"),
+    ],
+)
 def test_error_pages_speak_the_visitors_language(url, language, heading):
     page = text(visit(url, language))
     assert f'<html lang="{language}">' in page

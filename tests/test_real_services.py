@@ -13,9 +13,14 @@ from .conftest import ON_CI, POSTGRES_URL, require_service
 
 ROOT = Path(__file__).resolve().parents[1]
 # The tests where PostgreSQL's locking and constraints matter most.
-ON_POSTGRES = ["tests/certificates/test_issuance.py", "tests/assessments/test_reconciliation.py",
-               "tests/accounts/test_sign_in_throttling.py", "tests/accounts/test_email_case.py",
-               "tests/assessments/test_scoring.py", "tests/assessments/test_assessment_rules.py"]
+ON_POSTGRES = [
+    "tests/certificates/test_issuance.py",
+    "tests/assessments/test_reconciliation.py",
+    "tests/accounts/test_sign_in_throttling.py",
+    "tests/accounts/test_email_case.py",
+    "tests/assessments/test_scoring.py",
+    "tests/assessments/test_assessment_rules.py",
+]
 
 
 @pytest.mark.django_db
@@ -32,7 +37,13 @@ def test_the_procedure_on_postgresql_when_it_is_reachable():
         pytest.skip("this run is on PostgreSQL already")
     require_service("PostgreSQL", POSTGRES_URL)
     env = {**os.environ, "DATABASE_URL": POSTGRES_URL}
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", *ON_POSTGRES],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", *ON_POSTGRES],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and "skipped" not in result.stdout.splitlines()[-1]

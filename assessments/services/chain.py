@@ -28,25 +28,39 @@ def still_valid(proven_in: Assessment, now) -> bool:
 
 def _check_followable(previous: Assessment) -> None:
     if previous.status != Status.NOT_CERTIFIED:
-        raise ValidationError(_("Only an assessment decided as not certified can be followed by another."),
-                              code="not_followable")
-    if Assessment.objects.filter(candidate=previous.candidate_id, qualification=previous.qualification_id,
-                                 status=Status.CERTIFIED).exists():
-        raise ValidationError(_("The candidate already holds the certificate of this qualification."),
-                              code="already_certified")
+        raise ValidationError(
+            _("Only an assessment decided as not certified can be followed by another."), code="not_followable"
+        )
+    if Assessment.objects.filter(
+        candidate=previous.candidate_id, qualification=previous.qualification_id, status=Status.CERTIFIED
+    ).exists():
+        raise ValidationError(
+            _("The candidate already holds the certificate of this qualification."), code="already_certified"
+        )
     if Assessment.objects.filter(previous=previous).exists():
         raise ValidationError(_("This assessment is already followed by another one."), code="already_followed")
 
 
 def follow_up_create(
-    *, actor: User, previous: Assessment, first_assessor: User, second_assessor: User, scheduled_at,
-    location: str, carried: dict[int, Assessment],
+    *,
+    actor: User,
+    previous: Assessment,
+    first_assessor: User,
+    second_assessor: User,
+    scheduled_at,
+    location: str,
+    carried: dict[int, Assessment],
 ) -> Assessment:
     """Create the next assessment of a chain; call it inside the transaction that locked ``previous``."""
     _check_people(candidate=previous.candidate, first_assessor=first_assessor, second_assessor=second_assessor)
     assessment = Assessment(
-        candidate=previous.candidate, qualification=previous.qualification, first_assessor=first_assessor,
-        second_assessor=second_assessor, scheduled_at=scheduled_at, location=location, previous=previous,
+        candidate=previous.candidate,
+        qualification=previous.qualification,
+        first_assessor=first_assessor,
+        second_assessor=second_assessor,
+        scheduled_at=scheduled_at,
+        location=location,
+        previous=previous,
     )
     assessment.full_clean(exclude=["previous"])
     assessment.save()
@@ -59,26 +73,40 @@ def follow_up_create(
 
 
 def reassessment_schedule(
-    *, actor: User, previous: Assessment, first_assessor: User, second_assessor: User, scheduled_at,
+    *,
+    actor: User,
+    previous: Assessment,
+    first_assessor: User,
+    second_assessor: User,
+    scheduled_at,
     location: str = "",
 ) -> Assessment:
     """An administrator schedules the re-assessment of the competencies not (validly) proven yet."""
     with transaction.atomic():
-        previous = Assessment.objects.select_for_update().select_related("candidate", "qualification").get(
-            pk=previous.pk)
+        previous = (
+            Assessment.objects.select_for_update().select_related("candidate", "qualification").get(pk=previous.pk)
+        )
         _check_followable(previous)
         if previous.has_open_objection():
             raise ValidationError(_("An objection against this decision is still open."), code="objection_open")
         now = timezone.now()
         carried = {c: a for c, a in proven_in_chain(previous).items() if still_valid(a, now)}
         assessment = follow_up_create(
-            actor=actor, previous=previous, first_assessor=first_assessor, second_assessor=second_assessor,
-            scheduled_at=scheduled_at, location=location, carried=carried,
+            actor=actor,
+            previous=previous,
+            first_assessor=first_assessor,
+            second_assessor=second_assessor,
+            scheduled_at=scheduled_at,
+            location=location,
+            carried=carried,
         )
         audit_record(
-            actor=actor, action=Action.REASSESSMENT_SCHEDULED, subject=assessment,
+            actor=actor,
+            action=Action.REASSESSMENT_SCHEDULED,
+            subject=assessment,
             summary=f"{previous.qualification.code} {previous.candidate.email} {local_time(scheduled_at)}",
-            previous_id=previous.pk, assessors=[first_assessor.email, second_assessor.email],
+            previous_id=previous.pk,
+            assessors=[first_assessor.email, second_assessor.email],
             carried_over=sorted(carried),
         )
     return assessment

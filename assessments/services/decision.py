@@ -41,18 +41,21 @@ def assessment_decide(*, actor: User, assessment: Assessment, pairs: list[Compet
     judged = {pair.competency.pk for pair in pairs}
     standard = set(assessment.qualification.competencies.values_list("pk", flat=True))
     if not standard or judged != set(to_judge(assessment).values_list("pk", flat=True)):
-        raise ValidationError(_("The score sheets do not cover the competencies of the qualification."),
-                              code="incomplete_standard")
+        raise ValidationError(
+            _("The score sheets do not cover the competencies of the qualification."), code="incomplete_standard"
+        )
     if not all(pair.agreed for pair in pairs):
         raise ValidationError(_("The assessors do not agree on every competency yet."), code="disputed")
     carried = carried_over(assessment)
-    proven = sorted([c.competency for c in carried] + [p.competency for p in pairs if p.proven],
-                    key=lambda c: c.order)
+    proven = sorted([c.competency for c in carried] + [p.competency for p in pairs if p.proven], key=lambda c: c.order)
     # Certified when the chain proved the whole standard (rule 5).
     certified = {c.pk for c in proven} == standard
     assessment_move(assessment, Status.CERTIFIED if certified else Status.NOT_CERTIFIED, decided_at=timezone.now())
     audit_record(
-        actor=actor, action=Action.DECISION, subject=assessment, summary=assessment.status,
+        actor=actor,
+        action=Action.DECISION,
+        subject=assessment,
+        summary=assessment.status,
         proven=[p.competency.code for p in pairs if p.proven],
         not_proven=[p.competency.code for p in pairs if not p.proven],
         carried_over=[c.competency.code for c in carried],

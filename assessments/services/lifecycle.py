@@ -25,24 +25,41 @@ def local_time(moment) -> str:
 def _check_people(*, candidate: User, first_assessor: User, second_assessor: User) -> None:
     """Exactly two distinct assessors, neither the candidate, each with the right role."""
     if first_assessor.pk == second_assessor.pk:
-        raise ValidationError({"second_assessor": ValidationError(
-            _("An assessment needs two different assessors."), code="same_assessor")})
+        raise ValidationError(
+            {
+                "second_assessor": ValidationError(
+                    _("An assessment needs two different assessors."), code="same_assessor"
+                )
+            }
+        )
     if candidate.pk in (first_assessor.pk, second_assessor.pk):
-        raise ValidationError({"candidate": ValidationError(
-            _("The candidate cannot assess their own assessment."), code="candidate_assesses")})
+        raise ValidationError(
+            {
+                "candidate": ValidationError(
+                    _("The candidate cannot assess their own assessment."), code="candidate_assesses"
+                )
+            }
+        )
     for name, assessor in (("first_assessor", first_assessor), ("second_assessor", second_assessor)):
         if not assessor.is_assessor:
-            raise ValidationError({name: ValidationError(
-                _("Both assessors must be active assessor accounts."), code="not_assessor")})
+            raise ValidationError(
+                {name: ValidationError(_("Both assessors must be active assessor accounts."), code="not_assessor")}
+            )
     if not candidate.is_candidate:
-        raise ValidationError({"candidate": ValidationError(
-            _("The candidate must be an active candidate account."), code="not_candidate")})
+        raise ValidationError(
+            {
+                "candidate": ValidationError(
+                    _("The candidate must be an active candidate account."), code="not_candidate"
+                )
+            }
+        )
 
 
 def _check_not_in_past(scheduled_at) -> None:
     if scheduled_at < timezone.now():
-        raise ValidationError({"scheduled_at": ValidationError(
-            _("An assessment cannot be scheduled in the past."), code="in_the_past")})
+        raise ValidationError(
+            {"scheduled_at": ValidationError(_("An assessment cannot be scheduled in the past."), code="in_the_past")}
+        )
 
 
 def _check_registered(assessment: Assessment, message: str, code: str) -> None:
@@ -51,21 +68,33 @@ def _check_registered(assessment: Assessment, message: str, code: str) -> None:
 
 
 def assessment_create(
-    *, created_by: User, candidate: User, qualification: Qualification, first_assessor: User,
-    second_assessor: User, scheduled_at, location: str = "",
+    *,
+    created_by: User,
+    candidate: User,
+    qualification: Qualification,
+    first_assessor: User,
+    second_assessor: User,
+    scheduled_at,
+    location: str = "",
 ) -> Assessment:
     _check_people(candidate=candidate, first_assessor=first_assessor, second_assessor=second_assessor)
     _check_not_in_past(scheduled_at)
     candidate_full_name(candidate)  # refused now rather than at the decision, when the certificate is issued
     assessment = Assessment(
-        candidate=candidate, qualification=qualification, first_assessor=first_assessor,
-        second_assessor=second_assessor, scheduled_at=scheduled_at, location=location,
+        candidate=candidate,
+        qualification=qualification,
+        first_assessor=first_assessor,
+        second_assessor=second_assessor,
+        scheduled_at=scheduled_at,
+        location=location,
     )
     assessment.full_clean()
     with transaction.atomic():
         assessment.save()
         audit_record(
-            actor=created_by, action=Action.ASSESSMENT_CREATED, subject=assessment,
+            actor=created_by,
+            action=Action.ASSESSMENT_CREATED,
+            subject=assessment,
             summary=f"{qualification.code} {candidate.email}",
             assessors=[first_assessor.email, second_assessor.email],
         )
@@ -89,7 +118,9 @@ def assessment_assign_assessors(
         locked.first_assessor, locked.second_assessor = first_assessor, second_assessor
         locked.save(update_fields=["first_assessor", "second_assessor"])
         audit_record(
-            actor=actor, action=Action.ASSESSORS_ASSIGNED, subject=locked,
+            actor=actor,
+            action=Action.ASSESSORS_ASSIGNED,
+            subject=locked,
             summary=f"{first_assessor.email}, {second_assessor.email}",
         )
     return locked
@@ -121,16 +152,17 @@ def assessment_check_schedulable(assessment: Assessment) -> None:
     )
 
 
-def assessment_reschedule(*, actor: User, assessment: Assessment, scheduled_at, location: str, reason: str
-                          ) -> Assessment:
+def assessment_reschedule(
+    *, actor: User, assessment: Assessment, scheduled_at, location: str, reason: str
+) -> Assessment:
     """Move a session that has not started to another time or place, with the reason, audited."""
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": ValidationError(_("Give the reason for the change."), code="reason_required")})
     _check_not_in_past(scheduled_at)
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().select_related("qualification", "candidate").get(
-            pk=assessment.pk
+        locked = (
+            Assessment.objects.select_for_update().select_related("qualification", "candidate").get(pk=assessment.pk)
         )
         assessment_check_schedulable(locked)
         before = (local_time(locked.scheduled_at), locked.location)
@@ -138,9 +170,13 @@ def assessment_reschedule(*, actor: User, assessment: Assessment, scheduled_at, 
         locked.full_clean()
         locked.save(update_fields=["scheduled_at", "location"])
         audit_record(
-            actor=actor, action=Action.ASSESSMENT_RESCHEDULED, subject=locked,
+            actor=actor,
+            action=Action.ASSESSMENT_RESCHEDULED,
+            subject=locked,
             summary=f"{before[0]} → {local_time(scheduled_at)}",
-            location_before=before[1], location_after=location, reason=reason,
+            location_before=before[1],
+            location_after=location,
+            reason=reason,
         )
         assessment_rescheduled.send(sender=Assessment, assessment=locked)
     return locked
@@ -150,16 +186,22 @@ def assessment_cancel(*, actor: User, assessment: Assessment, reason: str) -> As
     """Cancel a session that has not started; the assessment stays, read-only, with the reason."""
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": ValidationError(
-            _("Give the reason for the cancellation."), code="reason_required")})
+        raise ValidationError(
+            {"reason": ValidationError(_("Give the reason for the cancellation."), code="reason_required")}
+        )
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().select_related("qualification", "candidate").get(
-            pk=assessment.pk
+        locked = (
+            Assessment.objects.select_for_update().select_related("qualification", "candidate").get(pk=assessment.pk)
         )
         assessment_check_schedulable(locked)
         assessment_move(locked, Status.CANCELLED, cancellation_reason=reason)
-        audit_record(actor=actor, action=Action.ASSESSMENT_CANCELLED, subject=locked,
-                     summary=local_time(locked.scheduled_at), reason=reason)
+        audit_record(
+            actor=actor,
+            action=Action.ASSESSMENT_CANCELLED,
+            subject=locked,
+            summary=local_time(locked.scheduled_at),
+            reason=reason,
+        )
         assessment_cancelled.send(sender=Assessment, assessment=locked)
     return locked
 
@@ -173,7 +215,8 @@ def assessment_start(*, actor: User, assessment: Assessment) -> Assessment:
         assessment = Assessment.objects.select_for_update().select_related("qualification").get(pk=assessment.pk)
         if assessment.status == Status.REGISTERED and timezone.now() < assessment.start_opens_at:
             raise ValidationError(
-                _("This assessment is scheduled for %(time)s; its start can be recorded from %(opens)s.") % {
+                _("This assessment is scheduled for %(time)s; its start can be recorded from %(opens)s.")
+                % {
                     "time": formats.date_format(timezone.localtime(assessment.scheduled_at), "DATETIME_FORMAT"),
                     "opens": formats.date_format(timezone.localtime(assessment.start_opens_at), "DATETIME_FORMAT"),
                 },
@@ -184,8 +227,9 @@ def assessment_start(*, actor: User, assessment: Assessment) -> Assessment:
         for assessor_id in assessment.assessor_ids:
             sheet = ScoreSheet.objects.create(assessment=assessment, assessor_id=assessor_id)
             Judgement.objects.bulk_create(Judgement(sheet=sheet, competency=c) for c in competencies)
-        audit_record(actor=actor, action=Action.ASSESSMENT_STARTED, subject=assessment,
-                     summary=local_time(assessment.started_at))
+        audit_record(
+            actor=actor, action=Action.ASSESSMENT_STARTED, subject=assessment, summary=local_time(assessment.started_at)
+        )
         scoring_opened.send(sender=Assessment, assessment=assessment)
     return assessment
 
@@ -201,7 +245,10 @@ def assessment_end(*, actor: User, assessment: Assessment) -> Assessment:
         assessment.ended_at = timezone.now()
         assessment.save(update_fields=["ended_at"])
         audit_record(
-            actor=actor, action=Action.ASSESSMENT_ENDED, subject=assessment,
-            summary=local_time(assessment.ended_at), ran_over=assessment.ran_over,
+            actor=actor,
+            action=Action.ASSESSMENT_ENDED,
+            subject=assessment,
+            summary=local_time(assessment.ended_at),
+            ran_over=assessment.ran_over,
         )
     return assessment

@@ -28,23 +28,35 @@ def objection_lodge(*, actor: User, assessment: Assessment, competencies: list[C
         if actor.pk != assessment.candidate_id:
             raise ValidationError(_("Only the candidate can object to the decision."), code="not_candidate")
         if assessment.status != Status.NOT_CERTIFIED:
-            raise ValidationError(_("Only a decision that is not a certification can be objected to."),
-                                  code="not_objectable")
+            raise ValidationError(
+                _("Only a decision that is not a certification can be objected to."), code="not_objectable"
+            )
         if timezone.now() > objection_deadline(assessment):
             raise ValidationError(
                 _("The period for an objection ended on %(date)s.")
                 % {"date": f"{timezone.localtime(objection_deadline(assessment)):%Y-%m-%d}"},
-                code="period_over")
+                code="period_over",
+            )
         if Objection.objects.filter(assessment=assessment).exists():
             raise ValidationError(_("An objection against this decision was already lodged."), code="second_objection")
         not_proven = _not_proven(assessment)
         if not competencies or any(c.pk not in not_proven for c in competencies):
-            raise ValidationError({"competencies": ValidationError(
-                _("Choose the competencies judged not proven that you dispute."), code="not_disputable")})
+            raise ValidationError(
+                {
+                    "competencies": ValidationError(
+                        _("Choose the competencies judged not proven that you dispute."), code="not_disputable"
+                    )
+                }
+            )
         objection = Objection.objects.create(assessment=assessment, reason=reason, lodged_at=timezone.now())
         objection.competencies.set(competencies)
-        audit_record(actor=actor, action=Action.OBJECTION_LODGED, subject=assessment,
-                     summary=", ".join(sorted(c.code for c in competencies)), reason=reason)
+        audit_record(
+            actor=actor,
+            action=Action.OBJECTION_LODGED,
+            subject=assessment,
+            summary=", ".join(sorted(c.code for c in competencies)),
+            reason=reason,
+        )
         objection_lodged.send(sender=Objection, objection=objection)
     return objection
 
@@ -73,30 +85,54 @@ def objection_reject(*, actor: User, objection: Objection, reason: str) -> Objec
 
 
 def objection_uphold(
-    *, actor: User, objection: Objection, reason: str, first_assessor: User, second_assessor: User,
-    scheduled_at, location: str = "",
+    *,
+    actor: User,
+    objection: Objection,
+    reason: str,
+    first_assessor: User,
+    second_assessor: User,
+    scheduled_at,
+    location: str = "",
 ) -> Objection:
     """The administrator upholds the objection: a new assessment of the disputed competencies,
     by two assessors who did not take part in the disputed one."""
     with transaction.atomic():
         objection = _locked_open(objection)
-        disputed = Assessment.objects.select_for_update().select_related("candidate", "qualification").get(
-            pk=objection.assessment_id)
+        disputed = (
+            Assessment.objects.select_for_update()
+            .select_related("candidate", "qualification")
+            .get(pk=objection.assessment_id)
+        )
         for name, assessor in (("first_assessor", first_assessor), ("second_assessor", second_assessor)):
             if assessor.pk in disputed.assessor_ids:
-                raise ValidationError({name: ValidationError(
-                    _("The new assessment needs assessors who did not take part in the disputed one."),
-                    code="took_part")})
+                raise ValidationError(
+                    {
+                        name: ValidationError(
+                            _("The new assessment needs assessors who did not take part in the disputed one."),
+                            code="took_part",
+                        )
+                    }
+                )
         _check_followable(disputed)
         new = follow_up_create(
-            actor=actor, previous=disputed, first_assessor=first_assessor, second_assessor=second_assessor,
-            scheduled_at=scheduled_at, location=location, carried=proven_in_chain(disputed),
+            actor=actor,
+            previous=disputed,
+            first_assessor=first_assessor,
+            second_assessor=second_assessor,
+            scheduled_at=scheduled_at,
+            location=location,
+            carried=proven_in_chain(disputed),
         )
         objection.new_assessment = new
         _decide(actor, objection, Objection.Status.UPHELD, reason.strip())
-        audit_record(actor=actor, action=Action.ASSESSMENT_CREATED, subject=new,
-                     summary=f"{disputed.qualification.code} {disputed.candidate.email} {local_time(scheduled_at)}",
-                     objection_id=objection.pk, assessors=[first_assessor.email, second_assessor.email])
+        audit_record(
+            actor=actor,
+            action=Action.ASSESSMENT_CREATED,
+            subject=new,
+            summary=f"{disputed.qualification.code} {disputed.candidate.email} {local_time(scheduled_at)}",
+            objection_id=objection.pk,
+            assessors=[first_assessor.email, second_assessor.email],
+        )
     return objection
 
 
@@ -104,23 +140,50 @@ def _decide(actor: User, objection: Objection, status: str, reason: str) -> None
     objection.status, objection.outcome_reason = status, reason
     objection.decided_by, objection.decided_at = actor, timezone.now()
     objection.save(update_fields=["status", "outcome_reason", "decided_by", "decided_at", "new_assessment"])
-    audit_record(actor=actor, action=Action.OBJECTION_DECIDED, subject=objection.assessment, summary=status,
-                 reason=reason, new_assessment_id=objection.new_assessment_id)
+    audit_record(
+        actor=actor,
+        action=Action.OBJECTION_DECIDED,
+        subject=objection.assessment,
+        summary=status,
+        reason=reason,
+        new_assessment_id=objection.new_assessment_id,
+    )
     objection_decided.send(sender=Objection, objection=objection)
 
 
 def objection_decide(
-    *, actor: User, objection: Objection, upheld: bool, reason: str, first_assessor: User | None = None,
-    second_assessor: User | None = None, scheduled_at=None, location: str = "",
+    *,
+    actor: User,
+    objection: Objection,
+    upheld: bool,
+    reason: str,
+    first_assessor: User | None = None,
+    second_assessor: User | None = None,
+    scheduled_at=None,
+    location: str = "",
 ) -> Objection:
     """The administrator's outcome: rejected (with a reason) or upheld (with the new assessment)."""
     if not upheld:
         return objection_reject(actor=actor, objection=objection, reason=reason)
-    missing = {name: ValidationError(_("Choose the assessors and the date of the new assessment."),
-                                     code="new_assessment_incomplete")
-               for name, value in (("first_assessor", first_assessor), ("second_assessor", second_assessor),
-                                   ("scheduled_at", scheduled_at)) if value is None}
+    missing = {
+        name: ValidationError(
+            _("Choose the assessors and the date of the new assessment."), code="new_assessment_incomplete"
+        )
+        for name, value in (
+            ("first_assessor", first_assessor),
+            ("second_assessor", second_assessor),
+            ("scheduled_at", scheduled_at),
+        )
+        if value is None
+    }
     if missing:
         raise ValidationError(missing)
-    return objection_uphold(actor=actor, objection=objection, reason=reason, first_assessor=first_assessor,
-                            second_assessor=second_assessor, scheduled_at=scheduled_at, location=location)
+    return objection_uphold(
+        actor=actor,
+        objection=objection,
+        reason=reason,
+        first_assessor=first_assessor,
+        second_assessor=second_assessor,
+        scheduled_at=scheduled_at,
+        location=location,
+    )

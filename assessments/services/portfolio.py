@@ -23,19 +23,35 @@ def portfolio_check_open(assessment: Assessment) -> None:
 
 def _check_links(assessment: Assessment, competencies: list[Competency], indicators: list[Indicator]) -> None:
     if not competencies:
-        raise ValidationError({"competencies": ValidationError(
-            _("Link the file to at least one competency."), code="no_competency")})
+        raise ValidationError(
+            {"competencies": ValidationError(_("Link the file to at least one competency."), code="no_competency")}
+        )
     if any(c.qualification_id != assessment.qualification_id for c in competencies):
-        raise ValidationError({"competencies": ValidationError(
-            _("A competency is not part of this qualification."), code="foreign_competency")})
+        raise ValidationError(
+            {
+                "competencies": ValidationError(
+                    _("A competency is not part of this qualification."), code="foreign_competency"
+                )
+            }
+        )
     if any(i.competency_id not in {c.pk for c in competencies} for i in indicators):
-        raise ValidationError({"indicators": ValidationError(
-            _("An indicator must belong to one of the linked competencies."), code="foreign_indicator")})
+        raise ValidationError(
+            {
+                "indicators": ValidationError(
+                    _("An indicator must belong to one of the linked competencies."), code="foreign_indicator"
+                )
+            }
+        )
 
 
 def portfolio_item_add(
-    *, actor: User, assessment: Assessment, upload: UploadedFile | File | None, description: str,
-    competencies: list[Competency], indicators: list[Indicator] = (),
+    *,
+    actor: User,
+    assessment: Assessment,
+    upload: UploadedFile | File | None,
+    description: str,
+    competencies: list[Competency],
+    indicators: list[Indicator] = (),
 ) -> PortfolioItem:
     portfolio_check_open(assessment)
     if upload is None:
@@ -46,8 +62,11 @@ def portfolio_item_add(
     except ValidationError as error:
         raise ValidationError({"upload": error}) from error
     item = PortfolioItem(
-        description=description, original_name=checked.name,
-        content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+        description=description,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
     )
     # The file is written before the transaction (slow I/O holds no lock) and removed again
     # if the transaction does not commit, so a failure leaves neither a row nor an orphan file.
@@ -62,8 +81,15 @@ def portfolio_item_add(
             item.save()
             item.competencies.set(competencies)
             item.indicators.set(indicators)
-            audit_record(actor=actor, action=Action.PORTFOLIO_ADDED, subject=assessment,
-                         summary=checked.name, item_id=item.pk, sha256=checked.sha256, size=checked.size)
+            audit_record(
+                actor=actor,
+                action=Action.PORTFOLIO_ADDED,
+                subject=assessment,
+                summary=checked.name,
+                item_id=item.pk,
+                sha256=checked.sha256,
+                size=checked.size,
+            )
     except BaseException:
         item.file.storage.delete(item.file.name)
         raise
@@ -79,8 +105,14 @@ def portfolio_item_withdraw(*, actor: User, item: PortfolioItem) -> None:
         item = PortfolioItem.objects.filter(pk=item.pk).first()
         if item is None:
             raise ValidationError(_("This file was already withdrawn."), code="already_withdrawn")
-        audit_record(actor=actor, action=Action.PORTFOLIO_WITHDRAWN, subject=assessment,
-                     summary=item.original_name, item_id=item.pk, sha256=item.sha256)
+        audit_record(
+            actor=actor,
+            action=Action.PORTFOLIO_WITHDRAWN,
+            subject=assessment,
+            summary=item.original_name,
+            item_id=item.pk,
+            sha256=item.sha256,
+        )
         name, storage = item.file.name, item.file.storage
         item.competencies.clear()
         item.indicators.clear()
@@ -91,6 +123,12 @@ def portfolio_item_withdraw(*, actor: User, item: PortfolioItem) -> None:
 def portfolio_item_open(*, actor: User, item: PortfolioItem) -> File:
     """Open a portfolio file for download; every download of a personal file is audited."""
     handle = item.file.open("rb")
-    audit_record(actor=actor, action=Action.FILE_DOWNLOADED, subject=item.assessment,
-                 summary=item.original_name, kind="portfolio", item_id=item.pk)
+    audit_record(
+        actor=actor,
+        action=Action.FILE_DOWNLOADED,
+        subject=item.assessment,
+        summary=item.original_name,
+        kind="portfolio",
+        item_id=item.pk,
+    )
     return handle

@@ -13,15 +13,18 @@ from .decision import decide_if_agreed, judgement_summary
 from .lifecycle import Status
 
 
-def judgement_revise(*, actor: User, assessment: Assessment, competency_id: int, proven: bool, reason: str) -> Judgement:
+def judgement_revise(
+    *, actor: User, assessment: Assessment, competency_id: int, proven: bool, reason: str
+) -> Judgement:
     """An assessor changes their own judgement of a disputed competency, with the reason.
 
     When that ends the last disagreement, the decision follows in the same transaction.
     """
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": ValidationError(
-            _("Give the reason for revising your judgement."), code="no_reason")})
+        raise ValidationError(
+            {"reason": ValidationError(_("Give the reason for revising your judgement."), code="no_reason")}
+        )
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().select_related("qualification").get(pk=assessment.pk)
         if assessment.status != Status.RECONCILIATION:
@@ -32,18 +35,22 @@ def judgement_revise(*, actor: User, assessment: Assessment, competency_id: int,
             .first()
         )
         if judgement is None:
-            raise ValidationError(_("You can only revise your own judgement of a competency of this assessment."),
-                                  code="not_own_judgement")
+            raise ValidationError(
+                _("You can only revise your own judgement of a competency of this assessment."),
+                code="not_own_judgement",
+            )
         pair = next(p for p in competency_pairs(assessment) if p.competency.pk == competency_id)
         if pair.agreed:
-            raise ValidationError(_("Both assessors agree on this competency: the judgement is final."),
-                                  code="agreed")
+            raise ValidationError(_("Both assessors agree on this competency: the judgement is final."), code="agreed")
         if judgement.proven == proven:
-            raise ValidationError({"proven": ValidationError(
-                _("That is already your judgement."), code="unchanged")})
-        JudgementRevision.objects.create(judgement=judgement, proven_before=judgement.proven,
-                                         proven_after=proven, reason=reason,
-                                         justification_before=judgement.justification)
+            raise ValidationError({"proven": ValidationError(_("That is already your judgement."), code="unchanged")})
+        JudgementRevision.objects.create(
+            judgement=judgement,
+            proven_before=judgement.proven,
+            proven_after=proven,
+            reason=reason,
+            justification_before=judgement.justification,
+        )
         judgement.proven = proven
         if proven:
             judgement.justification = ""  # it argued "not proven"; the revision keeps it
@@ -51,9 +58,13 @@ def judgement_revise(*, actor: User, assessment: Assessment, competency_id: int,
             judgement.justification = reason
         judgement.save(update_fields=["proven", "justification", "updated_at"])
         audit_record(
-            actor=actor, action=Action.JUDGEMENT_REVISED, subject=assessment,
-            summary=judgement_summary(judgement.competency, proven), competency=judgement.competency.code,
-            proven=proven, reason=reason,
+            actor=actor,
+            action=Action.JUDGEMENT_REVISED,
+            subject=assessment,
+            summary=judgement_summary(judgement.competency, proven),
+            competency=judgement.competency.code,
+            proven=proven,
+            reason=reason,
         )
         decide_if_agreed(actor=actor, assessment=assessment)
     return judgement

@@ -38,16 +38,20 @@ def entry_error_key(competency_id: int, name: str) -> str:
 def _check_entries(sheet: ScoreSheet, judgements: dict[int, Judgement], entries: list[JudgementEntry]) -> None:
     carried = set(sheet.assessment.carried_over.values_list("competency_id", flat=True))
     if any(e.competency_id in carried for e in entries):
-        raise ValidationError(_("A competency carried over from an earlier assessment is not judged again; "
-                                "its result stands."), code="carried_over")
+        raise ValidationError(
+            _("A competency carried over from an earlier assessment is not judged again; its result stands."),
+            code="carried_over",
+        )
     if any(e.competency_id not in judgements for e in entries):
-        raise ValidationError(_("The score sheet names a competency that is not part of this qualification."),
-                              code="foreign_competency")
+        raise ValidationError(
+            _("The score sheet names a competency that is not part of this qualification."), code="foreign_competency"
+        )
     for entry in entries:
         indicators = {i.pk for i in judgements[entry.competency_id].competency.indicators.all()}
         if set(entry.notes) - indicators:
-            raise ValidationError(_("A note names an indicator that is not part of its competency."),
-                                  code="foreign_indicator")
+            raise ValidationError(
+                _("A note names an indicator that is not part of its competency."), code="foreign_indicator"
+            )
 
 
 def _orders(judgements: list[Judgement]) -> str:
@@ -62,17 +66,20 @@ def _check_complete(judgements: dict[int, Judgement]) -> None:
     errors = {}
     for judgement in open_:
         errors[entry_error_key(judgement.competency_id, "proven")] = ValidationError(
-            _("Judge this competency before submitting."), code="not_judged")
+            _("Judge this competency before submitting."), code="not_judged"
+        )
     for judgement in unjustified:
         errors[entry_error_key(judgement.competency_id, "justification")] = ValidationError(
-            _("A justification is required when not proven."), code="no_justification")
+            _("A justification is required when not proven."), code="no_justification"
+        )
     summary = []
     if open_:
-        summary.append(_("Judge every competency before submitting; still open: %(list)s.")
-                       % {"list": _orders(open_)})
+        summary.append(_("Judge every competency before submitting; still open: %(list)s.") % {"list": _orders(open_)})
     if unjustified:
-        summary.append(_("A justification is required for every competency judged not proven: %(list)s.")
-                       % {"list": _orders(unjustified)})
+        summary.append(
+            _("A justification is required for every competency judged not proven: %(list)s.")
+            % {"list": _orders(unjustified)}
+        )
     if errors:
         raise ValidationError({NON_FIELD_ERRORS: summary, **errors})
 
@@ -106,26 +113,42 @@ def _apply_entries(actor: User, sheet: ScoreSheet, judgements: dict[int, Judgeme
     Judgement.objects.bulk_update(changed, ["proven", "justification", "updated_at"])
     for judgement in changed:
         audit_record(
-            actor=actor, action=Action.JUDGEMENT_CHANGED, subject=sheet.assessment,
+            actor=actor,
+            action=Action.JUDGEMENT_CHANGED,
+            subject=sheet.assessment,
             summary=judgement_summary(judgement.competency, judgement.proven),
-            competency=judgement.competency.code, proven=judgement.proven,
+            competency=judgement.competency.code,
+            proven=judgement.proven,
         )
     _save_notes(sheet, judgements, entries)
     for observation, competency_id in observations:
         observation.judgement = judgements[competency_id]
         observation.save()
-        audit_record(actor=actor, action=Action.OBSERVATION_ADDED, subject=sheet.assessment,
-                     summary=observation.original_name, sha256=observation.sha256)
+        audit_record(
+            actor=actor,
+            action=Action.OBSERVATION_ADDED,
+            subject=sheet.assessment,
+            summary=observation.original_name,
+            sha256=observation.sha256,
+        )
 
 
 def _save_notes(sheet: ScoreSheet, judgements: dict[int, Judgement], entries: list[JudgementEntry]) -> None:
     """Upsert the notes typed in; a note emptied is removed."""
-    notes = [(judgements[e.competency_id], indicator_id, text.strip())
-             for e in entries for indicator_id, text in e.notes.items()]
+    notes = [
+        (judgements[e.competency_id], indicator_id, text.strip())
+        for e in entries
+        for indicator_id, text in e.notes.items()
+    ]
     IndicatorNote.objects.bulk_create(
-        [IndicatorNote(judgement=judgement, indicator_id=indicator_id, note=text)
-         for judgement, indicator_id, text in notes if text],
-        update_conflicts=True, unique_fields=["judgement", "indicator"], update_fields=["note"],
+        [
+            IndicatorNote(judgement=judgement, indicator_id=indicator_id, note=text)
+            for judgement, indicator_id, text in notes
+            if text
+        ],
+        update_conflicts=True,
+        unique_fields=["judgement", "indicator"],
+        update_fields=["note"],
     )
     IndicatorNote.objects.filter(
         judgement__sheet=sheet, indicator_id__in=[indicator_id for _j, indicator_id, text in notes if not text]
@@ -144,8 +167,9 @@ def _store_observations(entries: list[JudgementEntry]) -> list[tuple[Observation
     checked = [(entry, _check_observation(entry)) for entry in entries if entry.observation]
     stored = []
     for entry, upload in checked:
-        observation = Observation(original_name=upload.name, content_type=upload.content_type,
-                                  size=upload.size, sha256=upload.sha256)
+        observation = Observation(
+            original_name=upload.name, content_type=upload.content_type, size=upload.size, sha256=upload.sha256
+        )
         observation.file.save("upload", entry.observation, save=False)
         stored.append((observation, entry.competency_id))
     return stored
@@ -180,13 +204,17 @@ def score_sheet_save(
 def _submit(actor: User, sheet: ScoreSheet, judgements: dict[int, Judgement]) -> None:
     assessment = sheet.assessment
     if assessment.ended_at is None:
-        raise ValidationError(_("Record the end of the assessment before submitting a score sheet."),
-                              code="not_ended")
+        raise ValidationError(_("Record the end of the assessment before submitting a score sheet."), code="not_ended")
     _check_complete(judgements)
     sheet.status, sheet.submitted_at = ScoreSheet.Status.SUBMITTED, timezone.now()
     sheet.save(update_fields=["status", "submitted_at"])
-    audit_record(actor=actor, action=Action.SHEET_SUBMITTED, subject=assessment,
-                 summary=actor.full_name or actor.email, sheet_id=sheet.pk)
+    audit_record(
+        actor=actor,
+        action=Action.SHEET_SUBMITTED,
+        subject=assessment,
+        summary=actor.full_name or actor.email,
+        sheet_id=sheet.pk,
+    )
     both_in = not assessment.score_sheets.filter(status=ScoreSheet.Status.DRAFT).exists()
     # Both sheets are in: agreement on everything decides; any disagreement is reconciled.
     if both_in and not decide_if_agreed(actor=actor, assessment=assessment):
@@ -197,6 +225,12 @@ def _submit(actor: User, sheet: ScoreSheet, judgements: dict[int, Judgement]) ->
 def observation_open(*, actor: User, observation: Observation) -> File:
     """Open an assessor's observation file for download; audited like every personal file."""
     handle = observation.file.open("rb")
-    audit_record(actor=actor, action=Action.FILE_DOWNLOADED, subject=observation.judgement.sheet.assessment,
-                 summary=observation.original_name, kind="observation", observation_id=observation.pk)
+    audit_record(
+        actor=actor,
+        action=Action.FILE_DOWNLOADED,
+        subject=observation.judgement.sheet.assessment,
+        summary=observation.original_name,
+        kind="observation",
+        observation_id=observation.pk,
+    )
     return handle

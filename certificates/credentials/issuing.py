@@ -51,9 +51,16 @@ def _achievement(certificate: Certificate, languages: tuple[str, str]) -> dict:
     if certificate.is_statement:
         # A statement of proven competencies claims only the competencies it lists.
         codes = ", ".join(c.code for c in certificate.competencies.order_by("order"))
-        criteria = _in_pair(languages, lambda _language: _(
-            "Statement of proven competencies, not the full professional qualification. Competencies proven: "
-            "%(codes)s.") % {"codes": codes})
+        criteria = _in_pair(
+            languages,
+            lambda _language: (
+                _(
+                    "Statement of proven competencies, not the full professional qualification. Competencies proven: "
+                    "%(codes)s."
+                )
+                % {"codes": codes}
+            ),
+        )
     return {
         "id": achievement_id,
         "type": ["Achievement"],

@@ -17,11 +17,19 @@ def certificate_box(context, assessment) -> str:
     if panel is None:
         return ""
     certificate = panel.certificate
-    return render_to_string("certificates/panel.html", {
-        "certificate": panel,
-        "assessment": assessment,
-        "rerender_form": RerenderForm(auto_id="rerender-%s", initial={
-            "first_language": certificate.first_language, "second_language": certificate.second_language,
-        }),
-        "revoke_form": RevokeForm(auto_id="revoke-%s"),
-    }, request=request)
+    return render_to_string(
+        "certificates/panel.html",
+        {
+            "certificate": panel,
+            "assessment": assessment,
+            "rerender_form": RerenderForm(
+                auto_id="rerender-%s",
+                initial={
+                    "first_language": certificate.first_language,
+                    "second_language": certificate.second_language,
+                },
+            ),
+            "revoke_form": RevokeForm(auto_id="revoke-%s"),
+        },
+        request=request,
+    )

@@ -11,5 +11,6 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def my_notifications(context) -> str:
     request = context["request"]
-    return render_to_string("notifications/dashboard_list.html",
-                            {"notifications": notifications_of(request.user)}, request=request)
+    return render_to_string(
+        "notifications/dashboard_list.html", {"notifications": notifications_of(request.user)}, request=request
+    )

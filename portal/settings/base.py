@@ -228,8 +228,9 @@ VERIFY_MAX_UPLOAD_SIZE = int(os.environ.get("VERIFY_MAX_UPLOAD_SIZE", str(5 * 10
 
 # Outcomes (docs/decisions/0011-outcomes.md). How long a proven competency is carried over into a
 # re-assessment, in days after its decision; empty means for good (the decree sets no limit).
-CARRIED_OVER_VALIDITY_DAYS = int(os.environ["CARRIED_OVER_VALIDITY_DAYS"]) if os.environ.get(
-    "CARRIED_OVER_VALIDITY_DAYS") else None
+CARRIED_OVER_VALIDITY_DAYS = (
+    int(os.environ["CARRIED_OVER_VALIDITY_DAYS"]) if os.environ.get("CARRIED_OVER_VALIDITY_DAYS") else None
+)
 # The candidate may lodge an objection this many days after the decision.
 OBJECTION_PERIOD_DAYS = int(os.environ.get("OBJECTION_PERIOD_DAYS", "14"))
 

@@ -33,16 +33,18 @@ def _redis_database(url: str) -> tuple:
 
 if _redis_database(os.environ["REDIS_CACHE_URL"]) == _redis_database(os.environ["CELERY_BROKER_URL"]):
     raise ImproperlyConfigured("REDIS_CACHE_URL must name another Redis database than CELERY_BROKER_URL.")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                      "LOCATION": os.environ["REDIS_CACHE_URL"]}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_CACHE_URL"]}
+}
 
 SECRET_KEY = os.environ["SECRET_KEY"]
 # Supplements are sealed and credentials signed; unsealed output only when explicitly chosen.
 if not env_bool("PORTAL_ALLOW_UNSEALED") and not (
     os.environ.get("PORTAL_SEAL_PKCS12") and os.environ.get("PORTAL_CREDENTIAL_KEY")
 ):
-    raise ImproperlyConfigured("Set PORTAL_SEAL_PKCS12 and PORTAL_CREDENTIAL_KEY, or PORTAL_ALLOW_UNSEALED=1 "
-                               "(see docs/deploy.md).")
+    raise ImproperlyConfigured(
+        "Set PORTAL_SEAL_PKCS12 and PORTAL_CREDENTIAL_KEY, or PORTAL_ALLOW_UNSEALED=1 (see docs/deploy.md)."
+    )
 DEBUG = False
 PORTAL_DEMO = False  # demo accounts never exist in production
 CELERY_TASK_ALWAYS_EAGER = False  # supplements are rendered by the worker, never in a web request

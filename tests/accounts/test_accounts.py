@@ -17,9 +17,15 @@ def invitation_link(message) -> str:
 
 def test_administrator_creates_a_candidate_who_gets_an_invitation(client, administrator):
     client.force_login(administrator)
-    response = client.post("/accounts/people/new/candidate/", {
-        "first_name": "Nora", "last_name": "Nieuw", "email": "Nora@Example.org", "preferred_language": "fr",
-    })
+    response = client.post(
+        "/accounts/people/new/candidate/",
+        {
+            "first_name": "Nora",
+            "last_name": "Nieuw",
+            "email": "Nora@Example.org",
+            "preferred_language": "fr",
+        },
+    )
     assert response.status_code == 302
     user = User.objects.get(email="nora@example.org")
     assert user.role == User.Role.CANDIDATE and not user.has_usable_password()
@@ -30,13 +36,20 @@ def test_administrator_creates_a_candidate_who_gets_an_invitation(client, admini
 
 
 def test_the_invitation_link_sets_the_password_and_signs_in(client, administrator):
-    services.account_create(created_by=administrator, email="new@example.org", first_name="New",
-                            last_name="Person", role=User.Role.CANDIDATE)
+    services.account_create(
+        created_by=administrator,
+        email="new@example.org",
+        first_name="New",
+        last_name="Person",
+        role=User.Role.CANDIDATE,
+    )
     link = invitation_link(mail.outbox[0]).split("example.org", 1)[1]
     page = client.get(link, follow=True)
     assert page.status_code == 200
     form_url = page.redirect_chain[-1][0] if page.redirect_chain else link
-    response = client.post(form_url, {"new_password1": "a-long-safe-passphrase", "new_password2": "a-long-safe-passphrase"})
+    response = client.post(
+        form_url, {"new_password1": "a-long-safe-passphrase", "new_password2": "a-long-safe-passphrase"}
+    )
     assert response.status_code == 302
     assert User.objects.get(email="new@example.org").check_password("a-long-safe-passphrase")
     assert client.get("/assessments/").status_code == 200
@@ -48,9 +61,16 @@ def test_the_invitation_link_sets_the_password_and_signs_in(client, administrato
 def test_a_mail_server_that_is_down_keeps_the_account_and_says_so(client, administrator):
     client.force_login(administrator)
     with mock.patch("accounts.services.send_mail", side_effect=ConnectionRefusedError):
-        response = client.post("/accounts/people/new/assessor/", {
-            "first_name": "Ina", "last_name": "Later", "email": "ina@example.org", "preferred_language": "nl",
-        }, follow=True)
+        response = client.post(
+            "/accounts/people/new/assessor/",
+            {
+                "first_name": "Ina",
+                "last_name": "Later",
+                "email": "ina@example.org",
+                "preferred_language": "nl",
+            },
+            follow=True,
+        )
     assert "could not be sent" in response.content.decode()
     user = User.objects.get(email="ina@example.org")
     response = client.post(f"/accounts/people/{user.pk}/invite/", follow=True)
@@ -60,9 +80,15 @@ def test_a_mail_server_that_is_down_keeps_the_account_and_says_so(client, admini
 
 def test_duplicate_email_is_refused_with_a_message(client, administrator, candidate):
     client.force_login(administrator)
-    response = client.post("/accounts/people/new/assessor/", {
-        "first_name": "X", "last_name": "Y", "email": candidate.email.upper(), "preferred_language": "en",
-    })
+    response = client.post(
+        "/accounts/people/new/assessor/",
+        {
+            "first_name": "X",
+            "last_name": "Y",
+            "email": candidate.email.upper(),
+            "preferred_language": "en",
+        },
+    )
     assert response.status_code == 200
     assert "already exists" in response.content.decode()
     assert User.objects.count() == 2
@@ -75,7 +101,9 @@ def test_login_with_email_and_password(client, candidate):
 
 
 def test_the_email_address_is_not_case_sensitive_at_login(client, candidate):
-    response = client.post("/accounts/login/", {"username": candidate.email.upper(), "password": "correct horse battery"})
+    response = client.post(
+        "/accounts/login/", {"username": candidate.email.upper(), "password": "correct horse battery"}
+    )
     assert response.status_code == 302
 
 

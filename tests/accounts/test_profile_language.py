@@ -15,8 +15,9 @@ def test_after_sign_in_the_portal_follows_the_persons_language():
     person = factories.CandidateFactory(preferred_language="fr")
     client = Client()
     client.cookies["django_language"] = "nl"  # the visitor had chosen Dutch before signing in
-    response = client.post("/accounts/login/", {"username": person.email, "password": "correct horse battery"},
-                           follow=True)
+    response = client.post(
+        "/accounts/login/", {"username": person.email, "password": "correct horse battery"}, follow=True
+    )
     assert response.context["LANGUAGE_CODE"] == "fr"
     assert '<html lang="fr">' in response.content.decode()
 

@@ -18,8 +18,12 @@ pytestmark = pytest.mark.django_db
 
 def create(administrator, qualification, candidate, first, second):
     return services.assessment_create(
-        created_by=administrator, candidate=candidate, qualification=qualification, first_assessor=first,
-        second_assessor=second, scheduled_at=timezone.now() + timedelta(days=1),
+        created_by=administrator,
+        candidate=candidate,
+        qualification=qualification,
+        first_assessor=first,
+        second_assessor=second,
+        scheduled_at=timezone.now() + timedelta(days=1),
     )
 
 
@@ -41,12 +45,15 @@ def test_the_candidate_cannot_be_an_assessor(administrator, qualification, candi
     assert not Assessment.objects.exists()
 
 
-def test_an_assessment_is_not_scheduled_in_the_past(administrator, qualification, candidate, assessor,
-                                                    second_assessor):
+def test_an_assessment_is_not_scheduled_in_the_past(administrator, qualification, candidate, assessor, second_assessor):
     with pytest.raises(ValidationError, match="in the past") as refused:
         services.assessment_create(
-            created_by=administrator, candidate=candidate, qualification=qualification, first_assessor=assessor,
-            second_assessor=second_assessor, scheduled_at=timezone.now() - timedelta(minutes=1),
+            created_by=administrator,
+            candidate=candidate,
+            qualification=qualification,
+            first_assessor=assessor,
+            second_assessor=second_assessor,
+            scheduled_at=timezone.now() - timedelta(minutes=1),
         )
     assert list(refused.value.error_dict) == ["scheduled_at"]
     assert not Assessment.objects.exists()
@@ -55,31 +62,44 @@ def test_an_assessment_is_not_scheduled_in_the_past(administrator, qualification
 def test_the_database_itself_refuses_duplicate_or_self_assessors(qualification, candidate, assessor):
     for first, second in [(assessor, assessor), (candidate, assessor)]:
         with pytest.raises(IntegrityError), transaction.atomic():
-            Assessment.objects.create(candidate=candidate, qualification=qualification, first_assessor=first,
-                                      second_assessor=second, scheduled_at=timezone.now())
+            Assessment.objects.create(
+                candidate=candidate,
+                qualification=qualification,
+                first_assessor=first,
+                second_assessor=second,
+                scheduled_at=timezone.now(),
+            )
 
 
 def test_a_third_assessor_cannot_be_added_only_replace_before_scoring(
     administrator, assessment, outsider_assessor, second_assessor
 ):
-    services.assessment_assign_assessors(actor=administrator, assessment=assessment,
-                                         first_assessor=outsider_assessor, second_assessor=second_assessor)
+    services.assessment_assign_assessors(
+        actor=administrator, assessment=assessment, first_assessor=outsider_assessor, second_assessor=second_assessor
+    )
     assessment.refresh_from_db()
     assert assessment.assessor_ids == (outsider_assessor.pk, second_assessor.pk)
     flows.start(assessment, actor=administrator)
     with pytest.raises(ValidationError, match="cannot change once scoring"):
-        services.assessment_assign_assessors(actor=administrator, assessment=assessment,
-                                             first_assessor=factories.AssessorFactory(),
-                                             second_assessor=second_assessor)
+        services.assessment_assign_assessors(
+            actor=administrator,
+            assessment=assessment,
+            first_assessor=factories.AssessorFactory(),
+            second_assessor=second_assessor,
+        )
     assert ScoreSheet.objects.filter(assessment=assessment).count() == 2
 
 
 def test_third_assessor_through_the_form_is_ignored(client, administrator, assessment, outsider_assessor):
     client.force_login(administrator)
-    client.post(f"/assessments/{assessment.pk}/assessors/", {
-        "first_assessor": assessment.first_assessor.email, "second_assessor": assessment.second_assessor.email,
-        "third_assessor": outsider_assessor.email,
-    })
+    client.post(
+        f"/assessments/{assessment.pk}/assessors/",
+        {
+            "first_assessor": assessment.first_assessor.email,
+            "second_assessor": assessment.second_assessor.email,
+            "third_assessor": outsider_assessor.email,
+        },
+    )
     assessment.refresh_from_db()
     assert outsider_assessor.pk not in assessment.assessor_ids
 

@@ -14,11 +14,15 @@ def names(response) -> set[str]:
 
 def test_administrator_filters_by_status_assessor_and_date(client, administrator, qualification):
     alex, sam = factories.AssessorFactory(), factories.AssessorFactory()
-    soon = factories.AssessmentFactory(qualification=qualification, first_assessor=alex,
-                                       candidate=factories.CandidateFactory(last_name="Soon"))
-    later = factories.AssessmentFactory(qualification=qualification, second_assessor=sam,
-                                        candidate=factories.CandidateFactory(last_name="Later"),
-                                        scheduled_at=timezone.now() + timedelta(days=40))
+    soon = factories.AssessmentFactory(
+        qualification=qualification, first_assessor=alex, candidate=factories.CandidateFactory(last_name="Soon")
+    )
+    later = factories.AssessmentFactory(
+        qualification=qualification,
+        second_assessor=sam,
+        candidate=factories.CandidateFactory(last_name="Later"),
+        scheduled_at=timezone.now() + timedelta(days=40),
+    )
     flows.start(soon)
     client.force_login(administrator)
     assert names(client.get("/assessments/")) == {"Soon", "Later"}

@@ -50,9 +50,13 @@ def in_days(days: int) -> str:
 
 
 def test_the_dashboard_exports_its_current_selection(client, administrator, qualification):
-    flows.certify(factories.AssessmentFactory(
-        qualification=qualification, location="Gent",
-        candidate=factories.CandidateFactory(first_name="=HYPERLINK(1)", last_name="Peeters")))
+    flows.certify(
+        factories.AssessmentFactory(
+            qualification=qualification,
+            location="Gent",
+            candidate=factories.CandidateFactory(first_name="=HYPERLINK(1)", last_name="Peeters"),
+        )
+    )
     factories.AssessmentFactory(qualification=qualification, location="Brugge")
     client.force_login(administrator)
     rows = csv_rows(client.get("/assessments/export.csv?location=gent"))
@@ -89,8 +93,13 @@ CANDIDATE_HEADER = ["first_name", "last_name", "email", "language"]
 
 def test_a_candidates_check_lists_every_problem_and_stores_nothing(client, administrator, candidate):
     client.force_login(administrator)
-    rows = [CANDIDATE_HEADER, ["Ann", "Claes", "ann@example.org", "fr"], ["Bo", "Dirks", candidate.email.upper(), ""],
-            ["Cas", "Engels", "ann@example.org", ""], ["Dee", "", "not-an-address", "de"]]
+    rows = [
+        CANDIDATE_HEADER,
+        ["Ann", "Claes", "ann@example.org", "fr"],
+        ["Bo", "Dirks", candidate.email.upper(), ""],
+        ["Cas", "Engels", "ann@example.org", ""],
+        ["Dee", "", "not-an-address", "de"],
+    ]
     before = User.objects.count()
     for button in ("check", "import"):
         response = client.post("/accounts/people/import/", {"file": upload("people.csv", rows), button: "1"})
@@ -129,8 +138,9 @@ def test_an_unreadable_file_or_missing_column_is_refused(client, administrator):
 ASSESSMENT_HEADER = ["candidate", "qualification", "first_assessor", "second_assessor", "scheduled_at", "location"]
 
 
-def test_an_assessments_check_names_every_row_problem(client, administrator, qualification, candidate,
-                                                      other_candidate, assessor, second_assessor):
+def test_an_assessments_check_names_every_row_problem(
+    client, administrator, qualification, candidate, other_candidate, assessor, second_assessor
+):
     client.force_login(administrator)
     rows = [
         ASSESSMENT_HEADER,
@@ -153,12 +163,15 @@ def test_an_assessments_check_names_every_row_problem(client, administrator, qua
     assert not Assessment.objects.exists()
 
 
-def test_a_clean_assessments_import_schedules_every_row(client, administrator, qualification, candidate,
-                                                        other_candidate, assessor, second_assessor):
+def test_a_clean_assessments_import_schedules_every_row(
+    client, administrator, qualification, candidate, other_candidate, assessor, second_assessor
+):
     client.force_login(administrator)
-    rows = [ASSESSMENT_HEADER,
-            [candidate.email, "0213", assessor.email, second_assessor.email, in_days(3), "Gent"],
-            [other_candidate.email, "0213", second_assessor.email, assessor.email, in_days(4), ""]]
+    rows = [
+        ASSESSMENT_HEADER,
+        [candidate.email, "0213", assessor.email, second_assessor.email, in_days(3), "Gent"],
+        [other_candidate.email, "0213", second_assessor.email, assessor.email, in_days(4), ""],
+    ]
     response = client.post("/assessments/import/", {"file": upload("plan.xlsx", rows), "import": "1"})
     assert response.status_code == 302
     assert Assessment.objects.count() == 2

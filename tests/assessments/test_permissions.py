@@ -12,7 +12,12 @@ from certificates.models import SupplementVersion
 from .. import flows, samples
 
 ANONYMOUS, CANDIDATE, OTHER_CANDIDATE, ASSESSOR, OUTSIDER, ADMINISTRATOR = (
-    "anonymous", "candidate", "other candidate", "assigned assessor", "unassigned assessor", "administrator"
+    "anonymous",
+    "candidate",
+    "other candidate",
+    "assigned assessor",
+    "unassigned assessor",
+    "administrator",
 )
 EVERYONE = [ANONYMOUS, CANDIDATE, OTHER_CANDIDATE, ASSESSOR, OUTSIDER, ADMINISTRATOR]  # administrator last
 SIGNED_IN = set(EVERYONE) - {ANONYMOUS}
@@ -59,9 +64,14 @@ VIEWS = [
     ("credential download", "get", "/certificates/{certificate}/credential/", {CANDIDATE, ADMINISTRATOR}),
 ]
 PUBLIC = [
-    ("home", "/"), ("catalogue", "/qualifications/"), ("qualification", "/qualifications/0213/"),
-    ("verification", "/verify/{code}/"), ("login", "/accounts/login/"), ("file check", "/verify/"),
-    ("issuer profile", "/credentials/issuer/"), ("status list", "/credentials/status/revocation/"),
+    ("home", "/"),
+    ("catalogue", "/qualifications/"),
+    ("qualification", "/qualifications/0213/"),
+    ("verification", "/verify/{code}/"),
+    ("login", "/accounts/login/"),
+    ("file check", "/verify/"),
+    ("issuer profile", "/credentials/issuer/"),
+    ("status list", "/credentials/status/revocation/"),
 ]
 # Public POST endpoints: anyone may use them; without a file the answer is a 400, never a 404 or a login.
 PUBLIC_POST = [("file check (machine)", "/verify/check.json")]
@@ -76,12 +86,18 @@ def sign_in_as(client, users, who) -> None:
 @pytest.fixture
 def world(assessment, candidate, other_candidate, assessor, outsider_assessor, administrator):
     """A certified assessment with a portfolio item, an observation and a rendered supplement."""
-    item = services.portfolio_item_add(actor=candidate, assessment=assessment, upload=samples.pdf(),
-                                       description="CV", competencies=[assessment.qualification.competencies.first()])
+    item = services.portfolio_item_add(
+        actor=candidate,
+        assessment=assessment,
+        upload=samples.pdf(),
+        description="CV",
+        competencies=[assessment.qualification.competencies.first()],
+    )
     flows.certify(assessment)
     judgement = flows.sheet_of(assessment, assessor).judgements.first()
-    observation = Observation(judgement=judgement, original_name="o.pdf", content_type="application/pdf",
-                              size=3, sha256="0" * 64)
+    observation = Observation(
+        judgement=judgement, original_name="o.pdf", content_type="application/pdf", size=3, sha256="0" * 64
+    )
     observation.file.save("o", ContentFile(b"obs"))
     certificate = assessment.certificate
     version = certificate.versions.get()
@@ -89,10 +105,22 @@ def world(assessment, candidate, other_candidate, assessor, outsider_assessor, a
     version.file.save("supplements/test.pdf", ContentFile(samples.MINIMAL_PDF))
     credential_issue(certificate=certificate, languages=certificate.languages)
     Objection.objects.create(assessment=assessment, reason="r", lodged_at=timezone.now())
-    users = {CANDIDATE: candidate, OTHER_CANDIDATE: other_candidate, ASSESSOR: assessor,
-             OUTSIDER: outsider_assessor, ADMINISTRATOR: administrator}
-    ids = {"a": assessment.pk, "item": item.pk, "observation": observation.pk, "certificate": certificate.pk,
-           "competency": judgement.competency_id, "candidate": candidate.pk, "code": certificate.verification_code}
+    users = {
+        CANDIDATE: candidate,
+        OTHER_CANDIDATE: other_candidate,
+        ASSESSOR: assessor,
+        OUTSIDER: outsider_assessor,
+        ADMINISTRATOR: administrator,
+    }
+    ids = {
+        "a": assessment.pk,
+        "item": item.pk,
+        "observation": observation.pk,
+        "certificate": certificate.pk,
+        "competency": judgement.competency_id,
+        "candidate": candidate.pk,
+        "code": certificate.verification_code,
+    }
     return users, ids
 
 
@@ -179,8 +207,9 @@ def test_pages_with_personal_data_are_private_for_anonymous_visitors_too(client,
     # The answer to a sign-in carries the new session: it is never stored either.
     users[CANDIDATE].set_password("a-long-enough-password")
     users[CANDIDATE].save()
-    response = client.post("/accounts/login/", {"username": users[CANDIDATE].email,
-                                                "password": "a-long-enough-password"})
+    response = client.post(
+        "/accounts/login/", {"username": users[CANDIDATE].email, "password": "a-long-enough-password"}
+    )
     assert response.status_code == 302
     assert_private(response, "sign-in")
 

@@ -19,8 +19,11 @@ pytestmark = pytest.mark.django_db
 
 def add(assessment, upload=None, competencies=None, **kwargs):
     return services.portfolio_item_add(
-        actor=assessment.candidate, assessment=assessment, upload=upload or samples.pdf(),
-        description="My call-centre experience", competencies=competencies or list(assessment.qualification.competencies.all()[:2]),
+        actor=assessment.candidate,
+        assessment=assessment,
+        upload=upload or samples.pdf(),
+        description="My call-centre experience",
+        competencies=competencies or list(assessment.qualification.competencies.all()[:2]),
         **kwargs,
     )
 
@@ -32,18 +35,24 @@ def stored_files() -> list[Path]:
 
 def post(client, assessment, upload, competencies=(1,)):
     ids = [c.pk for c in assessment.qualification.competencies.filter(order__in=competencies)]
-    return client.post(f"/assessments/{assessment.pk}/portfolio/add/",
-                       {"file": upload, "description": "Evidence", "competencies": ids})
+    return client.post(
+        f"/assessments/{assessment.pk}/portfolio/add/", {"file": upload, "description": "Evidence", "competencies": ids}
+    )
 
 
 def test_candidate_adds_a_file_linked_to_competencies_and_indicators(client, assessment):
     client.force_login(assessment.candidate)
     competency = assessment.qualification.competencies.get(order=3)
     indicator = competency.indicators.first()
-    response = client.post(f"/assessments/{assessment.pk}/portfolio/add/", {
-        "file": samples.pdf("Mijn CV.pdf"), "description": "Five years in a contact centre",
-        "competencies": [competency.pk], "indicators": [indicator.pk],
-    })
+    response = client.post(
+        f"/assessments/{assessment.pk}/portfolio/add/",
+        {
+            "file": samples.pdf("Mijn CV.pdf"),
+            "description": "Five years in a contact centre",
+            "competencies": [competency.pk],
+            "indicators": [indicator.pk],
+        },
+    )
     assert response.status_code == 302
     item = PortfolioItem.objects.get()
     assert item.original_name == "Mijn CV.pdf"
@@ -53,10 +62,13 @@ def test_candidate_adds_a_file_linked_to_competencies_and_indicators(client, ass
     assert AuditEntry.objects.filter(action="portfolio_added", actor=assessment.candidate).exists()
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("empty.pdf", b"", "The file is empty"),
-    ("setup.pdf", samples.WINDOWS_EXECUTABLE, "not a PDF, JPEG, PNG, DOCX or ODT"),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("empty.pdf", b"", "The file is empty"),
+        ("setup.pdf", samples.WINDOWS_EXECUTABLE, "not a PDF, JPEG, PNG, DOCX or ODT"),
+    ],
+)
 def test_bad_uploads_get_a_message_and_nothing_is_stored(client, assessment, name, content, message):
     client.force_login(assessment.candidate)
     response = post(client, assessment, samples.upload(name, content))  # a fresh file: it is read to the end
@@ -100,7 +112,10 @@ def test_a_competency_of_another_qualification_is_refused(assessment):
 
 
 def test_an_indicator_must_belong_to_a_linked_competency(assessment):
-    first, third = assessment.qualification.competencies.get(order=1), assessment.qualification.competencies.get(order=3)
+    first, third = (
+        assessment.qualification.competencies.get(order=1),
+        assessment.qualification.competencies.get(order=3),
+    )
     with pytest.raises(ValidationError, match="indicator"):
         add(assessment, competencies=[first], indicators=[third.indicators.first()])
 
@@ -169,9 +184,13 @@ def test_files_have_no_public_url(assessment, client):
 
 
 def test_html_in_the_description_is_shown_as_text(client, assessment):
-    services.portfolio_item_add(actor=assessment.candidate, assessment=assessment, upload=samples.pdf(),
-                                description='<script>alert("x")</script><a href="http://evil.example">x</a>',
-                                competencies=[Competency.objects.first()])
+    services.portfolio_item_add(
+        actor=assessment.candidate,
+        assessment=assessment,
+        upload=samples.pdf(),
+        description='<script>alert("x")</script><a href="http://evil.example">x</a>',
+        competencies=[Competency.objects.first()],
+    )
     client.force_login(assessment.first_assessor)
     html = client.get(f"/assessments/{assessment.pk}/").content.decode()
     assert "<script>alert" not in html

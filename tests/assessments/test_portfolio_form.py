@@ -41,10 +41,13 @@ def test_the_grouped_indicators_show_on_the_page_and_still_validate(client, asse
     first = assessment.qualification.competencies.get(order=1)
     assert f"<strong>1. {first.text}</strong>" in page
     other = assessment.qualification.competencies.get(order=2).indicators.first()
-    response = client.post(url(assessment), {"file": samples.pdf(), "description": "Letter",
-                                              "competencies": [first.pk], "indicators": [other.pk]})
+    response = client.post(
+        url(assessment),
+        {"file": samples.pdf(), "description": "Letter", "competencies": [first.pk], "indicators": [other.pk]},
+    )
     assert response.context["form"].errors["indicators"] == [
-        "An indicator must belong to one of the linked competencies."]
+        "An indicator must belong to one of the linked competencies."
+    ]
 
 
 def test_after_an_error_the_chosen_file_is_kept_and_can_be_used(client, assessment):
@@ -59,8 +62,7 @@ def test_after_an_error_the_chosen_file_is_kept_and_can_be_used(client, assessme
     assert 'name="keep_file"' in page and "checked" in page.split('name="keep_file"')[1].split(">")[0]
     assert len(kept_files()) == 1 and not PortfolioItem.objects.exists()
     competency = assessment.qualification.competencies.get(order=1)
-    added = client.post(url(assessment), {"keep_file": "on", "description": "Letter",
-                                          "competencies": [competency.pk]})
+    added = client.post(url(assessment), {"keep_file": "on", "description": "Letter", "competencies": [competency.pk]})
     assert added.status_code == 302
     item = PortfolioItem.objects.get()
     assert (item.original_name, item.sha256) == ("Reference letter.pdf", digest)
@@ -80,16 +82,24 @@ def test_a_new_file_replaces_the_kept_one(client, assessment):
     client.force_login(assessment.candidate)
     client.post(url(assessment), {"file": samples.pdf("first.pdf"), "description": "Letter"})
     competency = assessment.qualification.competencies.get(order=1)
-    client.post(url(assessment), {"keep_file": "on", "file": samples.upload("photo.png", samples.image_bytes("PNG")),
-                                  "description": "Photo", "competencies": [competency.pk]})
+    client.post(
+        url(assessment),
+        {
+            "keep_file": "on",
+            "file": samples.upload("photo.png", samples.image_bytes("PNG")),
+            "description": "Photo",
+            "competencies": [competency.pk],
+        },
+    )
     assert PortfolioItem.objects.get().original_name == "photo.png"
     assert kept_files() == []
 
 
 def test_a_refused_file_is_not_kept(client, assessment):
     client.force_login(assessment.candidate)
-    response = client.post(url(assessment), {"file": samples.upload("setup.pdf", samples.WINDOWS_EXECUTABLE),
-                                              "description": "Letter"})
+    response = client.post(
+        url(assessment), {"file": samples.upload("setup.pdf", samples.WINDOWS_EXECUTABLE), "description": "Letter"}
+    )
     assert "Keep the file you chose" not in response.content.decode()
     assert kept_files() == []
 
@@ -121,15 +131,23 @@ def test_a_kept_file_is_short_lived(client, assessment, settings):
 
 def test_a_portfolio_item_needs_a_file(assessment):
     with pytest.raises(ValidationError) as refused:
-        services.portfolio_item_add(actor=assessment.candidate, assessment=assessment, upload=None,
-                                    description="No file", competencies=[assessment.qualification.competencies.first()])
+        services.portfolio_item_add(
+            actor=assessment.candidate,
+            assessment=assessment,
+            upload=None,
+            description="No file",
+            competencies=[assessment.qualification.competencies.first()],
+        )
     assert refused.value.error_dict["upload"][0].code == "no_file"
 
 
 def test_the_portfolio_closed_message_disappears_after_the_decision(client, assessment):
     client.force_login(assessment.candidate)
     flows.started_and_ended(assessment)
-    assert "The portfolio is closed: the assessment has started." in client.get(f"/assessments/{assessment.pk}/").content.decode()
+    assert (
+        "The portfolio is closed: the assessment has started."
+        in client.get(f"/assessments/{assessment.pk}/").content.decode()
+    )
     flows.judge(assessment, assessment.first_assessor)
     flows.judge(assessment, assessment.second_assessor)
     page = client.get(f"/assessments/{assessment.pk}/").content.decode()
@@ -140,12 +158,20 @@ def test_the_portfolio_closed_message_disappears_after_the_decision(client, asse
 def test_the_assessors_see_the_indicators_the_candidate_linked(client, assessment):
     competency = assessment.qualification.competencies.get(order=3)
     first, second = list(competency.indicators.all())[:2]
-    services.portfolio_item_add(actor=assessment.candidate, assessment=assessment, upload=samples.pdf("letter.pdf"),
-                                description="Letter", competencies=[competency], indicators=[second, first])
+    services.portfolio_item_add(
+        actor=assessment.candidate,
+        assessment=assessment,
+        upload=samples.pdf("letter.pdf"),
+        description="Letter",
+        competencies=[competency],
+        indicators=[second, first],
+    )
     flows.start(assessment)
     client.force_login(assessment.first_assessor)
     response = client.get(f"/assessments/{assessment.pk}/score-sheet/")
     block = response.content.decode().split('id="competency-3"')[1].split("</section>")[0]
     assert "letter.pdf" in block
-    assert (f"The candidate links it to: <span class=\"portfolio-indicator\">3.{first.order} {first.text}</span>; "
-            f"<span class=\"portfolio-indicator\">3.{second.order} {second.text}</span>") in block
+    assert (
+        f'The candidate links it to: <span class="portfolio-indicator">3.{first.order} {first.text}</span>; '
+        f'<span class="portfolio-indicator">3.{second.order} {second.text}</span>'
+    ) in block

@@ -15,15 +15,25 @@ def build(competencies: int, indicators: int, files: int, disagreements: int = 1
     qualification = factories.QualificationFactory(competencies=(competencies, indicators))
     assessment = factories.AssessmentFactory(qualification=qualification)
     for number in range(files):
-        services.portfolio_item_add(actor=assessment.candidate, assessment=assessment,
-                                    upload=samples.pdf(f"f{number}.pdf"), description="d",
-                                    competencies=list(qualification.competencies.all()))
+        services.portfolio_item_add(
+            actor=assessment.candidate,
+            assessment=assessment,
+            upload=samples.pdf(f"f{number}.pdf"),
+            description="d",
+            competencies=list(qualification.competencies.all()),
+        )
     flows.started_and_ended(assessment)
     for assessor in (assessment.first_assessor, assessment.second_assessor):
-        services.score_sheet_save(actor=assessor, sheet=flows.sheet_of(assessment, assessor), entries=[
-            services.JudgementEntry(competency_id=c.pk, proven=True, notes={i.pk: "seen" for i in c.indicators.all()})
-            for c in qualification.competencies.all()
-        ])
+        services.score_sheet_save(
+            actor=assessor,
+            sheet=flows.sheet_of(assessment, assessor),
+            entries=[
+                services.JudgementEntry(
+                    competency_id=c.pk, proven=True, notes={i.pk: "seen" for i in c.indicators.all()}
+                )
+                for c in qualification.competencies.all()
+            ],
+        )
     return assessment
 
 
@@ -68,8 +78,9 @@ def test_dashboards_do_not_grow_with_the_number_of_assessments(client, django_as
 
     def add(n):
         for _ in range(n):
-            assessment = factories.AssessmentFactory(qualification=qualification, first_assessor=assessor,
-                                                     candidate=candidate)
+            assessment = factories.AssessmentFactory(
+                qualification=qualification, first_assessor=assessor, candidate=candidate
+            )
             flows.start(assessment)
 
     add(2)

@@ -26,9 +26,13 @@ def judgement(assessment, assessor, order) -> Judgement:
 
 
 def revise(assessment, assessor, order, proven, reason="We discussed the observation."):
-    return services.judgement_revise(actor=assessor, assessment=assessment,
-                                     competency_id=judgement(assessment, assessor, order).competency_id,
-                                     proven=proven, reason=reason)
+    return services.judgement_revise(
+        actor=assessor,
+        assessment=assessment,
+        competency_id=judgement(assessment, assessor, order).competency_id,
+        proven=proven,
+        reason=reason,
+    )
 
 
 def status(assessment) -> str:
@@ -104,8 +108,9 @@ def test_an_assessor_of_another_assessment_revises_nothing(ended, outsider_asses
     flows.judge(ended, ended.second_assessor, not_proven={3})
     competency_id = judgement(ended, ended.second_assessor, 3).competency_id
     with pytest.raises(ValidationError, match="own judgement") as refused:
-        services.judgement_revise(actor=outsider_assessor, assessment=ended, competency_id=competency_id,
-                                  proven=True, reason="x")
+        services.judgement_revise(
+            actor=outsider_assessor, assessment=ended, competency_id=competency_id, proven=True, reason="x"
+        )
     assert refused.value.code == "not_own_judgement"
     assert not judgement(ended, ended.second_assessor, 3).proven
 
@@ -126,9 +131,13 @@ def test_revision_through_the_page(client, ended):
     flows.judge(ended, ended.second_assessor, not_proven={3})
     competency = ended.qualification.competencies.get(order=3)
     client.force_login(ended.second_assessor)
-    response = client.post(f"/assessments/{ended.pk}/reconciliation/{competency.pk}/revise/", {
-        f"r{competency.pk}-proven": "yes", f"r{competency.pk}-reason": "The portfolio shows it.",
-    })
+    response = client.post(
+        f"/assessments/{ended.pk}/reconciliation/{competency.pk}/revise/",
+        {
+            f"r{competency.pk}-proven": "yes",
+            f"r{competency.pk}-reason": "The portfolio shows it.",
+        },
+    )
     assert response.status_code == 302
     assert status(ended) == Assessment.Status.CERTIFIED
 
@@ -152,10 +161,15 @@ def test_the_decision_is_never_typed(client, administrator, ended):
     administrator.save()
     client.force_login(administrator)
     moment = timezone.localtime(ended.scheduled_at)
-    response = client.post(f"/admin/assessments/assessment/{ended.pk}/change/", {
-        "scheduled_at_0": moment.date().isoformat(), "scheduled_at_1": moment.strftime("%H:%M:%S"),
-        "location": "Room 2", "status": "certified",
-    })
+    response = client.post(
+        f"/admin/assessments/assessment/{ended.pk}/change/",
+        {
+            "scheduled_at_0": moment.date().isoformat(),
+            "scheduled_at_1": moment.strftime("%H:%M:%S"),
+            "location": "Room 2",
+            "status": "certified",
+        },
+    )
     assert response.status_code == 302  # saved: the form was valid
     ended.refresh_from_db()
     assert ended.location == "Room 2"
@@ -166,11 +180,17 @@ def test_no_decision_when_the_sheets_miss_a_competency_of_the_qualification(ende
     """Rule 5: every competency of the qualification, not only the judged ones."""
     flows.judge(ended, ended.first_assessor)
     Judgement.objects.filter(sheet__assessor=ended.second_assessor, competency__order=10).delete()
-    entries = [services.JudgementEntry(competency_id=c.pk, proven=True)
-               for c in ended.qualification.competencies.exclude(order=10)]
+    entries = [
+        services.JudgementEntry(competency_id=c.pk, proven=True)
+        for c in ended.qualification.competencies.exclude(order=10)
+    ]
     with pytest.raises(ValidationError, match="do not cover"):
-        services.score_sheet_save(actor=ended.second_assessor, entries=entries, submit=True,
-                                  sheet=flows.sheet_of(ended, ended.second_assessor))
+        services.score_sheet_save(
+            actor=ended.second_assessor,
+            entries=entries,
+            submit=True,
+            sheet=flows.sheet_of(ended, ended.second_assessor),
+        )
     assert status(ended) == Assessment.Status.SCORING
     assert not Certificate.objects.exists()
 
@@ -199,8 +219,10 @@ def test_a_judgement_revised_to_not_proven_is_justified_by_the_reason(ended):
 
 def revise_page(client, assessment, order, data):
     competency = assessment.qualification.competencies.get(order=order)
-    return client.post(f"/assessments/{assessment.pk}/reconciliation/{competency.pk}/revise/",
-                       {f"r{competency.pk}-{name}": value for name, value in data.items()})
+    return client.post(
+        f"/assessments/{assessment.pk}/reconciliation/{competency.pk}/revise/",
+        {f"r{competency.pk}-{name}": value for name, value in data.items()},
+    )
 
 
 def test_a_refused_revision_shows_its_error_beside_the_field_and_keeps_the_choice(client, ended):

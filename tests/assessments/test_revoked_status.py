@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def revoked(assessment, administrator):
     flows.certify(assessment)
-    certificate_services.certificate_revoke(certificate=assessment.certificate, actor=administrator,
-                                            reason="Issued in error")
+    certificate_services.certificate_revoke(
+        certificate=assessment.certificate, actor=administrator, reason="Issued in error"
+    )
     return assessment
 
 

@@ -35,8 +35,10 @@ def test_a_failure_inside_the_scoring_transaction_leaves_nothing_half_written(as
         return real_record(**kwargs)
 
     entries_before = AuditEntry.objects.count()
-    with mock.patch("assessments.services.decision.audit_record", side_effect=fail_on_decision), \
-            pytest.raises(RuntimeError):
+    with (
+        mock.patch("assessments.services.decision.audit_record", side_effect=fail_on_decision),
+        pytest.raises(RuntimeError),
+    ):
         flows.judge(assessment, assessment.second_assessor, not_proven=())
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.SCORING

@@ -28,16 +28,26 @@ def codes(error: ValidationError) -> set[str]:
 
 def test_a_new_assessment_cannot_be_in_the_past(administrator, qualification, candidate, assessor, second_assessor):
     with pytest.raises(ValidationError) as refused:
-        services.assessment_create(created_by=administrator, candidate=candidate, qualification=qualification,
-                                   first_assessor=assessor, second_assessor=second_assessor,
-                                   scheduled_at=in_hours(-1))
+        services.assessment_create(
+            created_by=administrator,
+            candidate=candidate,
+            qualification=qualification,
+            first_assessor=assessor,
+            second_assessor=second_assessor,
+            scheduled_at=in_hours(-1),
+        )
     assert codes(refused.value) == {"in_the_past"}
     assert not Assessment.objects.exists()
 
 
 def test_reschedule_with_a_reason_is_audited(administrator, assessment):
-    moved = services.assessment_reschedule(actor=administrator, assessment=assessment, scheduled_at=in_hours(30),
-                                           location="Room 2", reason="Candidate is ill")
+    moved = services.assessment_reschedule(
+        actor=administrator,
+        assessment=assessment,
+        scheduled_at=in_hours(30),
+        location="Room 2",
+        reason="Candidate is ill",
+    )
     assessment.refresh_from_db()
     assert assessment.location == "Room 2" and abs(assessment.scheduled_at - in_hours(30)) < timedelta(minutes=1)
     entry = AuditEntry.objects.about(moved).get(action="assessment_rescheduled")
@@ -48,8 +58,9 @@ def test_reschedule_with_a_reason_is_audited(administrator, assessment):
 @pytest.mark.parametrize("when,reason,code", [(-2, "ill", "in_the_past"), (5, "  ", "reason_required")])
 def test_reschedule_refuses_the_past_and_a_missing_reason(administrator, assessment, when, reason, code):
     with pytest.raises(ValidationError) as refused:
-        services.assessment_reschedule(actor=administrator, assessment=assessment, scheduled_at=in_hours(when),
-                                       location="", reason=reason)
+        services.assessment_reschedule(
+            actor=administrator, assessment=assessment, scheduled_at=in_hours(when), location="", reason=reason
+        )
     assert codes(refused.value) == {code}
     assert not AuditEntry.objects.filter(action="assessment_rescheduled").exists()
 
@@ -69,8 +80,9 @@ def test_cancel_with_a_reason_moves_to_cancelled_and_is_audited(administrator, a
     with pytest.raises(ValidationError):
         flows.start(assessment)
     for step in (
-        lambda: services.assessment_reschedule(actor=administrator, assessment=assessment, scheduled_at=in_hours(5),
-                                               location="", reason="again"),
+        lambda: services.assessment_reschedule(
+            actor=administrator, assessment=assessment, scheduled_at=in_hours(5), location="", reason="again"
+        ),
         lambda: services.assessment_cancel(actor=administrator, assessment=assessment, reason="again"),
     ):
         with pytest.raises(ValidationError) as refused:
@@ -103,27 +115,43 @@ def test_the_start_is_refused_well_before_the_scheduled_time(assessment, setting
 def test_an_overlapping_session_of_an_assessor_is_found(qualification, assessor):
     hours = qualification.max_assessment_hours
     this = factories.AssessmentFactory(qualification=qualification, first_assessor=assessor, scheduled_at=in_hours(24))
-    overlapping = factories.AssessmentFactory(qualification=qualification, second_assessor=assessor,
-                                              scheduled_at=in_hours(24 + hours - 1))
-    factories.AssessmentFactory(qualification=qualification, first_assessor=assessor,
-                                scheduled_at=in_hours(24 + hours + 1))  # after this one ends
+    overlapping = factories.AssessmentFactory(
+        qualification=qualification, second_assessor=assessor, scheduled_at=in_hours(24 + hours - 1)
+    )
+    factories.AssessmentFactory(
+        qualification=qualification, first_assessor=assessor, scheduled_at=in_hours(24 + hours + 1)
+    )  # after this one ends
     factories.AssessmentFactory(qualification=qualification, scheduled_at=in_hours(24))  # other assessors
-    cancelled = factories.AssessmentFactory(qualification=qualification, first_assessor=assessor,
-                                            scheduled_at=in_hours(24), status=Assessment.Status.CANCELLED)
+    cancelled = factories.AssessmentFactory(
+        qualification=qualification,
+        first_assessor=assessor,
+        scheduled_at=in_hours(24),
+        status=Assessment.Status.CANCELLED,
+    )
     assert selectors.assessor_overlaps(this) == [overlapping]
     assert cancelled not in selectors.assessor_overlaps(this)
 
 
-def test_the_administrator_is_warned_of_an_overlap_when_creating(client, administrator, qualification, assessor,
-                                                                 second_assessor, candidate):
-    busy = factories.AssessmentFactory(qualification=qualification, first_assessor=assessor,
-                                       scheduled_at=in_hours(26), location="Room A")
+def test_the_administrator_is_warned_of_an_overlap_when_creating(
+    client, administrator, qualification, assessor, second_assessor, candidate
+):
+    busy = factories.AssessmentFactory(
+        qualification=qualification, first_assessor=assessor, scheduled_at=in_hours(26), location="Room A"
+    )
     client.force_login(administrator)
     when = timezone.localtime(in_hours(27))
-    response = client.post("/assessments/new/", {
-        "candidate": candidate.email, "qualification": qualification.pk, "first_assessor": assessor.email,
-        "second_assessor": second_assessor.email, "scheduled_at": f"{when:%Y-%m-%dT%H:%M}", "location": "Room B",
-    }, follow=True)
+    response = client.post(
+        "/assessments/new/",
+        {
+            "candidate": candidate.email,
+            "qualification": qualification.pk,
+            "first_assessor": assessor.email,
+            "second_assessor": second_assessor.email,
+            "scheduled_at": f"{when:%Y-%m-%dT%H:%M}",
+            "location": "Room B",
+        },
+        follow=True,
+    )
     page = response.content.decode()
     assert "The assessment was created." in page
     assert f"Already booked at an overlapping time ({assessor.full_name}): {busy.candidate.full_name}" in page
@@ -134,18 +162,29 @@ def test_reschedule_and_cancel_in_the_portal(client, administrator, assessment):
     page = client.get(f"/assessments/{assessment.pk}/").content.decode()
     assert f'href="/assessments/{assessment.pk}/schedule/">Reschedule or cancel</a>' in page
     when = timezone.localtime(in_hours(48))
-    response = client.post(f"/assessments/{assessment.pk}/schedule/", {
-        "scheduled_at": f"{when:%Y-%m-%dT%H:%M}", "location": "Room 9", "reason": "",
-    })
+    response = client.post(
+        f"/assessments/{assessment.pk}/schedule/",
+        {
+            "scheduled_at": f"{when:%Y-%m-%dT%H:%M}",
+            "location": "Room 9",
+            "reason": "",
+        },
+    )
     assert response.status_code == 200 and "Give the reason for the change." in response.content.decode()
-    response = client.post(f"/assessments/{assessment.pk}/schedule/", {
-        "scheduled_at": f"{when:%Y-%m-%dT%H:%M}", "location": "Room 9", "reason": "Room booked twice",
-    })
+    response = client.post(
+        f"/assessments/{assessment.pk}/schedule/",
+        {
+            "scheduled_at": f"{when:%Y-%m-%dT%H:%M}",
+            "location": "Room 9",
+            "reason": "Room booked twice",
+        },
+    )
     assert response.status_code == 302
     assessment.refresh_from_db()
     assert assessment.location == "Room 9"
-    response = client.post(f"/assessments/{assessment.pk}/schedule/?cancel=1", {"cancel-reason": "Candidate withdrew"},
-                           follow=True)
+    response = client.post(
+        f"/assessments/{assessment.pk}/schedule/?cancel=1", {"cancel-reason": "Candidate withdrew"}, follow=True
+    )
     assert "The assessment was cancelled." in response.content.decode()
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.CANCELLED
@@ -179,8 +218,9 @@ def test_the_day_view_lists_the_sessions_of_a_date(client, administrator, qualif
     day = timezone.localdate() + timedelta(days=2)
     at = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time())) + timedelta(hours=9)
     morning = factories.AssessmentFactory(qualification=qualification, scheduled_at=at, location="Room 1")
-    afternoon = factories.AssessmentFactory(qualification=qualification, scheduled_at=at + timedelta(hours=5),
-                                            location="Room 2")
+    afternoon = factories.AssessmentFactory(
+        qualification=qualification, scheduled_at=at + timedelta(hours=5), location="Room 2"
+    )
     factories.AssessmentFactory(qualification=qualification, scheduled_at=at + timedelta(days=1))
     client.force_login(administrator)
     response = client.get(f"/assessments/day/?day={day:%Y-%m-%d}")

@@ -129,8 +129,9 @@ def test_a_judgement_on_a_competency_of_another_qualification_is_refused(client,
     assert not Judgement.objects.filter(proven__isnull=False).exists()
     sheet = flows.sheet_of(scoring, scoring.first_assessor)
     with pytest.raises(ValidationError, match="not part of this qualification"):
-        services.score_sheet_save(actor=scoring.first_assessor, sheet=sheet,
-                                  entries=[JudgementEntry(competency_id=foreign.pk, proven=True)])
+        services.score_sheet_save(
+            actor=scoring.first_assessor, sheet=sheet, entries=[JudgementEntry(competency_id=foreign.pk, proven=True)]
+        )
 
 
 def test_an_unassigned_assessor_cannot_score(client, scoring, outsider_assessor):
@@ -154,8 +155,9 @@ def test_html_typed_into_notes_is_shown_as_text(client, scoring):
 def test_assessor_adds_an_observation_file(client, scoring):
     competency = scoring.qualification.competencies.get(order=2)
     client.force_login(scoring.first_assessor)
-    client.post(sheet_url(scoring), {**form_data(scoring), f"c{competency.pk}-observation": samples.pdf("obs.pdf"),
-                                     "save": ""})
+    client.post(
+        sheet_url(scoring), {**form_data(scoring), f"c{competency.pk}-observation": samples.pdf("obs.pdf"), "save": ""}
+    )
     observation = Observation.objects.get()
     assert observation.judgement.competency == competency
     response = client.get(f"/assessments/{scoring.pk}/observations/{observation.pk}/download/")
@@ -168,10 +170,14 @@ def test_assessor_adds_an_observation_file(client, scoring):
 def test_a_disguised_observation_file_is_refused(client, scoring):
     competency = scoring.qualification.competencies.get(order=2)
     client.force_login(scoring.first_assessor)
-    response = client.post(sheet_url(scoring), {
-        **form_data(scoring), f"c{competency.pk}-observation": samples.upload("obs.pdf", samples.WINDOWS_EXECUTABLE),
-        "save": "",
-    })
+    response = client.post(
+        sheet_url(scoring),
+        {
+            **form_data(scoring),
+            f"c{competency.pk}-observation": samples.upload("obs.pdf", samples.WINDOWS_EXECUTABLE),
+            "save": "",
+        },
+    )
     assert response.status_code == 200
     assert "not a PDF" in response.content.decode()
     assert not Observation.objects.exists()
@@ -181,13 +187,18 @@ def test_a_disguised_observation_file_is_refused(client, scoring):
 def test_the_portfolio_is_shown_beside_its_competency(client, scoring):
     competency = scoring.qualification.competencies.get(order=5)
     item = PortfolioItem.objects.create(
-        assessment=scoring, description="Reference letter", original_name="letter.pdf",
-        content_type="application/pdf", size=1, sha256="0" * 64, file="portfolio/x",
+        assessment=scoring,
+        description="Reference letter",
+        original_name="letter.pdf",
+        content_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+        file="portfolio/x",
     )
     item.competencies.set([competency])
     client.force_login(scoring.first_assessor)
     page = client.get(sheet_url(scoring)).content.decode()
-    block = page[page.index('id="competency-5"'):page.index('id="competency-6"')]
+    block = page[page.index('id="competency-5"') : page.index('id="competency-6"')]
     assert "letter.pdf" in block and "Reference letter" in block
 
 

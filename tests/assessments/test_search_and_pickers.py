@@ -48,8 +48,11 @@ def test_the_dashboard_pages_through_every_assessment_once(client, administrator
 
 
 def test_the_dashboard_searches_names_e_mail_addresses_and_certificate_numbers(client, administrator, assessment):
-    other = at(5, qualification=assessment.qualification,
-               candidate=factories.CandidateFactory(first_name="Zoë", last_name="Other", email="zoe@example.org"))
+    other = at(
+        5,
+        qualification=assessment.qualification,
+        candidate=factories.CandidateFactory(first_name="Zoë", last_name="Other", email="zoe@example.org"),
+    )
     flows.certify(assessment)
     number = Certificate.objects.get(assessment=assessment).number
     client.force_login(administrator)
@@ -62,7 +65,9 @@ def test_the_dashboard_searches_names_e_mail_addresses_and_certificate_numbers(c
 
 
 def test_the_dashboard_filters_revoked_certificates_and_the_place(client, administrator, qualification):
-    revoked, valid = (flows.certify(at(-3, qualification=qualification, location=place)) for place in ("Gent", "Brugge"))
+    revoked, valid = (
+        flows.certify(at(-3, qualification=qualification, location=place)) for place in ("Gent", "Brugge")
+    )
     Certificate.objects.filter(assessment=revoked).update(status=Certificate.Status.REVOKED)
     client.force_login(administrator)
     assert [a.pk for a in client.get("/assessments/?status=revoked").context["page"]] == [revoked.pk]
@@ -73,7 +78,8 @@ def test_the_dashboard_filters_revoked_certificates_and_the_place(client, admini
 def test_the_date_filter_is_a_range_of_local_days(client, administrator, qualification):
     today = timezone.localdate()
     late_tonight = timezone.make_aware(timezone.datetime.combine(today, timezone.datetime.min.time())) + timedelta(
-        hours=23, minutes=30)
+        hours=23, minutes=30
+    )
     tonight = factories.AssessmentFactory(qualification=qualification, scheduled_at=late_tonight)
     factories.AssessmentFactory(qualification=qualification, scheduled_at=late_tonight + timedelta(hours=1))
     client.force_login(administrator)
@@ -81,28 +87,39 @@ def test_the_date_filter_is_a_range_of_local_days(client, administrator, qualifi
     assert [a.pk for a in page] == [tonight.pk]
 
 
-def test_the_assessment_form_has_pickers_not_a_list_of_every_account(client, administrator, candidate,
-                                                                     assessor, second_assessor, qualification):
+def test_the_assessment_form_has_pickers_not_a_list_of_every_account(
+    client, administrator, candidate, assessor, second_assessor, qualification
+):
     client.force_login(administrator)
     page = client.get("/assessments/new/").content.decode()
     assert candidate.email not in page and assessor.email not in page
     assert 'data-account-picker="candidate"' in page and 'list="id_candidate-suggestions"' in page
     assert "<script>" not in page and "js/account-picker.js" in page
-    response = client.post("/assessments/new/", {
-        "candidate": candidate.email.upper(), "qualification": qualification.pk,
-        "first_assessor": f"{assessor.full_name} <{assessor.email}>", "second_assessor": second_assessor.email,
-        "scheduled_at": (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
-    })
+    response = client.post(
+        "/assessments/new/",
+        {
+            "candidate": candidate.email.upper(),
+            "qualification": qualification.pk,
+            "first_assessor": f"{assessor.full_name} <{assessor.email}>",
+            "second_assessor": second_assessor.email,
+            "scheduled_at": (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
     assert response.status_code == 302
     assert Assessment.objects.get().assessor_ids == (assessor.pk, second_assessor.pk)
 
 
-def test_the_assessment_form_names_unknown_people_and_wrong_roles(client, administrator, candidate, assessor,
-                                                                  qualification):
+def test_the_assessment_form_names_unknown_people_and_wrong_roles(
+    client, administrator, candidate, assessor, qualification
+):
     client.force_login(administrator)
-    data = {"candidate": candidate.email, "qualification": qualification.pk, "first_assessor": "nobody@example.org",
-            "second_assessor": candidate.email,
-            "scheduled_at": (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")}
+    data = {
+        "candidate": candidate.email,
+        "qualification": qualification.pk,
+        "first_assessor": "nobody@example.org",
+        "second_assessor": candidate.email,
+        "scheduled_at": (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+    }
     form = client.post("/assessments/new/", data).context["form"]
     assert form.errors["first_assessor"] == ["No account has this e-mail address."]
     form = client.post("/assessments/new/", {**data, "first_assessor": assessor.email}).context["form"]
@@ -140,7 +157,8 @@ def test_people_search_and_role_filter(client, administrator):
     found = client.get("/accounts/people/?search=ines").context["page"]
     assert [p.last_name for p in found] == ["Aerts", "Claes"]
     assert [p.last_name for p in client.get("/accounts/people/?search=ines&role=candidate").context["page"]] == [
-        "Claes"]
+        "Claes"
+    ]
 
 
 def test_people_pages_by_name(client, administrator):

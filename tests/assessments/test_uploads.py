@@ -22,14 +22,17 @@ def test_a_real_png_named_pdf_keeps_its_real_type_and_extension():
     assert (checked.content_type, checked.name) == ("image/png", "scan.png")
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("empty.pdf", b"", "empty"),
-    ("setup.pdf", samples.WINDOWS_EXECUTABLE, "not a PDF, JPEG, PNG, DOCX or ODT"),
-    ("script.png", b"#!/bin/sh\nrm -rf /\n", "not a PDF, JPEG, PNG, DOCX or ODT"),
-    ("fake.docx", b"PK\x03\x04 not really a zip", "not a PDF, JPEG, PNG, DOCX or ODT"),
-    ("truncated.jpg", samples.image_bytes("JPEG")[:20], "not a PDF, JPEG, PNG, DOCX or ODT"),
-    ("page.html", b"<html><script>alert(1)</script></html>", "not a PDF, JPEG, PNG, DOCX or ODT"),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("empty.pdf", b"", "empty"),
+        ("setup.pdf", samples.WINDOWS_EXECUTABLE, "not a PDF, JPEG, PNG, DOCX or ODT"),
+        ("script.png", b"#!/bin/sh\nrm -rf /\n", "not a PDF, JPEG, PNG, DOCX or ODT"),
+        ("fake.docx", b"PK\x03\x04 not really a zip", "not a PDF, JPEG, PNG, DOCX or ODT"),
+        ("truncated.jpg", samples.image_bytes("JPEG")[:20], "not a PDF, JPEG, PNG, DOCX or ODT"),
+        ("page.html", b"<html><script>alert(1)</script></html>", "not a PDF, JPEG, PNG, DOCX or ODT"),
+    ],
+)
 def test_bad_files_are_refused_with_a_clear_message(name, content, message):
     with pytest.raises(ValidationError) as refused:
         check_upload(samples.upload(name, content))
@@ -43,15 +46,18 @@ def test_a_file_over_the_limit_is_refused(settings):
     assert "too large" in refused.value.messages[0]
 
 
-@pytest.mark.parametrize("hostile,expected", [
-    ("../../etc/passwd.pdf", "passwd.pdf"),
-    ("..\\..\\windows\\system.ini.pdf", "system.ini.pdf"),
-    ("report\x00\x1b[31m.pdf", "report[31m.pdf"),
-    ("bad\nname\r.pdf", "badname.pdf"),
-    ("...", "file.pdf"),
-    ("", "file.pdf"),
-    ("x" * 300 + ".pdf", "x" * 100 + ".pdf"),
-])
+@pytest.mark.parametrize(
+    "hostile,expected",
+    [
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("..\\..\\windows\\system.ini.pdf", "system.ini.pdf"),
+        ("report\x00\x1b[31m.pdf", "report[31m.pdf"),
+        ("bad\nname\r.pdf", "badname.pdf"),
+        ("...", "file.pdf"),
+        ("", "file.pdf"),
+        ("x" * 300 + ".pdf", "x" * 100 + ".pdf"),
+    ],
+)
 def test_hostile_file_names_are_cleaned(hostile, expected):
     assert clean_file_name(hostile, "application/pdf") == expected
 
@@ -111,8 +117,10 @@ def test_the_refusal_of_active_content_is_translated(settings):
 
 
 def test_a_document_with_a_hyperlink_is_accepted():
-    rels = ('<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-            'relationships/hyperlink" Target="https://www.vlaanderen.be/" TargetMode="External"/></Relationships>')
+    rels = (
+        '<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/hyperlink" Target="https://www.vlaanderen.be/" TargetMode="External"/></Relationships>'
+    )
     docx = samples.docx_bytes(**{"word/_rels/document.xml.rels": rels})
     assert check_upload(samples.upload("letter.docx", docx)).content_type == samples.VALID["letter.docx"][1]
 

@@ -46,19 +46,34 @@ def grow(qualification, assessors, count: int) -> None:
     """``count`` more assessments, half of them in the past and certified, each with audit entries."""
     now = timezone.now()
     candidates = User.objects.bulk_create(
-        User(email=f"c{n}-{now.timestamp()}@example.org", username=f"c{n}-{now.timestamp()}@example.org",
-             first_name="Name", last_name=f"Last{n:05d}", role=User.Role.CANDIDATE)
+        User(
+            email=f"c{n}-{now.timestamp()}@example.org",
+            username=f"c{n}-{now.timestamp()}@example.org",
+            first_name="Name",
+            last_name=f"Last{n:05d}",
+            role=User.Role.CANDIDATE,
+        )
         for n in range(count)
     )
     assessments = Assessment.objects.bulk_create(
-        Assessment(candidate=candidate, qualification=qualification, first_assessor=assessors[n % len(assessors)],
-                   second_assessor=assessors[(n + 1) % len(assessors)], scheduled_at=now + timedelta(minutes=(n % 2 * 2 - 1) * (n + 1) * 30),
-                   status="certified" if n % 2 else "registered", location="Gent")
+        Assessment(
+            candidate=candidate,
+            qualification=qualification,
+            first_assessor=assessors[n % len(assessors)],
+            second_assessor=assessors[(n + 1) % len(assessors)],
+            scheduled_at=now + timedelta(minutes=(n % 2 * 2 - 1) * (n + 1) * 30),
+            status="certified" if n % 2 else "registered",
+            location="Gent",
+        )
         for n, candidate in enumerate(candidates)
     )
     AuditEntry.objects.bulk_create(
-        AuditEntry(action="assessment_created", summary=f"0213 {a.candidate.email}", subject_label="0213",
-                   created_at=now - timedelta(minutes=n))
+        AuditEntry(
+            action="assessment_created",
+            summary=f"0213 {a.candidate.email}",
+            subject_label="0213",
+            created_at=now - timedelta(minutes=n),
+        )
         for n, a in enumerate(assessments * 3)
     )
     with connection.cursor() as cursor:

@@ -13,8 +13,16 @@ CHROMIUM = "/usr/bin/chromium"
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # The closed network here refuses Chromium's own background connections; turn them off.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-dev-shm-usage",
+]
 
 
 @pytest.fixture(scope="session")
@@ -49,8 +57,9 @@ class Pages:
         self.problems = []
 
     def context(self, language: str = "en"):
-        context = self.browser.new_context(locale=language, accept_downloads=True,
-                                           extra_http_headers={"Accept-Language": language})
+        context = self.browser.new_context(
+            locale=language, accept_downloads=True, extra_http_headers={"Accept-Language": language}
+        )
         context.add_cookies([{"name": "django_language", "value": language, "url": self.base}])
         context.set_default_timeout(20_000)
         self.contexts.append(context)

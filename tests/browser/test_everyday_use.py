@@ -18,8 +18,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_revoked_certificate_reads_revoked_on_every_page(pages, qualification):
     administrator = factories.AdministratorFactory()
     assessment = flows.certify(factories.AssessmentFactory(qualification=qualification))
-    certificate_services.certificate_revoke(certificate=assessment.certificate, actor=administrator,
-                                            reason="Issued in error")
+    certificate_services.certificate_revoke(
+        certificate=assessment.certificate, actor=administrator, reason="Issued in error"
+    )
     admin = log_in(pages, administrator)
     badge = admin.locator("main .badge[data-status]")
     assert badge.inner_text() == "Certificate revoked"
@@ -57,8 +58,10 @@ def test_error_pages_are_friendly_accessible_and_in_the_visitors_language(pages,
     signed_in.click("text=Go to my dashboard")
     assert signed_in.url == f"{pages.base}/assessments/"
     # Chromium logs the 404 of the document itself; any other console error still fails the test.
-    expected = {f"{pages.base}{path}: Failed to load resource: the server responded with a status of 404 (Not Found)"
-                for path in ("/no/such/page/", "/verify/not-a-real-code/", "/assessments/999999/")}
+    expected = {
+        f"{pages.base}{path}: Failed to load resource: the server responded with a status of 404 (Not Found)"
+        for path in ("/no/such/page/", "/verify/not-a-real-code/", "/assessments/999999/")
+    }
     pages.problems[:] = [problem for problem in pages.problems if problem not in expected]
 
 
@@ -113,7 +116,10 @@ def test_submitting_a_score_sheet_asks_first_saving_a_draft_does_not(pages, asse
 
 def test_withdrawing_a_portfolio_file_asks_first(pages, assessment):
     item = services.portfolio_item_add(
-        actor=assessment.candidate, assessment=assessment, upload=samples.pdf(), description="My letter",
+        actor=assessment.candidate,
+        assessment=assessment,
+        upload=samples.pdf(),
+        description="My letter",
         competencies=[assessment.qualification.competencies.first()],
     )
     page = log_in(pages, assessment.candidate)
@@ -166,9 +172,12 @@ def test_without_javascript_the_steps_still_work(pages, assessment):
 
 
 def test_scheduling_in_the_portal(pages, assessment, administrator):
-    busy = factories.AssessmentFactory(qualification=assessment.qualification,
-                                       first_assessor=assessment.first_assessor,
-                                       scheduled_at=timezone.now() + timedelta(days=2), location="Room A")
+    busy = factories.AssessmentFactory(
+        qualification=assessment.qualification,
+        first_assessor=assessment.first_assessor,
+        scheduled_at=timezone.now() + timedelta(days=2),
+        location="Room A",
+    )
     admin = log_in(pages, administrator)
     admin.goto(f"{pages.base}/assessments/{assessment.pk}/")
     admin.click("text=Reschedule or cancel")
@@ -223,21 +232,36 @@ def phone_page(pages, user, language):
 
 @pytest.mark.parametrize("language", ["fr", "nl"])
 def test_every_page_fits_a_phone_without_sideways_scrolling(pages, qualification, administrator, language):
-    certified = flows.certify(factories.AssessmentFactory(
-        qualification=qualification, location="Centre d'examen de Louvain-la-Neuve, salle polyvalente 2.14",
-        candidate=factories.CandidateFactory(first_name="Marie-Christine", last_name="Vandenbroucke-Delaplace"),
-    ))
-    registered = factories.AssessmentFactory(qualification=qualification, candidate=certified.candidate,
-                                             first_assessor=certified.first_assessor)
+    certified = flows.certify(
+        factories.AssessmentFactory(
+            qualification=qualification,
+            location="Centre d'examen de Louvain-la-Neuve, salle polyvalente 2.14",
+            candidate=factories.CandidateFactory(first_name="Marie-Christine", last_name="Vandenbroucke-Delaplace"),
+        )
+    )
+    registered = factories.AssessmentFactory(
+        qualification=qualification, candidate=certified.candidate, first_assessor=certified.first_assessor
+    )
     flows.start(registered)
     day = timezone.localtime(registered.scheduled_at).date()
     visits = {
-        administrator: ["/assessments/", f"/assessments/{certified.pk}/", "/assessments/reports/",
-                        "/accounts/people/", "/audit/", f"/assessments/day/?day={day:%Y-%m-%d}",
-                        "/assessments/new/", "/qualifications/", "/qualifications/0213/"],
-        certified.first_assessor: ["/assessments/", f"/assessments/{registered.pk}/",
-                                   f"/assessments/{registered.pk}/score-sheet/",
-                                   f"/assessments/{certified.pk}/reconciliation/"],
+        administrator: [
+            "/assessments/",
+            f"/assessments/{certified.pk}/",
+            "/assessments/reports/",
+            "/accounts/people/",
+            "/audit/",
+            f"/assessments/day/?day={day:%Y-%m-%d}",
+            "/assessments/new/",
+            "/qualifications/",
+            "/qualifications/0213/",
+        ],
+        certified.first_assessor: [
+            "/assessments/",
+            f"/assessments/{registered.pk}/",
+            f"/assessments/{registered.pk}/score-sheet/",
+            f"/assessments/{certified.pk}/reconciliation/",
+        ],
         certified.candidate: ["/assessments/", f"/assessments/{certified.pk}/"],
         None: ["/", "/accounts/login/", f"/verify/{certified.certificate.verification_code}/"],
     }

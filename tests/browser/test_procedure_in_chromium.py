@@ -191,14 +191,25 @@ def test_the_whole_procedure_in_the_browser(pages, worker, qualification, tmp_pa
     verifier.reload()
     assert "This certificate has been revoked." in verifier.content()
 
-    for url in ["/assessments/", "/accounts/people/", "/assessments/reports/", "/audit/",
-                "/qualifications/", "/qualifications/0213/"]:
+    for url in [
+        "/assessments/",
+        "/accounts/people/",
+        "/assessments/reports/",
+        "/audit/",
+        "/qualifications/",
+        "/qualifications/0213/",
+    ]:
         visits.seen.setdefault("administrator", set()).add(f"{pages.base}{url}")
     visits.seen.setdefault("anonymous", set()).update({f"{pages.base}/", f"{pages.base}/accounts/login/"})
-    check_every_page_in_every_language(pages, visits, {
-        "administrator": (administrator, PASSWORD), "assessor": (second, PASSWORD),
-        "candidate": (assessment.candidate, "my own safe passphrase"),
-    })
+    check_every_page_in_every_language(
+        pages,
+        visits,
+        {
+            "administrator": (administrator, PASSWORD),
+            "assessor": (second, PASSWORD),
+            "candidate": (assessment.candidate, "my own safe passphrase"),
+        },
+    )
 
 
 def check_every_page_in_every_language(pages, visits, people):

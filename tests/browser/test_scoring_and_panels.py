@@ -20,8 +20,10 @@ def in_view(page, selector: str) -> bool:
     """The element's top has scrolled into the window (Bootstrap scrolls smoothly: wait for it)."""
     page.wait_for_function(
         """(selector) => { const box = document.querySelector(selector).getBoundingClientRect();
-                           return box.top >= 0 && box.top < window.innerHeight / 2; }""", arg=selector,
-        timeout=5000)
+                           return box.top >= 0 && box.top < window.innerHeight / 2; }""",
+        arg=selector,
+        timeout=5000,
+    )
     return True
 
 
@@ -75,8 +77,12 @@ def test_leaving_a_changed_score_sheet_asks_first_saving_does_not(pages, assessm
 def disputed(assessment):
     flows.started_and_ended(assessment)
     flows.judge(assessment, assessment.first_assessor)
-    flows.judge(assessment, assessment.second_assessor, not_proven={3, 8},
-                justification="Did not present the conditions of sale")
+    flows.judge(
+        assessment,
+        assessment.second_assessor,
+        not_proven={3, 8},
+        justification="Did not present the conditions of sale",
+    )
     return {order: assessment.qualification.competencies.get(order=order) for order in (3, 8)}
 
 
@@ -126,8 +132,9 @@ def test_when_the_worker_is_down_the_candidate_keeps_the_ready_version_and_the_a
     first.status, first.rendered_at = SupplementVersion.Status.READY, timezone.now()
     first.file.save("v1.pdf", ContentFile(samples.MINIMAL_PDF))
     # A new rendering was asked for twenty minutes ago and no worker took it.
-    second = certificate_services.supplement_rerender(certificate=certificate, actor=administrator,
-                                                      languages=("fr", "en"))
+    second = certificate_services.supplement_rerender(
+        certificate=certificate, actor=administrator, languages=("fr", "en")
+    )
     SupplementVersion.objects.filter(pk=second.pk).update(queued_at=timezone.now() - timedelta(minutes=20))
 
     candidate = log_in(pages, assessment.candidate)
@@ -169,10 +176,13 @@ def test_the_portfolio_form_groups_indicators_and_keeps_the_chosen_file_and_the_
              const headings = [...document.querySelectorAll('#div_id_indicators strong')];
              const before = headings.filter(h => h.compareDocumentPosition(box) & Node.DOCUMENT_POSITION_FOLLOWING);
              return before[before.length - 1].textContent.trim() === heading; }""",
-        [group.inner_text(), str(indicator.pk)])
+        [group.inner_text(), str(indicator.pk)],
+    )
     pages.check_accessibility(page)
-    page.set_input_files("input[name=file]", files=[{"name": "Reference letter.pdf", "mimeType": "application/pdf",
-                                                      "buffer": samples.MINIMAL_PDF}])
+    page.set_input_files(
+        "input[name=file]",
+        files=[{"name": "Reference letter.pdf", "mimeType": "application/pdf", "buffer": samples.MINIMAL_PDF}],
+    )
     page.fill("textarea[name=description]", "Letter from my team leader")
     page.check(f"input[name=indicators][value='{indicator.pk}']")  # but forgot the competency
     page.click("main form button[type=submit], main form input[type=submit]")

@@ -39,8 +39,21 @@ class PrivateRedis:
 
     def start(self):
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         wait_for(self._answers, timeout=10, message="redis-server")
 
@@ -84,8 +97,11 @@ def test_broker_down_at_certification_then_back(qualification, tmp_path, private
         worker = Worker(private_redis.url, tmp_path)
         try:
             call_command("queue_pending_supplements", verbosity=0)  # what the beat runs every minute
-            wait_for(lambda: status_of(version.pk) == SupplementVersion.Status.READY, timeout=90,
-                     message=f"the rendering\n{worker.output()}")
+            wait_for(
+                lambda: status_of(version.pk) == SupplementVersion.Status.READY,
+                timeout=90,
+                message=f"the rendering\n{worker.output()}",
+            )
         finally:
             worker.stop()
     assert Certificate.objects.count() == 1
@@ -99,16 +115,23 @@ def test_a_worker_killed_mid_render_is_replaced_and_there_is_still_one_certifica
         try:
             assessment = flows.certify(factories.AssessmentFactory(qualification=qualification))
             version = assessment.certificate.versions.get()
-            wait_for(lambda: status_of(version.pk) == SupplementVersion.Status.RENDERING, timeout=60, interval=0.005,
-                     message=f"the render to start\n{first.output()}")
+            wait_for(
+                lambda: status_of(version.pk) == SupplementVersion.Status.RENDERING,
+                timeout=60,
+                interval=0.005,
+                message=f"the render to start\n{first.output()}",
+            )
             first.kill()
         finally:
             first.stop()
         assert status_of(version.pk) == SupplementVersion.Status.RENDERING
         second = Worker(private_redis.url, tmp_path, visibility_timeout=3, log=tmp_path / "second.log")
         try:
-            wait_for(lambda: status_of(version.pk) == SupplementVersion.Status.READY, timeout=90,
-                     message=f"the redelivered render\n{second.output()}")
+            wait_for(
+                lambda: status_of(version.pk) == SupplementVersion.Status.READY,
+                timeout=90,
+                message=f"the redelivered render\n{second.output()}",
+            )
         finally:
             second.stop()
     version.refresh_from_db()
@@ -125,8 +148,11 @@ def test_redis_restarting_under_a_running_worker(qualification, tmp_path, privat
             private_redis.stop()
             private_redis.start()
             second = flows.certify(factories.AssessmentFactory(qualification=qualification)).certificate
-            wait_for(lambda: status_of(second.versions.get().pk) == "ready", timeout=90,
-                     message=f"a render after the restart\n{worker.output()}")
+            wait_for(
+                lambda: status_of(second.versions.get().pk) == "ready",
+                timeout=90,
+                message=f"a render after the restart\n{worker.output()}",
+            )
         finally:
             worker.stop()
     assert Certificate.objects.count() == 2

@@ -152,8 +152,12 @@ def test_the_last_two_revisions_at_once_give_one_decision_and_one_certificate(qu
 
     def revise(order):
         return lambda: assessment_services.judgement_revise(
-            actor=assessment.second_assessor, assessment=Assessment.objects.get(pk=assessment.pk),
-            competency_id=qualification.competencies.get(order=order).pk, proven=True, reason="Seen on video.")
+            actor=assessment.second_assessor,
+            assessment=Assessment.objects.get(pk=assessment.pk),
+            competency_id=qualification.competencies.get(order=order).pk,
+            proven=True,
+            reason="Seen on video.",
+        )
 
     # Both revisions are written before either reads the sheets, unless a lock keeps the second
     # out: then the first waits in vain for a second and goes on alone.

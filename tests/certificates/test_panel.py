@@ -39,7 +39,8 @@ def test_the_candidate_keeps_every_ready_version_of_each_language_pair(client, c
     SupplementVersion.objects.filter(pk=failed.pk).update(status=SupplementVersion.Status.FAILED)
     pairs = certificate_panel(certified, certified.candidate).ready_by_languages
     assert [(p.first_language, p.second_language, [v.number for v in p.versions]) for p in pairs] == [
-        ("nl", "en", [3, 1]), ("fr", "en", [2]),
+        ("nl", "en", [3, 1]),
+        ("fr", "en", [2]),
     ]
     box = candidate_box(client, certified)
     for number in (1, 2, 3):
@@ -65,17 +66,21 @@ def admin_box(client, certified, administrator) -> str:
     return client.get(f"/certificates/{certified.certificate.pk}/panel/").content.decode()
 
 
-@pytest.mark.parametrize(("status", "says"), [
-    (SupplementVersion.Status.QUEUED, "has been waiting in the queue for 12"),
-    (SupplementVersion.Status.RENDERING, "has been rendering for 12"),
-])
+@pytest.mark.parametrize(
+    ("status", "says"),
+    [
+        (SupplementVersion.Status.QUEUED, "has been waiting in the queue for 12"),
+        (SupplementVersion.Status.RENDERING, "has been rendering for 12"),
+    ],
+)
 def test_the_administrator_is_told_when_a_supplement_waits_longer_than_expected(
     client, certified, administrator, settings, status, says
 ):
     settings.SUPPLEMENT_EXPECTED_SECONDS = 300
     version = certified.certificate.versions.get()
-    SupplementVersion.objects.filter(pk=version.pk).update(status=status,
-                                                           queued_at=timezone.now() - timedelta(seconds=290))
+    SupplementVersion.objects.filter(pk=version.pk).update(
+        status=status, queued_at=timezone.now() - timedelta(seconds=290)
+    )
     assert "longer than expected" not in admin_box(client, certified, administrator)
     SupplementVersion.objects.filter(pk=version.pk).update(queued_at=timezone.now() - timedelta(minutes=12))
     box = admin_box(client, certified, administrator)

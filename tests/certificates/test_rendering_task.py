@@ -35,16 +35,18 @@ def test_running_the_task_twice_renders_once(certificate):
 
 def test_a_duplicate_delivery_leaves_a_live_rendering_alone(certificate):
     version = certificate.versions.get()
-    SupplementVersion.objects.filter(pk=version.pk).update(status=Status.RENDERING, claimed_by="other",
-                                                          started_at=timezone.now())
+    SupplementVersion.objects.filter(pk=version.pk).update(
+        status=Status.RENDERING, claimed_by="other", started_at=timezone.now()
+    )
     assert services.supplement_render(version_id=version.pk, attempt_id="duplicate") is False
     assert supplement_files() == []
 
 
 def test_the_same_message_delivered_again_after_a_crash_takes_over(certificate):
     version = certificate.versions.get()
-    SupplementVersion.objects.filter(pk=version.pk).update(status=Status.RENDERING, claimed_by="message-1",
-                                                          started_at=timezone.now(), attempts=1)
+    SupplementVersion.objects.filter(pk=version.pk).update(
+        status=Status.RENDERING, claimed_by="message-1", started_at=timezone.now(), attempts=1
+    )
     version = render(version, attempt="message-1")
     assert version.status == Status.READY and version.attempts == 2
 
@@ -52,7 +54,8 @@ def test_the_same_message_delivered_again_after_a_crash_takes_over(certificate):
 def test_a_stale_rendering_of_a_dead_worker_is_taken_over(certificate):
     version = certificate.versions.get()
     SupplementVersion.objects.filter(pk=version.pk).update(
-        status=Status.RENDERING, claimed_by="dead", started_at=timezone.now() - timedelta(hours=1))
+        status=Status.RENDERING, claimed_by="dead", started_at=timezone.now() - timedelta(hours=1)
+    )
     assert render(version, attempt="new").status == Status.READY
 
 
@@ -60,8 +63,10 @@ def test_a_failure_is_recorded_retried_and_can_be_retried_by_an_administrator(
     client, certificate, administrator, django_capture_on_commit_callbacks
 ):
     version = certificate.versions.get()
-    with mock.patch("certificates.rendering.render_supplement_pdf", side_effect=RuntimeError("no fonts")), \
-            pytest.raises(RuntimeError):
+    with (
+        mock.patch("certificates.rendering.render_supplement_pdf", side_effect=RuntimeError("no fonts")),
+        pytest.raises(RuntimeError),
+    ):
         services.supplement_render(version_id=version.pk, attempt_id="a")
     version.refresh_from_db()
     assert version.status == Status.FAILED and "no fonts" in version.error
@@ -70,8 +75,10 @@ def test_a_failure_is_recorded_retried_and_can_be_retried_by_an_administrator(
     client.force_login(administrator)
     page = client.get(f"/assessments/{certificate.assessment_id}/").content.decode()
     assert "no fonts" in page and "Retry" in page
-    with mock.patch("certificates.tasks.render_supplement.delay") as delay, \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        mock.patch("certificates.tasks.render_supplement.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         client.post(f"/certificates/{certificate.pk}/supplements/1/retry/")
     version.refresh_from_db()
     assert version.status == Status.QUEUED and version.error == ""
@@ -84,8 +91,9 @@ def test_the_sweep_sends_old_queued_and_stale_renderings_only(certificate, setti
     old = services.supplement_queue(certificate=certificate, languages=("fr", "en"))
     SupplementVersion.objects.filter(pk=old.pk).update(queued_at=timezone.now() - timedelta(minutes=5))
     stale = services.supplement_queue(certificate=certificate, languages=("en", "nl"))
-    SupplementVersion.objects.filter(pk=stale.pk).update(status=Status.RENDERING,
-                                                        started_at=timezone.now() - timedelta(hours=1))
+    SupplementVersion.objects.filter(pk=stale.pk).update(
+        status=Status.RENDERING, started_at=timezone.now() - timedelta(hours=1)
+    )
     with mock.patch("certificates.tasks.render_supplement.delay") as delay:
         call_command("queue_pending_supplements", verbosity=0)
     assert sorted(call.args[0] for call in delay.call_args_list) == sorted([old.pk, stale.pk])
@@ -103,8 +111,9 @@ def test_the_sweep_runs_every_minute_in_the_beat():
 def test_a_version_sent_lately_is_not_sent_again(certificate, settings):
     settings.SUPPLEMENT_REQUEUE_AFTER_SECONDS = 60
     version = certificate.versions.get()
-    SupplementVersion.objects.filter(pk=version.pk).update(queued_at=timezone.now() - timedelta(minutes=5),
-                                                          sent_at=timezone.now() - timedelta(seconds=10))
+    SupplementVersion.objects.filter(pk=version.pk).update(
+        queued_at=timezone.now() - timedelta(minutes=5), sent_at=timezone.now() - timedelta(seconds=10)
+    )
     assert services.supplements_to_resend() == []
     SupplementVersion.objects.filter(pk=version.pk).update(sent_at=timezone.now() - timedelta(minutes=5))
     assert services.supplements_to_resend() == [version.pk]

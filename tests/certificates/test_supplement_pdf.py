@@ -63,9 +63,17 @@ def test_the_issuance_block_ties_the_supplement_to_the_certificate(certificate, 
 
 def test_all_six_sections_and_the_explanatory_note_are_there_in_both_languages(rendered):
     text = pdf_text(rendered)
-    for heading in ["1. Title of the certificate", "2. Translated title", "3. Profile of skills",
-                    "4. Range of occupations", "5. Official basis", "6. Officially recognised ways", "Explanatory note",
-                    "EQF level 3", "Max. 6 hours"]:
+    for heading in [
+        "1. Title of the certificate",
+        "2. Translated title",
+        "3. Profile of skills",
+        "4. Range of occupations",
+        "5. Official basis",
+        "6. Officially recognised ways",
+        "Explanatory note",
+        "EQF level 3",
+        "Max. 6 hours",
+    ]:
         assert heading in text
     assert "3 %" in text and "97" not in text.replace(rendered.certificate.number, "")
 
@@ -124,8 +132,10 @@ class CountingServer:
 def test_html_in_the_holders_name_makes_no_request(assessment):
     server = CountingServer()
     try:
-        payload = (f'<img src="http://127.0.0.1:{server.port}/"><link rel=stylesheet '
-                   f'href="http://127.0.0.1:{server.port}/x.css">')
+        payload = (
+            f'<img src="http://127.0.0.1:{server.port}/"><link rel=stylesheet '
+            f'href="http://127.0.0.1:{server.port}/x.css">'
+        )
         candidate = assessment.candidate
         candidate.first_name, candidate.last_name = payload, '<iframe src="file:///etc/passwd"></iframe>'
         candidate.save()
@@ -139,10 +149,16 @@ def test_html_in_the_holders_name_makes_no_request(assessment):
         server.close()
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:9/x.png", "https://example.org/font.ttf", "file:///etc/passwd", "ftp://example.org/x",
-    "data:text/plain,hello",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x.png",
+        "https://example.org/font.ttf",
+        "file:///etc/passwd",
+        "ftp://example.org/x",
+        "data:text/plain,hello",
+    ],
+)
 def test_the_url_fetcher_refuses_everything_outside_the_portal(url):
     with pytest.raises(ValueError):
         PortalURLFetcher().fetch(url)
@@ -159,8 +175,9 @@ def test_the_url_fetcher_refuses_paths_escaping_the_static_folder(settings):
 
 def test_web_requests_never_render(client, assessment, monkeypatch):
     """The last submission in the browser certifies; the PDF is left to the worker."""
-    monkeypatch.setattr("certificates.rendering.render_supplement_pdf",
-                        lambda version: pytest.fail("rendered in a web request"))
+    monkeypatch.setattr(
+        "certificates.rendering.render_supplement_pdf", lambda version: pytest.fail("rendered in a web request")
+    )
     flows.started_and_ended(assessment)
     flows.judge(assessment, assessment.first_assessor)
     client.force_login(assessment.second_assessor)

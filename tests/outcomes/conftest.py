@@ -25,13 +25,19 @@ def fourth_assessor(db):
 
 def reassess(previous, administrator, first=None, second=None):
     return services.reassessment_schedule(
-        actor=administrator, previous=previous, first_assessor=first or previous.first_assessor,
-        second_assessor=second or previous.second_assessor, scheduled_at=timezone.now() + timedelta(hours=1),
+        actor=administrator,
+        previous=previous,
+        first_assessor=first or previous.first_assessor,
+        second_assessor=second or previous.second_assessor,
+        scheduled_at=timezone.now() + timedelta(hours=1),
         location="Room 2",
     )
 
 
 def codes(error) -> set[str]:
     """The codes of a service's refusal, whether it names an argument or not."""
-    return {e.code for e in error.error_list} if not hasattr(error, "error_dict") else {
-        e.code for errors in error.error_dict.values() for e in errors}
+    return (
+        {e.code for e in error.error_list}
+        if not hasattr(error, "error_dict")
+        else {e.code for errors in error.error_dict.values() for e in errors}
+    )

@@ -32,14 +32,24 @@ def events(person) -> list[str]:
 
 
 def test_scheduling_is_queued_on_commit_and_never_sent_in_the_request(
-        client, administrator, candidate, assessor, second_assessor, qualification, django_capture_on_commit_callbacks):
+    client, administrator, candidate, assessor, second_assessor, qualification, django_capture_on_commit_callbacks
+):
     client.force_login(administrator)
-    with mock.patch.object(send_notification, "delay") as delay, \
-            django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.post("/assessments/new/", {
-            "candidate": candidate.email, "qualification": qualification.pk, "first_assessor": assessor.email,
-            "second_assessor": second_assessor.email, "scheduled_at": "2030-03-04T09:30", "location": "Gent",
-        })
+    with (
+        mock.patch.object(send_notification, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+    ):
+        response = client.post(
+            "/assessments/new/",
+            {
+                "candidate": candidate.email,
+                "qualification": qualification.pk,
+                "first_assessor": assessor.email,
+                "second_assessor": second_assessor.email,
+                "scheduled_at": "2030-03-04T09:30",
+                "location": "Gent",
+            },
+        )
         assert response.status_code == 302
         assert delay.call_count == 0 and mail.outbox == []  # nothing inside the request's transaction
     assert len(callbacks) == 3
@@ -47,21 +57,27 @@ def test_scheduling_is_queued_on_commit_and_never_sent_in_the_request(
         for callback in callbacks:
             callback()
     assert sorted(call.args[0] for call in delay.call_args_list) == sorted(
-        Notification.objects.values_list("pk", flat=True))
+        Notification.objects.values_list("pk", flat=True)
+    )
     assert mail.outbox == []
 
 
-def test_scheduled_mail_is_in_each_persons_language_with_a_calendar_file_only(candidate, assessor, second_assessor,
-                                                                             administrator, qualification):
+def test_scheduled_mail_is_in_each_persons_language_with_a_calendar_file_only(
+    candidate, assessor, second_assessor, administrator, qualification
+):
     User.objects.filter(pk=candidate.pk).update(preferred_language="fr")
     User.objects.filter(pk=assessor.pk).update(preferred_language="nl")
     User.objects.filter(pk=second_assessor.pk).update(preferred_language="en")
     candidate.refresh_from_db()
-    services.assessment_create(created_by=administrator, candidate=User.objects.get(pk=candidate.pk),
-                               qualification=qualification, first_assessor=assessor,
-                               second_assessor=second_assessor,
-                               scheduled_at=datetime(2030, 3, 4, 9, 30, tzinfo=ZoneInfo("Europe/Brussels")),
-                               location="Gent, zaal 2")
+    services.assessment_create(
+        created_by=administrator,
+        candidate=User.objects.get(pk=candidate.pk),
+        qualification=qualification,
+        first_assessor=assessor,
+        second_assessor=second_assessor,
+        scheduled_at=datetime(2030, 3, 4, 9, 30, tzinfo=ZoneInfo("Europe/Brussels")),
+        location="Gent, zaal 2",
+    )
     messages = {m.to[0]: m for m in deliver()}
     assert messages[candidate.email].subject == "Votre évaluation est planifiée"
     assert messages[assessor.email].subject == "Uw assessment is gepland"
@@ -76,32 +92,44 @@ def test_scheduled_mail_is_in_each_persons_language_with_a_calendar_file_only(ca
     assert Notification.objects.filter(status="sent").count() == 3
 
 
-def test_every_step_to_a_certificate_tells_the_people_concerned(assessment, candidate, assessor, second_assessor,
-                                                               administrator):
+def test_every_step_to_a_certificate_tells_the_people_concerned(
+    assessment, candidate, assessor, second_assessor, administrator
+):
     flows.started_and_ended(assessment)
     flows.judge(assessment, assessor)
     flows.judge(assessment, second_assessor, not_proven={2})
     from assessments.services import judgement_revise
-    judgement_revise(actor=second_assessor, assessment=assessment,
-                     competency_id=assessment.qualification.competencies.get(order=2).pk, proven=True, reason="Ok")
+
+    judgement_revise(
+        actor=second_assessor,
+        assessment=assessment,
+        competency_id=assessment.qualification.competencies.get(order=2).pk,
+        proven=True,
+        reason="Ok",
+    )
     assessment.refresh_from_db()
     render(assessment.certificate.versions.get())
     from certificates.services import certificate_revoke
+
     certificate_revoke(certificate=assessment.certificate, actor=administrator, reason="Error")
     assert events(assessor) == ["sheet_waiting", "reconciliation"]
     assert events(candidate) == ["decided", "document_ready", "document_revoked"]
     sent = deliver()
     for message in sent:
         assert message.attachments == []  # no file of any kind, let alone a personal one
-    ready = next(m for m in sent if m.to == [candidate.email] and assessment.certificate.number in m.body
-                 and "staat klaar" in m.body)  # the candidate's own language (nl)
+    ready = next(
+        m
+        for m in sent
+        if m.to == [candidate.email] and assessment.certificate.number in m.body and "staat klaar" in m.body
+    )  # the candidate's own language (nl)
     assert "https://portal.example.org/assessments/" in ready.body
 
 
 def test_objection_steps_are_told(nine_of_ten, administrator):
     tenth = nine_of_ten.qualification.competencies.filter(order=10)
-    objection = services.objection_lodge(actor=nine_of_ten.candidate, assessment=nine_of_ten,
-                                         competencies=list(tenth), reason="R")
+    objection = services.objection_lodge(
+        actor=nine_of_ten.candidate, assessment=nine_of_ten, competencies=list(tenth), reason="R"
+    )
     services.objection_decide(actor=administrator, objection=objection, upheld=False, reason="No")
     assert events(administrator) == ["objection_lodged"]
     assert events(nine_of_ten.candidate)[-2:] == ["objection_lodged", "objection_decided"]
@@ -111,8 +139,10 @@ def test_objection_steps_are_told(nine_of_ten, administrator):
 
 def test_a_failed_mail_is_recorded_for_administrators_and_retried(client, nine_of_ten, administrator):
     notification = Notification.objects.filter(recipient=nine_of_ten.candidate).first()
-    with mock.patch("notifications.services.EmailMessage.send", side_effect=OSError("SMTP down")), \
-            pytest.raises(OSError):
+    with (
+        mock.patch("notifications.services.EmailMessage.send", side_effect=OSError("SMTP down")),
+        pytest.raises(OSError),
+    ):
         notifications.notification_send(notification_id=notification.pk)
     notification.refresh_from_db()
     assert (notification.status, notification.attempts) == ("failed", 1)
@@ -141,14 +171,18 @@ def test_only_administrators_see_all_notifications(client, nine_of_ten, role, ca
     assert client.get("/notifications/").status_code == 404
 
 
-def test_rescheduling_and_cancelling_tell_everyone_with_an_updated_calendar_file(assessment, administrator,
-                                                                               candidate):
+def test_rescheduling_and_cancelling_tell_everyone_with_an_updated_calendar_file(assessment, administrator, candidate):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    services.assessment_reschedule(actor=administrator, assessment=assessment, location="Brugge",
-                                   scheduled_at=timezone.now() + timedelta(days=9), reason="Room unavailable")
+    services.assessment_reschedule(
+        actor=administrator,
+        assessment=assessment,
+        location="Brugge",
+        scheduled_at=timezone.now() + timedelta(days=9),
+        reason="Room unavailable",
+    )
     services.assessment_cancel(actor=administrator, assessment=assessment, reason="Candidate ill")
     assert events(candidate) == ["rescheduled", "cancelled"]
     assert events(assessment.first_assessor) == ["rescheduled", "cancelled"]

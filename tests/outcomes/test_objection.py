@@ -18,18 +18,27 @@ pytestmark = pytest.mark.django_db
 
 def lodge(assessment, orders=(10,), reason="The observation was cut short."):
     competencies = list(assessment.qualification.competencies.filter(order__in=orders))
-    return services.objection_lodge(actor=assessment.candidate, assessment=assessment, competencies=competencies,
-                                    reason=reason)
+    return services.objection_lodge(
+        actor=assessment.candidate, assessment=assessment, competencies=competencies, reason=reason
+    )
 
 
 def uphold(objection, first, second, reason="The room was too noisy."):
-    return services.objection_decide(actor=_admin(), objection=objection,
-                                     upheld=True, reason=reason, first_assessor=first, second_assessor=second,
-                                     scheduled_at=timezone.now() + timedelta(hours=1), location="Room 9")
+    return services.objection_decide(
+        actor=_admin(),
+        objection=objection,
+        upheld=True,
+        reason=reason,
+        first_assessor=first,
+        second_assessor=second,
+        scheduled_at=timezone.now() + timedelta(hours=1),
+        location="Room 9",
+    )
 
 
 def _admin():
     from ..factories import AdministratorFactory
+
     return AdministratorFactory()
 
 
@@ -73,14 +82,23 @@ def test_an_objection_needs_a_reason_and_disputes_only_competencies_not_proven(n
 
 def test_only_the_candidate_objects_and_only_to_a_not_certified_decision(nine_of_ten, assessment, qualification):
     with pytest.raises(ValidationError) as error:
-        services.objection_lodge(actor=nine_of_ten.first_assessor, assessment=nine_of_ten, reason="x",
-                                 competencies=list(qualification.competencies.filter(order=10)))
+        services.objection_lodge(
+            actor=nine_of_ten.first_assessor,
+            assessment=nine_of_ten,
+            reason="x",
+            competencies=list(qualification.competencies.filter(order=10)),
+        )
     assert error.value.code == "not_candidate"
     from .. import factories
+
     certified = flows.certify(factories.AssessmentFactory(qualification=qualification))
     with pytest.raises(ValidationError) as error:
-        services.objection_lodge(actor=certified.candidate, assessment=certified, reason="x",
-                                 competencies=list(qualification.competencies.filter(order=10)))
+        services.objection_lodge(
+            actor=certified.candidate,
+            assessment=certified,
+            reason="x",
+            competencies=list(qualification.competencies.filter(order=10)),
+        )
     assert error.value.code == "not_objectable"
 
 
@@ -98,15 +116,15 @@ def test_rejection_needs_a_reason_and_is_final(nine_of_ten, administrator):
     assert error.value.code == "decided"
 
 
-def test_upheld_schedules_a_new_assessment_of_the_disputed_competencies(nine_of_ten, third_assessor,
-                                                                        fourth_assessor):
+def test_upheld_schedules_a_new_assessment_of_the_disputed_competencies(nine_of_ten, third_assessor, fourth_assessor):
     objection = uphold(lodge(nine_of_ten), third_assessor, fourth_assessor)
     new = objection.new_assessment
     assert objection.status == "upheld"
     assert new.previous == nine_of_ten and new.assessor_ids == (third_assessor.pk, fourth_assessor.pk)
     flows.start(new)
-    assert sorted(set(Judgement.objects.filter(sheet__assessment=new).values_list("competency__order", flat=True))) \
-        == [10]
+    assert sorted(set(Judgement.objects.filter(sheet__assessment=new).values_list("competency__order", flat=True))) == [
+        10
+    ]
 
 
 def test_upheld_objection_proving_the_disputed_competency_certifies(nine_of_ten, third_assessor, fourth_assessor):
@@ -129,6 +147,7 @@ def test_upheld_needs_assessors_who_did_not_take_part(nine_of_ten, third_assesso
 
 def test_no_reassessment_while_an_objection_is_open(nine_of_ten, administrator):
     from .conftest import reassess
+
     lodge(nine_of_ten)
     with pytest.raises(ValidationError) as error:
         reassess(nine_of_ten, administrator)
@@ -156,22 +175,29 @@ def test_status_is_visible_to_all_three_roles(client, nine_of_ten, candidate, as
     assert "Decide on the objection" in page
 
 
-def test_administrator_upholds_through_the_page(client, nine_of_ten, administrator, third_assessor,
-                                                fourth_assessor):
+def test_administrator_upholds_through_the_page(client, nine_of_ten, administrator, third_assessor, fourth_assessor):
     lodge(nine_of_ten)
     client.force_login(administrator)
     response = client.post(f"/assessments/{nine_of_ten.pk}/objection/decide/", {"outcome": "upheld"})
     assert "Choose the assessors and the date of the new assessment." in response.content.decode()
-    response = client.post(f"/assessments/{nine_of_ten.pk}/objection/decide/", {
-        "outcome": "upheld", "outcome_reason": "Noise", "first_assessor": third_assessor.email,
-        "second_assessor": fourth_assessor.email, "scheduled_at": "2030-02-01T10:00", "location": "Room 1",
-    })
+    response = client.post(
+        f"/assessments/{nine_of_ten.pk}/objection/decide/",
+        {
+            "outcome": "upheld",
+            "outcome_reason": "Noise",
+            "first_assessor": third_assessor.email,
+            "second_assessor": fourth_assessor.email,
+            "scheduled_at": "2030-02-01T10:00",
+            "location": "Room 1",
+        },
+    )
     assert response.status_code == 302
     assert Objection.objects.get().status == "upheld"
 
 
-def test_an_assessor_of_the_new_assessment_does_not_see_the_disputed_one(client, nine_of_ten, third_assessor,
-                                                                        fourth_assessor):
+def test_an_assessor_of_the_new_assessment_does_not_see_the_disputed_one(
+    client, nine_of_ten, third_assessor, fourth_assessor
+):
     new = uphold(lodge(nine_of_ten), third_assessor, fourth_assessor).new_assessment
     client.force_login(third_assessor)
     assert client.get(f"/assessments/{new.pk}/").status_code == 200

@@ -24,7 +24,9 @@ def test_reassessment_carries_over_what_was_proven(nine_of_ten, administrator):
     follow_up = reassess(nine_of_ten, administrator)
     assert follow_up.previous == nine_of_ten
     assert sorted(c.competency.order for c in follow_up.carried_over.all()) == list(range(1, 10))
-    assert AuditEntry.objects.about(follow_up).get(action="reassessment_scheduled").data["previous_id"] == nine_of_ten.pk
+    assert (
+        AuditEntry.objects.about(follow_up).get(action="reassessment_scheduled").data["previous_id"] == nine_of_ten.pk
+    )
     flows.start(follow_up)
     judged = Judgement.objects.filter(sheet__assessment=follow_up).values_list("competency__order", flat=True)
     assert sorted(set(judged)) == [10]
@@ -39,7 +41,8 @@ def test_proving_the_rest_certifies_the_chain_with_one_certificate(nine_of_ten, 
     assert nine_of_ten.certificate.kind == "statement" and not nine_of_ten.certificate.is_revoked
     decision = AuditEntry.objects.about(follow_up).get(action="decision")
     assert len(decision.data["carried_over"]) == 9 and decision.data["proven"] == [
-        qualification.competencies.get(order=10).code]
+        qualification.competencies.get(order=10).code
+    ]
 
 
 def test_the_supplement_names_both_assessment_dates(nine_of_ten, administrator):
@@ -83,8 +86,9 @@ def test_a_chain_never_issues_two_certificates(nine_of_ten, administrator):
     follow_up = flows.decide(reassess(nine_of_ten, administrator))
     assert follow_up.certificate.kind == "certificate"
     # A later link that claims to be certified too (as a faulty migration might leave it) gets none.
-    later = factories.AssessmentFactory(qualification=nine_of_ten.qualification, candidate=nine_of_ten.candidate,
-                                        previous=follow_up, status="certified")
+    later = factories.AssessmentFactory(
+        qualification=nine_of_ten.qualification, candidate=nine_of_ten.candidate, previous=follow_up, status="certified"
+    )
     with pytest.raises(ValidationError) as error:
         certificates.certificate_issue(assessment=later)
     assert error.value.code == "chain_certified"
@@ -106,17 +110,24 @@ def test_a_carried_over_competency_posted_in_a_score_sheet_is_refused(client, ni
     carried = CarriedOver.objects.filter(assessment=follow_up).first().competency
     remaining = follow_up.qualification.competencies.get(order=10)
     client.force_login(follow_up.first_assessor)
-    response = client.post(f"/assessments/{follow_up.pk}/score-sheet/", {
-        f"c{remaining.pk}-proven": "yes", f"c{carried.pk}-proven": "no",
-        f"c{carried.pk}-justification": "again",
-    })
+    response = client.post(
+        f"/assessments/{follow_up.pk}/score-sheet/",
+        {
+            f"c{remaining.pk}-proven": "yes",
+            f"c{carried.pk}-proven": "no",
+            f"c{carried.pk}-justification": "again",
+        },
+    )
     assert response.status_code == 200
     assert "carried over from an earlier assessment is not judged again" in response.content.decode()
     sheet = flows.sheet_of(follow_up, follow_up.first_assessor)
     assert sheet.judgements.get().proven is None  # nothing changed
     with pytest.raises(ValidationError) as error:
-        services.score_sheet_save(actor=follow_up.first_assessor, sheet=sheet, entries=[
-            services.JudgementEntry(competency_id=carried.pk, proven=False, justification="x")])
+        services.score_sheet_save(
+            actor=follow_up.first_assessor,
+            sheet=sheet,
+            entries=[services.JudgementEntry(competency_id=carried.pk, proven=False, justification="x")],
+        )
     assert error.value.code == "carried_over"
 
 
@@ -127,29 +138,41 @@ def test_score_sheet_shows_carried_over_competencies_read_only_with_a_link(clien
     page = client.get(f"/assessments/{follow_up.pk}/score-sheet/").content.decode()
     assert "Carried over from an earlier assessment" in page
     assert f'href="/assessments/{nine_of_ten.pk}/"' in page
-    assert page.count('name="c') and f'name="c{follow_up.qualification.competencies.get(order=1).pk}-proven"' not in page
+    assert (
+        page.count('name="c') and f'name="c{follow_up.qualification.competencies.get(order=1).pk}-proven"' not in page
+    )
 
 
 def test_administrator_schedules_a_reassessment_through_the_page(client, nine_of_ten, administrator):
     client.force_login(administrator)
     page = client.get(f"/assessments/{nine_of_ten.pk}/").content.decode()
     assert f"/assessments/{nine_of_ten.pk}/reassess/" in page
-    response = client.post(f"/assessments/{nine_of_ten.pk}/reassess/", {
-        "first_assessor": nine_of_ten.first_assessor.email, "second_assessor": nine_of_ten.second_assessor.email,
-        "scheduled_at": "2030-01-10T09:00", "location": "Room 3",
-    })
+    response = client.post(
+        f"/assessments/{nine_of_ten.pk}/reassess/",
+        {
+            "first_assessor": nine_of_ten.first_assessor.email,
+            "second_assessor": nine_of_ten.second_assessor.email,
+            "scheduled_at": "2030-01-10T09:00",
+            "location": "Room 3",
+        },
+    )
     follow_up = Assessment.objects.get(previous=nine_of_ten)
     assert response.status_code == 302 and response.url == f"/assessments/{follow_up.pk}/"
 
 
-def test_reassessment_page_refuses_a_certified_candidate_with_a_message(client, nine_of_ten, administrator,
-                                                                       qualification):
+def test_reassessment_page_refuses_a_certified_candidate_with_a_message(
+    client, nine_of_ten, administrator, qualification
+):
     flows.certify(factories.AssessmentFactory(qualification=qualification, candidate=nine_of_ten.candidate))
     client.force_login(administrator)
-    response = client.post(f"/assessments/{nine_of_ten.pk}/reassess/", {
-        "first_assessor": nine_of_ten.first_assessor.email, "second_assessor": nine_of_ten.second_assessor.email,
-        "scheduled_at": "2030-01-10T09:00",
-    })
+    response = client.post(
+        f"/assessments/{nine_of_ten.pk}/reassess/",
+        {
+            "first_assessor": nine_of_ten.first_assessor.email,
+            "second_assessor": nine_of_ten.second_assessor.email,
+            "scheduled_at": "2030-01-10T09:00",
+        },
+    )
     assert response.status_code == 200
     assert "already holds the certificate" in response.content.decode()
     assert not Assessment.objects.filter(previous=nine_of_ten).exists()

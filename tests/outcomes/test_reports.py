@@ -28,8 +28,13 @@ def test_agreement_counts_first_judgements_before_reconciliation(assessment, qua
     flows.judge(assessment, assessment.first_assessor)
     flows.judge(assessment, assessment.second_assessor, not_proven={2})
     second_competency = qualification.competencies.get(order=2)
-    services.judgement_revise(actor=assessment.second_assessor, assessment=assessment,
-                              competency_id=second_competency.pk, proven=True, reason="Seen again")
+    services.judgement_revise(
+        actor=assessment.second_assessor,
+        assessment=assessment,
+        competency_id=second_competency.pk,
+        proven=True,
+        reason="Seen again",
+    )
     per_competency, per_pair = reports.assessor_agreement()
     row = next(r for r in per_competency if second_competency.code in r.label)
     assert (row.assessments, row.judgements, row.agreed, row.percentage) == (1, 1, 0, 0.0)
@@ -42,8 +47,12 @@ def test_outcomes_per_month_and_competencies_not_proven(qualification, administr
     flows.certify(factories.AssessmentFactory(qualification=qualification))
     nine = flows.decide(factories.AssessmentFactory(qualification=qualification), not_proven={10})
     flows.decide(factories.AssessmentFactory(qualification=qualification), not_proven=set(range(1, 11)))
-    services.objection_lodge(actor=nine.candidate, assessment=nine, reason="R",
-                             competencies=list(qualification.competencies.filter(order=10)))
+    services.objection_lodge(
+        actor=nine.candidate,
+        assessment=nine,
+        reason="R",
+        competencies=list(qualification.competencies.filter(order=10)),
+    )
     [month] = reports.outcomes_per_month()
     assert (month.certified, month.statement, month.not_certified) == (1, 1, 1)
     assert month.month.month == timezone.localdate().month
@@ -66,8 +75,9 @@ def test_reports_page_and_csv_for_administrators(client, administrator, qualific
     assert pair[1:] == ["1", "10", "100.0", "1.0"]
 
 
-def test_reports_page_does_not_grow_with_the_number_of_assessments(client, administrator, qualification,
-                                                                  django_assert_max_num_queries):
+def test_reports_page_does_not_grow_with_the_number_of_assessments(
+    client, administrator, qualification, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -48,8 +48,9 @@ def test_nothing_proven_issues_nothing(assessment):
     assert not Certificate.objects.filter(assessment=decided).exists()
 
 
-def test_statement_is_refused_for_a_certified_assessment_and_without_competencies(assessment, nine_of_ten,
-                                                                                 qualification):
+def test_statement_is_refused_for_a_certified_assessment_and_without_competencies(
+    assessment, nine_of_ten, qualification
+):
     certified = factories.AssessmentFactory(qualification=qualification, status="certified")
     with pytest.raises(ValidationError) as error:
         services.statement_issue(assessment=certified, competencies=list(qualification.competencies.all()[:1]))

@@ -5,11 +5,14 @@ from qualifications.models import Indicator
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("language,title,heading,notice", [
-    ("fr", "Opérateur Contact Center", "Compétences", True),
-    ("nl", "Contactcenteroperator", "Competenties", False),
-    ("en", "Contact Center operator", "Competencies", True),
-])
+@pytest.mark.parametrize(
+    "language,title,heading,notice",
+    [
+        ("fr", "Opérateur Contact Center", "Compétences", True),
+        ("nl", "Contactcenteroperator", "Competenties", False),
+        ("en", "Contact Center operator", "Competencies", True),
+    ],
+)
 def test_catalogue_page_shows_the_whole_standard_in_the_visitors_language(
     client, qualification, language, title, heading, notice
 ):

@@ -12,14 +12,32 @@ from qualifications.translation import translated_field_names
 SEED = (Path(__file__).resolve().parents[2] / "fixtures" / "seeds" / "decree_0213_fr.txt").read_text()
 
 EXPECTED_CODES = [
-    "D140801 Id17425", "D140801 Id16700", "D140801 Id17255", "D140801 Id17852", "D140801 Id16426",
-    "D140801 Id234", "D140801 Id17267", "co 01669", "co 01670", "co 01671",
+    "D140801 Id17425",
+    "D140801 Id16700",
+    "D140801 Id17255",
+    "D140801 Id17852",
+    "D140801 Id16426",
+    "D140801 Id234",
+    "D140801 Id17267",
+    "co 01669",
+    "co 01670",
+    "co 01671",
 ]
 INDICATORS_PER_COMPETENCY = [3, 2, 5, 4, 3, 3, 5, 5, 7, 10]
 DESCRIPTOR_COUNTS = {
-    "knowledge": 13, "cognitive_skill": 35, "problem_solving_skill": 5, "motor_skill": 4,
-    "environment_context": 6, "action_context": 4, "autonomy": 4, "bound_by": 3, "calls_on": 2,
-    "responsibility": 13, "legal_attestation": 1, "required_attestation": 1, "entry_requirement": 1,
+    "knowledge": 13,
+    "cognitive_skill": 35,
+    "problem_solving_skill": 5,
+    "motor_skill": 4,
+    "environment_context": 6,
+    "action_context": 4,
+    "autonomy": 4,
+    "bound_by": 3,
+    "calls_on": 2,
+    "responsibility": 13,
+    "legal_attestation": 1,
+    "required_attestation": 1,
+    "entry_requirement": 1,
 }
 
 
@@ -32,7 +50,10 @@ pytestmark = pytest.mark.django_db
 
 def test_qualification_0213_has_its_identity(qualification):
     assert (qualification.code, qualification.flemish_level, qualification.eqf_level, qualification.year) == (
-        "0213", 3, 3, 2016
+        "0213",
+        3,
+        3,
+        2016,
     )
     assert qualification.title_fr == "Opérateur Contact Center"
     assert qualification.max_assessment_hours == 6
@@ -85,13 +106,16 @@ def test_the_error_margin_is_3_percent_never_97(qualification):
                 assert "97" not in getattr(row, name), (model.__name__, row.pk, name)
 
 
-@pytest.mark.parametrize("model,fields", [
-    (Qualification, ["title", "definition", "legal_basis"]),
-    (Competency, ["text"]),
-    (Indicator, ["text"]),
-    (DescriptorElement, ["text"]),
-    (SupplementText, ["text"]),
-])
+@pytest.mark.parametrize(
+    "model,fields",
+    [
+        (Qualification, ["title", "definition", "legal_basis"]),
+        (Competency, ["text"]),
+        (Indicator, ["text"]),
+        (DescriptorElement, ["text"]),
+        (SupplementText, ["text"]),
+    ],
+)
 def test_every_text_is_filled_in_all_three_languages(qualification, model, fields):
     rows = list(model.objects.all())
     assert rows

@@ -31,9 +31,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             for email, password, role, first_name, last_name in DEMO_ACCOUNTS:
                 user, created = User.objects.get_or_create(
-                    email=email, defaults={"role": role, "first_name": first_name, "last_name": last_name,
-                                           "is_staff": role == User.Role.ADMINISTRATOR,
-                                           "is_superuser": role == User.Role.ADMINISTRATOR},
+                    email=email,
+                    defaults={
+                        "role": role,
+                        "first_name": first_name,
+                        "last_name": last_name,
+                        "is_staff": role == User.Role.ADMINISTRATOR,
+                        "is_superuser": role == User.Role.ADMINISTRATOR,
+                    },
                 )
                 if created:
                     user.set_password(password)

@@ -24,6 +24,10 @@ class Command(BaseCommand):
         qualification = Qualification.objects.filter(code="0213").first()
         if qualification and not Assessment.objects.filter(candidate=candidate).exists():
             Assessment.objects.create(
-                candidate=candidate, qualification=qualification, first_assessor=first, second_assessor=second,
-                scheduled_at=timezone.now() + timedelta(hours=1), location="Demo test centre",
+                candidate=candidate,
+                qualification=qualification,
+                first_assessor=first,
+                second_assessor=second,
+                scheduled_at=timezone.now() + timedelta(hours=1),
+                location="Demo test centre",
             )
