@@ -50,7 +50,8 @@ def test_a_subject_without_an_audit_label_is_named_by_its_text():
 
 
 def test_long_labels_and_summaries_are_cut_to_their_columns():
-    candidate = factories.CandidateFactory(first_name="A" * 200, last_name="B" * 200)
+    # The longest names an account holds (150 characters each) make a label longer than its column.
+    candidate = factories.CandidateFactory(first_name="A" * 150, last_name="B" * 150)
     entry = audit_record(actor=None, action=Action.ACCOUNT_CREATED, subject=candidate, summary="s" * 600)
     entry.refresh_from_db()
     assert len(entry.subject_label) == 300 and entry.subject_label.startswith("A")

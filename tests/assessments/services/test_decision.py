@@ -45,7 +45,9 @@ def test_one_competency_not_proven_by_both_is_not_certified():
     flows.judge(assessment, assessment.second_assessor, not_proven={2})
     assessment.refresh_from_db()
     assert assessment.status == Status.NOT_CERTIFIED and assessment.decided_at is not None
-    assert not Certificate.objects.exists()
+    # Not the qualification: what was proven gets a statement of its own.
+    assert not Certificate.objects.filter(kind=Certificate.Kind.CERTIFICATE).exists()
+    assert Certificate.objects.get().kind == Certificate.Kind.STATEMENT
     entry = AuditEntry.objects.about(assessment).get(action="decision")
     assert entry.data["not_proven"] == [assessment.qualification.competencies.get(order=2).code]
 
