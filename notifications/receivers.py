@@ -42,9 +42,13 @@ def reconciliation(sender, assessment, **kwargs):
     notify(recipients=_assessors(assessment), event=Event.RECONCILIATION, assessment=assessment)
 
 
+def _to_candidate(assessment, event: str, *, detail: str) -> None:
+    notify(recipients=[assessment.candidate], event=event, assessment=assessment, detail=detail)
+
+
 @receiver(steps.assessment_decided)
 def decided(sender, assessment, **kwargs):
-    notify(recipients=[assessment.candidate], event=Event.DECIDED, assessment=assessment, detail=assessment.status)
+    _to_candidate(assessment, Event.DECIDED, detail=assessment.status)
 
 
 @receiver(steps.objection_lodged)
@@ -59,30 +63,14 @@ def objection_lodged(sender, objection, **kwargs):
 
 @receiver(steps.objection_decided)
 def objection_decided(sender, objection, **kwargs):
-    notify(
-        recipients=[objection.assessment.candidate],
-        event=Event.OBJECTION_DECIDED,
-        assessment=objection.assessment,
-        detail=objection.status,
-    )
+    _to_candidate(objection.assessment, Event.OBJECTION_DECIDED, detail=objection.status)
 
 
 @receiver(documents.document_ready)
 def document_ready(sender, version, **kwargs):
-    certificate = version.certificate
-    notify(
-        recipients=[certificate.assessment.candidate],
-        event=Event.DOCUMENT_READY,
-        assessment=certificate.assessment,
-        detail=certificate.number,
-    )
+    _to_candidate(version.certificate.assessment, Event.DOCUMENT_READY, detail=version.certificate.number)
 
 
 @receiver(documents.document_revoked)
 def document_revoked(sender, certificate, **kwargs):
-    notify(
-        recipients=[certificate.assessment.candidate],
-        event=Event.DOCUMENT_REVOKED,
-        assessment=certificate.assessment,
-        detail=certificate.number,
-    )
+    _to_candidate(certificate.assessment, Event.DOCUMENT_REVOKED, detail=certificate.number)
