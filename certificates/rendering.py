@@ -5,6 +5,7 @@ URL fetcher refuses every other URL, so whatever a user typed into a name or a n
 no network request and read no other file.
 """
 
+import functools
 import mimetypes
 from html import escape
 from pathlib import Path
@@ -17,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from qualifications.models import DescriptorElement
@@ -26,7 +28,7 @@ from qualifications.selectors import (
     supplement_texts,
 )
 
-from . import pdf_tags
+from . import composition, pdf_tags
 from .models import SupplementVersion
 
 pdf_tags.install()
@@ -70,16 +72,11 @@ def _pdf_date(moment) -> str:
     return timezone.localtime(moment).replace(microsecond=0).isoformat()
 
 
-def supplement_context(version: SupplementVersion) -> dict:
-    certificate = version.certificate
+def shared_context(certificate, languages: list[str]) -> dict:
+    """What the pages every holder shares show: the qualification, the pair, the issuing centre."""
     qualification = qualification_with_standard().get(pk=certificate.assessment.qualification_id)
-    languages = [version.first_language, version.second_language]
-    url = certificate.verification_url
     return {
-        "certificate": certificate,
         "centre": certificate.issuing_centre,
-        "birth_date": certificate.holder_birth_date if settings.CERTIFICATE_SHOWS_DATE_OF_BIRTH else None,
-        "version": version,
         "qualification": qualification,
         "categories": competencies_by_category(qualification),
         "entry_requirements": [
@@ -90,6 +87,19 @@ def supplement_context(version: SupplementVersion) -> dict:
         "texts": supplement_texts(qualification),
         "languages": languages,
         "translations": [code for code, _name in settings.LANGUAGES if code != "nl"],
+    }
+
+
+def supplement_context(version: SupplementVersion, shared: dict | None = None) -> dict:
+    """The whole document's context: the shared context (given, or read) and the holder's."""
+    certificate = version.certificate
+    languages = [version.first_language, version.second_language]
+    url = certificate.verification_url
+    return {
+        **(shared or shared_context(certificate, languages)),
+        "certificate": certificate,
+        "birth_date": certificate.holder_birth_date if settings.CERTIFICATE_SHOWS_DATE_OF_BIRTH else None,
+        "version": version,
         # A certificate earned across a re-assessment chain names the date of every assessment.
         "assessment_dates": [link.started_at or link.scheduled_at for link in certificate.assessment.chain()],
         # Generated here from the certificate's own URL, not user input.
@@ -108,16 +118,69 @@ def statement_context(version: SupplementVersion) -> dict:
 
 
 def supplement_html(version: SupplementVersion) -> str:
+    """The whole document's HTML."""
     with translation.override(version.first_language):
         if version.certificate.is_statement:
             return render_to_string("certificates/statement.html", statement_context(version))
         return render_to_string("certificates/supplement.html", supplement_context(version))
 
 
-def render_supplement_pdf(version: SupplementVersion) -> bytes:
-    document = weasyprint.HTML(
-        string=supplement_html(version),
-        base_url=STATIC_DIR.as_uri() + "/",
-        url_fetcher=PortalURLFetcher(),
+def supplement_parts_html(version: SupplementVersion) -> tuple[str, str]:
+    """The HTML of a supplement's two parts: the holder's page, and the pages all holders share.
+
+    The shared part is rendered from the shared context alone, so it cannot show anything of
+    the holder's.
+    """
+    languages = [version.first_language, version.second_language]
+    with translation.override(version.first_language):
+        shared = shared_context(version.certificate, languages)
+        personal = supplement_context(version, shared)
+        return (
+            render_to_string("certificates/supplement.html", {**personal, "part": "personal"}),
+            render_to_string("certificates/supplement.html", {**shared, "part": "shared"}),
+        )
+
+
+# One font configuration and one parsed style sheet per process: a warm worker loads the fonts
+# and reads the style sheet once, as a browser keeps them in its cache.
+FONTS = FontConfiguration()
+
+
+@functools.cache
+def stylesheet() -> weasyprint.CSS:
+    return weasyprint.CSS(
+        filename=STATIC_DIR / "certificates" / "supplement.css", url_fetcher=PortalURLFetcher(), font_config=FONTS
     )
-    return document.write_pdf(pdf_variant="pdf/a-3b", pdf_tags=True)
+
+
+def lay_out(source: str, first_page: int = 1, total_pages: int | None = None) -> weasyprint.Document:
+    """The HTML laid out in pages, numbered from ``first_page`` (of ``total_pages``, or of its own)."""
+    html = weasyprint.HTML(string=source, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=PortalURLFetcher())
+    return html.render(
+        stylesheets=[stylesheet(), composition.page_numbers(first_page, total_pages)],
+        font_config=FONTS,
+        **composition.PDF_OPTIONS,
+    )
+
+
+def render_whole_pdf(version: SupplementVersion) -> bytes:
+    """The document laid out in one go: statements, and the reference a composed supplement equals."""
+    return lay_out(supplement_html(version)).write_pdf(**composition.PDF_OPTIONS)
+
+
+def render_supplement_pdf(version: SupplementVersion) -> bytes:
+    """A statement in one go; a supplement as the holder's page joined to the shared pages.
+
+    The holder's part is expected to fill one page; if it fills more, the shared pages are laid
+    out again to start after it, so the page numbers always run through.
+    """
+    if version.certificate.is_statement:
+        return render_whole_pdf(version)
+    personal_source, shared_source = supplement_parts_html(version)
+    personal_pages = 1
+    while True:
+        shared = composition.shared_pages(shared_source, personal_pages + 1, lay_out)
+        laid_out = lay_out(personal_source, 1, personal_pages + shared.page_count)
+        if len(laid_out.pages) == personal_pages:
+            return composition.compose(laid_out, shared)
+        personal_pages = len(laid_out.pages)

@@ -1,0 +1,198 @@
+"""One supplement from two renders: the holder's pages and the pages every holder shares.
+
+Everything after the first page of a supplement describes the qualification: it is the same for
+every holder of the same qualification in the same language pair, issued by the same centre.
+Laying those pages out is most of a render's work, so a worker lays them out once
+(``shared_pages``, kept per process) and, for each certificate, lays out only the holder's first
+page and joins the two PDFs (``compose``). The result is one tagged PDF/A-3b, page for page and
+word for word the document a single render of the whole supplement gives (decision 0013):
+
+- the pages of the shared part follow the holder's pages;
+- the structure elements of the shared part become children of the one ``Document`` element,
+  and the parent tree that maps each page's marked content to them is renumbered to follow the
+  holder's entries;
+- the outline (bookmarks) is built again over all pages by WeasyPrint's own algorithm, from the
+  bookmarks each render recorded, so headings nest across the join as in a single render;
+- the shared part's font subsets get their own names (each subset of a file has a distinct tag);
+- the catalogue, the metadata and the document information are the holder's render's.
+"""
+
+import functools
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import BytesIO
+from types import SimpleNamespace
+
+import pikepdf
+import weasyprint
+
+PDF_OPTIONS = {"pdf_variant": "pdf/a-3b", "pdf_tags": True}
+# WeasyPrint lays out in CSS pixels and writes points: 96 px = 72 pt.
+PX_TO_PT = 0.75
+
+
+@dataclass(frozen=True)
+class SharedPages:
+    """The laid-out shared part: its PDF, and what joining it to a holder's pages needs."""
+
+    pdf: bytes
+    page_count: int
+    # Per page: the bookmarks WeasyPrint recorded (level, label, position, state) and the height.
+    bookmark_pages: tuple
+
+
+@functools.lru_cache(maxsize=64)
+def page_numbers(first: int, total: int | None) -> weasyprint.CSS:
+    """Page numbers that run on across the join: the part's first page is ``first`` of ``total``."""
+    total_text = f'"{total}"' if total else "counter(pages)"
+    return weasyprint.CSS(
+        string=(
+            # "!important": a later style sheet of the same origin as the supplement's own.
+            f"@page {{ @bottom-right {{ content: counter(page) ' / ' {total_text} !important; }} }}"
+            f"@page :first {{ counter-increment: page {first} !important; }}"
+        )
+    )
+
+
+LayOut = Callable[[str, int, int | None], weasyprint.Document]
+
+
+@functools.lru_cache(maxsize=16)
+def shared_pages(source: str, first_page: int, lay_out: LayOut) -> SharedPages:
+    """The shared part laid out once per worker process for each distinct HTML and first page.
+
+    The HTML source is the key, so a change to a text, a template, a translation or the issuing
+    centre is a new entry. The first layout counts the pages; the second writes them with the
+    total the whole document will have.
+    """
+    count = len(lay_out(source, first_page, None).pages)
+    document = lay_out(source, first_page, first_page - 1 + count)
+    return SharedPages(
+        pdf=document.write_pdf(**PDF_OPTIONS),
+        page_count=count,
+        bookmark_pages=tuple((tuple(page.bookmarks), page.height) for page in document.pages),
+    )
+
+
+def compose(personal: weasyprint.Document, shared: SharedPages) -> bytes:
+    """The holder's laid-out pages followed by the shared pages, as one tagged PDF/A-3b."""
+    document = pikepdf.open(BytesIO(personal.write_pdf(**PDF_OPTIONS)))
+    part = pikepdf.open(BytesIO(shared.pdf))
+    _rename_font_subsets(part, taken=_font_names(document))
+    offset = _next_parent_tree_key(document)
+    _renumber_structure_parents(part, offset)
+    document.pages.extend(part.pages)
+    _adopt_structure(document, part)
+    _write_outline(document, personal, shared)
+    output = BytesIO()
+    # Streams are copied as they are: WeasyPrint compressed them already.
+    document.save(output, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    return output.getvalue()
+
+
+def _parent_tree_numbers(pdf: pikepdf.Pdf) -> pikepdf.Array:
+    return pdf.Root.StructTreeRoot.ParentTree.Nums
+
+
+def _next_parent_tree_key(pdf: pikepdf.Pdf) -> int:
+    numbers = _parent_tree_numbers(pdf)
+    return max((int(numbers[index]) for index in range(0, len(numbers), 2)), default=-1) + 1
+
+
+def _renumber_structure_parents(part: pikepdf.Pdf, offset: int) -> None:
+    """Move the part's parent tree keys after the document's: pages and link annotations."""
+    for page in part.pages:
+        page.obj.StructParents = int(page.obj.StructParents) + offset
+        for annotation in page.obj.get("/Annots", []):
+            if "/StructParent" in annotation:
+                annotation.StructParent = int(annotation.StructParent) + offset
+    numbers = _parent_tree_numbers(part)
+    for index in range(0, len(numbers), 2):
+        numbers[index] = int(numbers[index]) + offset
+
+
+def _adopt_structure(document: pikepdf.Pdf, part: pikepdf.Pdf) -> None:
+    """The part's structure elements become children of the document's ``Document`` element.
+
+    Copied after the pages, so that their page references point at the copied pages.
+    """
+    root = document.Root.StructTreeRoot.K[0]
+    part_root = part.Root.StructTreeRoot.K[0]
+    children = list(part_root.K) if isinstance(part_root.K, pikepdf.Array) else [part_root.K]
+    for child in children:
+        del child["/P"]  # not the part's own tree root, which is not copied
+    # One copy of each array: the copier walks it in C++ and keeps page references consistent.
+    for child in document.copy_foreign(part.make_indirect(pikepdf.Array(children))):
+        child.P = root
+        root.K.append(child)
+    numbers = document.copy_foreign(part.make_indirect(_parent_tree_numbers(part)))
+    _parent_tree_numbers(document).extend(numbers)
+
+
+def _fonts(pdf: pikepdf.Pdf):
+    seen = set()
+    for page in pdf.pages:
+        for font in page.obj.Resources.get("/Font", {}).values():
+            if font.objgen not in seen:
+                seen.add(font.objgen)
+                yield font
+
+
+def _font_names(pdf: pikepdf.Pdf) -> set[str]:
+    return {str(font.BaseFont) for font in _fonts(pdf)}
+
+
+def _rename_font_subsets(part: pikepdf.Pdf, taken: set[str]) -> None:
+    """Give the part's subsets tags of their own: "ABCDEF+Noto-Sans" is one subset per file."""
+    for font in _fonts(part):
+        name = str(font.BaseFont)
+        tag, _, family = name.removeprefix("/").partition("+")
+        seed = name
+        while name in taken:
+            seed = hashlib.md5(seed.encode(), usedforsecurity=False).hexdigest()
+            tag = "".join(chr(65 + int(seed[index : index + 2], 16) % 26) for index in range(0, 12, 2))
+            name = f"/{tag}+{family}"
+        taken.add(name)
+        font.BaseFont = pikepdf.Name(name)
+        for descendant in font.get("/DescendantFonts", []):
+            descendant.BaseFont = pikepdf.Name(name)
+            descendant.FontDescriptor.FontName = pikepdf.Name(name)
+
+
+def _write_outline(document: pikepdf.Pdf, personal: weasyprint.Document, shared: SharedPages) -> None:
+    """The bookmarks of all pages, nested by WeasyPrint's rules as in a single render."""
+    pages = [*personal.pages, *(SimpleNamespace(bookmarks=b, height=h) for b, h in shared.bookmark_pages)]
+    tree = personal.copy(pages).make_bookmark_tree(PX_TO_PT, transform_pages=True)
+    if "/Outlines" in document.Root:
+        del document.Root["/Outlines"]
+    if not tree:
+        return
+    outlines = document.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
+    first, last, count = _outline_items(document, tree, outlines)
+    outlines.First, outlines.Last, outlines.Count = first, last, count
+    document.Root.Outlines = outlines
+
+
+def _outline_items(document: pikepdf.Pdf, tree, parent) -> tuple:
+    """(first item, last item, visible count) of one level, as WeasyPrint writes them."""
+    items, count = [], len(tree)
+    for title, (page_number, x, y), children, state in tree:
+        item = document.make_indirect(
+            pikepdf.Dictionary(
+                Title=pikepdf.String(title),
+                Dest=pikepdf.Array([document.pages[page_number].obj, pikepdf.Name.XYZ, x, y, 0]),
+                Parent=parent,
+            )
+        )
+        if children:
+            item.First, item.Last, children_count = _outline_items(document, children, item)
+        else:
+            children_count = 0
+        item.Count = -children_count if state == "closed" else children_count
+        if state != "closed":
+            count += children_count
+        if items:
+            item.Prev, items[-1].Next = items[-1], item
+        items.append(item)
+    return items[0], items[-1], count
