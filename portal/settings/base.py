@@ -252,6 +252,7 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "ERROR"},
+        "pikepdf": {"level": "WARNING"},
         # Upload checks parse whatever candidates send: repairs of broken files are not news.
         "pypdf": {"level": "ERROR"},
         # Failures and lock-outs are warnings; axes' step-by-step notes are not needed.
