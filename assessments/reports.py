@@ -4,6 +4,7 @@ from the reports' summary (``assessments.report_summary``), a few rows whatever 
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from qualifications.models import Competency
 
@@ -84,7 +85,7 @@ def _agreement(label: str, tally) -> Agreement:
     )
 
 
-def assessor_agreement(pairs: int | None = PAIRS_SHOWN) -> tuple[list[Agreement], list[Agreement]]:
+def assessor_agreement(pairs: int | None = None) -> tuple[list[Agreement], list[Agreement]]:
     """Percentage agreement and Cohen's kappa before reconciliation, per competency and per pair
     of assessors: every pair in the order of their ids, or the ``pairs`` with the most judgements."""
     per_competency = [
@@ -100,3 +101,23 @@ def assessor_agreement(pairs: int | None = PAIRS_SHOWN) -> tuple[list[Agreement]
         tallies = tallies.order_by("-judgements", "first_id", "second_id")[:pairs]
     per_pair = [_agreement(f"{t.first} / {t.second}", t) for t in tallies]
     return per_competency, per_pair
+
+
+def outcome_report_rows() -> list[list]:
+    """The outcome reports as rows of one sheet: each section a heading row, its rows, a blank
+    row; the first row is the first section's heading."""
+    per_competency, per_pair = assessor_agreement()
+    rows = [[_("Outcomes per month"), _("Certified"), _("Statement of proven competencies"), _("Not certified")]]
+    rows += [[f"{r.month:%Y-%m}", r.certified, r.statement, r.not_certified] for r in outcomes_per_month()]
+    rows += [[], [_("Competencies most often not proven"), _("Not proven"), _("Judged")]]
+    rows += [
+        [f"{c.order}. {c.text} ({c.code})", not_proven, judged] for c, not_proven, judged in competencies_not_proven()
+    ]
+    rows += [[], [_("Objections"), _("Number")], *([str(label), count] for label, count in objection_outcomes())]
+    for title, agreements in (
+        (_("Agreement per competency"), per_competency),
+        (_("Agreement per assessor pair"), per_pair),
+    ):
+        rows += [[], [title, _("Assessments"), _("Judgements"), _("Agreement (%)"), _("Cohen's kappa")]]
+        rows += [[a.label, a.assessments, a.judgements, a.percentage, a.kappa] for a in agreements]
+    return rows
