@@ -34,7 +34,7 @@ from .models import (
 )
 
 Status = Assessment.Status
-OPEN_STATUSES = (Status.REGISTERED, Status.SCORING, Status.RECONCILIATION)
+OPEN_STATUSES = (Status.REGISTERED, Status.SCORING, Status.RECONCILIATION)  # the workload's "open"
 PAIRED_STATUSES = (Status.RECONCILIATION, *Assessment.DECIDED)  # both sheets are in
 AGREEMENT = ("assessments", "judgements", "agreed", "first_yes", "second_yes")
 
@@ -171,9 +171,10 @@ def _add(after: Share, before: Share) -> None:
     for (model, key, field), amount in delta.items():
         if amount:
             by_model[model][key][field] = amount
-    for model in KEYS:
-        if by_model.get(model):
-            _increment(model, by_model[model])
+    with transaction.atomic():
+        for model in KEYS:
+            if by_model.get(model):
+                _increment(model, by_model[model])
 
 
 def _increment(model, deltas: dict[tuple, dict[str, int]]) -> None:

@@ -31,7 +31,6 @@ from .models import (
 
 Status = Assessment.Status
 DisplayStatus = Assessment.DisplayStatus
-OPEN_STATUSES = (Status.REGISTERED, Status.SCORING, Status.RECONCILIATION)
 
 
 @dataclass

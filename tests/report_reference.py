@@ -23,8 +23,9 @@ from assessments.models import (
     Objection,
     ScoreSheet,
 )
+from assessments.report_summary import OPEN_STATUSES
 from assessments.reports import Agreement, OutcomeRow
-from assessments.selectors import OPEN_STATUSES, ReportFigures
+from assessments.selectors import ReportFigures
 from qualifications.models import Competency, Qualification
 
 Status = Assessment.Status
