@@ -1,11 +1,9 @@
 """Pages for administrators (test centre staff). The Django admin covers everything else."""
 
-import csv
 from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -87,14 +85,13 @@ def assessors_edit(request, pk: int):
 
 
 def _outcome_reports() -> dict:
-    per_competency, per_pair = reports.assessor_agreement()
+    per_competency, per_pair = reports.assessor_agreement(pairs=reports.PAIRS_SHOWN)
     return {
         "outcomes": reports.outcomes_per_month(),
         "not_proven": reports.competencies_not_proven(),
         "objections": reports.objection_outcomes(),
-        "agreement_competency": per_competency,
-        "agreement_pair": per_pair,
         "agreement": [(_("Per competency"), per_competency), (_("Per assessor pair"), per_pair)],
+        "pairs_shown": reports.PAIRS_SHOWN,
     }
 
 
@@ -104,33 +101,10 @@ def report(request):
 
 
 @access.administrator_required
-def report_csv(request):
-    """The same figures as the reports page, as one CSV file of sections."""
-    data = _outcome_reports()
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="reports.csv"'
-    out = csv.writer(response)
-    out.writerow([_("Outcomes per month"), _("Certified"), _("Statement of proven competencies"), _("Not certified")])
-    for row in data["outcomes"]:
-        out.writerow([f"{row.month:%Y-%m}", row.certified, row.statement, row.not_certified])
-    out.writerow([])
-    out.writerow([_("Competencies most often not proven"), _("Not proven"), _("Judged")])
-    for competency, not_proven, judged in data["not_proven"]:
-        out.writerow([f"{competency.order}. {competency.text} ({competency.code})", not_proven, judged])
-    out.writerow([])
-    out.writerow([_("Objections"), _("Number")])
-    out.writerows(data["objections"])
-    for title, rows in (
-        (_("Agreement per competency"), data["agreement_competency"]),
-        (_("Agreement per assessor pair"), data["agreement_pair"]),
-    ):
-        out.writerow([])
-        out.writerow([title, _("Assessments"), _("Judgements"), _("Agreement (%)"), _("Cohen's kappa")])
-        for row in rows:
-            out.writerow(
-                [row.label, row.assessments, row.judgements, row.percentage, "" if row.kappa is None else row.kappa]
-            )
-    return response
+def report_outcomes_export(request, file_format: str):
+    """The outcome reports, every assessor pair included, as sections of one sheet."""
+    header, *rows = reports.outcome_report_rows()
+    return export_response(file_format, "outcome-reports", header, rows)
 
 
 @access.administrator_required

@@ -1,17 +1,14 @@
-"""Reads for the reports page: outcomes, competencies not proven, objections, assessor agreement."""
+"""Reads for the reports page: outcomes, competencies not proven, objections, assessor agreement,
+from the reports' summary (``assessments.report_summary``), a few rows whatever the data."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import TruncMonth
+from django.db.models import Q
+from django.utils.translation import gettext as _
 
-from accounts.models import User
 from qualifications.models import Competency
 
-from .models import Assessment, CarriedOver, Judgement, JudgementRevision, Objection, ScoreSheet
-
-Status = Assessment.Status
+from .models import CompetencyTally, MonthTally, Objection, PairTally, StatusTally
 
 
 @dataclass
@@ -24,39 +21,25 @@ class OutcomeRow:
 
 def outcomes_per_month() -> list[OutcomeRow]:
     """Decisions per month: certified, a statement (something proven), or nothing proven."""
-    proven = Exists(Judgement.objects.filter(sheet__assessment=OuterRef("pk"), proven=True))
-    carried = Exists(CarriedOver.objects.filter(assessment=OuterRef("pk")))
-    rows = (
-        Assessment.objects.filter(status__in=Assessment.DECIDED, decided_at__isnull=False)
-        .annotate(month=TruncMonth("decided_at"))
-        .values("month")
-        .annotate(
-            certified=Count("pk", filter=Q(status=Status.CERTIFIED)),
-            statement=Count("pk", filter=Q(status=Status.NOT_CERTIFIED) & (Q(proven) | Q(carried))),
-            not_certified=Count("pk", filter=Q(status=Status.NOT_CERTIFIED) & ~Q(proven) & ~Q(carried)),
-        )
-        .order_by("-month")
-    )
-    return [OutcomeRow(**row) for row in rows]
+    rows = MonthTally.objects.filter(Q(certified__gt=0) | Q(statement__gt=0) | Q(not_certified__gt=0))
+    return [
+        OutcomeRow(month=row.month, certified=row.certified, statement=row.statement, not_certified=row.not_certified)
+        for row in rows.order_by("-month")
+    ]
 
 
 def competencies_not_proven(limit: int = 10) -> list[tuple[Competency, int, int]]:
     """(competency, decisions where it was not proven, decisions that judged it), most often first."""
-    counts = (
-        Judgement.objects.filter(
-            sheet__assessment__status__in=Assessment.DECIDED, sheet__assessor=F("sheet__assessment__first_assessor")
-        )
-        .values("competency")
-        .annotate(judged=Count("pk"), not_proven=Count("pk", filter=Q(proven=False)))
-        .filter(not_proven__gt=0)
-        .order_by("-not_proven")[:limit]
+    rows = (
+        CompetencyTally.objects.filter(not_proven__gt=0)
+        .select_related("competency")
+        .order_by("-not_proven", "competency_id")[:limit]
     )
-    competencies = Competency.objects.in_bulk([row["competency"] for row in counts])
-    return [(competencies[row["competency"]], row["not_proven"], row["judged"]) for row in counts]
+    return [(row.competency, row.not_proven, row.judged) for row in rows]
 
 
 def objection_outcomes() -> list[tuple[str, int]]:
-    counts = dict(Objection.objects.values_list("status").annotate(n=Count("pk")))
+    counts = dict(StatusTally.objects.filter(subject=StatusTally.Subject.OBJECTION).values_list("status", "count"))
     return [(label, counts.get(value, 0)) for value, label in Objection.Status.choices]
 
 
@@ -87,62 +70,54 @@ class Agreement:
         return None if expected == 1 else round((observed - expected) / (1 - expected), 2)
 
 
-def _initial_pairs():
-    """(assessment, competency, first assessor, second assessor, first's, second's) as first submitted.
-
-    A judgement revised in reconciliation started as the ``proven_before`` of its first revision.
-    """
-    first_revision = JudgementRevision.objects.filter(judgement=OuterRef("pk")).order_by("created_at", "pk")
-    rows = (
-        Judgement.objects.filter(
-            sheet__status=ScoreSheet.Status.SUBMITTED,
-            sheet__assessment__status__in=[Status.RECONCILIATION, *Assessment.DECIDED],
-        )
-        .annotate(before=Subquery(first_revision.values("proven_before")[:1]))
-        .values_list(
-            "sheet__assessment",
-            "competency",
-            "sheet__assessor",
-            "sheet__assessment__first_assessor",
-            "proven",
-            "before",
-        )
-    )
-    by_key: dict[tuple[int, int], dict] = defaultdict(dict)
-    for assessment, competency, assessor, first, proven, before in rows:
-        initial = proven if before is None else before
-        by_key[(assessment, competency)]["first" if assessor == first else "second"] = (assessor, initial)
-    for (assessment, competency), pair in by_key.items():
-        if "first" in pair and "second" in pair:
-            yield assessment, competency, pair["first"], pair["second"]
+# The page shows the pairs with the most judgements behind their figures; the exports list all.
+PAIRS_SHOWN = 20
 
 
-def _agreement(label: str, pairs: list) -> Agreement:
+def _agreement(label: str, tally) -> Agreement:
     return Agreement(
         label=label,
-        assessments=len({assessment for assessment, *_rest in pairs}),
-        judgements=len(pairs),
-        agreed=sum(first[1] == second[1] for _a, _c, first, second in pairs),
-        first_yes=sum(bool(first[1]) for _a, _c, first, _s in pairs),
-        second_yes=sum(bool(second[1]) for _a, _c, _f, second in pairs),
+        assessments=tally.assessments,
+        judgements=tally.judgements,
+        agreed=tally.agreed,
+        first_yes=tally.first_yes,
+        second_yes=tally.second_yes,
     )
 
 
-def assessor_agreement() -> tuple[list[Agreement], list[Agreement]]:
-    """Percentage agreement and Cohen's kappa before reconciliation, per competency and per pair."""
-    pairs = list(_initial_pairs())
-    by_competency, by_pair = defaultdict(list), defaultdict(list)
-    for pair in pairs:
-        by_competency[pair[1]].append(pair)
-        # The pair is the same whichever of the two was "first": order their judgements by person.
-        assessment, competency, first, second = pair
-        ordered = tuple(sorted([first, second], key=lambda judged: judged[0]))
-        by_pair[(ordered[0][0], ordered[1][0])].append((assessment, competency, *ordered))
-    competencies = Competency.objects.in_bulk(list(by_competency))
-    people = User.objects.in_bulk({pk for key in by_pair for pk in key})
+def assessor_agreement(pairs: int | None = None) -> tuple[list[Agreement], list[Agreement]]:
+    """Percentage agreement and Cohen's kappa before reconciliation, per competency and per pair
+    of assessors: every pair in the order of their ids, or the ``pairs`` with the most judgements."""
     per_competency = [
-        _agreement(f"{c.order}. {c.text} ({c.code})", by_competency[c.pk])
-        for c in sorted(competencies.values(), key=lambda c: (c.qualification_id, c.order))
+        _agreement(f"{t.competency.order}. {t.competency.text} ({t.competency.code})", t)
+        for t in CompetencyTally.objects.filter(judgements__gt=0)
+        .select_related("competency")
+        .order_by("competency__qualification", "competency__order")
     ]
-    per_pair = [_agreement(f"{people[a]} / {people[b]}", rows) for (a, b), rows in sorted(by_pair.items())]
+    tallies = PairTally.objects.filter(judgements__gt=0).select_related("first", "second")
+    if pairs is None:
+        tallies = tallies.order_by("first_id", "second_id")
+    else:
+        tallies = tallies.order_by("-judgements", "first_id", "second_id")[:pairs]
+    per_pair = [_agreement(f"{t.first} / {t.second}", t) for t in tallies]
     return per_competency, per_pair
+
+
+def outcome_report_rows() -> list[list]:
+    """The outcome reports as rows of one sheet: each section a heading row, its rows, a blank
+    row; the first row is the first section's heading."""
+    per_competency, per_pair = assessor_agreement()
+    rows = [[_("Outcomes per month"), _("Certified"), _("Statement of proven competencies"), _("Not certified")]]
+    rows += [[f"{r.month:%Y-%m}", r.certified, r.statement, r.not_certified] for r in outcomes_per_month()]
+    rows += [[], [_("Competencies most often not proven"), _("Not proven"), _("Judged")]]
+    rows += [
+        [f"{c.order}. {c.text} ({c.code})", not_proven, judged] for c, not_proven, judged in competencies_not_proven()
+    ]
+    rows += [[], [_("Objections"), _("Number")], *([str(label), count] for label, count in objection_outcomes())]
+    for title, agreements in (
+        (_("Agreement per competency"), per_competency),
+        (_("Agreement per assessor pair"), per_pair),
+    ):
+        rows += [[], [title, _("Assessments"), _("Judgements"), _("Agreement (%)"), _("Cohen's kappa")]]
+        rows += [[a.label, a.assessments, a.judgements, a.percentage, a.kappa] for a in agreements]
+    return rows

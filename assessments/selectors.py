@@ -4,11 +4,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import reduce
-from operator import or_
 
 from django.conf import settings
-from django.db.models import Count, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,17 +18,19 @@ from qualifications.models import Competency, Indicator, Qualification
 from .models import (
     CERTIFICATE_REVOKED,
     Assessment,
+    AssessorTally,
     CarriedOver,
+    DurationTally,
     IndicatorNote,
     Judgement,
     Objection,
     PortfolioItem,
     ScoreSheet,
+    StatusTally,
 )
 
 Status = Assessment.Status
 DisplayStatus = Assessment.DisplayStatus
-OPEN_STATUSES = (Status.REGISTERED, Status.SCORING, Status.RECONCILIATION)
 
 
 @dataclass
@@ -394,61 +394,37 @@ class ReportFigures:
 
 
 def report_figures() -> ReportFigures:
-    """Counts per display status, certification rate, overruns and assessor workload, counted by
-    the database: one pass over the assessments, the few revoked certificates from their index,
-    and one grouped count per assessor seat read from an index.
+    """Counts per display status, certification rate, overruns and assessor workload, read from
+    the reports' summary (``assessments.report_summary``): a few rows whatever the number of
+    assessments.
 
     The rate is of valid certificates among decided assessments: a revoked certificate is a
     decided assessment that no longer counts as certified.
     """
-    # Ran over: longer than its own qualification allows (a handful of qualifications).
-    overran = reduce(
-        or_,
-        (
-            Q(qualification=pk, ended_at__gt=F("started_at") + timedelta(hours=hours))
-            for pk, hours in Qualification.objects.values_list("pk", "max_assessment_hours")
-        ),
-        Q(pk__in=[]),
-    )
-    counts = Assessment.objects.order_by().aggregate(
-        **{value: Count("pk", filter=Q(status=value)) for value in Status.values},
-        ended=Count("pk", filter=Q(ended_at__isnull=False)),
-        overruns=Count("pk", filter=Q(ended_at__isnull=False) & overran),
-    )
-    revoked = Assessment.objects.filter(status=Status.CERTIFIED, certificate__status=CERTIFICATE_REVOKED).count()
-    counts[DisplayStatus.REVOKED] = revoked
-    counts[Status.CERTIFIED] -= revoked
-    certified = counts[Status.CERTIFIED]
+    tallies = dict(StatusTally.objects.filter(subject=StatusTally.Subject.ASSESSMENT).values_list("status", "count"))
+    counts = {value: tallies.get(value, 0) for value in DisplayStatus.values}
+    # Ran over: longer than its own qualification allows now (the durations are kept in hours).
+    limits = dict(Qualification.objects.values_list("pk", "max_assessment_hours"))
+    ended = overruns = 0
+    for qualification_id, hours, count in DurationTally.objects.values_list("qualification", "hours", "count"):
+        ended += count
+        overruns += count if hours > limits[qualification_id] else 0
+    certified, revoked = counts[Status.CERTIFIED], counts[DisplayStatus.REVOKED]
     return ReportFigures(
         by_status=[(label, counts[value]) for value, label in DisplayStatus.choices],
-        total=sum(counts[value] for value in DisplayStatus.values),
+        total=sum(counts.values()),
         decided=certified + revoked + counts[Status.NOT_CERTIFIED],
         certified=certified,
         revoked=revoked,
-        ended=counts["ended"],
-        overruns=counts["overruns"],
-        workload=_assessor_workload(),
+        ended=ended,
+        overruns=overruns,
+        workload=[
+            (tally.assessor, tally.open, tally.total)
+            for tally in AssessorTally.objects.filter(total__gt=0)
+            .select_related("assessor")
+            .order_by("assessor__last_name", "assessor__first_name", "assessor_id")
+        ],
     )
-
-
-def _assessor_workload() -> list[tuple[User, int, int]]:
-    """(assessor, open assessments, all assessments) per assessor: one grouped count per seat."""
-    rows: dict[int, list[int]] = {}
-    for seat in ("first_assessor", "second_assessor"):
-        counts = (
-            Assessment.objects.order_by()
-            .values_list(seat)
-            .annotate(
-                open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-                all=Count("pk"),
-            )
-        )
-        for assessor_id, open_count, all_count in counts:
-            totals = rows.setdefault(assessor_id, [0, 0])
-            totals[0] += open_count
-            totals[1] += all_count
-    assessors = User.objects.filter(pk__in=rows).order_by("last_name", "first_name")
-    return [(assessor, *rows[assessor.pk]) for assessor in assessors]
 
 
 def report_rows(figures: ReportFigures) -> list[tuple]:

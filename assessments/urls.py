@@ -28,5 +28,5 @@ urlpatterns = [
     path("reports/export.<str:file_format>", manage_views.report_export, name="report_export"),
     path("export.<str:file_format>", manage_views.dashboard_export, name="export"),
     path("import/", manage_views.assessments_import, name="import"),
-    path("reports/csv/", manage_views.report_csv, name="report_csv"),
+    path("reports/outcomes.<str:file_format>", manage_views.report_outcomes_export, name="report_outcomes_export"),
 ]

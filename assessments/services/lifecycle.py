@@ -10,6 +10,7 @@ from accounts.services import candidate_full_name
 from audit.services import Action, audit_record
 from qualifications.models import Qualification
 
+from .. import report_summary
 from ..models import Assessment, Judgement, ScoreSheet
 from ..selectors import to_judge
 from ..signals import assessment_cancelled, assessment_rescheduled, assessment_scheduled, scoring_opened
@@ -91,6 +92,7 @@ def assessment_create(
     assessment.full_clean()
     with transaction.atomic():
         assessment.save()
+        report_summary.added(assessment)
         audit_record(
             actor=created_by,
             action=Action.ASSESSMENT_CREATED,
@@ -115,8 +117,9 @@ def assessment_assign_assessors(
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         assessment_check_assessors_changeable(locked)
-        locked.first_assessor, locked.second_assessor = first_assessor, second_assessor
-        locked.save(update_fields=["first_assessor", "second_assessor"])
+        with report_summary.tracked(locked):
+            locked.first_assessor, locked.second_assessor = first_assessor, second_assessor
+            locked.save(update_fields=["first_assessor", "second_assessor"])
         audit_record(
             actor=actor,
             action=Action.ASSESSORS_ASSIGNED,
@@ -194,7 +197,8 @@ def assessment_cancel(*, actor: User, assessment: Assessment, reason: str) -> As
             Assessment.objects.select_for_update().select_related("qualification", "candidate").get(pk=assessment.pk)
         )
         assessment_check_schedulable(locked)
-        assessment_move(locked, Status.CANCELLED, cancellation_reason=reason)
+        with report_summary.tracked(locked):
+            assessment_move(locked, Status.CANCELLED, cancellation_reason=reason)
         audit_record(
             actor=actor,
             action=Action.ASSESSMENT_CANCELLED,
@@ -222,7 +226,8 @@ def assessment_start(*, actor: User, assessment: Assessment) -> Assessment:
                 },
                 code="too_early",
             )
-        assessment_move(assessment, Status.SCORING, started_at=timezone.now())
+        with report_summary.tracked(assessment):
+            assessment_move(assessment, Status.SCORING, started_at=timezone.now())
         competencies = list(to_judge(assessment))
         for assessor_id in assessment.assessor_ids:
             sheet = ScoreSheet.objects.create(assessment=assessment, assessor_id=assessor_id)
@@ -242,8 +247,9 @@ def assessment_end(*, actor: User, assessment: Assessment) -> Assessment:
             raise ValidationError(_("The assessment has not started yet."), code="not_started")
         if assessment.ended_at is not None:
             raise ValidationError(_("The end of this assessment was already recorded."), code="already_ended")
-        assessment.ended_at = timezone.now()
-        assessment.save(update_fields=["ended_at"])
+        with report_summary.tracked(assessment):
+            assessment.ended_at = timezone.now()
+            assessment.save(update_fields=["ended_at"])
         audit_record(
             actor=actor,
             action=Action.ASSESSMENT_ENDED,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.services import Action, audit_record
 
+from .. import report_summary
 from ..models import Assessment, Judgement, JudgementRevision
 from ..selectors import competency_pairs
 from .decision import decide_if_agreed, judgement_summary
@@ -66,5 +67,6 @@ def judgement_revise(
             proven=proven,
             reason=reason,
         )
-        decide_if_agreed(actor=actor, assessment=assessment)
+        with report_summary.tracked(assessment):
+            decide_if_agreed(actor=actor, assessment=assessment)
     return judgement

@@ -54,7 +54,7 @@ VIEWS = [
     ("account search", "get", "/accounts/people/search/", {ADMINISTRATOR}),
     ("candidates import", "get", "/accounts/people/import/", {ADMINISTRATOR}),
     ("audit trail export", "get", "/audit/export.csv", {ADMINISTRATOR}),
-    ("reports csv", "get", "/assessments/reports/csv/", {ADMINISTRATOR}),
+    ("outcome reports export", "get", "/assessments/reports/outcomes.csv", {ADMINISTRATOR}),
     ("notifications", "get", "/notifications/", {ADMINISTRATOR}),
     ("certificate panel", "get", "/certificates/{certificate}/panel/", {CANDIDATE, ADMINISTRATOR}),
     ("supplement download", "get", "/certificates/{certificate}/supplements/1/download/", {CANDIDATE, ADMINISTRATOR}),

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from assessments import reports, services
 from assessments.reports import Agreement
@@ -66,13 +67,33 @@ def test_reports_page_and_csv_for_administrators(client, administrator, qualific
     client.force_login(administrator)
     page = client.get("/assessments/reports/").content.decode()
     assert "Cohen" in page and "Outcomes per month" in page and nine.first_assessor.full_name in page
-    response = client.get("/assessments/reports/csv/")
+    response = client.get("/assessments/reports/outcomes.csv")
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][0] == "Outcomes per month" and rows[1][1:] == ["0", "1", "0"]
     assert any(row and row[0] == "Agreement per assessor pair" for row in rows)
     pair = rows[[r[0] if r else "" for r in rows].index("Agreement per assessor pair") + 1]
     assert pair[1:] == ["1", "10", "100.0", "1.0"]
+
+
+def test_outcome_reports_export_as_excel_with_every_assessor_pair(client, administrator, qualification, monkeypatch):
+    monkeypatch.setattr(reports, "PAIRS_SHOWN", 1)
+    flows.decide(factories.AssessmentFactory(qualification=qualification))
+    flows.decide(factories.AssessmentFactory(qualification=qualification), not_proven={10})
+    client.force_login(administrator)
+    response = client.get("/assessments/reports/")
+    page = response.content.decode()
+    assert 'href="/assessments/reports/outcomes.xlsx"' in page
+    assert "At most 1 assessor pairs, those with the most judgements" in page
+    assert len(dict(response.context["agreement"])["Per assessor pair"]) == 1
+    response = client.get("/assessments/reports/outcomes.xlsx")
+    assert "spreadsheetml" in response["Content-Type"]
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][0] == "Outcomes per month" and rows[1][1:4] == (1, 1, 0)
+    pairs = rows[[row[0] if row else None for row in rows].index("Agreement per assessor pair") + 1 :]
+    assert [row[1:3] for row in pairs] == [(1, 10), (1, 10)]
+    assert ("Open", 0) in [tuple(row[:2]) for row in rows]
 
 
 def test_reports_page_does_not_grow_with_the_number_of_assessments(
