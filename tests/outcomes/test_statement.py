@@ -93,6 +93,15 @@ def test_the_statement_pdf_lists_the_proven_competencies_in_both_languages(nine_
     assert version.download_name.startswith(f"statement-of-competencies-{statement.number}-")
 
 
+def test_a_statement_sealed_with_a_test_seal_says_so_and_names_its_assessment(nine_of_ten):
+    statement = nine_of_ten.certificate
+    text = pdf_text(render(services.supplement_queue(certificate=statement, languages=("nl", "en"))))
+    assert "TEST SEAL: this document was sealed with a development seal" in text
+    assert "Holder of the statement" in text and "Statement number" in text
+    assert "Dates of the assessments" in text  # even for one assessment
+    assert "This supplement describes the qualification" not in text
+
+
 def test_verification_says_what_a_statement_is_and_lists_its_competencies(client, nine_of_ten, qualification):
     statement = nine_of_ten.certificate
     page = client.get(f"/verify/{statement.verification_code}/").content.decode()
