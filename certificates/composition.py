@@ -43,19 +43,19 @@ class SharedPages:
 
 
 @functools.lru_cache(maxsize=64)
-def page_numbers(first: int, total: int | None) -> weasyprint.CSS:
-    """Page numbers that run on across the join: the part's first page is ``first`` of ``total``."""
+def page_total(total: int | None) -> weasyprint.CSS:
+    """The holder's pages say "1 / total": the total of the whole document, not of the part."""
     total_text = f'"{total}"' if total else "counter(pages)"
+    # "!important": a later style sheet of the same origin as the supplement's own.
     return weasyprint.CSS(
-        string=(
-            # "!important": a later style sheet of the same origin as the supplement's own.
-            f"@page {{ @bottom-right {{ content: counter(page) ' / ' {total_text} !important; }} }}"
-            f"@page :first {{ counter-increment: page {first} !important; }}"
-        )
+        string=f"@page {{ @bottom-right {{ content: counter(page) ' / ' {total_text} !important; }} }}"
     )
 
 
-LayOut = Callable[[str, int, int | None], weasyprint.Document]
+LayOut = Callable[[str, int | None], weasyprint.Document]
+# Blank pages laid out before the shared part stand for the holder's pages: the page counters
+# then run as in the whole document, and the blank pages are left out of the PDF.
+HOLDER_PAGE_STANDIN = '<div class="page-standin"></div>'
 
 
 @functools.lru_cache(maxsize=16)
@@ -63,14 +63,14 @@ def shared_pages(source: str, first_page: int, lay_out: LayOut) -> SharedPages:
     """The shared part laid out once per worker process for each distinct HTML and first page.
 
     The HTML source is the key, so a change to a text, a template, a translation or the issuing
-    centre is a new entry. The first layout counts the pages; the second writes them with the
-    total the whole document will have.
+    centre is a new entry.
     """
-    count = len(lay_out(source, first_page, None).pages)
-    document = lay_out(source, first_page, first_page - 1 + count)
+    standins = first_page - 1
+    laid_out = lay_out(source.replace("<body>", "<body>" + HOLDER_PAGE_STANDIN * standins, 1), None)
+    document = laid_out.copy(laid_out.pages[standins:])
     return SharedPages(
         pdf=document.write_pdf(**PDF_OPTIONS),
-        page_count=count,
+        page_count=len(document.pages),
         bookmark_pages=tuple((tuple(page.bookmarks), page.height) for page in document.pages),
     )
 

@@ -153,11 +153,11 @@ def stylesheet() -> weasyprint.CSS:
     )
 
 
-def lay_out(source: str, first_page: int = 1, total_pages: int | None = None) -> weasyprint.Document:
-    """The HTML laid out in pages, numbered from ``first_page`` (of ``total_pages``, or of its own)."""
+def lay_out(source: str, total_pages: int | None = None) -> weasyprint.Document:
+    """The HTML laid out in pages, numbered "page / total_pages" (or of its own pages)."""
     html = weasyprint.HTML(string=source, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=PortalURLFetcher())
     return html.render(
-        stylesheets=[stylesheet(), composition.page_numbers(first_page, total_pages)],
+        stylesheets=[stylesheet(), composition.page_total(total_pages)],
         font_config=FONTS,
         **composition.PDF_OPTIONS,
     )
@@ -180,7 +180,7 @@ def render_supplement_pdf(version: SupplementVersion) -> bytes:
     personal_pages = 1
     while True:
         shared = composition.shared_pages(shared_source, personal_pages + 1, lay_out)
-        laid_out = lay_out(personal_source, 1, personal_pages + shared.page_count)
+        laid_out = lay_out(personal_source, personal_pages + shared.page_count)
         if len(laid_out.pages) == personal_pages:
             return composition.compose(laid_out, shared)
         personal_pages = len(laid_out.pages)
