@@ -35,6 +35,7 @@ translations: $(INSTALLED)
 migrate: messages
 	$(BIN)/python manage.py migrate --verbosity 0
 	$(BIN)/python manage.py loaddata qualification_0213 --verbosity 0
+	$(BIN)/python manage.py report_summary_rebuild --verbosity 0
 
 # `make run` seals with a self-signed TEST seal and signs credentials with a development key,
 # both made under var/ on first use (decision 0006); production sets its own (docs/deploy.md).

@@ -65,8 +65,10 @@ def shared_pages(source: str, first_page: int, lay_out: LayOut) -> SharedPages:
     The HTML source is the key, so a change to a text, a template, a translation or the issuing
     centre is a new entry.
     """
+    if source.count("<body>") != 1:
+        raise ValueError("the shared part's HTML must open its body with a plain <body>")
     standins = first_page - 1
-    laid_out = lay_out(source.replace("<body>", "<body>" + HOLDER_PAGE_STANDIN * standins, 1), None)
+    laid_out = lay_out(source.replace("<body>", "<body>" + HOLDER_PAGE_STANDIN * standins), None)
     document = laid_out.copy(laid_out.pages[standins:])
     return SharedPages(
         pdf=document.write_pdf(**PDF_OPTIONS),
@@ -79,6 +81,9 @@ def compose(personal: weasyprint.Document, shared: SharedPages) -> bytes:
     """The holder's laid-out pages followed by the shared pages, as one tagged PDF/A-3b."""
     document = pikepdf.open(BytesIO(personal.write_pdf(**PDF_OPTIONS)))
     part = pikepdf.open(BytesIO(shared.pdf))
+    if "/Names" in part.Root or "/AcroForm" in part.Root:
+        # Named destinations and forms would need joining too; the supplement has neither.
+        raise ValueError("the shared pages hold named destinations or a form, which are not joined")
     _rename_font_subsets(part, taken=_font_names(document))
     offset = _next_parent_tree_key(document)
     _renumber_structure_parents(part, offset)
@@ -113,21 +118,47 @@ def _renumber_structure_parents(part: pikepdf.Pdf, offset: int) -> None:
 
 
 def _adopt_structure(document: pikepdf.Pdf, part: pikepdf.Pdf) -> None:
-    """The part's structure elements become children of the document's ``Document`` element.
+    """The part's structure elements become elements of the document's ``Document`` element.
 
-    Copied after the pages, so that their page references point at the copied pages.
+    Its children join the document's; the elements only the parent tree reaches (WeasyPrint's
+    running headers and page numbers, artefacts) get the document's ``Document`` as parent too.
+    Nothing may keep a reference to the part's own root, or the copy would bring a second
+    structure tree along. Copied after the pages, so that page references point at the copies.
     """
     root = document.Root.StructTreeRoot.K[0]
     part_root = part.Root.StructTreeRoot.K[0]
     children = list(part_root.K) if isinstance(part_root.K, pikepdf.Array) else [part_root.K]
-    for child in children:
-        del child["/P"]  # not the part's own tree root, which is not copied
+    numbers = _parent_tree_numbers(part)
+    adopted = _below(part_root, [*children, *_elements_of(numbers)])
+    for element in adopted:
+        del element["/P"]
     # One copy of each array: the copier walks it in C++ and keeps page references consistent.
     for child in document.copy_foreign(part.make_indirect(pikepdf.Array(children))):
-        child.P = root
         root.K.append(child)
-    numbers = document.copy_foreign(part.make_indirect(_parent_tree_numbers(part)))
-    _parent_tree_numbers(document).extend(numbers)
+    _parent_tree_numbers(document).extend(document.copy_foreign(part.make_indirect(numbers)))
+    for element in adopted:
+        document.copy_foreign(element).P = root  # the copy made above, not a new one
+
+
+def _elements_of(numbers: pikepdf.Array):
+    """The structure elements a parent tree's ``Nums`` array names (one, or one per MCID)."""
+    for value in list(numbers)[1::2]:
+        for element in value if isinstance(value, pikepdf.Array) else [value]:
+            if isinstance(element, pikepdf.Dictionary):
+                yield element
+
+
+def _below(root: pikepdf.Dictionary, elements) -> list[pikepdf.Dictionary]:
+    """The elements whose parent is ``root``, found by going up from each of ``elements``."""
+    seen, found = set(), []
+    for element in elements:
+        while element.get("/P") is not None and element.objgen not in seen:
+            seen.add(element.objgen)
+            if element.P.objgen == root.objgen:
+                found.append(element)
+                break
+            element = element.P
+    return found
 
 
 def _fonts(pdf: pikepdf.Pdf):

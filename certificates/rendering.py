@@ -141,15 +141,18 @@ def supplement_parts_html(version: SupplementVersion) -> tuple[str, str]:
         )
 
 
-# One font configuration and one parsed style sheet per process: a warm worker loads the fonts
-# and reads the style sheet once, as a browser keeps them in its cache.
-FONTS = FontConfiguration()
+# One font configuration and one parsed style sheet per process, made on first use (after the
+# worker's fork): a warm worker loads the fonts and reads the style sheet once, as a browser keeps
+# them in its cache. Renders run one at a time per process (prefork workers), as WeasyPrint needs.
+@functools.cache
+def fonts() -> FontConfiguration:
+    return FontConfiguration()
 
 
 @functools.cache
 def stylesheet() -> weasyprint.CSS:
     return weasyprint.CSS(
-        filename=STATIC_DIR / "certificates" / "supplement.css", url_fetcher=PortalURLFetcher(), font_config=FONTS
+        filename=STATIC_DIR / "certificates" / "supplement.css", url_fetcher=PortalURLFetcher(), font_config=fonts()
     )
 
 
@@ -158,7 +161,7 @@ def lay_out(source: str, total_pages: int | None = None) -> weasyprint.Document:
     html = weasyprint.HTML(string=source, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=PortalURLFetcher())
     return html.render(
         stylesheets=[stylesheet(), composition.page_total(total_pages)],
-        font_config=FONTS,
+        font_config=fonts(),
         **composition.PDF_OPTIONS,
     )
 
@@ -178,9 +181,10 @@ def render_supplement_pdf(version: SupplementVersion) -> bytes:
         return render_whole_pdf(version)
     personal_source, shared_source = supplement_parts_html(version)
     personal_pages = 1
-    while True:
+    for _attempt in range(3):
         shared = composition.shared_pages(shared_source, personal_pages + 1, lay_out)
         laid_out = lay_out(personal_source, personal_pages + shared.page_count)
         if len(laid_out.pages) == personal_pages:
             return composition.compose(laid_out, shared)
         personal_pages = len(laid_out.pages)
+    return render_whole_pdf(version)  # the holder's page count would not settle: not seen, but safe

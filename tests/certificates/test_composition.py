@@ -113,6 +113,16 @@ def test_the_structure_tree_and_its_parent_tree_hold_together(certificate):
 
     assert len(root.K) == 1 and root.K[0].S == "/Document"
     parents_hold(root.K[0])
+    # One tree: whatever the parent tree names (running headers and page numbers too) leads up to it.
+    trees = [
+        obj for obj in document.objects if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/StructTreeRoot"
+    ]
+    assert len(trees) == 1
+    for value in entries.values():
+        for element in value if isinstance(value, pikepdf.Array) else [value]:
+            while element.objgen != root.K[0].objgen:
+                element = element.P
+            assert element.P.objgen == root.objgen
 
 
 def test_each_font_subset_has_a_name_of_its_own(certificate):

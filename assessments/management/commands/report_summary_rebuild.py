@@ -11,4 +11,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         summary_rebuild()
-        self.stdout.write("The reports' summary was rebuilt.")
+        if options["verbosity"]:
+            self.stdout.write("The reports' summary was rebuilt.")
