@@ -340,23 +340,10 @@ class World:
                 json.dumps({"assessors": [f"assessor{first}", f"assessor{second}"]}),
             )
         )
+        place = rng.choice(PLACES)
         if scheduled > self.now:
-            assessments.append(
-                (
-                    pk,
-                    candidate_pk,
-                    self.qualification.pk,
-                    first,
-                    second,
-                    scheduled,
-                    rng.choice(PLACES),
-                    "registered",
-                    None,
-                    None,
-                    None,
-                    created,
-                )
-            )
+            row = (pk, candidate_pk, self.qualification.pk, first, second, scheduled, place, "registered")
+            assessments.append((*row, None, None, None, created))
             return
         roll = rng.random()
         status = (
@@ -370,22 +357,8 @@ class World:
         )
         started, ended = scheduled, scheduled + timedelta(hours=rng.uniform(2, 7))
         decided = ended + timedelta(days=1) if status in ("certified", "not_certified") else None
-        assessments.append(
-            (
-                pk,
-                candidate_pk,
-                self.qualification.pk,
-                first,
-                second,
-                scheduled,
-                rng.choice(PLACES),
-                status,
-                started,
-                ended if status != "scoring" else None,
-                decided,
-                created,
-            )
-        )
+        row = (pk, candidate_pk, self.qualification.pk, first, second, scheduled, place, status)
+        assessments.append((*row, started, ended if status != "scoring" else None, decided, created))
         audit.append((started, admin, "assessment_started", self.assessment_type, pk, label, "", "{}"))
         for assessor in (first, second):
             sheet = self.loader.next_id(ScoreSheet)

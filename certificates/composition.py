@@ -43,13 +43,10 @@ class SharedPages:
 
 
 @functools.lru_cache(maxsize=64)
-def page_total(total: int | None) -> weasyprint.CSS:
+def page_total(total: int) -> weasyprint.CSS:
     """The holder's pages say "1 / total": the total of the whole document, not of the part."""
-    total_text = f'"{total}"' if total else "counter(pages)"
     # "!important": a later style sheet of the same origin as the supplement's own.
-    return weasyprint.CSS(
-        string=f"@page {{ @bottom-right {{ content: counter(page) ' / ' {total_text} !important; }} }}"
-    )
+    return weasyprint.CSS(string=f"@page {{ @bottom-right {{ content: counter(page) ' / {total}' !important; }} }}")
 
 
 LayOut = Callable[[str, int | None], weasyprint.Document]

@@ -160,7 +160,7 @@ def lay_out(source: str, total_pages: int | None = None) -> weasyprint.Document:
     """The HTML laid out in pages, numbered "page / total_pages" (or of its own pages)."""
     html = weasyprint.HTML(string=source, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=PortalURLFetcher())
     return html.render(
-        stylesheets=[stylesheet(), composition.page_total(total_pages)],
+        stylesheets=[stylesheet(), *([composition.page_total(total_pages)] if total_pages else [])],
         font_config=fonts(),
         **composition.PDF_OPTIONS,
     )
