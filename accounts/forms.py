@@ -5,7 +5,6 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import CrispyForm, SpreadsheetImportForm, filter_helper
@@ -80,7 +79,7 @@ class AccountField(forms.CharField):
             raise ValidationError(self.error_messages["unknown"], code="unknown")
         if "<" in text and text.endswith(">"):
             text = text.rsplit("<", 1)[1][:-1]
-        user = User.objects.filter(email__iexact=text.strip()).first()
+        user = User.objects.by_email(text).first()
         if user is None:
             raise ValidationError(self.error_messages["unknown"], code="unknown")
         return user
@@ -90,7 +89,7 @@ class OneAttemptAtATime:
     """For sign-in forms: the axes lock is read and a failure counted with the account held."""
 
     def clean(self):
-        return sign_in.one_attempt_at_a_time(self.cleaned_data.get("username") or "", super().clean)
+        return sign_in.one_attempt_at_a_time(self.request, self.cleaned_data.get("username") or "", super().clean)
 
 
 class SignInForm(OneAttemptAtATime, AuthenticationForm):
@@ -114,16 +113,33 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         self.request = request
 
     def clean_old_password(self):
-        return sign_in.one_attempt_at_a_time(self.user.email, self._check_old_password)
+        return sign_in.one_attempt_at_a_time(self.request, self.user.email, self._check_old_password)
 
     def _check_old_password(self):
         if sign_in.is_locked_out(self.request, self.user.email):
-            raise ValidationError(lockout_message(), code="locked")
+            raise ValidationError(sign_in.lockout_message(), code="locked")
         try:
             return super().clean_old_password()
         except ValidationError:
             sign_in.count_failure(self.request, self.user.email)
             raise
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form, with the portal's own lookup and links: the account whose normalised address
+    is the one typed (the spelling the per-address limit counts), and a link on PORTAL_BASE_URL,
+    never on the Host header the request came with."""
+
+    def get_users(self, email):
+        return (user for user in User.objects.by_email(email).filter(is_active=True) if user.has_usable_password())
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        path = reverse("password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
+        context = {key: value for key, value in context.items() if key not in ("domain", "site_name", "protocol")} | {
+            "url": f"{settings.PORTAL_BASE_URL}{path}",
+            "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+        }
+        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 class ProfileForm(CrispyForm):
@@ -137,11 +153,6 @@ class ProfileForm(CrispyForm):
 
     def field_for_error(self, argument: str) -> str:
         return self.errors_by_argument.get(argument, argument)
-
-
-def lockout_message() -> str:
-    minutes = max(int(settings.AXES_COOLOFF_TIME.total_seconds() // 60), 1)
-    return gettext("Too many failed attempts. Wait %(minutes)s minutes and try again.") % {"minutes": minutes}
 
 
 class PeopleFilterForm(forms.Form):

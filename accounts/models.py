@@ -3,20 +3,28 @@
 Personal data: first and last name, e-mail address, preferred language.
 """
 
+import unicodedata
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 
 def normalise_email(address: str | None) -> str:
-    """The one spelling of an e-mail address: trimmed and in lower case.
+    """The one spelling of an e-mail address: compatibility characters folded (NFKC), trimmed and
+    in lower case.
 
-    People type their address in any case, and nobody has two mailboxes that differ only in case;
-    every path that stores or looks up an address goes through here.
+    People type their address in any case, and nobody has two mailboxes that differ only in case.
+    Django's sign-in form folds look-alikes (a full-width "ａ", a long "ſ") into plain letters before
+    it looks the account up, so the sign-in limits must count the folded spelling too. Every path
+    that stores, looks up or counts an address goes through here, and looks up the result exactly
+    (``User.objects.by_email``): a database's own case folding (PostgreSQL's UPPER turns "ı" into
+    "I") would otherwise match a spelling that the limits count apart.
     """
-    return (address or "").strip().lower()
+    return unicodedata.normalize("NFKC", address or "").strip().lower()
 
 
 class AccountManager(UserManager):
@@ -26,9 +34,16 @@ class AccountManager(UserManager):
     def normalize_email(cls, email):
         return normalise_email(email)
 
+    def by_email(self, address: str | None):
+        """The account with this address, in any spelling that normalises to the stored one.
+
+        The stored side is only lower-cased (an address written with capitals by a bulk update
+        still matches), through the unique index on LOWER(email).
+        """
+        return self.filter(Exact(Lower("email"), normalise_email(address)))
+
     def get_by_natural_key(self, username):
-        # Without case, so an address stored with capitals before normalisation still signs in.
-        return self.get(email__iexact=normalise_email(username))
+        return self.by_email(username).get()
 
     def _create_user(self, username, email, password, **extra_fields):
         email = self.normalize_email(email or username)

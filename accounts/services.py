@@ -4,7 +4,6 @@ import logging
 from smtplib import SMTPException
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -19,6 +18,7 @@ from portal.imports import ImportReport, ImportRow, import_rows
 
 from .models import User, normalise_email
 from .signals import account_created
+from .tokens import invitation_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def account_create(
     if role == User.Role.CANDIDATE:
         candidate_full_name(User(first_name=first_name, last_name=last_name))
     email = normalise_email(email)
-    if User.objects.filter(email__iexact=email).exists():
+    if User.objects.by_email(email).exists():
         raise ValidationError(
             {"email": ValidationError(_("An account with this e-mail address already exists."), code="duplicate")}
         )
@@ -107,7 +107,7 @@ def invitation_url(user: User) -> str:
         "invitation",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
+            "token": invitation_tokens.make_token(user),
         },
     )
     return f"{settings.PORTAL_BASE_URL}{path}"
@@ -118,7 +118,7 @@ def invitation_send(*, user: User) -> bool:
     if not (user.is_active and user.role in ROLES_CREATED_IN_PORTAL):
         raise ValidationError(_("Invitations go to active candidate and assessor accounts only."), code="role")
     with translation.override(user.preferred_language):
-        context = {"user": user, "url": invitation_url(user), "days": settings.PASSWORD_RESET_TIMEOUT // 86400}
+        context = {"user": user, "url": invitation_url(user), "days": settings.INVITATION_TIMEOUT // 86400}
         try:
             send_mail(
                 subject=_("Your account on the competency assessment portal"),

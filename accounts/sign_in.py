@@ -3,8 +3,9 @@
 django-axes counts failures per account and client address in the database (every process and
 the Django admin share the counts) and locks that pair out for a while. This module adds what
 axes leaves to the project: one spelling of the account name, one attempt at a time per account
-(so simultaneous guesses cannot all pass a lock that none has counted yet), and counting wrong
-old passwords on the password change form like failed sign-ins. See docs/decisions/0010.
+(so simultaneous guesses cannot all pass a lock that none has counted yet), counting wrong
+old passwords on the password change form like failed sign-ins, and a limit on one client
+address failing across many accounts (password spraying). See docs/decisions/0010.
 """
 
 import ipaddress
@@ -16,7 +17,9 @@ from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django_ratelimit.core import is_ratelimited
+from django.dispatch import receiver
+from django.utils.translation import gettext
+from django_ratelimit.core import get_usage, is_ratelimited
 
 from .models import User, normalise_email
 
@@ -24,8 +27,18 @@ T = TypeVar("T")
 
 
 def username_of(request, credentials: dict | None) -> str:
-    """The account axes counts for: the address as typed, normalised (AXES_USERNAME_CALLABLE)."""
-    typed = (credentials or {}).get("username") or getattr(request, "POST", {}).get("username")
+    """The account axes counts for (AXES_USERNAME_CALLABLE): the address typed, normalised as the
+    account's own is, so every spelling that signs in to an account counts for that account.
+
+    Django's sign-in form hands ``authenticate()`` the name under the model's USERNAME_FIELD
+    ("email"); the password change form and the forms here use "username".
+    """
+    credentials = credentials or {}
+    typed = (
+        credentials.get("username")
+        or credentials.get(User.USERNAME_FIELD)
+        or getattr(request, "POST", {}).get("username")
+    )
     return normalise_email(typed)
 
 
@@ -46,15 +59,18 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def one_attempt_at_a_time(email: str, check: Callable[[], T]) -> T:
+def one_attempt_at_a_time(request, email: str, check: Callable[[], T]) -> T:
     """Run ``check`` (read the lock, check the password, count a failure) holding the account's row.
 
     Simultaneous attempts for one account queue here, so at most the failure limit of passwords
     is ever checked. (SQLite's IMMEDIATE transactions take the write lock at BEGIN: same effect.)
-    The refusal is raised after the commit, so the failure it counted is kept.
+    The refusal is raised after the commit, so the failure it counted is kept. A client address
+    past its limit of failures across accounts checks no password at all.
     """
+    if client_is_locked_out(request, email):
+        raise ValidationError(lockout_message(), code="locked")
     with transaction.atomic():
-        list(User.objects.select_for_update().filter(email__iexact=normalise_email(email)).values_list("pk"))
+        list(User.objects.by_email(email).select_for_update().values_list("pk"))
         try:
             return check()
         except ValidationError as error:
@@ -70,6 +86,47 @@ def is_locked_out(request, email: str) -> bool:
     request.axes_locked_out = True
     request.axes_credentials = credentials
     return True
+
+
+def lockout_period_minutes() -> int:
+    return max(int(settings.AXES_COOLOFF_TIME.total_seconds() // 60), 1)
+
+
+def lockout_message() -> str:
+    return gettext("Too many failed attempts. Wait %(minutes)s minutes and try again.") % {
+        "minutes": lockout_period_minutes()
+    }
+
+
+def _client_failures(request, *, increment: bool) -> dict | None:
+    """django-ratelimit's count of failed sign-ins from this client address, whatever the account,
+    in windows as long as the lock-out (so the lock-out page's "wait N minutes" holds)."""
+    return get_usage(
+        request,
+        group="sign-in-failures-client",
+        key=lambda _group, request: client_address(request),
+        rate=f"{settings.SIGN_IN_CLIENT_FAILURE_LIMIT}/{lockout_period_minutes()}m",
+        increment=increment,
+    )
+
+
+def client_is_locked_out(request, email: str) -> bool:
+    """True, and the request marked for axes' lock-out page, when this client address failed
+    SIGN_IN_CLIENT_FAILURE_LIMIT sign-ins across accounts. Only this address waits: the person
+    signs in from anywhere else as before."""
+    usage = _client_failures(request, increment=False)
+    if usage is None or usage["count"] < usage["limit"]:
+        return False
+    request.axes_locked_out = True
+    request.axes_credentials = {"username": email}
+    return True
+
+
+@receiver(user_login_failed, dispatch_uid="accounts.sign_in.count_client_failure")
+def count_client_failure(sender, credentials, request=None, **kwargs) -> None:
+    """Every failed sign-in or wrong old password counts for the client address too."""
+    if request is not None:
+        _client_failures(request, increment=True)
 
 
 def count_failure(request, email: str) -> None:

@@ -23,12 +23,13 @@ from .forms import (
     AccountForm,
     CandidatesImportForm,
     PasswordChangeForm,
+    PasswordResetForm,
     PeopleFilterForm,
     ProfileForm,
     SignInForm,
-    lockout_message,
 )
 from .models import User
+from .tokens import invitation_tokens
 
 ROLES_BY_SLUG = {"candidate": User.Role.CANDIDATE, "assessor": User.Role.ASSESSOR}
 
@@ -66,7 +67,7 @@ def locked_out(request, original_response=None, credentials=None):
         "registration/login.html",
         {
             "form": SignInForm(request),
-            "lockout_message": lockout_message(),
+            "lockout_message": sign_in.lockout_message(),
             "next": request.POST.get("next", ""),
         },
         status=429,
@@ -86,6 +87,8 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Past the limit per address or per client no e-mail goes out, and the page answers exactly
     as it does for any address, so it tells nobody whether an account exists."""
 
+    form_class = PasswordResetForm
+
     def form_valid(self, form):
         if sign_in.password_reset_allowed(self.request, form.cleaned_data["email"]):
             return super().form_valid(form)
@@ -96,6 +99,7 @@ class InvitationView(auth_views.PasswordResetConfirmView):
     """The link of an invitation e-mail: choose a password, then sign in."""
 
     template_name = "registration/invitation.html"
+    token_generator = invitation_tokens
     post_reset_login = True
     post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     success_url = "/"

@@ -106,7 +106,9 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-PASSWORD_RESET_TIMEOUT = 7 * 24 * 3600  # an invitation stays valid for a week
+# A password-reset link lives an hour; an invitation's link a week (accounts.tokens).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_LINK_MINUTES", "60")) * 60
+INVITATION_TIMEOUT = int(os.environ.get("INVITATION_LINK_DAYS", "7")) * 24 * 3600
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -123,6 +125,9 @@ AUTHENTICATION_BACKENDS = [
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGN_IN_LOCKOUT_MINUTES", "15")))
+# Password spraying: one client address failing this many sign-ins across accounts within the
+# lock-out period waits the lock-out period (accounts.sign_in.client_is_locked_out).
+SIGN_IN_CLIENT_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_CLIENT_FAILURE_LIMIT", "30"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.sign_in.username_of"
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"

@@ -98,3 +98,61 @@ def test_the_typed_passwords_are_not_kept_with_the_failure(client, candidate):
     change_password(client, "my-secret-guess", new="my-secret-new-one")
     kept = AccessAttempt.objects.get().post_data
     assert "old_password" in kept and "my-secret" not in kept
+
+
+def reset_link(message) -> str:
+    return next(line for line in message.body.splitlines() if "/accounts/password/reset/" in line).strip()
+
+
+def test_the_reset_link_is_built_on_the_portal_address_not_the_host_header(client, candidate, settings):
+    settings.ALLOWED_HOSTS = ["portal.example.org", "attacker.example"]
+    request_reset(client, candidate.email, HTTP_HOST="attacker.example")
+    link = reset_link(mail.outbox[0])
+    assert link.startswith(f"{settings.PORTAL_BASE_URL}/accounts/password/reset/")
+    assert "attacker.example" not in mail.outbox[0].body
+
+
+@pytest.fixture
+def later(monkeypatch):
+    """Moves the clock of the set-password links forward by some seconds."""
+    from datetime import datetime, timedelta
+
+    from django.contrib.auth.tokens import PasswordResetTokenGenerator
+
+    def shift(seconds):
+        monkeypatch.setattr(
+            PasswordResetTokenGenerator, "_now", lambda self: datetime.now() + timedelta(seconds=seconds)
+        )
+
+    return shift
+
+
+def link_works(path) -> bool:
+    return Client().get(path, follow=True).context["validlink"]
+
+
+def test_a_reset_link_lives_an_hour(client, candidate, settings, later):
+    assert settings.PASSWORD_RESET_TIMEOUT == 3600
+    request_reset(client, candidate.email)
+    path = reset_link(mail.outbox[0]).removeprefix(settings.PORTAL_BASE_URL)
+    assert "The link stays valid for 60 minutes." in mail.outbox[0].body
+    later(3500)
+    assert link_works(path)
+    later(3700)
+    assert not link_works(path)
+
+
+def test_an_invitation_keeps_its_week_and_is_not_a_reset_link(settings, later):
+    from accounts import services
+
+    assert settings.INVITATION_TIMEOUT == 7 * 24 * 3600
+    person = factories.AssessorFactory()
+    person.set_unusable_password()
+    person.save()
+    invitation = services.invitation_url(person).removeprefix(settings.PORTAL_BASE_URL)
+    later(6 * 24 * 3600)
+    assert link_works(invitation)
+    # The same token on the reset page is refused: each kind of link is signed for its own use.
+    assert not link_works(invitation.replace("/accounts/invitation/", "/accounts/password/reset/"))
+    later(8 * 24 * 3600)
+    assert not link_works(invitation)

@@ -82,4 +82,4 @@ def test_an_invitation_carries_a_set_password_link_valid_for_days(settings):
     body = mail.outbox[0].body
     assert services.invitation_url(user) in body
     assert services.invitation_url(user).startswith(f"{settings.PORTAL_BASE_URL}/accounts/")
-    assert f"The link stays valid for {settings.PASSWORD_RESET_TIMEOUT // 86400} days." in body
+    assert f"The link stays valid for {settings.INVITATION_TIMEOUT // 86400} days." in body

@@ -184,3 +184,35 @@ def test_simultaneous_wrong_passwords_do_not_get_past_the_limit(monkeypatch):
     assert len(checked) <= LIMIT, f"{len(checked)} passwords were checked"
     client = Client()
     assert sign_in(client, candidate.email).status_code == 429 and not is_signed_in(client)
+
+
+def test_one_address_failing_across_many_accounts_waits(client, settings):
+    """Password spraying: one wrong password on each of many accounts from one address."""
+    settings.SIGN_IN_CLIENT_FAILURE_LIMIT = 8
+    people = [factories.CandidateFactory() for _ in range(9)]
+    for person in people[:8]:
+        assert sign_in(client, person.email, "Winter2026!").status_code == 200
+    # The ninth account's password is not even checked from that address, right or wrong.
+    response = sign_in(client, people[8].email)
+    assert response.status_code == 429 and not is_signed_in(client)
+    assert "Too many failed attempts" in response.content.decode()
+    assert sign_in(client, people[8].email, url="/admin/login/").status_code == 429
+    # Nobody else is held back by it: the same people sign in from their own addresses.
+    for person in people:
+        assert sign_in(Client(), person.email, REMOTE_ADDR="198.51.100.7").status_code == 302
+
+
+def test_the_address_limit_counts_wrong_old_passwords_too(client, settings, candidate):
+    settings.SIGN_IN_CLIENT_FAILURE_LIMIT = 3
+    client.force_login(candidate)
+    for _attempt in range(3):
+        client.post("/accounts/password/change/", {"old_password": "wrong", "new_password1": "x", "new_password2": "x"})
+    assert sign_in(Client(), factories.CandidateFactory().email).status_code == 429
+
+
+def test_failures_below_the_address_limit_do_not_lock_the_address(client, settings):
+    settings.SIGN_IN_CLIENT_FAILURE_LIMIT = 8
+    people = [factories.CandidateFactory() for _ in range(8)]
+    for person in people[:7]:
+        sign_in(client, person.email, "Winter2026!")
+    assert sign_in(client, people[7].email).status_code == 302

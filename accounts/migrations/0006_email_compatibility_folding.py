@@ -1,0 +1,21 @@
+"""Addresses in the one spelling that now also folds compatibility characters (NFKC): only an
+address with a character outside ASCII can change."""
+
+import unicodedata
+
+from django.db import migrations
+
+
+def fold_addresses(apps, schema_editor):
+    User = apps.get_model("accounts", "User")
+    for account in User.objects.exclude(email__regex=r"^[ -~]*$").only("email", "username").iterator():
+        folded = unicodedata.normalize("NFKC", account.email).strip().lower()
+        if folded != account.email:
+            account.email = account.username = folded
+            account.save(update_fields=["email", "username"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("accounts", "0005_email_unique_without_case")]
+
+    operations = [migrations.RunPython(fold_addresses, migrations.RunPython.noop, elidable=True)]
