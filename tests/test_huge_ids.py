@@ -5,13 +5,14 @@ import re
 
 import pytest
 from django import forms
+from django.contrib import admin
 from django.db import models
 from django.urls import get_resolver
 
 from assessments.models import Assessment, Objection
 from portal.ids import IdChoiceField, IdMultipleChoiceField
 
-from . import flows, samples
+from . import factories, flows, samples
 from .assessments.test_permissions import ADMINISTRATOR, CANDIDATE, VIEWS, sign_in_as, world  # noqa: F401
 
 HUGE = "99999999999999999999999"
@@ -150,4 +151,28 @@ def test_every_model_choice_of_every_form_parses_its_ids_with_the_id_parser():
         for name, field in form.base_fields.items()
         if bypasses_the_id_parser(field)
     ]
+    assert offending == []
+
+
+@pytest.mark.django_db
+def test_every_model_choice_of_every_admin_form_parses_its_ids_with_the_id_parser(rf):
+    """The forms the Django admin accepts (adding, changing, and their inlines), for a superuser."""
+    request = rf.get("/admin/")
+    request.user = factories.AdministratorFactory(is_superuser=True)
+    offending = []
+    for model, model_admin in admin.site._registry.items():
+        forms_posted = []
+        if model_admin.has_add_permission(request):
+            forms_posted.append(model_admin.get_form(request, None, change=False))
+        if model_admin.has_change_permission(request):
+            forms_posted.append(model_admin.get_form(request, model._base_manager.first() or model(), change=True))
+        for inline in model_admin.get_inline_instances(request):
+            if inline.has_add_permission(request, None) or inline.has_change_permission(request, None):
+                forms_posted.append(inline.get_formset(request, None).form)
+        offending += [
+            f"{model._meta.label}.{name}"
+            for form in forms_posted
+            for name, field in form.base_fields.items()
+            if bypasses_the_id_parser(field)
+        ]
     assert offending == []
