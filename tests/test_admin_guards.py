@@ -248,7 +248,8 @@ def test_a_view_only_model_is_shown_and_never_changed_added_or_deleted(
     obj = one_of(model, decided)
     assert obj is not None
     before = stored(obj)
-    assert client.get(admin_url(model, "change", obj.pk)).status_code == 200  # shown
+    assert client.get(admin_url(model, "changelist")).status_code == 200  # shown
+    assert client.get(admin_url(model, "change", obj.pk)).status_code == 200
     attack = ATTACKS.get(model, lambda obj, other: {})(obj, other_decided)
     assert post_change(client, obj, **attack).status_code == 403
     assert stored(obj) == before
