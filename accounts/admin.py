@@ -1,6 +1,10 @@
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 
+from portal.admin import ParsedIdsMixin
+
+from . import services
 from .forms import AdminSignInForm
 from .models import User
 
@@ -9,7 +13,13 @@ admin.site.login_form = AdminSignInForm
 
 
 @admin.register(User)
-class AccountAdmin(UserAdmin):
+class AccountAdmin(ParsedIdsMixin, UserAdmin):
+    """Accounts: names, date of birth, language, access. The role is chosen when an account is
+    created and then kept: it decides what the account sees and which part of an assessment it
+    may take (checked when people are scheduled), so a person who needs another role gets
+    another account. The admin adds administrators only; candidates and assessors are created on
+    the People pages, with their invitation."""
+
     list_display = ["email", "first_name", "last_name", "role", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["email", "first_name", "last_name"]
@@ -20,4 +30,27 @@ class AccountAdmin(UserAdmin):
         ("Role", {"fields": ["role", "is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [(None, {"fields": ["email", "first_name", "last_name", "role", "password1", "password2"]})]
+    add_fieldsets = [(None, {"fields": ["email", "first_name", "last_name", "password1", "password2"]})]
+    readonly_fields = ["last_login", "date_joined"]  # records of the account, not typed
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return super().get_readonly_fields(request, obj)
+        kept = ["role"]
+        if obj.role != User.Role.ADMINISTRATOR:
+            kept.append("is_superuser")  # a superuser is an administrator: a change of role
+        return [*super().get_readonly_fields(request, obj), *kept]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            services.administrator_create(created_by=request.user, account=obj)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class AccountGroupAdmin(ParsedIdsMixin, GroupAdmin):
+    pass

@@ -86,6 +86,19 @@ def account_create(
     return user, invitation_send(user=user) if invite else False
 
 
+def administrator_create(*, created_by: User, account: User) -> User:
+    """Store an account added in the Django admin: always an administrator, audited like the others.
+
+    Candidates and assessors are created by ``account_create`` (names checked, invitation sent);
+    the admin's form has already checked the address and the password.
+    """
+    account.role = User.Role.ADMINISTRATOR
+    with transaction.atomic():
+        account.save()
+        account_created.send(sender=User, account=account, created_by=created_by)
+    return account
+
+
 def candidates_import(*, created_by: User, rows: list[ImportRow], write: bool) -> ImportReport:
     """Candidate accounts from a spreadsheet, each by ``account_create``'s rules, all or none.
 

@@ -341,7 +341,7 @@ class FollowUpForm(AssessorsForm):
 
 class ObjectionForm(CrispyForm):
     submit_label = _("Lodge the objection")
-    competencies = forms.ModelMultipleChoiceField(
+    competencies = IdMultipleChoiceField(
         label=_("Competencies whose decision you dispute"),
         queryset=Competency.objects.none(),
         required=False,

@@ -102,6 +102,9 @@ class Outcome:
     can_object: bool = False
     can_reassess: bool = False
     can_decide_objection: bool = False
+    # The objection's reasons (the candidate's, and the administrator's for the outcome) are for
+    # the candidate and the test centre; the assessors see its status and disputed competencies.
+    shows_objection_reasons: bool = False
 
 
 def outcome(assessment: Assessment, user: User) -> Outcome:
@@ -127,6 +130,7 @@ def outcome(assessment: Assessment, user: User) -> Outcome:
         and follow_up_id is None
         and not (objection is not None and objection.is_open),
         can_decide_objection=user.is_administrator and objection is not None and objection.is_open,
+        shows_objection_reasons=user.is_administrator or user.pk == assessment.candidate_id,
     )
 
 

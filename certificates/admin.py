@@ -1,41 +1,40 @@
 from django.contrib import admin
 
+from portal.admin import ViewOnlyAdmin, ViewOnlyTabularInline
+
 from .models import Certificate, IssuingCentre, SupplementVersion
 
 
-class SupplementVersionInline(admin.TabularInline):
+class SupplementVersionInline(ViewOnlyTabularInline):
     model = SupplementVersion
     fields = ["number", "first_language", "second_language", "status", "sha256", "rendered_at", "error"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ViewOnlyAdmin):
+    """Certificates and statements: issued, re-rendered and revoked by the services alone."""
+
     list_display = ["number", "holder_name", "issued_at", "status"]
     list_filter = ["status", "year"]
     search_fields = ["number", "holder_name"]
-    readonly_fields = [f.name for f in Certificate._meta.fields]
     inlines = [SupplementVersionInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(IssuingCentre)
 class IssuingCentreAdmin(admin.ModelAdmin):
-    """The test centre printed in section 5 of every supplement and as the PDF's author."""
+    """The test centre printed in section 5 of every supplement and as the PDF's author.
+
+    Entered here by administrators. One centre at most issues new certificates (the form checks
+    the constraint ``one_current_issuing_centre``). Each certificate keeps the centre that issued
+    it, so once a centre has issued, its name and recognition number stay (a successor is a new
+    centre) and it is not deleted; its address may change.
+    """
 
     list_display = ["name", "recognition_number", "is_current"]
     fields = ["name", "address", "recognition_number", "is_current"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["name", "recognition_number"] if obj is not None and obj.has_issued else []
+
     def has_delete_permission(self, request, obj=None):
-        # A centre that issued certificates stays: they name it.
-        return obj is None or not obj.certificates.exists()
+        return obj is None or not obj.has_issued

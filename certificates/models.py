@@ -65,6 +65,10 @@ class IssuingCentre(models.Model):
         return f"{self.name} ({self.recognition_number})"
 
     @property
+    def has_issued(self) -> bool:
+        return self.certificates.exists()
+
+    @property
     def address_lines(self) -> list[str]:
         return [line.strip() for line in self.address.splitlines() if line.strip()]
 

@@ -18,6 +18,8 @@ from django.core.paginator import Paginator
 # (a, b) from the given row on. Public in Django's composite primary key support (5.2).
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
+from .ids import parse_id
+
 PAGE_SIZE = 20
 # The query parameters of a keyset page; anything else in the query string (filters) is kept.
 KEYSET_PARAMETERS = ("after", "before", "at", "page")
@@ -79,9 +81,12 @@ class Keyset:
             parts = json.loads(text) if text else None
             if not isinstance(parts, list) or len(parts) != len(self.fields):
                 return None
-            return tuple(field.to_python(part) for field, part in zip(self.fields, parts, strict=True))
+            values = tuple(field.to_python(part) for field, part in zip(self.fields[:-1], parts[:-1], strict=True))
         except (ValidationError, ValueError, TypeError):
             return None
+        # The row's id comes from the address bar like any typed id (see ``portal.ids``).
+        pk = parse_id(parts[-1])
+        return None if pk is None else (*values, pk)
 
 
 def keyset_page(request, keyset: Keyset, start: tuple | None = None) -> KeysetPage:

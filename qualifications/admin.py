@@ -1,40 +1,43 @@
 from django.contrib import admin
 
+from portal.admin import ViewOnlyAdmin, ViewOnlyStackedInline, ViewOnlyTabularInline
+
 from .models import Competency, DescriptorElement, Indicator, Qualification, SupplementText
 
+# The standard is the fixture's data (rule 1), checked against its French source by the tests.
+# The decision compares the score sheets with the qualification's competencies and issued
+# documents print its texts, so the admin shows it and changes nothing; a corrected standard is a
+# corrected fixture.
 
-class CompetencyInline(admin.TabularInline):
+
+class CompetencyInline(ViewOnlyTabularInline):
     model = Competency
     fields = ["order", "category", "code", "text_fr", "text_nl", "text_en"]
-    extra = 0
 
 
-class DescriptorElementInline(admin.TabularInline):
+class DescriptorElementInline(ViewOnlyTabularInline):
     model = DescriptorElement
     fields = ["kind", "order", "text_fr", "text_nl", "text_en"]
-    extra = 0
 
 
-class SupplementTextInline(admin.StackedInline):
+class SupplementTextInline(ViewOnlyStackedInline):
     model = SupplementText
-    extra = 0
 
 
 @admin.register(Qualification)
-class QualificationAdmin(admin.ModelAdmin):
+class QualificationAdmin(ViewOnlyAdmin):
     list_display = ["code", "title_nl", "flemish_level", "eqf_level", "year"]
     search_fields = ["code", "title_fr", "title_nl", "title_en"]
     inlines = [CompetencyInline, DescriptorElementInline, SupplementTextInline]
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(ViewOnlyTabularInline):
     model = Indicator
     fields = ["order", "text_fr", "text_nl", "text_en"]
-    extra = 0
 
 
 @admin.register(Competency)
-class CompetencyAdmin(admin.ModelAdmin):
+class CompetencyAdmin(ViewOnlyAdmin):
     list_display = ["order", "code", "category", "text_nl", "qualification"]
     list_filter = ["qualification", "category"]
     search_fields = ["code", "text_fr", "text_nl", "text_en"]

@@ -175,6 +175,28 @@ def test_status_is_visible_to_all_three_roles(client, nine_of_ten, candidate, as
     assert "Decide on the objection" in page
 
 
+def test_assessors_see_the_outcome_but_not_its_reason(
+    client, nine_of_ten, candidate, assessor, second_assessor, administrator
+):
+    """The reasons (the candidate's and the administrator's) are for the candidate and the test
+    centre; the assessors of the disputed assessment see the status and the disputed competencies."""
+    objection = lodge(nine_of_ten, reason="The observation was cut short.")
+    services.objection_decide(
+        actor=administrator, objection=objection, upheld=False, reason="The recording shows a complete session."
+    )
+    for user in (assessor, second_assessor):
+        client.force_login(user)
+        page = client.get(f"/assessments/{nine_of_ten.pk}/").content.decode()
+        assert "Rejected" in page and "Disputed competencies" in page, user
+        assert "The recording shows a complete session." not in page, user
+        assert "The observation was cut short." not in page, user
+    for user in (candidate, administrator):
+        client.force_login(user)
+        page = client.get(f"/assessments/{nine_of_ten.pk}/").content.decode()
+        assert "The recording shows a complete session." in page, user
+        assert "The observation was cut short." in page, user
+
+
 def test_administrator_upholds_through_the_page(client, nine_of_ten, administrator, third_assessor, fourth_assessor):
     lodge(nine_of_ten)
     client.force_login(administrator)

@@ -1,0 +1,46 @@
+"""What every ModelAdmin of the portal shares (docs/decisions/0010-security-hardening.md).
+
+The procedure's records are written by the services, with their checks, audit entries and
+notifications; the Django admin only shows them. Where the admin does edit (accounts, issuing
+centres), the ids it is sent are parsed like every other typed id.
+"""
+
+from django.contrib import admin
+from django.db import models
+
+from .ids import IdChoiceField, IdMultipleChoiceField
+
+
+class ParsedIdsMixin:
+    """Choices of other rows parse their ids with ``portal.ids``, as every form of the portal does."""
+
+    formfield_overrides = {
+        models.ForeignKey: {"form_class": IdChoiceField},
+        models.OneToOneField: {"form_class": IdChoiceField},
+        models.ManyToManyField: {"form_class": IdMultipleChoiceField},
+    }
+
+
+class ViewOnlyMixin:
+    """Shown to staff; never added, changed or deleted here, whatever the account's permissions."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ViewOnlyAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    pass
+
+
+class ViewOnlyTabularInline(ViewOnlyMixin, admin.TabularInline):
+    extra = 0
+
+
+class ViewOnlyStackedInline(ViewOnlyMixin, admin.StackedInline):
+    extra = 0
