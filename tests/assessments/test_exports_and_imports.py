@@ -211,7 +211,7 @@ def test_an_export_never_holds_control_characters(client, administrator, qualifi
     factories.AssessmentFactory(
         qualification=qualification,
         location="Gent\x0bzaal\x1b2\r\n",
-        candidate=factories.CandidateFactory(first_name="Ann\x07", last_name="Pee\x00ters"),
+        candidate=factories.CandidateFactory(first_name="Ann\x07", last_name="Pee\x08ters"),
     )
     client.force_login(administrator)
     rows = xlsx_rows(client.get("/assessments/export.xlsx"))
