@@ -12,6 +12,8 @@ from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
+from portal.text import refuse_control_characters
+
 
 def normalise_email(address: str | None) -> str:
     """The one spelling of an e-mail address: compatibility characters folded (NFKC), trimmed and
@@ -66,6 +68,9 @@ class User(AbstractUser):
         ASSESSOR = "assessor", _("Assessor")
         ADMINISTRATOR = "administrator", _("Administrator")
 
+    # Names are printed on certificates, in e-mails and in spreadsheets: one line of plain text.
+    first_name = models.CharField(_("first name"), max_length=150, blank=True, validators=[refuse_control_characters])
+    last_name = models.CharField(_("last name"), max_length=150, blank=True, validators=[refuse_control_characters])
     email = models.EmailField(_("e-mail address"), unique=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CANDIDATE)
     preferred_language = models.CharField(

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.text import refuse_control_characters
 from qualifications.models import Competency, Indicator, Qualification
 
 
@@ -101,7 +102,7 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("second assessor")
     )
     scheduled_at = models.DateTimeField(_("scheduled for"))
-    location = models.CharField(_("location"), max_length=200, blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True, validators=[refuse_control_characters])
     cancellation_reason = models.TextField(_("reason for cancellation"), blank=True, max_length=2000)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)

@@ -1,42 +1,36 @@
-"""An iCalendar (.ics) event for an assessment: its date, place and length, nothing personal."""
+"""An iCalendar (.ics) event for an assessment: its date, place and length, nothing personal.
+
+Written by the icalendar library, which escapes text values (backslash, semicolon, comma, line
+breaks: RFC 5545 3.3.11) and folds lines at 75 octets, so a place or a title can never add a
+property or a component of its own.
+"""
 
 from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from icalendar import Calendar, Event
 
 from assessments.models import Assessment
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _utc(moment) -> str:
-    return f"{moment.astimezone(UTC):%Y%m%dT%H%M%SZ}"
-
-
 def assessment_event(assessment: Assessment, *, summary: str, cancelled: bool = False, sequence: int = 0) -> str:
     """One VEVENT; the same UID for every version, so calendars replace or cancel it."""
-    start = assessment.scheduled_at
-    end = start + timedelta(hours=assessment.qualification.max_assessment_hours)
+    start = assessment.scheduled_at.astimezone(UTC)
     host = settings.PORTAL_BASE_URL.split("//", 1)[-1].split("/", 1)[0]
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//competency-portal//assessments//EN",
-        f"METHOD:{'CANCEL' if cancelled else 'PUBLISH'}",
-        "BEGIN:VEVENT",
-        f"UID:assessment-{assessment.pk}@{host}",
-        f"SEQUENCE:{sequence}",
-        f"DTSTAMP:{_utc(timezone.now())}",
-        f"DTSTART:{_utc(start)}",
-        f"DTEND:{_utc(end)}",
-        f"SUMMARY:{_escape(summary)}",
-        f"LOCATION:{_escape(assessment.location)}",
-        f"URL:{settings.PORTAL_BASE_URL}{assessment.get_absolute_url()}",
-        f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(lines) + "\r\n"
+    event = Event()
+    event.add("uid", f"assessment-{assessment.pk}@{host}")
+    event.add("sequence", sequence)
+    event.add("dtstamp", timezone.now().astimezone(UTC))
+    event.add("dtstart", start)
+    event.add("dtend", start + timedelta(hours=assessment.qualification.max_assessment_hours))
+    event.add("summary", summary)
+    event.add("location", assessment.location)
+    event.add("url", f"{settings.PORTAL_BASE_URL}{assessment.get_absolute_url()}")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", "-//competency-portal//assessments//EN")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    calendar.add_component(event)
+    return calendar.to_ical().decode()

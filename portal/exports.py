@@ -13,6 +13,7 @@ from datetime import datetime
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
@@ -30,9 +31,13 @@ def _cell(value, *, xlsx: bool):
     if isinstance(value, datetime):
         local = timezone.localtime(value) if timezone.is_aware(value) else value
         return local.replace(tzinfo=None) if xlsx else f"{local:%Y-%m-%d %H:%M}"
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return "" if value is None and not xlsx else value
+    if not isinstance(value, str):
+        return "" if value is None and not xlsx else value
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value
+    # Names and places are checked when written, but rows stored before that may still hold
+    # control characters, which an xlsx file cannot: each is shown as a replacement character.
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if xlsx else value
 
 
 class _Echo:

@@ -83,3 +83,26 @@ def test_an_invitation_carries_a_set_password_link_valid_for_days(settings):
     assert services.invitation_url(user) in body
     assert services.invitation_url(user).startswith(f"{settings.PORTAL_BASE_URL}/accounts/")
     assert f"The link stays valid for {settings.INVITATION_TIMEOUT // 86400} days." in body
+
+
+@pytest.mark.parametrize("name", ["Ann\r\nBcc: x@attacker.example", "Ann\tMarie", "An\x00n", "Ann\x85", "\u202eAnn"])
+@pytest.mark.parametrize("field", ["first_name", "last_name"])
+def test_names_with_control_characters_are_refused(field, name):
+    names = {"first_name": "New", "last_name": "Person", field: name}
+    with breaks_rule("control_characters", field):
+        services.account_create(
+            created_by=factories.AdministratorFactory(), email="new@example.org", role=User.Role.ASSESSOR, **names
+        )
+    assert not User.objects.filter(email="new@example.org").exists()
+    assert mail.outbox == []
+
+
+def test_names_keep_accents_and_ordinary_punctuation():
+    user, _invited = services.account_create(
+        created_by=factories.AdministratorFactory(),
+        email="zoe@example.org",
+        first_name="Zoë-Amélie",
+        last_name="O'Brien-Ĳsselstein Çelik",
+        role=User.Role.CANDIDATE,
+    )
+    assert User.objects.get(pk=user.pk).get_full_name() == "Zoë-Amélie O'Brien-Ĳsselstein Çelik"

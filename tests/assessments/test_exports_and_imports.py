@@ -183,3 +183,36 @@ def test_imports_are_for_administrators_only(client, assessor):
     client.force_login(assessor)
     assert client.get("/assessments/import/").status_code == 404
     assert client.get("/accounts/people/import/").status_code == 404
+
+
+def test_an_import_lists_a_place_or_name_with_control_characters_as_a_row_problem(
+    client, administrator, qualification, candidate, assessor, second_assessor
+):
+    client.force_login(administrator)
+    rows = [
+        ASSESSMENT_HEADER,
+        [candidate.email, "0213", assessor.email, second_assessor.email, in_days(3), "Gent"],
+        [candidate.email, "0213", assessor.email, second_assessor.email, in_days(4), "Gent\r\nATTENDEE:x"],
+    ]
+    response = client.post("/assessments/import/", {"file": upload("plan.csv", rows), "import": "1"})
+    assert response.status_code == 200  # not stored
+    problems = {row.number: " ".join(row.problems) for row in response.context["report"].problems}
+    assert set(problems) == {3} and "plain text on one line" in problems[3]
+    assert not Assessment.objects.exists()
+    people = [CANDIDATE_HEADER, ["Ann", "Cla\x1bes", "ann@example.org", ""]]
+    response = client.post("/accounts/people/import/", {"file": upload("people.csv", people), "import": "1"})
+    assert response.status_code == 200
+    problems = {row.number: " ".join(row.problems) for row in response.context["report"].problems}
+    assert set(problems) == {2} and "plain text on one line" in problems[2]
+
+
+def test_an_export_never_holds_control_characters(client, administrator, qualification):
+    # As stored before names and places were checked: the spreadsheet format has no place for them.
+    factories.AssessmentFactory(
+        qualification=qualification,
+        location="Gent\x0bzaal\x1b2\r\n",
+        candidate=factories.CandidateFactory(first_name="Ann\x07", last_name="Pee\x08ters"),
+    )
+    client.force_login(administrator)
+    rows = xlsx_rows(client.get("/assessments/export.xlsx"))
+    assert rows[1][1:3] == ("Ann\ufffd", "Pee\ufffdters") and rows[1][5] == "Gent\ufffdzaal\ufffd2\r\n"

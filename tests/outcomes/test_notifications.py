@@ -6,14 +6,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from icalendar import Calendar
 
 from accounts.models import User
 from assessments import services
 from notifications import services as notifications
+from notifications.ics import assessment_event
 from notifications.models import Notification
 from notifications.tasks import send_notification
 
-from .. import flows
+from .. import factories, flows
 from ..certificates.conftest import render
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +198,39 @@ def test_rescheduling_and_cancelling_tell_everyone_with_an_updated_calendar_file
     uid = [line for line in moved_ics.splitlines() if line.startswith("UID:")]
     assert uid and uid[0] in cancel_ics
     assert [kind for _name, _content, kind in cancelled.attachments] == ["text/calendar"]
+
+
+EVENT_PROPERTIES = {"UID", "SEQUENCE", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "LOCATION", "URL", "STATUS"}
+
+
+def parsed_event(ics: str):
+    """The calendar file as a calendar program reads it (the icalendar library): its one event."""
+    calendar = Calendar.from_ical(ics)
+    assert set(calendar) == {"VERSION", "PRODID", "METHOD"}
+    assert [component.name for component in calendar.subcomponents] == ["VEVENT"]
+    (event,) = calendar.subcomponents
+    assert set(event) == EVENT_PROPERTIES and not event.subcomponents
+    return event
+
+
+def test_a_calendar_file_gives_back_the_place_exactly_in_folded_lines():
+    place = (
+        'Campus Noord, gebouw "B"; zaal 2\\3 — Rue de l\'Étuve 12, 1000 Bruxelles; '
+        "entrée par la cour, à gauche, deuxième étage, salle Élodie-Brûlé (accès PMR)"
+    )
+    ics = assessment_event(factories.AssessmentFactory(location=place), summary="Assessment 0213; test, one")
+    event = parsed_event(ics)
+    assert str(event["LOCATION"]) == place and str(event["SUMMARY"]) == "Assessment 0213; test, one"
+    lines = ics.encode().split(b"\r\n")
+    assert lines[-1] == b"" and all(len(line) <= 75 for line in lines)  # RFC 5545 3.1: 75 octets a line
+    assert b"\r" not in b"".join(lines) and b"\n" not in b"".join(lines)
+
+
+def test_a_place_stored_with_line_breaks_adds_nothing_to_the_calendar_file():
+    # As stored before places were checked: line breaks that would start properties of their own.
+    place = "Gent\r\nATTENDEE:mailto:x@attacker.example\rURL:https://attacker.example\nBEGIN:VALARM"
+    ics = assessment_event(factories.AssessmentFactory(location=place), summary="Assessment")
+    event = parsed_event(ics)
+    assert str(event["LOCATION"]) == place.replace("\r\n", "\n").replace("\r", "\n")
+    assert "attacker" not in str(event["URL"])
+    assert b"\r" not in ics.encode().replace(b"\r\n", b"")

@@ -15,6 +15,7 @@ from certificates.models import Certificate
 
 from .. import factories, flows
 from ..certificates.conftest import render
+from ..rules import breaks_rule
 from .conftest import reassess
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +81,19 @@ def test_only_a_not_certified_decision_is_followed_and_only_once(assessment, nin
     with pytest.raises(ValidationError) as error:
         reassess(fresh, administrator)
     assert error.value.code == "not_followable"
+
+
+def test_a_reassessment_place_with_control_characters_is_refused(nine_of_ten, administrator):
+    with breaks_rule("control_characters", "location"):
+        services.reassessment_schedule(
+            actor=administrator,
+            previous=nine_of_ten,
+            first_assessor=nine_of_ten.first_assessor,
+            second_assessor=nine_of_ten.second_assessor,
+            scheduled_at=timezone.now() + timedelta(hours=1),
+            location="Room 2\r\nATTENDEE:mailto:x@attacker.example",
+        )
+    assert not Assessment.objects.filter(previous=nine_of_ten).exists()
 
 
 def test_a_chain_never_issues_two_certificates(nine_of_ten, administrator):

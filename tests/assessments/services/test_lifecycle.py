@@ -193,3 +193,58 @@ def test_the_end_is_audited_with_the_overrun_flag():
     flows.end(assessment)
     entry = AuditEntry.objects.about(assessment).get(action="assessment_ended")
     assert entry.data == {"ran_over": True}
+
+
+# A place is printed in calendar files and e-mails: a line break in it starts a line of its own there.
+CONTROLLED_PLACES = [
+    "Gent\r\nATTENDEE:mailto:x@attacker.example",
+    "Gent\rURL:https://attacker.example",
+    "Gent\nBEGIN:VALARM",
+    "Room\t4",
+    "Room\x00 4",
+    "Room\x1b[2J4",
+    "Room\x7f4",
+    "Room\x854",  # C1: next line
+    "Room\u2028 4",  # line separator
+    "Room \u202e4 ",  # right-to-left override: shown in another order than stored
+]
+
+
+@pytest.mark.parametrize("place", CONTROLLED_PLACES)
+def test_a_place_with_control_characters_is_refused(people, place):
+    with breaks_rule("control_characters", "location"):
+        services.assessment_create(
+            created_by=factories.AdministratorFactory(),
+            qualification=factories.QualificationFactory(),
+            scheduled_at=timezone.now() + timedelta(days=1),
+            location=place,
+            **people,
+        )
+    assert not Assessment.objects.exists()
+
+
+@pytest.mark.parametrize("place", CONTROLLED_PLACES[:3])
+def test_a_rescheduled_place_with_control_characters_is_refused(place):
+    assessment = factories.AssessmentFactory(location="Room 4")
+    with breaks_rule("control_characters", "location"):
+        services.assessment_reschedule(
+            actor=factories.AdministratorFactory(),
+            assessment=assessment,
+            scheduled_at=timezone.now() + timedelta(days=2),
+            location=place,
+            reason="The room is taken",
+        )
+    assessment.refresh_from_db()
+    assert assessment.location == "Room 4"
+
+
+def test_a_place_keeps_ordinary_text_with_accents_and_punctuation(people):
+    place = "Salle Élodie-Brûlé, 2e étage; bâtiment «B» \\ Zaal Ĳzer — ул. Ленина 5"
+    assessment = services.assessment_create(
+        created_by=factories.AdministratorFactory(),
+        qualification=factories.QualificationFactory(),
+        scheduled_at=timezone.now() + timedelta(days=1),
+        location=place,
+        **people,
+    )
+    assert Assessment.objects.get(pk=assessment.pk).location == place
