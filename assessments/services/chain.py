@@ -19,7 +19,7 @@ from .. import report_summary
 from ..models import Assessment, CarriedOver
 from ..selectors import proven_in_chain
 from ..signals import assessment_scheduled
-from .lifecycle import Status, _check_people, local_time
+from .lifecycle import Status, _check_not_in_past, _check_people, local_time
 
 
 def still_valid(proven_in: Assessment, now) -> bool:
@@ -51,9 +51,19 @@ def follow_up_create(
     scheduled_at,
     location: str,
     carried: dict[int, Assessment],
+    disputed: Assessment | None = None,
 ) -> Assessment:
-    """Create the next assessment of a chain; call it inside the transaction that locked ``previous``."""
-    _check_people(candidate=previous.candidate, first_assessor=first_assessor, second_assessor=second_assessor)
+    """Create the next assessment of a chain; call it inside the transaction that locked ``previous``.
+
+    ``disputed`` is the assessment an upheld objection disputes: its assessors take no part.
+    """
+    _check_people(
+        candidate=previous.candidate,
+        first_assessor=first_assessor,
+        second_assessor=second_assessor,
+        disputed=disputed,
+    )
+    _check_not_in_past(scheduled_at)
     assessment = Assessment(
         candidate=previous.candidate,
         qualification=previous.qualification,

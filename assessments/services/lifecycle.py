@@ -23,8 +23,14 @@ def local_time(moment) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M %Z}"
 
 
-def _check_people(*, candidate: User, first_assessor: User, second_assessor: User) -> None:
-    """Exactly two distinct assessors, neither the candidate, each with the right role."""
+def _check_people(
+    *, candidate: User, first_assessor: User, second_assessor: User, disputed: Assessment | None = None
+) -> None:
+    """Exactly two distinct assessors, neither the candidate, each with the right role; for the
+    new assessment of an upheld objection, neither of the ``disputed`` assessment's assessors.
+
+    Every path that sets an assessment's assessors asks this.
+    """
     if first_assessor.pk == second_assessor.pk:
         raise ValidationError(
             {
@@ -54,9 +60,34 @@ def _check_people(*, candidate: User, first_assessor: User, second_assessor: Use
                 )
             }
         )
+    _check_took_no_part(disputed, first_assessor=first_assessor, second_assessor=second_assessor)
+
+
+def _check_took_no_part(disputed: Assessment | None, *, first_assessor: User, second_assessor: User) -> None:
+    """An upheld objection's new assessment is judged by two assessors who did not take part in
+    the disputed one: when the objection is upheld and whenever its assessors change later."""
+    if disputed is None:
+        return
+    for name, assessor in (("first_assessor", first_assessor), ("second_assessor", second_assessor)):
+        if assessor.pk in disputed.assessor_ids:
+            raise ValidationError(
+                {
+                    name: ValidationError(
+                        _("The new assessment needs assessors who did not take part in the disputed one."),
+                        code="took_part",
+                    )
+                }
+            )
+
+
+def disputed_by(assessment: Assessment) -> Assessment | None:
+    """The disputed assessment, when this one is the new assessment of an upheld objection."""
+    return Assessment.objects.filter(objection__new_assessment=assessment).first()
 
 
 def _check_not_in_past(scheduled_at) -> None:
+    """Every path that schedules a session asks this: creating (one or by import), rescheduling,
+    a re-assessment and an upheld objection's new assessment."""
     if scheduled_at < timezone.now():
         raise ValidationError(
             {"scheduled_at": ValidationError(_("An assessment cannot be scheduled in the past."), code="in_the_past")}
@@ -113,10 +144,15 @@ def assessment_assign_assessors(
     *, actor: User, assessment: Assessment, first_assessor: User, second_assessor: User
 ) -> Assessment:
     """Replace the two assessors; possible only before scoring starts (no sheet exists yet)."""
-    _check_people(candidate=assessment.candidate, first_assessor=first_assessor, second_assessor=second_assessor)
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        locked = Assessment.objects.select_for_update().select_related("candidate").get(pk=assessment.pk)
         assessment_check_assessors_changeable(locked)
+        _check_people(
+            candidate=locked.candidate,
+            first_assessor=first_assessor,
+            second_assessor=second_assessor,
+            disputed=disputed_by(locked),
+        )
         with report_summary.tracked(locked):
             locked.first_assessor, locked.second_assessor = first_assessor, second_assessor
             locked.save(update_fields=["first_assessor", "second_assessor"])

@@ -105,16 +105,6 @@ def objection_uphold(
             .select_related("candidate", "qualification")
             .get(pk=objection.assessment_id)
         )
-        for name, assessor in (("first_assessor", first_assessor), ("second_assessor", second_assessor)):
-            if assessor.pk in disputed.assessor_ids:
-                raise ValidationError(
-                    {
-                        name: ValidationError(
-                            _("The new assessment needs assessors who did not take part in the disputed one."),
-                            code="took_part",
-                        )
-                    }
-                )
         _check_followable(disputed)
         new = follow_up_create(
             actor=actor,
@@ -124,6 +114,7 @@ def objection_uphold(
             scheduled_at=scheduled_at,
             location=location,
             carried=proven_in_chain(disputed),
+            disputed=disputed,
         )
         objection.new_assessment = new
         _decide(actor, objection, Objection.Status.UPHELD, reason.strip())

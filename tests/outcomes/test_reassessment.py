@@ -15,6 +15,7 @@ from certificates.models import Certificate
 
 from .. import factories, flows
 from ..certificates.conftest import render
+from ..rules import breaks_rule
 from .conftest import reassess
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +183,15 @@ def test_reassessment_page_refuses_a_certified_candidate_with_a_message(
 def test_only_administrators_schedule_reassessments(client, nine_of_ten, role, candidate, assessor):
     client.force_login({"candidate": candidate, "assessor": assessor}[role])
     assert client.get(f"/assessments/{nine_of_ten.pk}/reassess/").status_code == 404
+
+
+def test_a_reassessment_is_not_scheduled_in_the_past(nine_of_ten, administrator):
+    with breaks_rule("in_the_past", "scheduled_at"):
+        services.reassessment_schedule(
+            actor=administrator,
+            previous=nine_of_ten,
+            first_assessor=nine_of_ten.first_assessor,
+            second_assessor=nine_of_ten.second_assessor,
+            scheduled_at=timezone.now() - timedelta(days=1),
+        )
+    assert not Assessment.objects.filter(previous=nine_of_ten).exists()
