@@ -19,7 +19,7 @@ from .. import report_summary
 from ..models import Assessment, CarriedOver
 from ..selectors import proven_in_chain
 from ..signals import assessment_scheduled
-from .lifecycle import Status, _check_not_in_past, _check_people, local_time
+from .lifecycle import Status, _check_not_in_past, _check_one_result, _check_people, local_time
 
 
 def still_valid(proven_in: Assessment, now) -> bool:
@@ -28,18 +28,15 @@ def still_valid(proven_in: Assessment, now) -> bool:
 
 
 def _check_followable(previous: Assessment) -> None:
+    """A decision that is not a certification is followed once, by a re-assessment or an upheld
+    objection's new assessment, which must respect one valid result per candidate and qualification."""
     if previous.status != Status.NOT_CERTIFIED:
         raise ValidationError(
             _("Only an assessment decided as not certified can be followed by another."), code="not_followable"
         )
-    if Assessment.objects.filter(
-        candidate=previous.candidate_id, qualification=previous.qualification_id, status=Status.CERTIFIED
-    ).exists():
-        raise ValidationError(
-            _("The candidate already holds the certificate of this qualification."), code="already_certified"
-        )
     if Assessment.objects.filter(previous=previous).exists():
         raise ValidationError(_("This assessment is already followed by another one."), code="already_followed")
+    _check_one_result(candidate=previous.candidate, qualification=previous.qualification)
 
 
 def follow_up_create(

@@ -11,7 +11,7 @@ from audit.services import Action, audit_record
 from qualifications.models import Qualification
 
 from .. import report_summary
-from ..models import Assessment, Judgement, ScoreSheet
+from ..models import CERTIFICATE_REVOKED, Assessment, Judgement, ScoreSheet
 from ..selectors import to_judge
 from ..signals import assessment_cancelled, assessment_rescheduled, assessment_scheduled, scoring_opened
 
@@ -85,6 +85,34 @@ def disputed_by(assessment: Assessment) -> Assessment | None:
     return Assessment.objects.filter(objection__new_assessment=assessment).first()
 
 
+def _check_one_result(*, candidate: User, qualification: Qualification) -> None:
+    """One valid result per candidate and qualification: no new assessment while the candidate
+    holds a valid certificate of it or has an open assessment of it.
+
+    A revoked certificate and a cancelled assessment do not count. A re-assessment or an upheld
+    objection's new assessment replaces a decided assessment, which is not open: it passes,
+    unless another assessment of the qualification is open. The database holds the open part
+    too (``one_open_assessment_per_qualification``).
+    """
+    theirs = Assessment.objects.filter(candidate=candidate, qualification=qualification)
+    if theirs.filter(status=Status.CERTIFIED).exclude(certificate__status=CERTIFICATE_REVOKED).exists():
+        raise ValidationError(
+            {
+                "candidate": ValidationError(
+                    _("The candidate already holds the certificate of this qualification."), code="already_certified"
+                )
+            }
+        )
+    if theirs.filter(status__in=Assessment.OPEN).exists():
+        raise ValidationError(
+            {
+                "candidate": ValidationError(
+                    _("The candidate already has an open assessment of this qualification."), code="assessment_open"
+                )
+            }
+        )
+
+
 def _check_not_in_past(scheduled_at) -> None:
     """Every path that schedules a session asks this: creating (one or by import), rescheduling,
     a re-assessment and an upheld objection's new assessment."""
@@ -111,6 +139,7 @@ def assessment_create(
 ) -> Assessment:
     _check_people(candidate=candidate, first_assessor=first_assessor, second_assessor=second_assessor)
     _check_not_in_past(scheduled_at)
+    _check_one_result(candidate=candidate, qualification=qualification)
     candidate_full_name(candidate)  # refused now rather than at the decision, when the certificate is issued
     assessment = Assessment(
         candidate=candidate,
