@@ -39,6 +39,13 @@ def _check_followable(previous: Assessment) -> None:
     _check_one_result(candidate=previous.candidate, qualification=previous.qualification)
 
 
+def reassessment_check_schedulable(previous: Assessment) -> None:
+    """A re-assessment follows a not-certified decision once, and not while an objection to it is open."""
+    _check_followable(previous)
+    if previous.has_open_objection():
+        raise ValidationError(_("An objection against this decision is still open."), code="objection_open")
+
+
 def follow_up_create(
     *,
     actor: User,
@@ -95,9 +102,7 @@ def reassessment_schedule(
         previous = (
             Assessment.objects.select_for_update().select_related("candidate", "qualification").get(pk=previous.pk)
         )
-        _check_followable(previous)
-        if previous.has_open_objection():
-            raise ValidationError(_("An objection against this decision is still open."), code="objection_open")
+        reassessment_check_schedulable(previous)
         now = timezone.now()
         carried = {c: a for c, a in proven_in_chain(previous).items() if still_valid(a, now)}
         assessment = follow_up_create(

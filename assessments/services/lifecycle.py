@@ -194,17 +194,21 @@ def assessment_assign_assessors(
     return locked
 
 
-def assessment_move(assessment: Assessment, to: str, **fields) -> None:
-    """Guarded transition; the conditional UPDATE makes a concurrent second move fail.
-
-    Call it inside the transaction of the step that moves the assessment.
-    """
+def _check_can_move(assessment: Assessment, to: str) -> None:
     if not assessment.can_move_to(to):
         raise ValidationError(
             _("This assessment is %(status)s; that step is not possible now.")
             % {"status": assessment.get_status_display()},
             code="wrong_status",
         )
+
+
+def assessment_move(assessment: Assessment, to: str, **fields) -> None:
+    """Guarded transition; the conditional UPDATE makes a concurrent second move fail.
+
+    Call it inside the transaction of the step that moves the assessment.
+    """
+    _check_can_move(assessment, to)
     changed = Assessment.objects.filter(pk=assessment.pk, status=assessment.status).update(status=to, **fields)
     if not changed:
         raise ValidationError(_("This assessment was changed by someone else; reload the page."), code="changed")
@@ -275,22 +279,26 @@ def assessment_cancel(*, actor: User, assessment: Assessment, reason: str) -> As
     return locked
 
 
-def assessment_start(*, actor: User, assessment: Assessment) -> Assessment:
-    """Record the start: uploads close and each assessor gets a blank score sheet.
+def assessment_check_startable(assessment: Assessment) -> None:
+    """The start is recorded once, of a registered assessment, and not well before the scheduled
+    time: recording it closes the candidate's portfolio."""
+    _check_can_move(assessment, Status.SCORING)
+    if timezone.now() < assessment.start_opens_at:
+        raise ValidationError(
+            _("This assessment is scheduled for %(time)s; its start can be recorded from %(opens)s.")
+            % {
+                "time": formats.date_format(timezone.localtime(assessment.scheduled_at), "DATETIME_FORMAT"),
+                "opens": formats.date_format(timezone.localtime(assessment.start_opens_at), "DATETIME_FORMAT"),
+            },
+            code="too_early",
+        )
 
-    Refused well before the scheduled time: recording it closes the candidate's portfolio.
-    """
+
+def assessment_start(*, actor: User, assessment: Assessment) -> Assessment:
+    """Record the start: uploads close and each assessor gets a blank score sheet."""
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().select_related("qualification").get(pk=assessment.pk)
-        if assessment.status == Status.REGISTERED and timezone.now() < assessment.start_opens_at:
-            raise ValidationError(
-                _("This assessment is scheduled for %(time)s; its start can be recorded from %(opens)s.")
-                % {
-                    "time": formats.date_format(timezone.localtime(assessment.scheduled_at), "DATETIME_FORMAT"),
-                    "opens": formats.date_format(timezone.localtime(assessment.start_opens_at), "DATETIME_FORMAT"),
-                },
-                code="too_early",
-            )
+        assessment_check_startable(assessment)
         with report_summary.tracked(assessment):
             assessment_move(assessment, Status.SCORING, started_at=timezone.now())
         competencies = list(to_judge(assessment))
@@ -304,14 +312,19 @@ def assessment_start(*, actor: User, assessment: Assessment) -> Assessment:
     return assessment
 
 
+def assessment_check_endable(assessment: Assessment) -> None:
+    """The end is recorded once, after the start."""
+    if assessment.started_at is None:
+        raise ValidationError(_("The assessment has not started yet."), code="not_started")
+    if assessment.ended_at is not None:
+        raise ValidationError(_("The end of this assessment was already recorded."), code="already_ended")
+
+
 def assessment_end(*, actor: User, assessment: Assessment) -> Assessment:
     """Record the end; an assessment longer than the qualification allows is flagged (``ran_over``)."""
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().select_related("qualification").get(pk=assessment.pk)
-        if assessment.started_at is None:
-            raise ValidationError(_("The assessment has not started yet."), code="not_started")
-        if assessment.ended_at is not None:
-            raise ValidationError(_("The end of this assessment was already recorded."), code="already_ended")
+        assessment_check_endable(assessment)
         with report_summary.tracked(assessment):
             assessment.ended_at = timezone.now()
             assessment.save(update_fields=["ended_at"])

@@ -212,3 +212,13 @@ def test_no_reassessment_while_another_assessment_of_the_qualification_is_open(n
     with breaks_rule("assessment_open", "candidate"):
         reassess(nine_of_ten, administrator)
     assert not Assessment.objects.filter(previous=nine_of_ten).exists()
+
+
+def test_the_reassessment_button_is_not_offered_to_a_certified_candidate(
+    client, nine_of_ten, administrator, qualification
+):
+    client.force_login(administrator)
+    button = f"/assessments/{nine_of_ten.pk}/reassess/"
+    assert button in client.get(f"/assessments/{nine_of_ten.pk}/").content.decode()
+    flows.certify(factories.AssessmentFactory(qualification=qualification, candidate=nine_of_ten.candidate))
+    assert button not in client.get(f"/assessments/{nine_of_ten.pk}/").content.decode()
