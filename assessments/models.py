@@ -59,14 +59,25 @@ class AssessmentQuerySet(models.QuerySet):
 CERTIFICATE_REVOKED = "revoked"
 
 
+class AssessmentStatus(models.TextChoices):
+    """``Assessment.Status``; defined out here so that the model's constraints can name ``OPEN``."""
+
+    REGISTERED = "registered", _("Registered")
+    SCORING = "scoring", _("Scoring")
+    RECONCILIATION = "reconciliation", _("Reconciliation")
+    CERTIFIED = "certified", _("Certified")
+    NOT_CERTIFIED = "not_certified", _("Not certified")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Open: scheduled and neither decided nor cancelled. A candidate has at most one open assessment
+# of a qualification (the constraint ``one_open_assessment_per_qualification``); the reports'
+# workload counts these too.
+OPEN_STATUSES = (AssessmentStatus.REGISTERED, AssessmentStatus.SCORING, AssessmentStatus.RECONCILIATION)
+
+
 class Assessment(models.Model):
-    class Status(models.TextChoices):
-        REGISTERED = "registered", _("Registered")
-        SCORING = "scoring", _("Scoring")
-        RECONCILIATION = "reconciliation", _("Reconciliation")
-        CERTIFIED = "certified", _("Certified")
-        NOT_CERTIFIED = "not_certified", _("Not certified")
-        CANCELLED = "cancelled", _("Cancelled")
+    Status = AssessmentStatus
 
     class DisplayStatus(models.TextChoices):
         """What people read: the status, with "revoked" for a certified one whose certificate was revoked."""
@@ -86,6 +97,7 @@ class Assessment(models.Model):
         Status.RECONCILIATION: {Status.CERTIFIED, Status.NOT_CERTIFIED},
     }
     DECIDED = (Status.CERTIFIED, Status.NOT_CERTIFIED)
+    OPEN = OPEN_STATUSES
     # Booked sessions: they take the assessors' time (overlap warnings, the day view).
     BOOKED = (Status.REGISTERED, Status.SCORING)
     # Until both sheets are in, neither assessor may see the other's judgements or evidence.
@@ -131,6 +143,13 @@ class Assessment(models.Model):
             models.CheckConstraint(
                 condition=~Q(first_assessor=models.F("candidate")) & ~Q(second_assessor=models.F("candidate")),
                 name="assessor_is_not_candidate",
+            ),
+            # One valid result per candidate and qualification: the services refuse a second open
+            # assessment (``lifecycle._check_one_result``); this holds it against a race.
+            models.UniqueConstraint(
+                fields=["candidate", "qualification"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="one_open_assessment_per_qualification",
             ),
         ]
         # The administrator's dashboard reads pages in (scheduled_at, id) order, filtered or not.

@@ -34,7 +34,7 @@ from .models import (
 )
 
 Status = Assessment.Status
-OPEN_STATUSES = (Status.REGISTERED, Status.SCORING, Status.RECONCILIATION)  # the workload's "open"
+OPEN_STATUSES = Assessment.OPEN  # the workload's "open"
 PAIRED_STATUSES = (Status.RECONCILIATION, *Assessment.DECIDED)  # both sheets are in
 AGREEMENT = ("assessments", "judgements", "agreed", "first_yes", "second_yes")
 

@@ -1,11 +1,12 @@
 """Reads of the procedure, each in a fixed number of queries whatever the size of the standard."""
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -107,29 +108,43 @@ class Outcome:
     shows_objection_reasons: bool = False
 
 
+def refusal(check: Callable[[], None]) -> ValidationError | None:
+    """What a service's check says about a step now: its refusal, or None when it would take it."""
+    try:
+        check()
+    except ValidationError as error:
+        return error
+    return None
+
+
+def allowed(check: Callable[[], None]) -> bool:
+    """True when the service's own check lets the step through: a page offers a step exactly
+    when its service would take it, and never restates the rule."""
+    return refusal(check) is None
+
+
 def outcome(assessment: Assessment, user: User) -> Outcome:
+    # The services read through this module: they are imported when a page asks, not at load time.
+    from .services import chain
+    from .services import objection as objections
+
     carried = carried_over(assessment)
     follow_up_id = Assessment.objects.filter(previous=assessment).values_list("pk", flat=True).first()
     linked = {c.proven_in_id for c in carried} | {assessment.previous_id, follow_up_id}
     visible = set(Assessment.objects.for_user(user).filter(pk__in=linked - {None}).values_list("pk", flat=True))
     objection = Objection.objects.filter(assessment=assessment).select_related("new_assessment").first()
-    not_certified = assessment.status == Status.NOT_CERTIFIED
-    deadline = objection_deadline(assessment) if not_certified else None
+    can_object = allowed(lambda: objections.objection_check_lodgeable(actor=user, assessment=assessment))
     return Outcome(
         carried=carried,
         visible=visible,
         follow_up_id=follow_up_id,
         objection=objection,
-        objection_deadline=deadline,
-        can_object=not_certified
-        and user.pk == assessment.candidate_id
-        and objection is None
-        and timezone.now() <= deadline,
-        can_reassess=not_certified
-        and user.is_administrator
-        and follow_up_id is None
-        and not (objection is not None and objection.is_open),
-        can_decide_objection=user.is_administrator and objection is not None and objection.is_open,
+        objection_deadline=objection_deadline(assessment) if can_object else None,
+        can_object=can_object,
+        can_reassess=user.is_administrator and allowed(lambda: chain.reassessment_check_schedulable(assessment)),
+        can_decide_objection=user.is_administrator
+        and objection is not None
+        and allowed(lambda: objections.objection_check_open(objection)),
         shows_objection_reasons=user.is_administrator or user.pk == assessment.candidate_id,
     )
 
@@ -332,19 +347,22 @@ class NextSteps:
 def next_steps(assessment: Assessment, user: User) -> NextSteps:
     """Staff record the start and end; each assessor fills in their sheet; both sheets show once
     scoring is no longer blind."""
+    # The services read through this module: they are imported when a page asks, not at load time.
+    from .services import lifecycle, scoring
+
     if not (user.is_administrator or assessment.is_assessor(user)):
         return NextSteps()
-    own_sheet = sheet_for_assessor(assessment, user) if assessment.is_assessor(user) else None
-    registered = assessment.status == Status.REGISTERED
-    too_early = timezone.now() < assessment.start_opens_at
+    scoring_open = allowed(lambda: scoring.scoring_check_open(assessment))
+    start_refused = refusal(lambda: lifecycle.assessment_check_startable(assessment))
     return NextSteps(
-        start=registered and not too_early,
-        start_opens_at=assessment.start_opens_at if registered and too_early else None,
-        end=assessment.status == Status.SCORING and assessment.ended_at is None,
-        own_sheet=own_sheet if assessment.status == Status.SCORING else None,
+        start=start_refused is None,
+        start_opens_at=assessment.start_opens_at if getattr(start_refused, "code", None) == "too_early" else None,
+        end=allowed(lambda: lifecycle.assessment_check_endable(assessment)),
+        own_sheet=sheet_for_assessor(assessment, user) if scoring_open and assessment.is_assessor(user) else None,
         reconciliation=not assessment.is_blind and assessment.started_at is not None,
-        change_assessors=user.is_administrator and registered,
-        reschedule=user.is_administrator and registered,
+        change_assessors=user.is_administrator
+        and allowed(lambda: lifecycle.assessment_check_assessors_changeable(assessment)),
+        reschedule=user.is_administrator and allowed(lambda: lifecycle.assessment_check_schedulable(assessment)),
     )
 
 

@@ -239,7 +239,9 @@ NOT_ABOUT_THE_FORM = {"not_reconciliation", "agreed", "not_own_judgement", "wron
 def _reconciliation_page(request, assessment, bound: RevisionForm | None = None):
     """Both sheets side by side; ``bound`` is a refused revision, shown with its errors and choice."""
     pairs = selectors.competency_pairs(assessment)
-    open_for_me = assessment.status == assessment.Status.RECONCILIATION and assessment.is_assessor(request.user)
+    open_for_me = assessment.is_assessor(request.user) and selectors.allowed(
+        lambda: services.reconciliation_check_open(assessment)
+    )
 
     def form_for(pair):
         prefix = f"r{pair.competency.pk}"

@@ -65,7 +65,9 @@ def certificate_issue(*, assessment: Assessment, actor=None) -> Certificate:
 
     Idempotent: an assessment has at most one certificate (a unique column guards it), and
     calling this again returns the existing one; a re-assessment chain never issues a second
-    one. Runs inside the caller's transaction, so the
+    one, nor does a holder who already has a valid certificate of the qualification (assessments
+    stored before one open assessment per qualification was enforced may both end certified).
+    Runs inside the caller's transaction, so the
     decision and the certificate commit together; the rendering is queued after the commit. When
     the certificate cannot be issued (no holder name, no issuing centre) the ValidationError
     rolls the caller's transaction back too: the decision is never recorded without its
@@ -81,7 +83,22 @@ def certificate_issue(*, assessment: Assessment, actor=None) -> Certificate:
         chain = [link.pk for link in assessment.chain()]
         if Certificate.objects.filter(assessment__in=chain, kind=Certificate.Kind.CERTIFICATE).exists():
             raise ValidationError(_("This re-assessment chain already issued its certificate."), code="chain_certified")
+        _check_not_held(assessment)
         return _issue(assessment, actor=actor, kind=Certificate.Kind.CERTIFICATE, series=assessment.qualification.code)
+
+
+def _check_not_held(assessment: Assessment) -> None:
+    """One valid certificate per holder and qualification; a revoked one does not count."""
+    held = Certificate.objects.filter(
+        kind=Certificate.Kind.CERTIFICATE,
+        status=Certificate.Status.ISSUED,
+        assessment__candidate=assessment.candidate_id,
+        assessment__qualification=assessment.qualification_id,
+    )
+    if held.exists():
+        raise ValidationError(
+            _("The candidate already holds the certificate of this qualification."), code="already_certified"
+        )
 
 
 def statement_issue(*, assessment: Assessment, competencies: list[Competency], actor=None) -> Certificate:

@@ -19,7 +19,7 @@ from .. import report_summary
 from ..models import Assessment, CarriedOver
 from ..selectors import proven_in_chain
 from ..signals import assessment_scheduled
-from .lifecycle import Status, _check_people, local_time
+from .lifecycle import Status, _check_not_in_past, _check_one_result, _check_people, local_time
 
 
 def still_valid(proven_in: Assessment, now) -> bool:
@@ -28,18 +28,22 @@ def still_valid(proven_in: Assessment, now) -> bool:
 
 
 def _check_followable(previous: Assessment) -> None:
+    """A decision that is not a certification is followed once, by a re-assessment or an upheld
+    objection's new assessment, which must respect one valid result per candidate and qualification."""
     if previous.status != Status.NOT_CERTIFIED:
         raise ValidationError(
             _("Only an assessment decided as not certified can be followed by another."), code="not_followable"
         )
-    if Assessment.objects.filter(
-        candidate=previous.candidate_id, qualification=previous.qualification_id, status=Status.CERTIFIED
-    ).exists():
-        raise ValidationError(
-            _("The candidate already holds the certificate of this qualification."), code="already_certified"
-        )
     if Assessment.objects.filter(previous=previous).exists():
         raise ValidationError(_("This assessment is already followed by another one."), code="already_followed")
+    _check_one_result(candidate=previous.candidate, qualification=previous.qualification, following=previous)
+
+
+def reassessment_check_schedulable(previous: Assessment) -> None:
+    """A re-assessment follows a not-certified decision once, and not while an objection to it is open."""
+    _check_followable(previous)
+    if previous.has_open_objection():
+        raise ValidationError(_("An objection against this decision is still open."), code="objection_open")
 
 
 def follow_up_create(
@@ -51,9 +55,19 @@ def follow_up_create(
     scheduled_at,
     location: str,
     carried: dict[int, Assessment],
+    disputed: Assessment | None = None,
 ) -> Assessment:
-    """Create the next assessment of a chain; call it inside the transaction that locked ``previous``."""
-    _check_people(candidate=previous.candidate, first_assessor=first_assessor, second_assessor=second_assessor)
+    """Create the next assessment of a chain; call it inside the transaction that locked ``previous``.
+
+    ``disputed`` is the assessment an upheld objection disputes: its assessors take no part.
+    """
+    _check_people(
+        candidate=previous.candidate,
+        first_assessor=first_assessor,
+        second_assessor=second_assessor,
+        disputed=disputed,
+    )
+    _check_not_in_past(scheduled_at)
     assessment = Assessment(
         candidate=previous.candidate,
         qualification=previous.qualification,
@@ -88,9 +102,7 @@ def reassessment_schedule(
         previous = (
             Assessment.objects.select_for_update().select_related("candidate", "qualification").get(pk=previous.pk)
         )
-        _check_followable(previous)
-        if previous.has_open_objection():
-            raise ValidationError(_("An objection against this decision is still open."), code="objection_open")
+        reassessment_check_schedulable(previous)
         now = timezone.now()
         carried = {c: a for c, a in proven_in_chain(previous).items() if still_valid(a, now)}
         assessment = follow_up_create(

@@ -11,7 +11,7 @@ from audit.services import Action, audit_record
 from qualifications.models import Qualification
 
 from .. import report_summary
-from ..models import Assessment, Judgement, ScoreSheet
+from ..models import CERTIFICATE_REVOKED, Assessment, Judgement, Objection, ScoreSheet
 from ..selectors import to_judge
 from ..signals import assessment_cancelled, assessment_rescheduled, assessment_scheduled, scoring_opened
 
@@ -23,8 +23,14 @@ def local_time(moment) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M %Z}"
 
 
-def _check_people(*, candidate: User, first_assessor: User, second_assessor: User) -> None:
-    """Exactly two distinct assessors, neither the candidate, each with the right role."""
+def _check_people(
+    *, candidate: User, first_assessor: User, second_assessor: User, disputed: Assessment | None = None
+) -> None:
+    """Exactly two distinct assessors, neither the candidate, each with the right role; for the
+    new assessment of an upheld objection, neither of the ``disputed`` assessment's assessors.
+
+    Every path that sets an assessment's assessors asks this.
+    """
     if first_assessor.pk == second_assessor.pk:
         raise ValidationError(
             {
@@ -54,9 +60,76 @@ def _check_people(*, candidate: User, first_assessor: User, second_assessor: Use
                 )
             }
         )
+    _check_took_no_part(disputed, first_assessor=first_assessor, second_assessor=second_assessor)
+
+
+def _check_took_no_part(disputed: Assessment | None, *, first_assessor: User, second_assessor: User) -> None:
+    """An upheld objection's new assessment is judged by two assessors who did not take part in
+    the disputed one: when the objection is upheld and whenever its assessors change later."""
+    if disputed is None:
+        return
+    for name, assessor in (("first_assessor", first_assessor), ("second_assessor", second_assessor)):
+        if assessor.pk in disputed.assessor_ids:
+            raise ValidationError(
+                {
+                    name: ValidationError(
+                        _("The new assessment needs assessors who did not take part in the disputed one."),
+                        code="took_part",
+                    )
+                }
+            )
+
+
+def disputed_by(assessment: Assessment) -> Assessment | None:
+    """The disputed assessment, when this one is the new assessment of an upheld objection."""
+    return Assessment.objects.filter(objection__new_assessment=assessment).first()
+
+
+def _check_one_result(*, candidate: User, qualification: Qualification, following: Assessment | None = None) -> None:
+    """One valid result per candidate and qualification: no new assessment while the candidate
+    holds a valid certificate of it, has an open assessment of it, or objects to a decision on it
+    (the objection may yet bring the new assessment).
+
+    A revoked certificate and a cancelled assessment do not count. A re-assessment or an upheld
+    objection's new assessment replaces a decided assessment (``following``), which is not open:
+    it passes, unless another assessment of the qualification is open; the objection to the
+    assessment followed is its caller's to check. The database holds the open part too
+    (``one_open_assessment_per_qualification``).
+    """
+    theirs = Assessment.objects.filter(candidate=candidate, qualification=qualification)
+    if theirs.filter(status=Status.CERTIFIED).exclude(certificate__status=CERTIFICATE_REVOKED).exists():
+        raise ValidationError(
+            {
+                "candidate": ValidationError(
+                    _("The candidate already holds the certificate of this qualification."), code="already_certified"
+                )
+            }
+        )
+    if theirs.filter(status__in=Assessment.OPEN).exists():
+        raise ValidationError(
+            {
+                "candidate": ValidationError(
+                    _("The candidate already has an open assessment of this qualification."), code="assessment_open"
+                )
+            }
+        )
+    objections = Objection.objects.filter(assessment__in=theirs, status=Objection.Status.OPEN)
+    if following is not None:
+        objections = objections.exclude(assessment=following)
+    if objections.exists():
+        raise ValidationError(
+            {
+                "candidate": ValidationError(
+                    _("The candidate's objection to a decision on this qualification is still open."),
+                    code="objection_open",
+                )
+            }
+        )
 
 
 def _check_not_in_past(scheduled_at) -> None:
+    """Every path that schedules a session asks this: creating (one or by import), rescheduling,
+    a re-assessment and an upheld objection's new assessment."""
     if scheduled_at < timezone.now():
         raise ValidationError(
             {"scheduled_at": ValidationError(_("An assessment cannot be scheduled in the past."), code="in_the_past")}
@@ -80,6 +153,7 @@ def assessment_create(
 ) -> Assessment:
     _check_people(candidate=candidate, first_assessor=first_assessor, second_assessor=second_assessor)
     _check_not_in_past(scheduled_at)
+    _check_one_result(candidate=candidate, qualification=qualification)
     candidate_full_name(candidate)  # refused now rather than at the decision, when the certificate is issued
     assessment = Assessment(
         candidate=candidate,
@@ -113,10 +187,15 @@ def assessment_assign_assessors(
     *, actor: User, assessment: Assessment, first_assessor: User, second_assessor: User
 ) -> Assessment:
     """Replace the two assessors; possible only before scoring starts (no sheet exists yet)."""
-    _check_people(candidate=assessment.candidate, first_assessor=first_assessor, second_assessor=second_assessor)
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        locked = Assessment.objects.select_for_update().select_related("candidate").get(pk=assessment.pk)
         assessment_check_assessors_changeable(locked)
+        _check_people(
+            candidate=locked.candidate,
+            first_assessor=first_assessor,
+            second_assessor=second_assessor,
+            disputed=disputed_by(locked),
+        )
         with report_summary.tracked(locked):
             locked.first_assessor, locked.second_assessor = first_assessor, second_assessor
             locked.save(update_fields=["first_assessor", "second_assessor"])
@@ -129,17 +208,21 @@ def assessment_assign_assessors(
     return locked
 
 
-def assessment_move(assessment: Assessment, to: str, **fields) -> None:
-    """Guarded transition; the conditional UPDATE makes a concurrent second move fail.
-
-    Call it inside the transaction of the step that moves the assessment.
-    """
+def _check_can_move(assessment: Assessment, to: str) -> None:
     if not assessment.can_move_to(to):
         raise ValidationError(
             _("This assessment is %(status)s; that step is not possible now.")
             % {"status": assessment.get_status_display()},
             code="wrong_status",
         )
+
+
+def assessment_move(assessment: Assessment, to: str, **fields) -> None:
+    """Guarded transition; the conditional UPDATE makes a concurrent second move fail.
+
+    Call it inside the transaction of the step that moves the assessment.
+    """
+    _check_can_move(assessment, to)
     changed = Assessment.objects.filter(pk=assessment.pk, status=assessment.status).update(status=to, **fields)
     if not changed:
         raise ValidationError(_("This assessment was changed by someone else; reload the page."), code="changed")
@@ -210,22 +293,26 @@ def assessment_cancel(*, actor: User, assessment: Assessment, reason: str) -> As
     return locked
 
 
-def assessment_start(*, actor: User, assessment: Assessment) -> Assessment:
-    """Record the start: uploads close and each assessor gets a blank score sheet.
+def assessment_check_startable(assessment: Assessment) -> None:
+    """The start is recorded once, of a registered assessment, and not well before the scheduled
+    time: recording it closes the candidate's portfolio."""
+    _check_can_move(assessment, Status.SCORING)
+    if timezone.now() < assessment.start_opens_at:
+        raise ValidationError(
+            _("This assessment is scheduled for %(time)s; its start can be recorded from %(opens)s.")
+            % {
+                "time": formats.date_format(timezone.localtime(assessment.scheduled_at), "DATETIME_FORMAT"),
+                "opens": formats.date_format(timezone.localtime(assessment.start_opens_at), "DATETIME_FORMAT"),
+            },
+            code="too_early",
+        )
 
-    Refused well before the scheduled time: recording it closes the candidate's portfolio.
-    """
+
+def assessment_start(*, actor: User, assessment: Assessment) -> Assessment:
+    """Record the start: uploads close and each assessor gets a blank score sheet."""
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().select_related("qualification").get(pk=assessment.pk)
-        if assessment.status == Status.REGISTERED and timezone.now() < assessment.start_opens_at:
-            raise ValidationError(
-                _("This assessment is scheduled for %(time)s; its start can be recorded from %(opens)s.")
-                % {
-                    "time": formats.date_format(timezone.localtime(assessment.scheduled_at), "DATETIME_FORMAT"),
-                    "opens": formats.date_format(timezone.localtime(assessment.start_opens_at), "DATETIME_FORMAT"),
-                },
-                code="too_early",
-            )
+        assessment_check_startable(assessment)
         with report_summary.tracked(assessment):
             assessment_move(assessment, Status.SCORING, started_at=timezone.now())
         competencies = list(to_judge(assessment))
@@ -239,14 +326,19 @@ def assessment_start(*, actor: User, assessment: Assessment) -> Assessment:
     return assessment
 
 
+def assessment_check_endable(assessment: Assessment) -> None:
+    """The end is recorded once, after the start."""
+    if assessment.started_at is None:
+        raise ValidationError(_("The assessment has not started yet."), code="not_started")
+    if assessment.ended_at is not None:
+        raise ValidationError(_("The end of this assessment was already recorded."), code="already_ended")
+
+
 def assessment_end(*, actor: User, assessment: Assessment) -> Assessment:
     """Record the end; an assessment longer than the qualification allows is flagged (``ran_over``)."""
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().select_related("qualification").get(pk=assessment.pk)
-        if assessment.started_at is None:
-            raise ValidationError(_("The assessment has not started yet."), code="not_started")
-        if assessment.ended_at is not None:
-            raise ValidationError(_("The end of this assessment was already recorded."), code="already_ended")
+        assessment_check_endable(assessment)
         with report_summary.tracked(assessment):
             assessment.ended_at = timezone.now()
             assessment.save(update_fields=["ended_at"])

@@ -19,6 +19,24 @@ from .chain import _check_followable, follow_up_create
 from .lifecycle import Status, local_time
 
 
+def objection_check_lodgeable(*, actor: User, assessment: Assessment) -> None:
+    """The candidate objects to a decision that is not a certification, once, within the period."""
+    if actor.pk != assessment.candidate_id:
+        raise ValidationError(_("Only the candidate can object to the decision."), code="not_candidate")
+    if assessment.status != Status.NOT_CERTIFIED:
+        raise ValidationError(
+            _("Only a decision that is not a certification can be objected to."), code="not_objectable"
+        )
+    if timezone.now() > objection_deadline(assessment):
+        raise ValidationError(
+            _("The period for an objection ended on %(date)s.")
+            % {"date": f"{timezone.localtime(objection_deadline(assessment)):%Y-%m-%d}"},
+            code="period_over",
+        )
+    if Objection.objects.filter(assessment=assessment).exists():
+        raise ValidationError(_("An objection against this decision was already lodged."), code="second_objection")
+
+
 def objection_lodge(*, actor: User, assessment: Assessment, competencies: list[Competency], reason: str) -> Objection:
     """The candidate objects to the decision on some competencies judged not proven, with a reason."""
     reason = reason.strip()
@@ -26,20 +44,7 @@ def objection_lodge(*, actor: User, assessment: Assessment, competencies: list[C
         raise ValidationError({"reason": ValidationError(_("Give the reason for your objection."), code="no_reason")})
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if actor.pk != assessment.candidate_id:
-            raise ValidationError(_("Only the candidate can object to the decision."), code="not_candidate")
-        if assessment.status != Status.NOT_CERTIFIED:
-            raise ValidationError(
-                _("Only a decision that is not a certification can be objected to."), code="not_objectable"
-            )
-        if timezone.now() > objection_deadline(assessment):
-            raise ValidationError(
-                _("The period for an objection ended on %(date)s.")
-                % {"date": f"{timezone.localtime(objection_deadline(assessment)):%Y-%m-%d}"},
-                code="period_over",
-            )
-        if Objection.objects.filter(assessment=assessment).exists():
-            raise ValidationError(_("An objection against this decision was already lodged."), code="second_objection")
+        objection_check_lodgeable(actor=actor, assessment=assessment)
         not_proven = _not_proven(assessment)
         if not competencies or any(c.pk not in not_proven for c in competencies):
             raise ValidationError(
@@ -68,10 +73,15 @@ def _not_proven(assessment: Assessment) -> set[int]:
     return set(assessment.qualification.competencies.exclude(pk__in=proven).values_list("pk", flat=True))
 
 
-def _locked_open(objection: Objection) -> Objection:
-    objection = Objection.objects.select_for_update().select_related("assessment").get(pk=objection.pk)
+def objection_check_open(objection: Objection) -> None:
+    """An objection is decided once."""
     if not objection.is_open:
         raise ValidationError(_("This objection was already decided."), code="decided")
+
+
+def _locked_open(objection: Objection) -> Objection:
+    objection = Objection.objects.select_for_update().select_related("assessment").get(pk=objection.pk)
+    objection_check_open(objection)
     return objection
 
 
@@ -105,16 +115,6 @@ def objection_uphold(
             .select_related("candidate", "qualification")
             .get(pk=objection.assessment_id)
         )
-        for name, assessor in (("first_assessor", first_assessor), ("second_assessor", second_assessor)):
-            if assessor.pk in disputed.assessor_ids:
-                raise ValidationError(
-                    {
-                        name: ValidationError(
-                            _("The new assessment needs assessors who did not take part in the disputed one."),
-                            code="took_part",
-                        )
-                    }
-                )
         _check_followable(disputed)
         new = follow_up_create(
             actor=actor,
@@ -124,6 +124,7 @@ def objection_uphold(
             scheduled_at=scheduled_at,
             location=location,
             carried=proven_in_chain(disputed),
+            disputed=disputed,
         )
         objection.new_assessment = new
         _decide(actor, objection, Objection.Status.UPHELD, reason.strip())

@@ -14,6 +14,12 @@ from .decision import decide_if_agreed, judgement_summary
 from .lifecycle import Status
 
 
+def reconciliation_check_open(assessment: Assessment) -> None:
+    """Judgements are revised while the assessment is in reconciliation, not before or after."""
+    if assessment.status != Status.RECONCILIATION:
+        raise ValidationError(_("This assessment is not in reconciliation."), code="not_reconciliation")
+
+
 def judgement_revise(
     *, actor: User, assessment: Assessment, competency_id: int, proven: bool, reason: str
 ) -> Judgement:
@@ -28,8 +34,7 @@ def judgement_revise(
         )
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().select_related("qualification").get(pk=assessment.pk)
-        if assessment.status != Status.RECONCILIATION:
-            raise ValidationError(_("This assessment is not in reconciliation."), code="not_reconciliation")
+        reconciliation_check_open(assessment)
         judgement = (
             Judgement.objects.select_related("sheet", "competency")
             .filter(sheet__assessment=assessment, sheet__assessor=actor, competency_id=competency_id)

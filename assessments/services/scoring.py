@@ -85,14 +85,19 @@ def _check_complete(judgements: dict[int, Judgement]) -> None:
         raise ValidationError({NON_FIELD_ERRORS: summary, **errors})
 
 
+def scoring_check_open(assessment: Assessment) -> None:
+    """The sheets are filled in while the assessment is being scored, not before or after."""
+    if assessment.status != Status.SCORING:
+        raise ValidationError(_("Scoring is not open for this assessment."), code="scoring_closed")
+
+
 def _locked_sheet(*, actor: User, sheet: ScoreSheet) -> ScoreSheet:
     sheet = ScoreSheet.objects.select_for_update().select_related("assessment__qualification").get(pk=sheet.pk)
     if sheet.assessor_id != actor.pk:
         raise ValidationError(_("Only the assessor of a score sheet can change it."), code="not_own_sheet")
     if sheet.is_submitted:
         raise ValidationError(_("This score sheet has been submitted and is locked."), code="locked")
-    if sheet.assessment.status != Status.SCORING:
-        raise ValidationError(_("Scoring is not open for this assessment."), code="scoring_closed")
+    scoring_check_open(sheet.assessment)
     return sheet
 
 

@@ -192,7 +192,14 @@ def test_an_import_lists_a_place_or_name_with_control_characters_as_a_row_proble
     rows = [
         ASSESSMENT_HEADER,
         [candidate.email, "0213", assessor.email, second_assessor.email, in_days(3), "Gent"],
-        [candidate.email, "0213", assessor.email, second_assessor.email, in_days(4), "Gent\r\nATTENDEE:x"],
+        [
+            factories.CandidateFactory().email,
+            "0213",
+            assessor.email,
+            second_assessor.email,
+            in_days(4),
+            "Gent\r\nATTENDEE:x",
+        ],
     ]
     response = client.post("/assessments/import/", {"file": upload("plan.csv", rows), "import": "1"})
     assert response.status_code == 200  # not stored

@@ -107,7 +107,7 @@ def test_a_refused_file_is_not_kept(client, assessment):
 def test_a_kept_file_belongs_to_its_session_and_assessment(client, assessment, other_candidate, qualification):
     client.force_login(assessment.candidate)
     client.post(url(assessment), {"file": samples.pdf(), "description": "Letter"})
-    other = factories.AssessmentFactory(qualification=qualification, candidate=assessment.candidate)
+    other = factories.AssessmentFactory(candidate=assessment.candidate)  # of another qualification
     assert "Keep the file you chose" not in client.get(url(other)).content.decode()
     client.force_login(other_candidate)  # a new session
     own = factories.AssessmentFactory(qualification=qualification, candidate=other_candidate)

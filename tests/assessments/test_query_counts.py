@@ -73,14 +73,12 @@ def test_reconciliation_does_not_grow_with_the_standard(client, django_assert_ma
 def test_dashboards_do_not_grow_with_the_number_of_assessments(client, django_assert_max_num_queries, role):
     assessor, candidate = factories.AssessorFactory(), factories.CandidateFactory()
     administrator = factories.AdministratorFactory()
-    qualification = factories.QualificationFactory()
     user = {"administrator": administrator, "assessor": assessor, "candidate": candidate}[role]
 
     def add(n):
+        # One open assessment per candidate and qualification: each of another qualification.
         for _ in range(n):
-            assessment = factories.AssessmentFactory(
-                qualification=qualification, first_assessor=assessor, candidate=candidate
-            )
+            assessment = factories.AssessmentFactory(first_assessor=assessor, candidate=candidate)
             flows.start(assessment)
 
     add(2)

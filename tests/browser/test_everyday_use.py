@@ -239,8 +239,11 @@ def test_every_page_fits_a_phone_without_sideways_scrolling(pages, qualification
             candidate=factories.CandidateFactory(first_name="Marie-Christine", last_name="Vandenbroucke-Delaplace"),
         )
     )
+    # Another candidate: one who holds the certificate of a qualification is not assessed in it again.
     registered = factories.AssessmentFactory(
-        qualification=qualification, candidate=certified.candidate, first_assessor=certified.first_assessor
+        qualification=qualification,
+        candidate=factories.CandidateFactory(first_name="Jean-Baptiste", last_name="Vanderstraeten-Dumoulin"),
+        first_assessor=certified.first_assessor,
     )
     flows.start(registered)
     day = timezone.localtime(registered.scheduled_at).date()

@@ -11,6 +11,7 @@ from assessments.models import Assessment, Judgement, Objection
 from audit.models import AuditEntry
 
 from .. import flows
+from ..rules import breaks_rule
 from .conftest import codes
 
 pytestmark = pytest.mark.django_db
@@ -226,3 +227,58 @@ def test_an_assessor_of_the_new_assessment_does_not_see_the_disputed_one(
     assert client.get(f"/assessments/{nine_of_ten.pk}/").status_code == 404
     page = client.get(f"/assessments/{new.pk}/").content.decode()
     assert f'href="/assessments/{nine_of_ten.pk}/"' not in page
+
+
+def test_the_new_assessment_is_not_scheduled_in_the_past(nine_of_ten, third_assessor, fourth_assessor):
+    objection = lodge(nine_of_ten)
+    with breaks_rule("in_the_past", "scheduled_at"):
+        services.objection_decide(
+            actor=_admin(),
+            objection=objection,
+            upheld=True,
+            reason="Noise",
+            first_assessor=third_assessor,
+            second_assessor=fourth_assessor,
+            scheduled_at=timezone.now() - timedelta(days=1),
+        )
+    objection.refresh_from_db()
+    assert objection.is_open and not Assessment.objects.filter(previous=nine_of_ten).exists()
+
+
+@pytest.mark.parametrize("seat", ["first_assessor", "second_assessor"])
+def test_the_new_assessments_assessors_cannot_change_to_one_who_took_part(
+    nine_of_ten, third_assessor, fourth_assessor, seat
+):
+    new = uphold(lodge(nine_of_ten), third_assessor, fourth_assessor).new_assessment
+    chosen = {"first_assessor": third_assessor, "second_assessor": fourth_assessor, seat: nine_of_ten.first_assessor}
+    with breaks_rule("took_part", seat):
+        services.assessment_assign_assessors(actor=_admin(), assessment=new, **chosen)
+    new.refresh_from_db()
+    assert new.assessor_ids == (third_assessor.pk, fourth_assessor.pk)
+
+
+def test_the_assessors_page_refuses_one_who_took_part(client, nine_of_ten, third_assessor, fourth_assessor):
+    new = uphold(lodge(nine_of_ten), third_assessor, fourth_assessor).new_assessment
+    client.force_login(_admin())
+    response = client.post(
+        f"/assessments/{new.pk}/assessors/",
+        {"first_assessor": nine_of_ten.second_assessor.email, "second_assessor": fourth_assessor.email},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["first_assessor"] == [
+        "The new assessment needs assessors who did not take part in the disputed one."
+    ]
+    new.refresh_from_db()
+    assert new.assessor_ids == (third_assessor.pk, fourth_assessor.pk)
+
+
+def test_other_assessors_of_the_new_assessment_can_be_chosen(nine_of_ten, third_assessor, fourth_assessor):
+    from ..factories import AssessorFactory
+
+    new = uphold(lodge(nine_of_ten), third_assessor, fourth_assessor).new_assessment
+    other = AssessorFactory()
+    services.assessment_assign_assessors(
+        actor=_admin(), assessment=new, first_assessor=other, second_assessor=fourth_assessor
+    )
+    new.refresh_from_db()
+    assert new.assessor_ids == (other.pk, fourth_assessor.pk)

@@ -66,9 +66,8 @@ def test_failing_the_rest_again_issues_a_statement_of_the_whole_chain(nine_of_te
 
 def test_a_candidate_who_holds_the_certificate_is_not_reassessed(nine_of_ten, administrator, qualification):
     flows.certify(factories.AssessmentFactory(qualification=qualification, candidate=nine_of_ten.candidate))
-    with pytest.raises(ValidationError) as error:
+    with breaks_rule("already_certified", "candidate"):
         reassess(nine_of_ten, administrator)
-    assert error.value.code == "already_certified"
     assert not Assessment.objects.filter(previous=nine_of_ten).exists()
 
 
@@ -196,3 +195,43 @@ def test_reassessment_page_refuses_a_certified_candidate_with_a_message(
 def test_only_administrators_schedule_reassessments(client, nine_of_ten, role, candidate, assessor):
     client.force_login({"candidate": candidate, "assessor": assessor}[role])
     assert client.get(f"/assessments/{nine_of_ten.pk}/reassess/").status_code == 404
+
+
+def test_a_reassessment_is_not_scheduled_in_the_past(nine_of_ten, administrator):
+    with breaks_rule("in_the_past", "scheduled_at"):
+        services.reassessment_schedule(
+            actor=administrator,
+            previous=nine_of_ten,
+            first_assessor=nine_of_ten.first_assessor,
+            second_assessor=nine_of_ten.second_assessor,
+            scheduled_at=timezone.now() - timedelta(days=1),
+        )
+    assert not Assessment.objects.filter(previous=nine_of_ten).exists()
+
+
+def test_a_reassessment_replaces_the_decided_assessment(nine_of_ten, administrator):
+    assert reassess(nine_of_ten, administrator).status == Assessment.Status.REGISTERED
+
+
+def test_no_reassessment_while_another_assessment_of_the_qualification_is_open(nine_of_ten, administrator):
+    services.assessment_create(
+        created_by=administrator,
+        candidate=nine_of_ten.candidate,
+        qualification=nine_of_ten.qualification,
+        first_assessor=factories.AssessorFactory(),
+        second_assessor=factories.AssessorFactory(),
+        scheduled_at=timezone.now() + timedelta(days=2),
+    )
+    with breaks_rule("assessment_open", "candidate"):
+        reassess(nine_of_ten, administrator)
+    assert not Assessment.objects.filter(previous=nine_of_ten).exists()
+
+
+def test_the_reassessment_button_is_not_offered_to_a_certified_candidate(
+    client, nine_of_ten, administrator, qualification
+):
+    client.force_login(administrator)
+    button = f"/assessments/{nine_of_ten.pk}/reassess/"
+    assert button in client.get(f"/assessments/{nine_of_ten.pk}/").content.decode()
+    flows.certify(factories.AssessmentFactory(qualification=qualification, candidate=nine_of_ten.candidate))
+    assert button not in client.get(f"/assessments/{nine_of_ten.pk}/").content.decode()

@@ -1,0 +1,173 @@
+"""One valid result per candidate and qualification: no second assessment while one is open or a
+valid certificate is held, whichever way an assessment is scheduled; the procedure's own
+follow-ups replace a decided assessment and are allowed."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from assessments import services
+from assessments.models import Assessment
+from certificates import services as certificates
+from certificates.models import Certificate
+
+from ... import factories, flows
+from ...rules import breaks_rule
+
+pytestmark = pytest.mark.django_db
+Status = Assessment.Status
+
+
+def schedule(earlier: Assessment, qualification=None) -> Assessment:
+    """A new assessment of the same candidate (and, unless told, the same qualification)."""
+    return services.assessment_create(
+        created_by=factories.AdministratorFactory(),
+        candidate=earlier.candidate,
+        qualification=qualification or earlier.qualification,
+        first_assessor=factories.AssessorFactory(),
+        second_assessor=factories.AssessorFactory(),
+        scheduled_at=timezone.now() + timedelta(days=2),
+    )
+
+
+def test_a_candidate_who_holds_a_valid_certificate_is_not_scheduled_again():
+    certified = flows.certify(factories.AssessmentFactory())
+    with breaks_rule("already_certified", "candidate"):
+        schedule(certified)
+    assert Assessment.objects.filter(candidate=certified.candidate).count() == 1
+
+
+def test_a_revoked_certificate_does_not_count():
+    certified = flows.certify(factories.AssessmentFactory())
+    certificates.certificate_revoke(
+        certificate=certified.certificate, actor=factories.AdministratorFactory(), reason="Fraud found"
+    )
+    assert schedule(certified).status == Status.REGISTERED
+
+
+@pytest.mark.parametrize("stage", ["registered", "scoring", "reconciliation"])
+def test_a_candidate_with_an_open_assessment_of_the_qualification_gets_no_second(stage):
+    earlier = factories.AssessmentFactory()
+    if stage != "registered":
+        flows.started_and_ended(earlier)
+        flows.judge(earlier, earlier.first_assessor)
+    if stage == "reconciliation":
+        flows.judge(earlier, earlier.second_assessor, not_proven={1})
+    earlier.refresh_from_db()
+    assert earlier.status == stage
+    with breaks_rule("assessment_open", "candidate"):
+        schedule(earlier)
+    assert Assessment.objects.filter(candidate=earlier.candidate).count() == 1
+
+
+@pytest.mark.parametrize("outcome", ["cancelled", "not_certified"])
+def test_a_finished_assessment_does_not_block_a_new_one(outcome):
+    earlier = factories.AssessmentFactory()
+    if outcome == "cancelled":
+        services.assessment_cancel(actor=factories.AdministratorFactory(), assessment=earlier, reason="Ill")
+    else:
+        flows.decide(earlier, not_proven={1})
+    assert schedule(earlier).status == Status.REGISTERED
+
+
+def test_an_open_objection_to_a_decision_on_the_qualification_blocks_a_fresh_assessment(qualification):
+    """The objection may yet bring the new assessment: a fresh one now would make two."""
+    decided = flows.decide(factories.AssessmentFactory(qualification=qualification), not_proven={10})
+    objection = services.objection_lodge(
+        actor=decided.candidate,
+        assessment=decided,
+        competencies=list(decided.qualification.competencies.filter(order=10)),
+        reason="The observation was cut short.",
+    )
+    with breaks_rule("objection_open", "candidate"):
+        schedule(decided)
+    # Upheld, the objection's own new assessment is the one that follows.
+    services.objection_decide(
+        actor=factories.AdministratorFactory(),
+        objection=objection,
+        upheld=True,
+        reason="The room was too noisy.",
+        first_assessor=factories.AssessorFactory(),
+        second_assessor=factories.AssessorFactory(),
+        scheduled_at=timezone.now() + timedelta(days=1),
+    )
+    assert Assessment.objects.filter(previous=decided).count() == 1
+
+
+def test_a_decided_objection_no_longer_blocks(qualification):
+    decided = flows.decide(factories.AssessmentFactory(qualification=qualification), not_proven={10})
+    objection = services.objection_lodge(
+        actor=decided.candidate,
+        assessment=decided,
+        competencies=list(decided.qualification.competencies.filter(order=10)),
+        reason="The observation was cut short.",
+    )
+    services.objection_decide(
+        actor=factories.AdministratorFactory(), objection=objection, upheld=False, reason="The session was complete."
+    )
+    assert schedule(decided).status == Status.REGISTERED
+
+
+def test_another_qualification_is_not_blocked():
+    earlier = factories.AssessmentFactory()
+    assert schedule(earlier, qualification=factories.QualificationFactory()).candidate == earlier.candidate
+
+
+def test_the_database_holds_one_open_assessment_per_candidate_and_qualification():
+    earlier = factories.AssessmentFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.AssessmentFactory(candidate=earlier.candidate, qualification=earlier.qualification)
+    factories.AssessmentFactory(
+        candidate=earlier.candidate, qualification=earlier.qualification, status=Status.CANCELLED
+    )
+
+
+def test_a_certificate_held_is_not_issued_twice_for_the_same_qualification():
+    """Assessments stored before the rule existed may both end certified: the second gets none."""
+    certified = flows.certify(factories.AssessmentFactory())
+    second = factories.AssessmentFactory(
+        candidate=certified.candidate, qualification=certified.qualification, status=Status.CERTIFIED
+    )
+    with breaks_rule("already_certified"):
+        certificates.certificate_issue(assessment=second)
+    assert Certificate.objects.filter(kind=Certificate.Kind.CERTIFICATE).count() == 1
+    certificates.certificate_revoke(
+        certificate=certified.certificate, actor=factories.AdministratorFactory(), reason="Fraud found"
+    )
+    assert certificates.certificate_issue(assessment=second).assessment == second
+
+
+def test_the_form_says_why_beside_the_candidate(client, administrator):
+    earlier = factories.AssessmentFactory()
+    client.force_login(administrator)
+    when = timezone.localtime() + timedelta(days=3)
+    response = client.post(
+        "/assessments/new/",
+        {
+            "candidate": earlier.candidate.email,
+            "qualification": earlier.qualification.pk,
+            "first_assessor": factories.AssessorFactory().email,
+            "second_assessor": factories.AssessorFactory().email,
+            "scheduled_at": f"{when:%Y-%m-%dT%H:%M}",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["candidate"] == [
+        "The candidate already has an open assessment of this qualification."
+    ]
+
+
+def test_an_import_refuses_a_second_row_for_the_same_candidate_and_qualification(client, administrator):
+    from ..test_exports_and_imports import ASSESSMENT_HEADER, in_days, upload
+
+    candidate, qualification = factories.CandidateFactory(), factories.QualificationFactory()
+    first, second = factories.AssessorFactory(), factories.AssessorFactory()
+    row = [candidate.email, qualification.code, first.email, second.email]
+    client.force_login(administrator)
+    rows = [ASSESSMENT_HEADER, [*row, in_days(3), ""], [*row, in_days(5), ""]]
+    response = client.post("/assessments/import/", {"file": upload("plan.csv", rows), "import": "1"})
+    problems = {r.number: " ".join(r.problems) for r in response.context["report"].problems}
+    assert problems == {3: "The candidate already has an open assessment of this qualification."}
+    assert not Assessment.objects.exists()
