@@ -19,9 +19,10 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from . import pdf_limits
 from .credentials import signing, status_list
 from .credentials.documents import schema_errors, unknown_contexts
 from .credentials.embedding import EmbeddedCredentialError, embedded_credential
@@ -78,7 +79,11 @@ class Report:
 
 
 def verify_file(data: bytes) -> Report:
-    """Verify an uploaded supplement PDF, credential JSON or VC-JWT."""
+    """Verify an uploaded supplement PDF, credential JSON or VC-JWT.
+
+    A PDF beyond the limits of ``pdf_limits`` is refused with a ValidationError ``too_complex``:
+    not a verdict, since nothing was checked.
+    """
     if data.lstrip()[:5] == b"%PDF-":
         return verify_pdf(data)
     return verify_credential_file(data)
@@ -93,38 +98,70 @@ def _unreadable(message: str) -> Report:
     return report
 
 
+@dataclass
+class PdfContent:
+    """What a PDF holds, read under the time limit: whether it is sealed, its last seal evaluated
+    (None when it cannot be), and the credential it embeds."""
+
+    sealed: bool
+    seal: PdfSignatureStatus | None
+    credential: bytes | None
+
+
 def verify_pdf(data: bytes) -> Report:
+    pdf_limits.check_structure(data)
+    # The register is read before the clock starts: a query cut off by it would break its connection.
+    context = ValidationContext(
+        trust_roots=trusted_seal_certificates(), allow_fetching=False, revocation_mode="soft-fail"
+    )
     try:
-        reader = PdfFileReader(BytesIO(data), strict=False)
+        with pdf_limits.time_limit(settings.VERIFY_PDF_SECONDS):
+            content = _read_pdf(data, context)
+    except pdf_limits.Overtime:
+        raise pdf_limits.too_complex() from None
+    if content is None:
+        return _unreadable(_("This file is not a readable PDF document."))
+    report = Report("pdf")
+    _check_seal(report, content)
+    if content.credential is None:
+        report.add("credential", False, _("The document carries no credential."))
+    else:
+        _check_credential_bytes(report, content.credential)
+    return report
+
+
+def _read_pdf(data: bytes, context: ValidationContext) -> PdfContent | None:
+    try:
+        reader = PdfFileReader(BytesIO(data), strict=False, decode_limits=pdf_limits.decode_limits())
         signatures = reader.embedded_signatures
     except Exception:
         logger.info("Verifier: unreadable PDF", exc_info=True)
-        return _unreadable(_("This file is not a readable PDF document."))
-    report = Report("pdf")
-    if not signatures:
-        report.add("seal", False, _("The document carries no seal."))
-    else:
-        _check_seal(report, signatures[-1])
+        return None
     try:
         credential = embedded_credential(reader)
     except (EmbeddedCredentialError, Exception):
         logger.info("Verifier: unreadable embedded credential", exc_info=True)
         credential = None
-    if credential is None:
-        report.add("credential", False, _("The document carries no credential."))
-    else:
-        _check_credential_bytes(report, credential)
-    return report
+    return PdfContent(bool(signatures), _evaluated_seal(signatures[-1], context) if signatures else None, credential)
 
 
-def _check_seal(report: Report, signature) -> None:
-    context = ValidationContext(
-        trust_roots=trusted_seal_certificates(), allow_fetching=False, revocation_mode="soft-fail"
-    )
+def _evaluated_seal(signature, context: ValidationContext) -> PdfSignatureStatus | None:
     try:
-        status = validate_pdf_signature(signature, signer_validation_context=context)
+        # Without pyHanko's comparison of the revisions after the seal: only a seal that covers the
+        # whole file is accepted, so there is nothing after it worth comparing, and comparing
+        # thousands of revisions takes minutes.
+        return validate_pdf_signature(signature, signer_validation_context=context, skip_diff=True)
     except Exception:
         logger.info("Verifier: seal could not be evaluated", exc_info=True)
+        return None
+
+
+def _check_seal(report: Report, content: PdfContent) -> None:
+    status = content.seal
+    if not content.sealed:
+        report.add("seal", False, _("The document carries no seal."))
+        return
+    if status is None:
         report.add("seal", False, _("The seal is damaged and cannot be checked."))
         report.add("unchanged", False, _("The document was changed since it was sealed."))
         return

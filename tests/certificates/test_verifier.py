@@ -191,7 +191,7 @@ def test_a_huge_upload_is_refused_with_a_clear_message_and_nothing_is_stored(cli
     assert response.status_code == 413
     assert response.json()["error"] == "The file is too large; the limit is 97.7\xa0KB."
     page = client.post("/verify/", {"file": io.BytesIO(b"x" * 200_000)})
-    assert page.status_code == 400 and "The file is too large" in page.content.decode()
+    assert page.status_code == 413 and "The file is too large" in page.content.decode()
     assert _stored_files(settings) - before == set()
 
 
