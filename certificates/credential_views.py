@@ -1,11 +1,13 @@
 """Issuer profile, status list, the holder's credential file, and the public file verifier."""
 
+from io import BytesIO
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import InMemoryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadhandler import SkipFile
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 
 from accounts.sign_in import client_address
+from assessments.uploads import SizeLimitUploadHandler
 
 from . import access, verification
 from .credentials import signing
@@ -76,28 +79,40 @@ def credential_download(request, pk: int):
 # --- The verifier ---------------------------------------------------------------------------
 
 
-class VerifierUploadHandler(FileUploadHandler):
-    """Keeps the uploaded file in memory up to VERIFY_MAX_UPLOAD_SIZE, and never on disk: past
-    the limit the upload stops and the view says the file is too large."""
+class VerifierUploadHandler(SizeLimitUploadHandler):
+    """Keeps the one file to check in memory, never on disk, and nothing else: other files in the
+    request are read past, not kept. The whole request may carry that file and a little more (the form's
+    token, the multipart headers): a larger body is refused before it is read."""
 
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
-        self.chunks, self.received = [], 0
+    FIELD = "file"
+    ALLOWANCE = 64 * 1024
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.chunks, self.kept = [], False
+
+    def file_limit(self) -> int:
+        return settings.VERIFY_MAX_UPLOAD_SIZE
+
+    def request_limit(self) -> int:
+        return settings.VERIFY_MAX_UPLOAD_SIZE + self.ALLOWANCE
+
+    def new_file(self, field_name, *args, **kwargs):
+        super().new_file(field_name, *args, **kwargs)
+        if field_name != self.FIELD or self.kept:
+            raise SkipFile
+        self.chunks = []
 
     def receive_data_chunk(self, raw_data, start):
-        self.received += len(raw_data)
-        if self.received > settings.VERIFY_MAX_UPLOAD_SIZE:
-            self.request.verifier_upload_too_large = True
+        try:
+            self.chunks.append(super().receive_data_chunk(raw_data, start))
+        except SkipFile:
             self.chunks = []
-            raise StopUpload(connection_reset=False)
-        self.chunks.append(raw_data)
+            raise
         return None
 
     def file_complete(self, file_size):
-        from io import BytesIO
-
-        data = BytesIO(b"".join(self.chunks))
-        self.chunks = []
+        data, self.chunks, self.kept = BytesIO(b"".join(self.chunks)), [], True
         return InMemoryUploadedFile(
             data, self.field_name, self.file_name, self.content_type, file_size, self.charset, self.content_type_extra
         )
@@ -108,7 +123,7 @@ class VerifyFileForm(forms.Form):
 
 
 # Refusals of a check, by code: nothing was checked, so there is no verdict.
-REFUSAL_STATUS = {"rate_limited": 429, "too_large": 413, "no_file": 400, "too_complex": 422}
+REFUSAL_STATUS = {"rate_limited": 429, "request_too_large": 413, "too_large": 413, "no_file": 400, "too_complex": 422}
 
 
 def _count_check(request) -> None:
@@ -129,12 +144,14 @@ def _received_file(request) -> bytes:
     _count_check(request)
     request.upload_handlers = [VerifierUploadHandler(request)]  # before anything reads the body
     form = VerifyFileForm(request.POST, request.FILES)
-    if getattr(request, "verifier_upload_too_large", False):
+    limit = filesizeformat(settings.VERIFY_MAX_UPLOAD_SIZE)
+    if getattr(request, "upload_too_large", False):
         raise ValidationError(
-            _("The file is too large; the limit is %(limit)s.")
-            % {"limit": filesizeformat(settings.VERIFY_MAX_UPLOAD_SIZE)},
-            code="too_large",
+            _("The upload is too large: send one file of at most %(limit)s.") % {"limit": limit},
+            code="request_too_large",
         )
+    if getattr(request, "oversized_uploads", []):
+        raise ValidationError(_("The file is too large; the limit is %(limit)s.") % {"limit": limit}, code="too_large")
     if not form.is_valid():
         raise ValidationError(_("Choose a supplement (PDF) or a credential file (JSON)."), code="no_file")
     upload = form.cleaned_data["file"]

@@ -189,9 +189,12 @@ def test_a_huge_upload_is_refused_with_a_clear_message_and_nothing_is_stored(cli
     before = _stored_files(settings)
     response = check(client, sealed + b"\0" * 200_000)
     assert response.status_code == 413
-    assert response.json()["error"] == "The file is too large; the limit is 97.7\xa0KB."
+    assert response.json()["error"] == "The upload is too large: send one file of at most 97.7\xa0KB."
+    just_over = check(client, b"x" * 100_001)  # the file alone is over; the request is not much more
+    assert just_over.status_code == 413 and just_over.json()["code"] == "too_large"
+    assert just_over.json()["error"] == "The file is too large; the limit is 97.7\xa0KB."
     page = client.post("/verify/", {"file": io.BytesIO(b"x" * 200_000)})
-    assert page.status_code == 413 and "The file is too large" in page.content.decode()
+    assert page.status_code == 413 and "The upload is too large" in page.content.decode()
     assert _stored_files(settings) - before == set()
 
 
