@@ -26,7 +26,7 @@ from . import pdf_limits
 from .credentials import signing, status_list
 from .credentials.documents import schema_errors, unknown_contexts
 from .credentials.embedding import EmbeddedCredentialError, embedded_credential
-from .credentials.issuing import email_identity_hash, utc_timestamp
+from .credentials.issuing import utc_timestamp
 from .models import Certificate
 from .sealing import is_test_certificate, seal_holder, trusted_seal_certificates
 
@@ -281,7 +281,7 @@ def _certificate_of(credential_id: str) -> Certificate | None:
     if match.view_name != "certificates:verify":
         return None
     return (
-        Certificate.objects.select_related("assessment__qualification", "assessment__candidate", "credential")
+        Certificate.objects.select_related("assessment__qualification", "credential")
         .filter(verification_code=match.kwargs["code"])
         .first()
     )
@@ -302,8 +302,9 @@ def _matching_certificate(payload: dict) -> Certificate | None:
     status = payload.get("credentialStatus") or {}
     agrees = (
         identifiers.get("name") == certificate.holder_name
-        and identifiers.get("emailAddress")
-        == email_identity_hash(certificate.assessment.candidate.email, stored.identity_salt)
+        # The identity as issued, not the account's address now: a correction invalidates nothing.
+        and bool(stored.identity_hash)
+        and identifiers.get("emailAddress") == stored.identity_hash
         and (subject.get("achievement") or {}).get("humanCode") == certificate.assessment.qualification.code
         and payload.get("validFrom") == utc_timestamp(certificate.issued_at)
         and str(status.get("statusListIndex")) == str(stored.status_index)
