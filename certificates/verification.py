@@ -59,23 +59,55 @@ class Report:
             return INVALID
         return VALID if all(check.ok for check in self.checks) else REVOKED
 
+    @property
+    def note(self) -> str:
+        return document_note(self.certificate) if self.certificate is not None else ""
+
+    @property
+    def competencies(self) -> list:
+        return statement_competencies(self.certificate) if self.certificate is not None else []
+
     def as_json(self) -> dict:
         certificate = self.certificate
         return {
             "verdict": self.verdict,
             "kind": self.kind,
             "checks": [{"check": check.name, "ok": check.ok, "message": check.message} for check in self.checks],
-            "certificate": None
-            if certificate is None or self.verdict == INVALID
-            else {
-                "number": certificate.number,
-                "holder": certificate.holder_name,
-                "qualification": certificate.assessment.qualification.code,
-                "issued": certificate.issued_at.date().isoformat(),
-                "status": certificate.status,
-                "verification_url": certificate.verification_url,
-            },
+            "certificate": None if certificate is None or self.verdict == INVALID else self._document_json(),
         }
+
+    def _document_json(self) -> dict:
+        certificate = self.certificate
+        document = {
+            "kind": certificate.kind,
+            "kind_name": str(certificate.get_kind_display()),
+            "number": certificate.number,
+            "holder": certificate.holder_name,
+            "qualification": certificate.assessment.qualification.code,
+            "issued": certificate.issued_at.date().isoformat(),
+            "status": certificate.status,
+            "verification_url": certificate.verification_url,
+        }
+        if certificate.is_statement:
+            document["competencies"] = [competency.code for competency in self.competencies]
+            document["note"] = self.note
+        return document
+
+
+def document_note(certificate: Certificate) -> str:
+    """What a verified document is not, said on every answer about it: a statement of proven
+    competencies must not pass for the certificate of the qualification."""
+    if not certificate.is_statement:
+        return ""
+    return _(
+        "This is a statement of proven competencies, not a certificate of the qualification: it proves only the "
+        "competencies listed."
+    )
+
+
+def statement_competencies(certificate: Certificate) -> list:
+    """The competencies a statement proves (a certificate proves the whole qualification)."""
+    return list(certificate.competencies.order_by("order")) if certificate.is_statement else []
 
 
 def verify_file(data: bytes) -> Report:
@@ -261,12 +293,12 @@ def _check_credential_bytes(report: Report, data: bytes) -> None:
         report.add("register", False, _("The credential does not match the register."))
         return
     report.certificate = certificate
-    report.add(
-        "register",
-        True,
-        _("It matches the register: certificate %(number)s of %(holder)s.")
-        % {"number": certificate.number, "holder": certificate.holder_name},
+    matches = (
+        _("It matches the register: statement of proven competencies %(number)s of %(holder)s.")
+        if certificate.is_statement
+        else _("It matches the register: certificate %(number)s of %(holder)s.")
     )
+    report.add("register", True, matches % {"number": certificate.number, "holder": certificate.holder_name})
     _check_status(report, payload)
 
 
@@ -324,7 +356,18 @@ def _check_status(report: Report, payload: dict) -> None:
         return
     list_payload, _key = signing.verify(status_list.signed_status_list())
     revoked = status_list.bit_is_set(list_payload["credentialSubject"]["encodedList"], int(entry["statusListIndex"]))
+    statement = report.certificate.is_statement
     if revoked:
-        report.add("status", False, _("The certificate has been revoked."))
+        report.add(
+            "status",
+            False,
+            _("The statement has been revoked.") if statement else _("The certificate has been revoked."),
+        )
     else:
-        report.add("status", True, _("The certificate is valid: it has not been revoked."))
+        report.add(
+            "status",
+            True,
+            _("The statement is valid: it has not been revoked.")
+            if statement
+            else _("The certificate is valid: it has not been revoked."),
+        )
