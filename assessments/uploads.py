@@ -18,7 +18,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import QueryDict
 from django.template.defaultfilters import filesizeformat
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from PIL import Image
 from pypdf import PasswordType, PdfReader
@@ -343,10 +345,27 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
 
 
 class SizeLimitUploadHandler(FileUploadHandler):
-    """Stops reading a file as soon as it passes UPLOAD_MAX_FILE_SIZE: the rest is never stored.
+    """Stops reading a file as soon as it passes its limit (UPLOAD_MAX_FILE_SIZE): the rest is never
+    stored. The file is then missing from the request; ``refuse_oversized`` gives the form its message.
 
-    The file is then missing from the request; ``refuse_oversized`` gives the form its message.
+    A subclass may also limit the whole request (``request_limit``): a body declared larger is not
+    read at all (``request.upload_too_large`` is set and the request has no data). The declared
+    length is the whole story: Django reads no more of a body than its Content-Length, and nothing
+    of a body without one.
     """
+
+    def file_limit(self) -> int:
+        return settings.UPLOAD_MAX_FILE_SIZE
+
+    def request_limit(self) -> int | None:
+        return None  # the procedure's forms: Django's own limits on fields and files apply
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        limit = self.request_limit()
+        if limit is not None and content_length > limit:
+            self.request.upload_too_large = True
+            return QueryDict(encoding=encoding), MultiValueDict()  # the parser reads nothing
+        return None
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
@@ -354,7 +373,7 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
-        if self.received > settings.UPLOAD_MAX_FILE_SIZE:
+        if self.received > self.file_limit():
             self.request.oversized_uploads = [*getattr(self.request, "oversized_uploads", []), self.field_name]
             raise SkipFile
         return raw_data

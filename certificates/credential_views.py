@@ -1,10 +1,13 @@
 """Issuer profile, status list, the holder's credential file, and the public file verifier."""
 
+from io import BytesIO
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import InMemoryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadhandler import SkipFile
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
@@ -13,6 +16,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from accounts.sign_in import client_address
+from assessments.uploads import SizeLimitUploadHandler
 
 from . import access, verification
 from .credentials import signing
@@ -72,28 +79,40 @@ def credential_download(request, pk: int):
 # --- The verifier ---------------------------------------------------------------------------
 
 
-class VerifierUploadHandler(FileUploadHandler):
-    """Keeps the uploaded file in memory up to VERIFY_MAX_UPLOAD_SIZE, and never on disk: past
-    the limit the upload stops and the view says the file is too large."""
+class VerifierUploadHandler(SizeLimitUploadHandler):
+    """Keeps the one file to check in memory, never on disk, and nothing else: other files in the
+    request are read past, not kept. The whole request may carry that file and a little more (the form's
+    token, the multipart headers): a larger body is refused before it is read."""
 
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
-        self.chunks, self.received = [], 0
+    FIELD = "file"
+    ALLOWANCE = 64 * 1024
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.chunks, self.kept = [], False
+
+    def file_limit(self) -> int:
+        return settings.VERIFY_MAX_UPLOAD_SIZE
+
+    def request_limit(self) -> int:
+        return settings.VERIFY_MAX_UPLOAD_SIZE + self.ALLOWANCE
+
+    def new_file(self, field_name, *args, **kwargs):
+        super().new_file(field_name, *args, **kwargs)
+        if field_name != self.FIELD or self.kept:
+            raise SkipFile
+        self.chunks = []
 
     def receive_data_chunk(self, raw_data, start):
-        self.received += len(raw_data)
-        if self.received > settings.VERIFY_MAX_UPLOAD_SIZE:
-            self.request.verifier_upload_too_large = True
+        try:
+            self.chunks.append(super().receive_data_chunk(raw_data, start))
+        except SkipFile:
             self.chunks = []
-            raise StopUpload(connection_reset=False)
-        self.chunks.append(raw_data)
+            raise
         return None
 
     def file_complete(self, file_size):
-        from io import BytesIO
-
-        data = BytesIO(b"".join(self.chunks))
-        self.chunks = []
+        data, self.chunks, self.kept = BytesIO(b"".join(self.chunks)), [], True
         return InMemoryUploadedFile(
             data, self.field_name, self.file_name, self.content_type, file_size, self.charset, self.content_type_extra
         )
@@ -103,19 +122,55 @@ class VerifyFileForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Supplement (PDF) or credential (JSON)"))
 
 
-def _uploaded_bytes(request) -> tuple[bytes | None, str]:
-    """The uploaded file's bytes, or None and the reason. Only ever in memory."""
+# Refusals of a check, by code: nothing was checked, so there is no verdict.
+REFUSAL_STATUS = {"rate_limited": 429, "request_too_large": 413, "too_large": 413, "no_file": 400, "too_complex": 422}
+
+
+def _count_check(request) -> None:
+    """Count one check for the client's address, before its file is read; refuse one past
+    VERIFY_CHECKS_PER_CLIENT, so nobody keeps the web processes busy with the verifier."""
+    if is_ratelimited(
+        request,
+        group="verifier-client",
+        key=lambda _group, request: client_address(request),
+        rate=settings.VERIFY_CHECKS_PER_CLIENT,
+        increment=True,
+    ):
+        raise ValidationError(_("Too many files were checked from your address; try again later."), code="rate_limited")
+
+
+def _received_file(request) -> bytes:
+    """The uploaded file's bytes, only ever in memory; a ValidationError says why there are none."""
+    _count_check(request)
+    request.upload_handlers = [VerifierUploadHandler(request)]  # before anything reads the body
     form = VerifyFileForm(request.POST, request.FILES)
-    if getattr(request, "verifier_upload_too_large", False):
-        return None, _("The file is too large; the limit is %(limit)s.") % {
-            "limit": filesizeformat(settings.VERIFY_MAX_UPLOAD_SIZE)
-        }
+    limit = filesizeformat(settings.VERIFY_MAX_UPLOAD_SIZE)
+    if getattr(request, "upload_too_large", False):
+        raise ValidationError(
+            _("The upload is too large: send one file of at most %(limit)s.") % {"limit": limit},
+            code="request_too_large",
+        )
+    if getattr(request, "oversized_uploads", []):
+        raise ValidationError(_("The file is too large; the limit is %(limit)s.") % {"limit": limit}, code="too_large")
     if not form.is_valid():
-        return None, _("Choose a supplement (PDF) or a credential file (JSON).")
+        raise ValidationError(_("Choose a supplement (PDF) or a credential file (JSON)."), code="no_file")
     upload = form.cleaned_data["file"]
     data = upload.read()
     upload.close()
-    return data, ""
+    return data
+
+
+def _page_context(**extra) -> dict:
+    return {"max_size": settings.VERIFY_MAX_UPLOAD_SIZE, "issuer_url": signing.issuer_id(), **extra}
+
+
+def _refusal_page(request, refusal: ValidationError):
+    return render(
+        request,
+        "certificates/verify_file.html",
+        _page_context(problem=refusal.messages[0]),
+        status=REFUSAL_STATUS[refusal.code],
+    )
 
 
 @csrf_exempt  # the upload handler must be set before the CSRF check reads the body; checked below
@@ -124,32 +179,30 @@ def _uploaded_bytes(request) -> tuple[bytes | None, str]:
 def verify_file(request):
     if request.method == "GET":
         return render(request, "certificates/verify_file.html", _page_context())
-    request.upload_handlers = [VerifierUploadHandler(request)]  # before anything reads the body
-    return csrf_protect(_verify_file_post)(request)
+    try:
+        data = _received_file(request)
+    except ValidationError as refusal:
+        return _refusal_page(request, refusal)  # nothing checked, nothing changed: no token needed to say so
+    return csrf_protect(_verify_file_post)(request, data)
 
 
-def _page_context(**extra) -> dict:
-    return {"max_size": settings.VERIFY_MAX_UPLOAD_SIZE, "issuer_url": signing.issuer_id(), **extra}
-
-
-def _verify_file_post(request):
-    data, problem = _uploaded_bytes(request)
-    report = verification.verify_file(data) if data is not None else None
-    return render(
-        request,
-        "certificates/verify_file.html",
-        _page_context(report=report, problem=problem),
-        status=200 if data is not None else 400,
-    )
+def _verify_file_post(request, data: bytes):
+    try:
+        report = verification.verify_file(data)
+    except ValidationError as refusal:
+        return _refusal_page(request, refusal)
+    return render(request, "certificates/verify_file.html", _page_context(report=report))
 
 
 @csrf_exempt  # a machine endpoint: no session, no side effect, nothing stored
 @never_cache
 @require_POST
 def verify_file_json(request):
-    request.upload_handlers = [VerifierUploadHandler(request)]
-    data, problem = _uploaded_bytes(request)
-    if data is None:
-        status = 413 if getattr(request, "verifier_upload_too_large", False) else 400
-        return JsonResponse({"verdict": None, "error": problem}, status=status)
-    return JsonResponse(verification.verify_file(data).as_json())
+    try:
+        report = verification.verify_file(_received_file(request))
+    except ValidationError as refusal:
+        return JsonResponse(
+            {"verdict": None, "code": refusal.code, "error": refusal.messages[0]},
+            status=REFUSAL_STATUS[refusal.code],
+        )
+    return JsonResponse(report.as_json())

@@ -250,11 +250,15 @@ class CertificateCredential(models.Model):
 
     Personal data: the holder's name and a salted hash of their e-mail address inside ``jwt``.
     ``status_index`` is the certificate's bit in the revocation status list; it never changes.
+    ``identity_hash`` is that hash as first signed; it never changes either: signed again (another
+    language pair), the credential names the same holder, and a corrected address in the account
+    invalidates no file the holder was given.
     """
 
     certificate = models.OneToOneField(Certificate, on_delete=models.PROTECT, related_name="credential")
     status_index = models.PositiveIntegerField(_("status list index"), unique=True)
     identity_salt = models.CharField(max_length=64)
+    identity_hash = models.CharField(max_length=80, blank=True)
     first_language = models.CharField(_("first language"), max_length=2, choices=settings.LANGUAGES)
     second_language = models.CharField(_("second language"), max_length=2, choices=settings.LANGUAGES)
     key = models.ForeignKey(IssuerKey, on_delete=models.PROTECT, related_name="credentials")

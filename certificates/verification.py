@@ -19,13 +19,14 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from . import pdf_limits
 from .credentials import signing, status_list
 from .credentials.documents import schema_errors, unknown_contexts
 from .credentials.embedding import EmbeddedCredentialError, embedded_credential
-from .credentials.issuing import email_identity_hash, utc_timestamp
+from .credentials.issuing import utc_timestamp
 from .models import Certificate
 from .sealing import is_test_certificate, seal_holder, trusted_seal_certificates
 
@@ -58,27 +59,63 @@ class Report:
             return INVALID
         return VALID if all(check.ok for check in self.checks) else REVOKED
 
+    @property
+    def note(self) -> str:
+        return document_note(self.certificate) if self.certificate is not None else ""
+
+    @property
+    def competencies(self) -> list:
+        return statement_competencies(self.certificate) if self.certificate is not None else []
+
     def as_json(self) -> dict:
         certificate = self.certificate
         return {
             "verdict": self.verdict,
             "kind": self.kind,
             "checks": [{"check": check.name, "ok": check.ok, "message": check.message} for check in self.checks],
-            "certificate": None
-            if certificate is None or self.verdict == INVALID
-            else {
-                "number": certificate.number,
-                "holder": certificate.holder_name,
-                "qualification": certificate.assessment.qualification.code,
-                "issued": certificate.issued_at.date().isoformat(),
-                "status": certificate.status,
-                "verification_url": certificate.verification_url,
-            },
+            "certificate": None if certificate is None or self.verdict == INVALID else self._document_json(),
         }
+
+    def _document_json(self) -> dict:
+        certificate = self.certificate
+        document = {
+            "kind": certificate.kind,
+            "kind_name": str(certificate.get_kind_display()),
+            "number": certificate.number,
+            "holder": certificate.holder_name,
+            "qualification": certificate.assessment.qualification.code,
+            "issued": certificate.issued_at.date().isoformat(),
+            "status": certificate.status,
+            "verification_url": certificate.verification_url,
+        }
+        if certificate.is_statement:
+            document["competencies"] = [competency.code for competency in self.competencies]
+            document["note"] = self.note
+        return document
+
+
+def document_note(certificate: Certificate) -> str:
+    """What a verified document is not, said on every answer about it: a statement of proven
+    competencies must not pass for the certificate of the qualification."""
+    if not certificate.is_statement:
+        return ""
+    return _(
+        "This is a statement of proven competencies, not a certificate of the qualification: it proves only the "
+        "competencies listed."
+    )
+
+
+def statement_competencies(certificate: Certificate) -> list:
+    """The competencies a statement proves (a certificate proves the whole qualification)."""
+    return list(certificate.competencies.order_by("order")) if certificate.is_statement else []
 
 
 def verify_file(data: bytes) -> Report:
-    """Verify an uploaded supplement PDF, credential JSON or VC-JWT."""
+    """Verify an uploaded supplement PDF, credential JSON or VC-JWT.
+
+    A PDF beyond the limits of ``pdf_limits`` is refused with a ValidationError ``too_complex``:
+    not a verdict, since nothing was checked.
+    """
     if data.lstrip()[:5] == b"%PDF-":
         return verify_pdf(data)
     return verify_credential_file(data)
@@ -93,38 +130,70 @@ def _unreadable(message: str) -> Report:
     return report
 
 
+@dataclass
+class PdfContent:
+    """What a PDF holds, read under the time limit: whether it is sealed, its last seal evaluated
+    (None when it cannot be), and the credential it embeds."""
+
+    sealed: bool
+    seal: PdfSignatureStatus | None
+    credential: bytes | None
+
+
 def verify_pdf(data: bytes) -> Report:
+    pdf_limits.check_structure(data)
+    # The register is read before the clock starts: a query cut off by it would break its connection.
+    context = ValidationContext(
+        trust_roots=trusted_seal_certificates(), allow_fetching=False, revocation_mode="soft-fail"
+    )
     try:
-        reader = PdfFileReader(BytesIO(data), strict=False)
+        with pdf_limits.time_limit(settings.VERIFY_PDF_SECONDS):
+            content = _read_pdf(data, context)
+    except pdf_limits.Overtime:
+        raise pdf_limits.too_complex() from None
+    if content is None:
+        return _unreadable(_("This file is not a readable PDF document."))
+    report = Report("pdf")
+    _check_seal(report, content)
+    if content.credential is None:
+        report.add("credential", False, _("The document carries no credential."))
+    else:
+        _check_credential_bytes(report, content.credential)
+    return report
+
+
+def _read_pdf(data: bytes, context: ValidationContext) -> PdfContent | None:
+    try:
+        reader = PdfFileReader(BytesIO(data), strict=False, decode_limits=pdf_limits.decode_limits())
         signatures = reader.embedded_signatures
     except Exception:
         logger.info("Verifier: unreadable PDF", exc_info=True)
-        return _unreadable(_("This file is not a readable PDF document."))
-    report = Report("pdf")
-    if not signatures:
-        report.add("seal", False, _("The document carries no seal."))
-    else:
-        _check_seal(report, signatures[-1])
+        return None
     try:
         credential = embedded_credential(reader)
     except (EmbeddedCredentialError, Exception):
         logger.info("Verifier: unreadable embedded credential", exc_info=True)
         credential = None
-    if credential is None:
-        report.add("credential", False, _("The document carries no credential."))
-    else:
-        _check_credential_bytes(report, credential)
-    return report
+    return PdfContent(bool(signatures), _evaluated_seal(signatures[-1], context) if signatures else None, credential)
 
 
-def _check_seal(report: Report, signature) -> None:
-    context = ValidationContext(
-        trust_roots=trusted_seal_certificates(), allow_fetching=False, revocation_mode="soft-fail"
-    )
+def _evaluated_seal(signature, context: ValidationContext) -> PdfSignatureStatus | None:
     try:
-        status = validate_pdf_signature(signature, signer_validation_context=context)
+        # Without pyHanko's comparison of the revisions after the seal: only a seal that covers the
+        # whole file is accepted, so there is nothing after it worth comparing, and comparing
+        # thousands of revisions takes minutes.
+        return validate_pdf_signature(signature, signer_validation_context=context, skip_diff=True)
     except Exception:
         logger.info("Verifier: seal could not be evaluated", exc_info=True)
+        return None
+
+
+def _check_seal(report: Report, content: PdfContent) -> None:
+    status = content.seal
+    if not content.sealed:
+        report.add("seal", False, _("The document carries no seal."))
+        return
+    if status is None:
         report.add("seal", False, _("The seal is damaged and cannot be checked."))
         report.add("unchanged", False, _("The document was changed since it was sealed."))
         return
@@ -224,12 +293,12 @@ def _check_credential_bytes(report: Report, data: bytes) -> None:
         report.add("register", False, _("The credential does not match the register."))
         return
     report.certificate = certificate
-    report.add(
-        "register",
-        True,
-        _("It matches the register: certificate %(number)s of %(holder)s.")
-        % {"number": certificate.number, "holder": certificate.holder_name},
+    matches = (
+        _("It matches the register: statement of proven competencies %(number)s of %(holder)s.")
+        if certificate.is_statement
+        else _("It matches the register: certificate %(number)s of %(holder)s.")
     )
+    report.add("register", True, matches % {"number": certificate.number, "holder": certificate.holder_name})
     _check_status(report, payload)
 
 
@@ -244,7 +313,7 @@ def _certificate_of(credential_id: str) -> Certificate | None:
     if match.view_name != "certificates:verify":
         return None
     return (
-        Certificate.objects.select_related("assessment__qualification", "assessment__candidate", "credential")
+        Certificate.objects.select_related("assessment__qualification", "credential")
         .filter(verification_code=match.kwargs["code"])
         .first()
     )
@@ -265,8 +334,9 @@ def _matching_certificate(payload: dict) -> Certificate | None:
     status = payload.get("credentialStatus") or {}
     agrees = (
         identifiers.get("name") == certificate.holder_name
-        and identifiers.get("emailAddress")
-        == email_identity_hash(certificate.assessment.candidate.email, stored.identity_salt)
+        # The identity as issued, not the account's address now: a correction invalidates nothing.
+        and bool(stored.identity_hash)
+        and identifiers.get("emailAddress") == stored.identity_hash
         and (subject.get("achievement") or {}).get("humanCode") == certificate.assessment.qualification.code
         and payload.get("validFrom") == utc_timestamp(certificate.issued_at)
         and str(status.get("statusListIndex")) == str(stored.status_index)
@@ -286,7 +356,18 @@ def _check_status(report: Report, payload: dict) -> None:
         return
     list_payload, _key = signing.verify(status_list.signed_status_list())
     revoked = status_list.bit_is_set(list_payload["credentialSubject"]["encodedList"], int(entry["statusListIndex"]))
+    statement = report.certificate.is_statement
     if revoked:
-        report.add("status", False, _("The certificate has been revoked."))
+        report.add(
+            "status",
+            False,
+            _("The statement has been revoked.") if statement else _("The certificate has been revoked."),
+        )
     else:
-        report.add("status", True, _("The certificate is valid: it has not been revoked."))
+        report.add(
+            "status",
+            True,
+            _("The statement is valid: it has not been revoked.")
+            if statement
+            else _("The certificate is valid: it has not been revoked."),
+        )

@@ -11,7 +11,7 @@ from accounts.access import administrator_required
 from portal.downloads import private_file_response
 from portal.middleware import personal_data
 
-from . import access, services
+from . import access, services, verification
 from .forms import RerenderForm, RevokeForm
 from .models import Certificate
 
@@ -98,7 +98,8 @@ def verify(request, code: str):
         {
             "certificate": certificate,
             "qualification": certificate.assessment.qualification,
-            "competencies": certificate.competencies.order_by("order") if certificate.is_statement else [],
+            "note": verification.document_note(certificate),
+            "competencies": verification.statement_competencies(certificate),
             "base_url": settings.PORTAL_BASE_URL,
             "max_size": settings.VERIFY_MAX_UPLOAD_SIZE,
         },

@@ -107,7 +107,6 @@ def build_credential(credential: CertificateCredential) -> dict:
     """The unsigned OpenBadgeCredential of a certificate, in the credential's language pair."""
     certificate = credential.certificate
     achievement = _achievement(certificate, credential.languages)
-    email = certificate.assessment.candidate.email
     return {
         "@context": [VC_V2_CONTEXT, OB3_CONTEXT],
         "id": certificate.verification_url,
@@ -127,7 +126,7 @@ def build_credential(credential: CertificateCredential) -> dict:
                     "type": "IdentityObject",
                     "identityType": "emailAddress",
                     "hashed": True,
-                    "identityHash": email_identity_hash(email, credential.identity_salt),
+                    "identityHash": credential.identity_hash,
                     "salt": credential.identity_salt,
                 },
                 {
@@ -187,10 +186,13 @@ def credential_issue(*, certificate: Certificate, languages: tuple[str, str]) ->
     if credential.jwt and credential.languages == tuple(languages):
         return credential
     credential.certificate = certificate
+    if not credential.identity_hash:
+        # Recorded at the first signing and kept: the credential names the holder as issued.
+        credential.identity_hash = email_identity_hash(certificate.assessment.candidate.email, credential.identity_salt)
     credential.first_language, credential.second_language = languages
     credential.key, credential.signed_at = issuer_key, timezone.now()
     credential.jwt = signing.sign(build_credential(credential), key)
-    credential.save(update_fields=["first_language", "second_language", "key", "signed_at", "jwt"])
+    credential.save(update_fields=["identity_hash", "first_language", "second_language", "key", "signed_at", "jwt"])
     return credential
 
 

@@ -230,6 +230,14 @@ PORTAL_CREDENTIAL_KEY_PASSPHRASE = os.environ.get("PORTAL_CREDENTIAL_KEY_PASSPHR
 PORTAL_ISSUER_NAME = os.environ.get("PORTAL_ISSUER_NAME", "Test centre Contact Center operator")
 # Largest file the public verifier accepts (bytes); it is read in memory and never stored.
 VERIFY_MAX_UPLOAD_SIZE = int(os.environ.get("VERIFY_MAX_UPLOAD_SIZE", str(5 * 1024 * 1024)))
+# What one dropped PDF may cost (certificates/pdf_limits.py): a sealed supplement has three
+# revisions and about 1,500 objects; a PDF with more than these is "too complex to check".
+VERIFY_MAX_PDF_REVISIONS = int(os.environ.get("VERIFY_MAX_PDF_REVISIONS", "20"))
+VERIFY_MAX_PDF_OBJECTS = int(os.environ.get("VERIFY_MAX_PDF_OBJECTS", "50000"))
+# Reading a PDF and its seal stops after this many seconds (web processes' main thread only).
+VERIFY_PDF_SECONDS = float(os.environ.get("VERIFY_PDF_SECONDS", "5"))
+# Files one client address may check (django-ratelimit rate; counters in the shared cache).
+VERIFY_CHECKS_PER_CLIENT = os.environ.get("VERIFY_CHECKS_PER_CLIENT", "10/m")
 
 # Outcomes (docs/decisions/0011-outcomes.md). How long a proven competency is carried over into a
 # re-assessment, in days after its decision; empty means for good (the decree sets no limit).

@@ -3,6 +3,7 @@
 import base64
 import io
 import json
+import re
 from pathlib import Path
 
 from certificates import dev_keys
@@ -58,3 +59,53 @@ def envelope(token: str) -> bytes:
             "type": "EnvelopedVerifiableCredential",
         }
     ).encode()
+
+
+def tiny_pdf() -> bytes:
+    """A one-page blank PDF, small enough to seal in a moment."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    writer = PdfFileWriter()
+    size = generic.ArrayObject(generic.NumberObject(value) for value in (0, 0, 100, 100))
+    writer.insert_page(
+        generic.DictionaryObject(
+            {generic.NameObject("/Type"): generic.NameObject("/Page"), generic.NameObject("/MediaBox"): size}
+        )
+    )
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def with_updates(pdf: bytes, revisions: int, objects: int = 1) -> bytes:
+    """The PDF with ``revisions`` tiny incremental updates appended, each adding ``objects`` small
+    objects under a cross-reference table and trailer of its own: cheap to write, and each one more
+    revision for a reader of the signature to compare."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(pdf))
+    root, number = reader.trailer.raw_get("/Root"), int(reader.trailer["/Size"])
+    previous = int(re.findall(rb"startxref\s+(\d+)", pdf)[-1])
+    parts, position = [pdf], len(pdf)
+    for revision in range(revisions):
+        bodies, offsets = [], []
+        for _object in range(objects):
+            offsets.append(position + sum(len(body) for body in bodies))
+            bodies.append(b"%d 0 obj\n<</Revision %d>>\nendobj\n" % (number + len(bodies), revision))
+        body = b"".join(bodies)
+        table = b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+        xref_at = position + len(body)
+        tail = b"xref\n%d %d\n%strailer\n<</Size %d /Root %d %d R /Prev %d>>\nstartxref\n%d\n%%%%EOF\n" % (
+            number,
+            objects,
+            table,
+            number + objects,
+            root.idnum,
+            root.generation,
+            previous,
+            xref_at,
+        )
+        parts += [body, tail]
+        position, previous, number = xref_at + len(tail), xref_at, number + objects
+    return b"".join(parts)

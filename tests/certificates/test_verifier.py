@@ -1,5 +1,6 @@
 """The public verifier: a dropped PDF or credential is genuine, revoked, or reported as what it is."""
 
+import importlib
 import io
 import json
 import socket
@@ -13,7 +14,8 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from certificates import services
 from certificates.credentials.embedding import embed_credential
-from certificates.models import SealCertificate
+from certificates.credentials.issuing import credential_issue
+from certificates.models import CertificateCredential, SealCertificate
 from certificates.rendering import render_supplement_pdf
 from certificates.sealing import _load_seal, seal_pdf
 
@@ -41,6 +43,8 @@ def test_a_sealed_supplement_passes_every_check(client, sealed, rendered):
     assert result["verdict"] == "valid" and result["kind"] == "pdf"
     assert checks_of(response) == ALL_CHECKS
     assert result["certificate"]["number"] == rendered.certificate.number
+    assert result["certificate"]["kind"] == "certificate" and result["certificate"]["kind_name"] == "Certificate"
+    assert "note" not in result["certificate"]
     assert "Portal test seal" in result["checks"][0]["message"]
 
 
@@ -189,9 +193,12 @@ def test_a_huge_upload_is_refused_with_a_clear_message_and_nothing_is_stored(cli
     before = _stored_files(settings)
     response = check(client, sealed + b"\0" * 200_000)
     assert response.status_code == 413
-    assert response.json()["error"] == "The file is too large; the limit is 97.7\xa0KB."
+    assert response.json()["error"] == "The upload is too large: send one file of at most 97.7\xa0KB."
+    just_over = check(client, b"x" * 100_001)  # the file alone is over; the request is not much more
+    assert just_over.status_code == 413 and just_over.json()["code"] == "too_large"
+    assert just_over.json()["error"] == "The file is too large; the limit is 97.7\xa0KB."
     page = client.post("/verify/", {"file": io.BytesIO(b"x" * 200_000)})
-    assert page.status_code == 400 and "The file is too large" in page.content.decode()
+    assert page.status_code == 413 and "The upload is too large" in page.content.decode()
     assert _stored_files(settings) - before == set()
 
 
@@ -275,3 +282,40 @@ def test_the_verifier_uses_no_network(client, sealed, monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     assert check(client, sealed).json()["verdict"] == "valid"
+
+
+def _email_identity(token: str) -> dict:
+    return payload_of(token)["credentialSubject"]["identifier"][0]
+
+
+def _correct_address(certificate) -> None:
+    candidate = certificate.assessment.candidate
+    candidate.email = "corrected.address@example.org"
+    candidate.save()
+
+
+def test_a_genuine_file_stays_valid_after_the_holders_address_is_corrected(client, sealed, credential_file, rendered):
+    _correct_address(rendered.certificate)
+    for data, name in [(sealed, "s.pdf"), (credential_file, "c.json")]:
+        response = check(client, data, name)
+        assert response.json()["verdict"] == "valid" and checks_of(response)["register"] is True
+
+
+def test_signing_again_after_a_correction_keeps_the_identity_it_was_issued_with(client, credential_file, rendered):
+    issued = _email_identity(token_of(json.loads(credential_file)))
+    _correct_address(rendered.certificate)
+    again = credential_issue(certificate=rendered.certificate, languages=("fr", "nl"))
+    assert _email_identity(again.jwt) == issued
+    assert check(client, envelope(again.jwt), "new.json").json()["verdict"] == "valid"
+    assert check(client, credential_file, "old.json").json()["verdict"] == "valid"
+
+
+def test_the_migration_records_the_identity_of_credentials_issued_before_it(rendered):
+    from django.apps import apps
+
+    credential = rendered.certificate.credential
+    CertificateCredential.objects.filter(pk=credential.pk).update(identity_hash="")
+    _correct_address(rendered.certificate)  # corrected before the migration: the credential still knows
+    importlib.import_module("certificates.migrations.0006_credential_identity").record_issued_identity(apps, None)
+    credential.refresh_from_db()
+    assert credential.identity_hash == _email_identity(credential.jwt)["identityHash"]

@@ -1,6 +1,8 @@
 """Item 1 of the outcomes: a statement of proven competencies when not every competency is proven."""
 
+import io
 import re
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,10 +11,12 @@ from pypdf import PdfReader
 
 from audit.models import AuditEntry
 from certificates import services
+from certificates.credentials.issuing import credential_issue
 from certificates.models import Certificate
 
 from .. import factories, flows
 from ..certificates.conftest import render
+from ..certificates.sealing_helpers import check, envelope
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +110,7 @@ def test_verification_says_what_a_statement_is_and_lists_its_competencies(client
     statement = nine_of_ten.certificate
     page = client.get(f"/verify/{statement.verification_code}/").content.decode()
     assert "This statement of proven competencies is valid." in page
-    assert "it is not the full professional qualification" in page
+    assert STATEMENT_NOTE in page
     assert qualification.competencies.get(order=9).code in page
     assert qualification.competencies.get(order=10).code not in page
 
@@ -126,3 +130,80 @@ def test_candidate_and_administrator_see_the_statement_box(client, nine_of_ten, 
         assert "Statement of proven competencies" in page and nine_of_ten.certificate.number in page
     client.force_login(assessor)
     assert nine_of_ten.certificate.number not in client.get(f"/assessments/{nine_of_ten.pk}/").content.decode()
+
+
+STATEMENT_NOTE = (
+    "This is a statement of proven competencies, not a certificate of the qualification: "
+    "it proves only the competencies listed."
+)
+
+
+@pytest.fixture
+def statement_file(nine_of_ten) -> bytes:
+    """The holder's credential file of the statement (no rendering needed)."""
+    return envelope(credential_issue(certificate=nine_of_ten.certificate, languages=("nl", "en")).jwt)
+
+
+def test_a_checked_statement_file_is_named_a_statement_in_the_json(client, nine_of_ten, statement_file, qualification):
+    result = check(client, statement_file, "statement.json").json()
+    assert result["verdict"] == "valid"
+    document = result["certificate"]
+    assert document["kind"] == "statement" and document["kind_name"] == "Statement of proven competencies"
+    assert document["note"] == STATEMENT_NOTE
+    assert document["competencies"] == [c.code for c in qualification.competencies.order_by("order")][:9]
+    messages = {item["check"]: item["message"] for item in result["checks"]}
+    number = nine_of_ten.certificate.number
+    assert (
+        messages["register"]
+        == f"It matches the register: statement of proven competencies {number} of Chris Candidate."
+    )
+    assert messages["status"] == "The statement is valid: it has not been revoked."
+
+
+def test_a_checked_statement_file_is_named_a_statement_on_the_page(client, nine_of_ten, statement_file, qualification):
+    page = client.post("/verify/", {"file": io.BytesIO(statement_file)}).content.decode()
+    assert "This file is genuine and the statement of proven competencies is valid." in page
+    assert "the certificate is valid" not in page
+    assert STATEMENT_NOTE in page and "Statement number" in page
+    assert qualification.competencies.get(order=9).code in page
+    assert qualification.competencies.get(order=10).code not in page
+
+
+@pytest.mark.parametrize(
+    "language,expected",
+    [
+        ("nl", "Dit is een bewijs van competenties, geen certificaat van de beroepskwalificatie"),
+        ("fr", "Ceci est une attestation de compétences, pas un certificat de la qualification"),
+    ],
+)
+def test_what_a_statement_is_not_is_said_in_the_visitors_language(
+    client, nine_of_ten, statement_file, language, expected
+):
+    page = client.post("/verify/", {"file": io.BytesIO(statement_file)}, HTTP_ACCEPT_LANGUAGE=language)
+    assert expected in page.content.decode()
+    assert (
+        expected in check(client, statement_file, "s.json", HTTP_ACCEPT_LANGUAGE=language).json()["certificate"]["note"]
+    )
+    assert (
+        expected
+        in client.get(
+            f"/verify/{nine_of_ten.certificate.verification_code}/", HTTP_ACCEPT_LANGUAGE=language
+        ).content.decode()
+    )
+
+
+def test_a_revoked_statement_file_is_reported_as_a_revoked_statement(
+    client, nine_of_ten, statement_file, administrator
+):
+    services.certificate_revoke(certificate=nine_of_ten.certificate, actor=administrator, reason="Error")
+    result = check(client, statement_file, "statement.json").json()
+    assert result["verdict"] == "revoked" and result["checks"][-1]["message"] == "The statement has been revoked."
+    page = client.post("/verify/", {"file": io.BytesIO(statement_file)}).content.decode()
+    assert "This file is genuine, but the statement has been revoked." in page
+
+
+def test_the_sealed_statement_pdf_is_verified_as_a_statement(client, nine_of_ten):
+    sealed = Path(render(nine_of_ten.certificate.versions.get()).file.path).read_bytes()
+    result = check(client, sealed).json()
+    assert result["verdict"] == "valid" and result["kind"] == "pdf"
+    assert result["certificate"]["kind"] == "statement" and result["certificate"]["note"] == STATEMENT_NOTE
