@@ -35,8 +35,10 @@ def _name(name: str) -> re.Pattern:
 
 
 XREF_STREAM = _name("XRef")
-XREF_TABLE_ENTRY = re.compile(rb"\d{10} \d{5} [fn]")
-OBJECT_HEADER = re.compile(rb"\d+\s+\d+\s+obj\b")
+# Bounded, and starting only where a run of digits starts: an unbounded ``\d+\s+\d+`` retries
+# from every digit of a long run of digits, and 5 MiB of digits would take days.
+XREF_TABLE_ENTRY = re.compile(rb"(?<!\d)\d{10} \d{5} [fn]")
+OBJECT_HEADER = re.compile(rb"(?<!\d)\d{1,10}[\0\t\n\f\r ]{1,16}\d{1,5}[\0\t\n\f\r ]{1,16}obj\b")
 
 
 def too_complex() -> ValidationError:

@@ -1,7 +1,10 @@
 """What one visitor of the public verifier may cost: the work per PDF and the checks per client."""
 
 import io
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -11,6 +14,7 @@ from certificates.sealing import _load_seal, seal_pdf
 from .sealing_helpers import check, make_seal, tiny_pdf, with_updates
 
 pytestmark = pytest.mark.django_db
+PROJECT = Path(__file__).resolve().parents[2]
 TOO_COMPLEX = (
     "This PDF is too complex to check (too many revisions or objects, or checking it takes too long). "
     "A document of this test centre is never that complex."
@@ -75,3 +79,26 @@ def test_one_client_checks_a_limited_number_of_files(client, settings, tiny_seal
     assert page.status_code == 429 and "Trop de fichiers ont été vérifiés depuis votre adresse" in page.content.decode()
     other = Client(REMOTE_ADDR="192.0.2.7")
     assert check(other, tiny_sealed).status_code == 200  # another client is not held up
+
+
+@pytest.mark.parametrize("filler", ["7", "7 ", "0000000000 00000 "])
+def test_counting_a_long_run_of_digits_takes_one_pass(filler):
+    """The counting itself must not be the attack: a pattern that retried from every digit took
+    6 s for 30 KB of digits, and would take days for 5 MiB. 400 KB must count at once; the
+    generous bound only tells a linear scan (milliseconds) from the old quadratic one (hours).
+    A process of its own, since a regular expression holds the interpreter until it is done."""
+    count = (
+        "from certificates import pdf_limits; "
+        f"print(pdf_limits.objects(b'%PDF-1.7\\n' + {filler!r}.encode() * {400_000 // len(filler)}))"
+    )
+    try:
+        subprocess.run([sys.executable, "-c", count], check=True, timeout=60, capture_output=True, cwd=PROJECT)
+    except subprocess.TimeoutExpired:
+        pytest.fail("counting objects in a run of digits does not finish")
+
+
+def test_object_headers_are_counted_whatever_the_white_space():
+    from certificates import pdf_limits
+
+    data = b"1 0 obj\n<<>>\nendobj\n12\r\n0\r\nobj<<>>endobj 123\t4 obj 5 0 objx 9999999999 0 obj"
+    assert pdf_limits.objects(data) == 4
