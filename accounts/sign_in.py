@@ -30,8 +30,8 @@ def username_of(request, credentials: dict | None) -> str:
     """The account axes counts for (AXES_USERNAME_CALLABLE): the address typed, normalised as the
     account's own is, so every spelling that signs in to an account counts for that account.
 
-    Django's sign-in form hands ``authenticate()`` the name under the model's USERNAME_FIELD
-    ("email"); the password change form and the forms here use "username".
+    Depending on the caller the credentials carry the name under "username" or under the model's
+    USERNAME_FIELD ("email"); only without either is the form field read, as typed.
     """
     credentials = credentials or {}
     typed = (
@@ -57,6 +57,23 @@ def client_address(request) -> str:
         except ValueError:
             pass  # not an address: a proxy that is not configured as we were told
     return request.META.get("REMOTE_ADDR", "")
+
+
+def client_network(request) -> str:
+    """What the limits per client count (failed sign-ins across accounts, reset requests, the
+    verifier's checks): the client address, or for IPv6 its /64 network, since one subscriber
+    gets a whole /64 and could otherwise take a fresh address, and a fresh budget, per attempt.
+    The lock of one account stays on the exact address, so no neighbour locks a person out."""
+    address = client_address(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return address
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
 
 
 def one_attempt_at_a_time(request, email: str, check: Callable[[], T]) -> T:
@@ -104,7 +121,7 @@ def _client_failures(request, *, increment: bool) -> dict | None:
     return get_usage(
         request,
         group="sign-in-failures-client",
-        key=lambda _group, request: client_address(request),
+        key=lambda _group, request: client_network(request),
         rate=f"{settings.SIGN_IN_CLIENT_FAILURE_LIMIT}/{lockout_period_minutes()}m",
         increment=increment,
     )
@@ -147,7 +164,7 @@ def password_reset_allowed(request, email: str) -> bool:
     over_client = is_ratelimited(
         request,
         group="password-reset-client",
-        key=lambda _group, request: client_address(request),
+        key=lambda _group, request: client_network(request),
         rate=settings.PASSWORD_RESET_REQUESTS_PER_CLIENT,
         increment=True,
     )

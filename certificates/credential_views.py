@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from accounts.sign_in import client_address
+from accounts.sign_in import client_network
 from assessments.uploads import SizeLimitUploadHandler
 
 from . import access, verification
@@ -132,7 +132,7 @@ def _count_check(request) -> None:
     if is_ratelimited(
         request,
         group="verifier-client",
-        key=lambda _group, request: client_address(request),
+        key=lambda _group, request: client_network(request),
         rate=settings.VERIFY_CHECKS_PER_CLIENT,
         increment=True,
     ):

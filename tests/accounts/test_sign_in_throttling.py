@@ -216,3 +216,28 @@ def test_failures_below_the_address_limit_do_not_lock_the_address(client, settin
     for person in people[:7]:
         sign_in(client, person.email, "Winter2026!")
     assert sign_in(client, people[7].email).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "address,network",
+    [
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.66", "203.0.113.66"),
+        ("203.0.113.66", "203.0.113.66"),
+    ],
+)
+def test_the_limits_per_client_count_an_ipv6_network_as_one_client(rf, address, network):
+    from accounts.sign_in import client_network
+
+    assert client_network(rf.get("/", REMOTE_ADDR=address)) == network
+
+
+def test_a_new_ipv6_address_per_guess_does_not_escape_the_limit_across_accounts(settings):
+    settings.SIGN_IN_CLIENT_FAILURE_LIMIT = 4
+    people = [factories.CandidateFactory() for _ in range(5)]
+    for number, person in enumerate(people[:4], start=1):
+        sign_in(Client(), person.email, "Winter2026!", REMOTE_ADDR=f"2001:db8:1:2::{number}")
+    assert sign_in(Client(), people[4].email, REMOTE_ADDR="2001:db8:1:2::99").status_code == 429
+    # Another network is another client.
+    assert sign_in(Client(), people[4].email, REMOTE_ADDR="2001:db8:1:3::1").status_code == 302
