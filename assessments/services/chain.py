@@ -19,7 +19,7 @@ from .. import report_summary
 from ..models import Assessment, CarriedOver
 from ..selectors import proven_in_chain
 from ..signals import assessment_scheduled
-from .lifecycle import Status, _check_not_in_past, _check_one_result, _check_people, local_time
+from .lifecycle import Status, _check_not_in_past, _check_one_result, _check_people, local_time, lock_candidate
 
 
 def still_valid(proven_in: Assessment, now) -> bool:
@@ -68,6 +68,8 @@ def follow_up_create(
         disputed=disputed,
     )
     _check_not_in_past(scheduled_at)
+    lock_candidate(previous.candidate)
+    _check_one_result(candidate=previous.candidate, qualification=previous.qualification, following=previous)
     assessment = Assessment(
         candidate=previous.candidate,
         qualification=previous.qualification,

@@ -127,6 +127,13 @@ def _check_one_result(*, candidate: User, qualification: Qualification, followin
         )
 
 
+def lock_candidate(candidate: User) -> None:
+    """Hold the candidate's row until the transaction ends: two administrators scheduling the same
+    person queue here, so the second sees the first's assessment in ``_check_one_result`` instead
+    of meeting the database's constraint (or passing the parts it cannot express)."""
+    list(User.objects.select_for_update().filter(pk=candidate.pk).values_list("pk"))
+
+
 def _check_not_in_past(scheduled_at) -> None:
     """Every path that schedules a session asks this: creating (one or by import), rescheduling,
     a re-assessment and an upheld objection's new assessment."""
@@ -153,7 +160,6 @@ def assessment_create(
 ) -> Assessment:
     _check_people(candidate=candidate, first_assessor=first_assessor, second_assessor=second_assessor)
     _check_not_in_past(scheduled_at)
-    _check_one_result(candidate=candidate, qualification=qualification)
     candidate_full_name(candidate)  # refused now rather than at the decision, when the certificate is issued
     assessment = Assessment(
         candidate=candidate,
@@ -163,8 +169,10 @@ def assessment_create(
         scheduled_at=scheduled_at,
         location=location,
     )
-    assessment.full_clean()
     with transaction.atomic():
+        lock_candidate(candidate)
+        _check_one_result(candidate=candidate, qualification=qualification)
+        assessment.full_clean()
         assessment.save()
         report_summary.added(assessment)
         audit_record(

@@ -171,3 +171,56 @@ def test_an_import_refuses_a_second_row_for_the_same_candidate_and_qualification
     problems = {r.number: " ".join(r.problems) for r in response.context["report"].problems}
     assert problems == {3: "The candidate already has an open assessment of this qualification."}
     assert not Assessment.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_administrators_scheduling_one_candidate_at_once_get_one_assessment_and_a_reason(monkeypatch):
+    """Both pass the check before either saves, unless the candidate's row makes them queue: then
+    the second is told why, instead of meeting the database's constraint (a server error)."""
+    import contextlib
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connections
+
+    from assessments.services import lifecycle
+
+    candidate, qualification = factories.CandidateFactory(), factories.QualificationFactory()
+    people = [(factories.AssessorFactory(), factories.AssessorFactory()) for _ in range(2)]
+    both_checked = threading.Barrier(2)
+    real_check = lifecycle._check_one_result
+
+    def check_then_wait(**kwargs):
+        real_check(**kwargs)
+        # Hold the other one back until both checked, or until it is clear that it queues.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_checked.wait(timeout=3)
+
+    monkeypatch.setattr(lifecycle, "_check_one_result", check_then_wait)
+    outcomes = []
+
+    def schedule_one(first, second):
+        try:
+            services.assessment_create(
+                created_by=factories.AdministratorFactory(),
+                candidate=candidate,
+                qualification=qualification,
+                first_assessor=first,
+                second_assessor=second,
+                scheduled_at=timezone.now() + timedelta(days=2),
+            )
+            outcomes.append("scheduled")
+        except ValidationError as error:
+            outcomes.append(error.error_dict["candidate"][0].code)
+        except Exception as error:  # noqa: BLE001 - the defect: anything else is a server error
+            outcomes.append(type(error).__name__)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=schedule_one, args=pair) for pair in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["assessment_open", "scheduled"]
+    assert Assessment.objects.filter(candidate=candidate).count() == 1
