@@ -38,7 +38,10 @@ class AccountAdmin(ParsedIdsMixin, UserAdmin):
             return super().get_readonly_fields(request, obj)
         kept = ["role"]
         if obj.role != User.Role.ADMINISTRATOR:
-            kept.append("is_superuser")  # a superuser is an administrator: a change of role
+            # Access to the admin is an administrator's: given to a candidate or an assessor, any
+            # of these is a change of role (with "change account", one could reset an
+            # administrator's password).
+            kept += ["is_staff", "is_superuser", "groups", "user_permissions"]
         return [*super().get_readonly_fields(request, obj), *kept]
 
     def save_model(self, request, obj, form, change):

@@ -48,7 +48,16 @@ READ_ONLY_FIELDS = {AccessAttempt, AccessLog, AccessFailureLog}
 # admin cannot change it, or changes it only by its rule) or free (no rule reads it).
 EDITABLE = {
     User: {
-        "guarded": {"role", "is_superuser", "email", "last_login", "date_joined"},
+        "guarded": {
+            "role",
+            "is_superuser",
+            "is_staff",
+            "groups",
+            "user_permissions",
+            "email",
+            "last_login",
+            "date_joined",
+        },
         "free": {
             "password",
             "first_name",
@@ -56,9 +65,6 @@ EDITABLE = {
             "date_of_birth",
             "preferred_language",
             "is_active",
-            "is_staff",
-            "groups",
-            "user_permissions",
             "password1",  # the add form's password, twice
             "password2",
         },
@@ -334,6 +340,28 @@ def only_administrators_are_superusers(client, superuser, decided):
     assert saved(post_change(client, administrator, is_superuser="on"))
     administrator.refresh_from_db()
     assert administrator.is_superuser
+
+
+@guards(User, "is_staff")
+@guards(User, "groups")
+@guards(User, "user_permissions")
+def only_administrators_get_admin_access(client, superuser, decided):
+    """Admin access on a candidate's or assessor's account is a change of role: with "change
+    account" a candidate could reset an administrator's password."""
+    change_account = Permission.objects.get(codename="change_user")
+    group = Group.objects.create(name="Desk")
+    for person in (decided.candidate, decided.first_assessor):
+        assert saved(
+            post_change(
+                client, person, is_staff="on", groups=[str(group.pk)], user_permissions=[str(change_account.pk)]
+            )
+        )
+        person.refresh_from_db()
+        assert not person.is_staff and not person.groups.exists() and not person.user_permissions.exists()
+    administrator = factories.AdministratorFactory(is_staff=False)
+    assert saved(post_change(client, administrator, is_staff="on", groups=[str(group.pk)]))
+    administrator.refresh_from_db()
+    assert administrator.is_staff and list(administrator.groups.all()) == [group]
 
 
 @guards(User, "email")
