@@ -224,3 +224,24 @@ def test_two_administrators_scheduling_one_candidate_at_once_get_one_assessment_
         thread.join(timeout=60)
     assert sorted(outcomes) == ["assessment_open", "scheduled"]
     assert Assessment.objects.filter(candidate=candidate).count() == 1
+
+
+def test_the_upgrade_cancels_an_open_assessment_beside_a_held_certificate_with_a_trace():
+    """Scheduled before the rule, it could be neither decided (no second certificate) nor
+    cancelled once started: the migration that brings the rule cancels it, and says so."""
+    import importlib
+
+    from django.apps import apps
+
+    from audit.models import AuditEntry
+
+    certified = flows.certify(factories.AssessmentFactory())
+    stuck = factories.AssessmentFactory(candidate=certified.candidate, qualification=certified.qualification)
+    flows.started_and_ended(stuck)
+    untouched = factories.AssessmentFactory(candidate=certified.candidate)  # another qualification
+    migration = importlib.import_module("assessments.migrations.0009_one_open_assessment_per_qualification")
+    migration.cancel_second_results(apps, None)
+    stuck.refresh_from_db(), untouched.refresh_from_db()
+    assert stuck.status == Status.CANCELLED and "upgrade" in stuck.cancellation_reason
+    assert untouched.status == Status.REGISTERED
+    assert AuditEntry.objects.about(stuck).filter(action="assessment_cancelled").exists()
