@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection
 from kombu import pools
 
-from portal.celery import app, broker_options
+from portal.celery import QUEUES, app, broker_options
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,7 +43,8 @@ def broker(url: str, folder: Path, visibility_timeout: int = 3600):
     if not url.startswith("filesystem"):
         # Messages that other tests published to this Redis database name rows that are gone.
         with app.connection_for_write() as conn:
-            conn.default_channel.queue_purge("celery")
+            for queue in QUEUES:
+                conn.default_channel.queue_purge(queue)
     try:
         yield
     finally:

@@ -8,6 +8,7 @@ from assessments import services
 from assessments.models import Objection, Observation
 from certificates.credentials.issuing import credential_issue
 from certificates.models import SupplementVersion
+from notifications.models import Notification
 
 from .. import flows, samples
 
@@ -56,6 +57,7 @@ VIEWS = [
     ("audit trail export", "get", "/audit/export.csv", {ADMINISTRATOR}),
     ("outcome reports export", "get", "/assessments/reports/outcomes.csv", {ADMINISTRATOR}),
     ("notifications", "get", "/notifications/", {ADMINISTRATOR}),
+    ("e-mail send again", "post", "/notifications/{notification}/resend/", {ADMINISTRATOR}),
     ("certificate panel", "get", "/certificates/{certificate}/panel/", {CANDIDATE, ADMINISTRATOR}),
     ("supplement download", "get", "/certificates/{certificate}/supplements/1/download/", {CANDIDATE, ADMINISTRATOR}),
     ("supplement retry", "post", "/certificates/{certificate}/supplements/1/retry/", {ADMINISTRATOR}),
@@ -120,6 +122,7 @@ def world(assessment, candidate, other_candidate, assessor, outsider_assessor, a
         "competency": judgement.competency_id,
         "candidate": candidate.pk,
         "code": certificate.verification_code,
+        "notification": Notification.objects.filter(assessment=assessment).first().pk,
     }
     return users, ids
 
