@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from portal.settings import use_settings
 
@@ -59,7 +59,8 @@ def configure_from_django(sender: Celery, **kwargs) -> None:
         # One message reserved per worker process: a long render does not keep queued e-mails
         # (or other renders) waiting behind it in its own process.
         worker_prefetch_multiplier=1,
-        task_queues=[Queue(name) for name in QUEUES],
+        # Each queue with an exchange and a routing key of its own: a message goes to one queue only.
+        task_queues=[Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
         task_default_queue="celery",
         task_routes=ROUTES,
         # Publishing when the broker is down must fail fast: the request that certified

@@ -145,8 +145,14 @@ def test_a_password_reset_for_an_unknown_address_stores_nothing(client):
 
 def test_renders_and_e_mails_have_queues_and_time_limits_of_their_own(settings):
     route = app.amqp.router.route
-    assert route({}, "certificates.tasks.render_supplement")["queue"].name == "renders"
-    assert route({}, "notifications.tasks.send_notification")["queue"].name == "emails"
+    for task, queue in [
+        ("certificates.tasks.render_supplement", "renders"),
+        ("notifications.tasks.send_notification", "emails"),
+        ("notifications.tasks.queue_pending_notifications", "celery"),
+    ]:
+        # its own queue, reached by a routing key no other queue is bound with
+        assert (route({}, task)["queue"].name, route({}, task)["queue"].routing_key) == (queue, queue)
+    assert len({queue.routing_key for queue in app.conf.task_queues}) == 3
     assert {queue.name for queue in app.conf.task_queues} == {"celery", "renders", "emails"}  # one worker serves all
     assert app.conf.worker_prefetch_multiplier == 1 and app.conf.task_acks_late
     render, email = certificate_tasks.render_supplement, send_notification
