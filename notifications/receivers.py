@@ -1,6 +1,6 @@
-"""Who is told of which step, and the account e-mails. The services send the signals inside
-their transaction; the
-notifications are recorded in it too and sent by the worker after the commit."""
+"""Who is told of which step, and the account e-mails (invitations, password resets). The
+services send the signals inside their transaction; the e-mails are recorded in it too and sent
+by the worker after the commit."""
 
 from django.dispatch import receiver
 

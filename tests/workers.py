@@ -52,7 +52,15 @@ def broker(url: str, folder: Path, visibility_timeout: int = 3600):
 
 
 class Worker:
-    def __init__(self, broker_url: str, folder: Path, visibility_timeout: int = 3600, log: Path | None = None):
+    def __init__(
+        self,
+        broker_url: str,
+        folder: Path,
+        visibility_timeout: int = 3600,
+        log: Path | None = None,
+        env: dict | None = None,
+    ):
+        extra = env or {}
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "portal.settings.base",
@@ -63,6 +71,7 @@ class Worker:
             "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
             "PORTAL_VAR_DIR": str(folder / "var"),
             "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
+            **extra,
         }
         self.log = log or folder / "worker.log"
         self.log_file = open(self.log, "ab")  # noqa: SIM115 -- closed in stop()
