@@ -167,7 +167,9 @@ def test_public_post_endpoints_are_open_to_everyone(client, world, name, url):
 def test_every_view_of_the_procedure_is_in_the_matrix():
     from django.urls import get_resolver, resolve
 
-    dummy = dict.fromkeys(["a", "item", "observation", "certificate", "competency", "candidate", "code"], 1)
+    dummy = dict.fromkeys(
+        ["a", "item", "observation", "certificate", "competency", "candidate", "code", "notification"], 1
+    )
     covered = {resolve(url.format(**dummy)).view_name for _name, _method, url, _allowed in VIEWS}
     covered |= {resolve(url.format(**dummy)).view_name for _name, url in PUBLIC + PUBLIC_POST}
     existing = {
