@@ -5,8 +5,17 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+VAR := var
+# What `make run` did once is not done again until its sources change: these files record it.
+# The database steps are recorded per database (DATABASE_URL), and redone when the default
+# SQLite file is gone.
+DB_KEY := $(shell printf '%s' "$$DATABASE_URL" | cksum | cut -d' ' -f1)
+MIGRATED := $(VAR)/make/migrated-$(DB_KEY)
+DEMO := $(VAR)/make/demo-$(DB_KEY)
+DB_FILE_GONE := $(if $(DATABASE_URL),,$(if $(wildcard $(VAR)/db.sqlite3),,always))
+CATALOGUES := $(wildcard locale/*/LC_MESSAGES/django.po)
 
-.PHONY: run test lint bench bench-scale mutate install messages translations migrate clean
+.PHONY: run test lint bench bench-scale mutate install messages translations migrate clean always
 
 # CI machines run PostgreSQL and Redis on 127.0.0.1: the suite uses them instead of the defaults.
 ifeq ($(CI),true)
@@ -23,35 +32,45 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
-# Compiled message catalogues are build output: made from the .po files on every run.
-messages: $(INSTALLED)
-	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
+# Compiled message catalogues are build output, made from each .po file that changed (what
+# `manage.py compilemessages` runs, without starting Django).
+messages: $(CATALOGUES:.po=.mo)
+
+locale/%.mo: locale/%.po
+	msgfmt --check-format -o $@ $<
 
 # After changing interface strings: update the catalogues, then translate the new entries
 # (a test fails on any untranslated one). No line numbers, so that changes merge cleanly.
 translations: $(INSTALLED)
 	$(BIN)/python manage.py makemessages -l nl -l fr --ignore=.venv --ignore=tests --no-obsolete --no-location
 
-migrate: messages
+migrate: $(MIGRATED)
+
+$(MIGRATED): $(INSTALLED) $(wildcard */migrations/*.py) fixtures/qualification_0213.json $(DB_FILE_GONE) | messages
 	$(BIN)/python manage.py migrate --verbosity 0
 	$(BIN)/python manage.py loaddata qualification_0213 --verbosity 0
 	$(BIN)/python manage.py report_summary_rebuild --verbosity 0
+	@mkdir -p $(@D) && touch $@
+
+$(DEMO): $(MIGRATED) $(wildcard */management/commands/create_demo_*.py)
+	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_accounts
+	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_issuing_centre
+	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_assessment
+	@mkdir -p $(@D) && touch $@
+
+$(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem:
+	@DEBUG=1 $(BIN)/python manage.py ensure_dev_seal
 
 # `make run` seals with a self-signed TEST seal and signs credentials with a development key,
 # both made under var/ on first use (decision 0006); production sets its own (docs/deploy.md).
 run: export PORTAL_SEAL_PKCS12 ?= $(CURDIR)/var/dev-seal/seal.p12
 run: export PORTAL_SEAL_PASSPHRASE ?= development
 run: export PORTAL_CREDENTIAL_KEY ?= $(CURDIR)/var/dev-seal/credential-key.pem
-run: migrate
-	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_accounts
-	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_issuing_centre
-	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_assessment
-	@DEBUG=1 $(BIN)/python manage.py ensure_dev_seal
+# Steps already done are skipped (see MIGRATED and DEMO), so a restart takes seconds. One Ctrl-C
+# stops the web server and the worker (warm shutdown) and returns to the prompt (portal/devrun.py).
+run: messages $(MIGRATED) $(DEMO) $(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem
 	@echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
-	@trap 'kill 0' INT TERM EXIT; \
-	DEBUG=1 PORTAL_BASE_URL=http://$(HOST):$(PORT) $(BIN)/celery -A portal worker --beat --loglevel=INFO \
-	  --concurrency=2 & \
-	DEBUG=1 PORTAL_BASE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@DEBUG=1 PORTAL_BASE_URL=http://$(HOST):$(PORT) exec $(BIN)/python -m portal.devrun $(HOST):$(PORT)
 
 # With CI=true the suite runs against PostgreSQL and Redis on 127.0.0.1 (see .ci/run).
 test: messages

@@ -126,20 +126,9 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
-    """Django's form, with the portal's own lookup and links: the account whose normalised address
-    is the one typed (the spelling the per-address limit counts), and a link on PORTAL_BASE_URL,
-    never on the Host header the request came with."""
-
-    def get_users(self, email):
-        return (user for user in User.objects.by_email(email).filter(is_active=True) if user.has_usable_password())
-
-    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        path = reverse("password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
-        context = {key: value for key, value in context.items() if key not in ("domain", "site_name", "protocol")} | {
-            "url": f"{settings.PORTAL_BASE_URL}{path}",
-            "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
-        }
-        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+    """The address only: the view queues the e-mail through ``services.password_reset_request``
+    (sent by the worker), never Django's ``save``, which would talk to the mail server in the
+    request."""
 
 
 class ProfileForm(CrispyForm):

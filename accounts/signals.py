@@ -1,9 +1,15 @@
-"""Account events that layers above accounts (the audit trail) record.
+"""Account events that layers above accounts record or act on.
 
 Sent inside the transaction of the change, so a receiver's writes land or roll back with it.
+The e-mails they ask for are sent by the notifications pipeline (stored in the transaction,
+queued on commit, claimed and sent by the worker); accounts only builds their text (``emails``).
 """
 
 from django.dispatch import Signal
 
 # kwargs: account (the new User), created_by (the administrator)
 account_created = Signal()
+# kwargs: accounts (the Users to invite; one signal for a whole import)
+invitations_requested = Signal()
+# kwargs: account (the User who asked for a password reset link)
+password_reset_requested = Signal()

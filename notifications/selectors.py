@@ -4,8 +4,12 @@ from .models import Notification
 
 
 def notifications_of(person, limit: int = 10) -> list[Notification]:
-    """A person's latest notifications, for their dashboard (one query)."""
-    return list(Notification.objects.filter(recipient=person).select_related("assessment__qualification")[:limit])
+    """A person's latest notifications of steps of their assessments, for their dashboard (one query)."""
+    return list(
+        Notification.objects.filter(recipient=person, assessment__isnull=False).select_related(
+            "assessment__qualification"
+        )[:limit]
+    )
 
 
 def notification_list(status: str = "") -> QuerySet[Notification]:

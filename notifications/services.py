@@ -1,15 +1,20 @@
-"""Queue a notification inside the step's transaction; send it from the worker after the commit."""
+"""Every e-mail: recorded inside the transaction of what caused it, sent by the worker after the
+commit, claimed before it is sent (decision 0014)."""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.emails import invitation_message, password_reset_message
 from accounts.models import User
 from assessments.models import Assessment
 
@@ -18,6 +23,7 @@ from .models import Notification
 
 logger = logging.getLogger(__name__)
 Event = Notification.Event
+Status = Notification.Status
 
 SUBJECTS = {
     Event.SCHEDULED: gettext_lazy("Your assessment is scheduled"),
@@ -36,38 +42,84 @@ SUBJECTS = {
 CALENDAR_EVENTS = (Event.SCHEDULED, Event.RESCHEDULED, Event.CANCELLED)
 
 
-def notify(*, recipients: list[User], event: str, assessment: Assessment, detail: str = "") -> list[Notification]:
-    """Record one notification per person and send each once the step's transaction commits."""
+def notify(
+    *, recipients: list[User], event: str, assessment: Assessment | None = None, detail: str = ""
+) -> list[Notification]:
+    """Record one e-mail per active person and hand them to the worker once the transaction commits."""
     notifications = Notification.objects.bulk_create(
         Notification(recipient=person, event=event, assessment=assessment, detail=detail[:100])
         for person in recipients
         if person.is_active
     )
-    for notification in notifications:
-        transaction.on_commit(lambda pk=notification.pk: send_to_worker(pk))
+    ids = [notification.pk for notification in notifications]
+    if ids:
+        transaction.on_commit(lambda: send_to_worker(ids))
     return notifications
 
 
-def send_to_worker(notification_id: int) -> None:
+def send_to_worker(notification_ids: list[int]) -> int:
+    """Hand e-mails to the worker; returns how many reached the broker.
+
+    A broker that is down loses nothing: at the first failure the rest are not tried (an import
+    of thousands does not wait on the broker thousands of times) and all stay queued for the sweep.
+    """
     from .tasks import send_notification
 
-    try:
-        send_notification.delay(notification_id)
-    except Exception:  # a broker that is down: the notification stays queued for the sweep
-        logger.warning("Broker unavailable; notification %s stays queued.", notification_id, exc_info=True)
+    for count, notification_id in enumerate(notification_ids):
+        try:
+            send_notification.delay(notification_id)
+        except Exception:
+            logger.warning(
+                "Broker unavailable; %s e-mail(s) stay queued for the sweep.",
+                len(notification_ids) - count,
+                exc_info=True,
+            )
+            return count
+        Notification.objects.filter(pk=notification_id).update(queued_at=timezone.now())
+    return len(notification_ids)
 
 
 def notifications_to_resend() -> list[int]:
-    """Queued for a while (broker down) or failed: the periodic sweep sends them again."""
-    waited = timezone.now() - timezone.timedelta(seconds=settings.SUPPLEMENT_REQUEUE_AFTER_SECONDS)
+    """E-mails whose message may be lost, for the periodic sweep; never a fresh one.
+
+    Queued for a while without a message on the broker lately (the broker was down, or lost it),
+    or claimed by a delivery that stopped long ago (its worker died while sending). Failed ones
+    are retried by their task with backoff; once the retries are used up an administrator sends
+    them again from the E-mails page.
+    """
+    now = timezone.now()
+    waited = now - timedelta(seconds=settings.EMAIL_REQUEUE_AFTER_SECONDS)
+    abandoned = now - timedelta(seconds=settings.EMAIL_CLAIM_ABANDONED_AFTER_SECONDS)
+    not_queued_lately = Q(queued_at__isnull=True) | Q(queued_at__lt=waited)
     return list(
-        Notification.objects.filter(status=Notification.Status.QUEUED, created_at__lt=waited).values_list(
-            "pk", flat=True
+        Notification.objects.filter(
+            Q(status=Status.QUEUED, created_at__lt=waited) | Q(status=Status.SENDING, claimed_at__lt=abandoned)
         )
+        .filter(not_queued_lately)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 
+def notification_resend(*, notification: Notification) -> Notification:
+    """An administrator sends a failed e-mail again (the worker's retries are used up)."""
+    with transaction.atomic():
+        updated = Notification.objects.filter(pk=notification.pk, status=Status.FAILED).update(
+            status=Status.QUEUED, error=""
+        )
+        if not updated:
+            raise ValidationError(_("Only a failed e-mail can be sent again."), code="not_failed")
+        transaction.on_commit(lambda: send_to_worker([notification.pk]))
+    notification.refresh_from_db()
+    return notification
+
+
+ACCOUNT_MESSAGES = {Event.INVITATION: invitation_message, Event.PASSWORD_RESET: password_reset_message}
+
+
 def _message(notification: Notification) -> EmailMessage:
+    if notification.event in ACCOUNT_MESSAGES:
+        return ACCOUNT_MESSAGES[notification.event](notification.recipient)
     person, assessment = notification.recipient, notification.assessment
     with translation.override(person.preferred_language):
         subject = str(SUBJECTS[notification.event])
@@ -99,24 +151,45 @@ def _message(notification: Notification) -> EmailMessage:
     return message
 
 
-def notification_send(*, notification_id: int) -> bool:
-    """Send one notification in its recipient's language; idempotent (a sent one is not sent again).
+def _claim(notification_id: int, attempt_id: str) -> bool:
+    """Take the e-mail for this delivery with one conditional update, before any SMTP.
 
-    A failure is recorded on the notification (visible to administrators) and raised for the retry.
+    A second delivery of the same task (same id) finds it claimed and sends nothing; only a
+    claim older than EMAIL_CLAIM_ABANDONED_AFTER_SECONDS (its worker died) is taken over.
     """
+    abandoned = timezone.now() - timedelta(seconds=settings.EMAIL_CLAIM_ABANDONED_AFTER_SECONDS)
+    return bool(
+        Notification.objects.filter(pk=notification_id)
+        .filter(Q(status__in=[Status.QUEUED, Status.FAILED]) | Q(status=Status.SENDING, claimed_at__lt=abandoned))
+        .update(status=Status.SENDING, claimed_by=attempt_id, claimed_at=timezone.now(), attempts=F("attempts") + 1)
+    )
+
+
+def _expired(notification: Notification) -> bool:
+    """A reset link asked for longer ago than a link lives is not sent (the person asks again)."""
+    if notification.event != Event.PASSWORD_RESET:
+        return False
+    return timezone.now() - notification.created_at > timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+
+
+def notification_send(*, notification_id: int, attempt_id: str) -> bool:
+    """Send one e-mail once: claim, send, mark sent. Returns True when this delivery sent it.
+
+    A failure is recorded on the e-mail (shown to administrators) and raised for the retry. A
+    worker that dies between the mail server's acceptance and "sent" leaves a claim the sweep
+    takes over later: such an e-mail may go out twice, but is never lost (decision 0014).
+    """
+    if not _claim(notification_id, attempt_id):
+        return False
+    mine = Notification.objects.filter(pk=notification_id, status=Status.SENDING, claimed_by=attempt_id)
     notification = Notification.objects.select_related("recipient", "assessment__qualification").get(pk=notification_id)
-    if notification.status == Notification.Status.SENT:
+    if _expired(notification):
+        mine.update(status=Status.EXPIRED)
         return False
     try:
         _message(notification).send()
     except Exception as error:
-        Notification.objects.filter(pk=notification_id).update(
-            status=Notification.Status.FAILED,
-            attempts=notification.attempts + 1,
-            error=f"{type(error).__name__}: {error}"[:2000],
-        )
+        mine.update(status=Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
         raise
-    Notification.objects.filter(pk=notification_id).update(
-        status=Notification.Status.SENT, attempts=notification.attempts + 1, sent_at=timezone.now(), error=""
-    )
+    mine.update(status=Status.SENT, sent_at=timezone.now(), error="")
     return True

@@ -1,4 +1,4 @@
-"""Celery tasks: thin, idempotent, retried; queued after the commit of the step they tell of."""
+"""Celery tasks: thin, idempotent, retried; queued after the commit of what they tell of."""
 
 from celery import shared_task
 from django.core.cache import cache
@@ -14,23 +14,26 @@ from . import services
     retry_backoff_max=600,
     retry_jitter=True,
     max_retries=6,
+    # The mail server's own timeout (EMAIL_TIMEOUT) comes first; these stop a delivery stuck anyway.
+    soft_time_limit=60,
+    time_limit=90,
 )
 def send_notification(self, notification_id: int) -> bool:
-    return services.notification_send(notification_id=notification_id)
+    return services.notification_send(notification_id=notification_id, attempt_id=self.request.id or "eager")
 
 
 SWEEP_LOCK = "notifications:queue-pending"
 
 
-@shared_task
+@shared_task(soft_time_limit=50, time_limit=55)
 def queue_pending_notifications() -> int:
-    """Periodic sweep (beat): send again what a broker that was down left queued."""
+    """Periodic sweep (beat): hand again to the worker the e-mails whose message may be lost (a
+    broker that was down, a worker that died while sending); fresh ones are left alone."""
     if not cache.add(SWEEP_LOCK, "held", timeout=55):
         return 0
     try:
         pending = services.notifications_to_resend()
-        for notification_id in pending:
-            services.send_to_worker(notification_id)
+        services.send_to_worker(pending)
         return len(pending)
     finally:
         cache.delete(SWEEP_LOCK)

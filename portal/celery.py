@@ -3,12 +3,22 @@
 from pathlib import Path
 
 from celery import Celery
+from kombu import Exchange, Queue
 
 from portal.settings import use_settings
 
 use_settings()
 
 app = Celery("portal")
+
+# Renders and e-mails wait in queues of their own, so a flood of e-mails does not delay
+# certificates and a slow render does not hold e-mails. A worker started without -Q serves all
+# three; production may run one worker per queue (docs/deploy.md).
+QUEUES = ("celery", "renders", "emails")
+ROUTES = {
+    "certificates.tasks.render_supplement": {"queue": "renders"},
+    "notifications.tasks.send_notification": {"queue": "emails"},
+}
 
 
 def broker_options(url: str, filesystem_dir: Path, visibility_timeout: int) -> dict:
@@ -46,7 +56,13 @@ def configure_from_django(sender: Celery, **kwargs) -> None:
         # leaves the message to be delivered again.
         task_acks_late=True,
         task_reject_on_worker_lost=True,
+        # One message reserved per worker process: a long render does not keep queued e-mails
+        # (or other renders) waiting behind it in its own process.
         worker_prefetch_multiplier=1,
+        # Each queue with an exchange and a routing key of its own: a message goes to one queue only.
+        task_queues=[Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
+        task_default_queue="celery",
+        task_routes=ROUTES,
         # Publishing when the broker is down must fail fast: the request that certified
         # stays quick, and the periodic sweep sends the task once the broker is back.
         task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},

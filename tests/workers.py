@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection
 from kombu import pools
 
-from portal.celery import app, broker_options
+from portal.celery import QUEUES, app, broker_options
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,7 +43,8 @@ def broker(url: str, folder: Path, visibility_timeout: int = 3600):
     if not url.startswith("filesystem"):
         # Messages that other tests published to this Redis database name rows that are gone.
         with app.connection_for_write() as conn:
-            conn.default_channel.queue_purge("celery")
+            for queue in QUEUES:
+                conn.default_channel.queue_purge(queue)
     try:
         yield
     finally:
@@ -51,7 +52,15 @@ def broker(url: str, folder: Path, visibility_timeout: int = 3600):
 
 
 class Worker:
-    def __init__(self, broker_url: str, folder: Path, visibility_timeout: int = 3600, log: Path | None = None):
+    def __init__(
+        self,
+        broker_url: str,
+        folder: Path,
+        visibility_timeout: int = 3600,
+        log: Path | None = None,
+        env: dict | None = None,
+    ):
+        extra = env or {}
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "portal.settings.base",
@@ -62,6 +71,7 @@ class Worker:
             "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
             "PORTAL_VAR_DIR": str(folder / "var"),
             "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
+            **extra,
         }
         self.log = log or folder / "worker.log"
         self.log_file = open(self.log, "ab")  # noqa: SIM115 -- closed in stop()

@@ -189,6 +189,13 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
+# Seconds a mail server may take to answer before the worker gives up (and retries later).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+# The sweep hands an e-mail to the worker again once it has been queued this long with no message
+# on the broker lately, or claimed this long by a delivery that never finished (a dead worker;
+# well above the e-mail task's hard time limit, so a live delivery is never taken over).
+EMAIL_REQUEUE_AFTER_SECONDS = int(os.environ.get("EMAIL_REQUEUE_AFTER_SECONDS", "120"))
+EMAIL_CLAIM_ABANDONED_AFTER_SECONDS = int(os.environ.get("EMAIL_CLAIM_ABANDONED_AFTER_SECONDS", "300"))
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://localhost//"

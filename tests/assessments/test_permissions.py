@@ -8,6 +8,7 @@ from assessments import services
 from assessments.models import Objection, Observation
 from certificates.credentials.issuing import credential_issue
 from certificates.models import SupplementVersion
+from notifications.models import Notification
 
 from .. import flows, samples
 
@@ -56,6 +57,7 @@ VIEWS = [
     ("audit trail export", "get", "/audit/export.csv", {ADMINISTRATOR}),
     ("outcome reports export", "get", "/assessments/reports/outcomes.csv", {ADMINISTRATOR}),
     ("notifications", "get", "/notifications/", {ADMINISTRATOR}),
+    ("e-mail send again", "post", "/notifications/{notification}/resend/", {ADMINISTRATOR}),
     ("certificate panel", "get", "/certificates/{certificate}/panel/", {CANDIDATE, ADMINISTRATOR}),
     ("supplement download", "get", "/certificates/{certificate}/supplements/1/download/", {CANDIDATE, ADMINISTRATOR}),
     ("supplement retry", "post", "/certificates/{certificate}/supplements/1/retry/", {ADMINISTRATOR}),
@@ -120,6 +122,7 @@ def world(assessment, candidate, other_candidate, assessor, outsider_assessor, a
         "competency": judgement.competency_id,
         "candidate": candidate.pk,
         "code": certificate.verification_code,
+        "notification": Notification.objects.filter(assessment=assessment).first().pk,
     }
     return users, ids
 
@@ -164,7 +167,9 @@ def test_public_post_endpoints_are_open_to_everyone(client, world, name, url):
 def test_every_view_of_the_procedure_is_in_the_matrix():
     from django.urls import get_resolver, resolve
 
-    dummy = dict.fromkeys(["a", "item", "observation", "certificate", "competency", "candidate", "code"], 1)
+    dummy = dict.fromkeys(
+        ["a", "item", "observation", "certificate", "competency", "candidate", "code", "notification"], 1
+    )
     covered = {resolve(url.format(**dummy)).view_name for _name, _method, url, _allowed in VIEWS}
     covered |= {resolve(url.format(**dummy)).view_name for _name, url in PUBLIC + PUBLIC_POST}
     existing = {

@@ -1,0 +1,123 @@
+"""As many slow uploads as there are web workers still leave the portal answering.
+
+Starts gunicorn on 127.0.0.1 with the Procfile's configuration (portal/gunicorn.conf.py) against
+the test database; every loop here is bounded in time.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from .certificates.test_faults import free_port
+from .workers import ROOT, database_url, wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+WORKERS = 2
+ANSWER_WITHIN = 5  # seconds; the slow uploads keep going for longer than the whole check
+
+
+def get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=ANSWER_WITHIN) as response:
+            return response.status
+    except OSError:
+        return 0
+
+
+class SlowUpload:
+    """A client that announces a large form and sends it a byte at a time. It carries a CSRF
+    cookie, so Django reads the body (for the form's token) instead of refusing at once."""
+
+    def __init__(self, port: int, stop: threading.Event):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        self.sock.sendall(
+            b"POST /accounts/password/reset/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Cookie: csrftoken=" + b"a" * 32 + b"\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nemail="
+        )
+        self.thread = threading.Thread(target=self._trickle, args=(stop,), daemon=True)
+        self.thread.start()
+
+    def _trickle(self, stop: threading.Event) -> None:
+        deadline = time.monotonic() + 60
+        while not stop.wait(0.5) and time.monotonic() < deadline:
+            try:
+                self.sock.sendall(b"a")
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+@pytest.fixture
+def gunicorn(tmp_path, settings):
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.base",
+        "DATABASE_URL": database_url(),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "PORTAL_VAR_DIR": str(tmp_path / "var"),
+        "CELERY_BROKER_URL": "filesystem://localhost//",
+        "CELERY_BROKER_FILESYSTEM_DIR": str(tmp_path / "broker"),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "WEB_CONCURRENCY": str(WORKERS),
+    }
+    log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115 -- closed below
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi",
+            "-c",
+            "portal/gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_for(lambda: get(f"http://127.0.0.1:{port}/health/") == 200, timeout=60, message="gunicorn")
+        yield port
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=35)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+def test_slow_uploads_on_every_worker_leave_health_and_pages_answering(gunicorn):
+    stop = threading.Event()
+    uploads = [SlowUpload(gunicorn, stop) for _ in range(WORKERS)]
+    try:
+        time.sleep(1)  # each upload has been taken by a worker and is waiting for its body
+        for path in ("/health/", "/accounts/login/"):
+            started = time.monotonic()
+            assert get(f"http://127.0.0.1:{gunicorn}{path}") == 200, path
+            assert time.monotonic() - started < ANSWER_WITHIN, path
+    finally:
+        stop.set()
+        for upload in uploads:
+            upload.close()
+
+
+def test_the_procfile_runs_the_configuration_tested_here():
+    web = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    assert "-c portal/gunicorn.conf.py" in web and "--worker-class" not in web and "--threads" not in web
