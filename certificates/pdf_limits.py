@@ -4,28 +4,23 @@ A signature's reader compares revisions with each other, so a small file of thou
 incremental updates could hold a web process for minutes. Three bounds keep that from happening:
 the file's bytes are counted before any parser sees them (revisions and objects, settings
 ``VERIFY_MAX_PDF_REVISIONS`` and ``VERIFY_MAX_PDF_OBJECTS``); the parser decodes no more
-cross-reference data than that many objects need; and reading the file and its seal stops after
-``VERIFY_PDF_SECONDS``. A sealed supplement has three revisions and about 1,500 objects.
+cross-reference data than that many objects need; and the file and its seal are read in a child
+process that is killed after ``VERIFY_PDF_SECONDS``. A sealed supplement has three revisions and
+about 1,500 objects.
 """
 
+import multiprocessing
 import re
-import signal
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+import resource
+import socket
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from pyhanko.pdf_utils.decode_limits import (
-    DEFAULT_PURPOSE_LIMITS,
-    DecodeLimits,
-    DecodePurpose,
-    StreamDecodeLimits,
-)
 
-# The widest cross-reference stream entry a writer uses is far below this (1 + 8 + 2 bytes).
-XREF_ENTRY_BYTES = 32
+T = TypeVar("T")
 
 
 def _name(name: str) -> re.Pattern:
@@ -62,7 +57,7 @@ def revisions(data: bytes) -> int:
 def objects(data: bytes) -> int:
     """The objects the file writes out, or its cross-reference tables list, whichever is more.
     (Objects packed in object streams are listed in cross-reference streams, which the reader
-    decodes only up to the object limit: see ``decode_limits``.)"""
+    decodes only up to the object limit: see ``pdf_reading.decode_limits``.)"""
     headers = sum(1 for _match in OBJECT_HEADER.finditer(data))
     entries = sum(1 for _match in XREF_TABLE_ENTRY.finditer(data))
     return max(headers, entries)
@@ -74,41 +69,50 @@ def check_structure(data: bytes) -> None:
         raise too_complex()
 
 
-def decode_limits() -> DecodeLimits:
-    """pyHanko's limits for untrusted files, with cross-reference streams cut to the object limit."""
-    xref_limit = StreamDecodeLimits(max_output_size=settings.VERIFY_MAX_PDF_OBJECTS * XREF_ENTRY_BYTES)
-    return DecodeLimits(per_purpose={**DEFAULT_PURPOSE_LIMITS, DecodePurpose.XREF_STREAM: xref_limit})
+# A child process per checked file, forked from a server process that has imported the reader
+# alone: no thread, lock or database connection of the web process is copied into it.
+_processes = multiprocessing.get_context("forkserver")
+_processes.set_forkserver_preload(["certificates.pdf_reading"])
+CHILD_MEMORY_BYTES = 1024**3
 
 
-class Overtime(BaseException):
-    """The time limit passed. A BaseException, so no ``except Exception`` in a parser swallows it."""
+def _no_network(*_args, **_kwargs):
+    raise OSError("the verifier opens no network connection")
 
 
-def _expire(_signum, _frame):
-    raise Overtime
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise ``Overtime`` in the block once ``seconds`` have passed (a real-time timer signal).
-
-    Only the main thread receives signals: in the web server's processes (gunicorn's synchronous
-    workers) the request runs there. Elsewhere (the threaded development server) the block runs
-    without a clock and the structural limits alone bound it. Keep database queries out of the
-    block: a query cut off half-way would leave its connection unusable.
-    """
-    if (
-        seconds <= 0
-        or not hasattr(signal, "setitimer")
-        or threading.current_thread() is not threading.main_thread()
-        or signal.getitimer(signal.ITIMER_REAL)[0] > 0  # someone else's timer: leave it alone
-    ):
-        yield
-        return
-    previous = signal.signal(signal.SIGALRM, _expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+def _run_child(connection, function, args) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
+    # The file is untrusted and nothing it names is fetched (pyHanko is told so too).
+    socket.socket.connect = socket.socket.connect_ex = _no_network
+    socket.create_connection = _no_network
     try:
-        yield
+        connection.send(function(*args))
+    except BaseException:  # noqa: BLE001 - whatever stopped the child, the parent answers "too complex"
+        connection.send(None)
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        connection.close()
+
+
+def run_bounded(function: Callable[..., T], *args, seconds: float) -> T:
+    """``function(*args)`` in a child process, killed once ``seconds`` have passed or past its
+    memory; a ValidationError "too complex" then. Whatever runs the request (a thread of the web
+    server, its main thread, a test), the child is what spends the time and is what is killed.
+    ``function`` must be importable from ``certificates.pdf_reading``'s world: no Django."""
+    receiving, sending = _processes.Pipe(duplex=False)
+    child = _processes.Process(target=_run_child, args=(sending, function, args), daemon=True)
+    child.start()
+    sending.close()
+    try:
+        if not receiving.poll(seconds):
+            raise too_complex()
+        result = receiving.recv()
+    except EOFError:  # the child died: past its memory, or killed
+        raise too_complex() from None
+    finally:
+        receiving.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+    if result is None:
+        raise too_complex()
+    return result

@@ -19,8 +19,8 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps import TimeStamper
 
-from .dev_keys import TEST_SEAL_MARK
 from .models import SealCertificate
+from .pdf_reading import is_test_certificate, seal_holder
 
 logger = logging.getLogger(__name__)
 FIELD_NAME = "TestCentreSeal"
@@ -42,15 +42,6 @@ class Seal:
     @property
     def holder(self) -> str:
         return seal_holder(self.certificate)
-
-
-def is_test_certificate(certificate: x509.Certificate) -> bool:
-    units = certificate.subject.native.get("organizational_unit_name", [])
-    return TEST_SEAL_MARK in ([units] if isinstance(units, str) else units)
-
-
-def seal_holder(certificate: x509.Certificate) -> str:
-    return certificate.subject.native.get("common_name") or certificate.subject.human_friendly
 
 
 @lru_cache(maxsize=4)

@@ -11,24 +11,18 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
-from io import BytesIO
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
 
-from . import pdf_limits
+from . import pdf_limits, pdf_reading
 from .credentials import signing, status_list
 from .credentials.documents import schema_errors, unknown_contexts
-from .credentials.embedding import EmbeddedCredentialError, embedded_credential
 from .credentials.issuing import utc_timestamp
 from .models import Certificate
-from .sealing import is_test_certificate, seal_holder, trusted_seal_certificates
+from .sealing import trusted_seal_certificates
 
 logger = logging.getLogger(__name__)
 VALID, REVOKED, INVALID = "valid", "revoked", "invalid"
@@ -130,89 +124,53 @@ def _unreadable(message: str) -> Report:
     return report
 
 
-@dataclass
-class PdfContent:
-    """What a PDF holds, read under the time limit: whether it is sealed, its last seal evaluated
-    (None when it cannot be), and the credential it embeds."""
-
-    sealed: bool
-    seal: PdfSignatureStatus | None
-    credential: bytes | None
-
-
 def verify_pdf(data: bytes) -> Report:
     pdf_limits.check_structure(data)
-    # The register is read before the clock starts: a query cut off by it would break its connection.
-    context = ValidationContext(
-        trust_roots=trusted_seal_certificates(), allow_fetching=False, revocation_mode="soft-fail"
+    trusted = [certificate.dump() for certificate in trusted_seal_certificates()]
+    facts = pdf_limits.run_bounded(
+        pdf_reading.read_sealed_pdf,
+        data,
+        trusted,
+        settings.VERIFY_MAX_PDF_OBJECTS,
+        seconds=settings.VERIFY_PDF_SECONDS,
     )
-    try:
-        with pdf_limits.time_limit(settings.VERIFY_PDF_SECONDS):
-            content = _read_pdf(data, context)
-    except pdf_limits.Overtime:
-        raise pdf_limits.too_complex() from None
-    if content is None:
+    if not facts.readable:
         return _unreadable(_("This file is not a readable PDF document."))
     report = Report("pdf")
-    _check_seal(report, content)
-    if content.credential is None:
+    _check_seal(report, facts)
+    if facts.credential is None:
         report.add("credential", False, _("The document carries no credential."))
     else:
-        _check_credential_bytes(report, content.credential)
+        _check_credential_bytes(report, facts.credential)
     return report
 
 
-def _read_pdf(data: bytes, context: ValidationContext) -> PdfContent | None:
-    try:
-        reader = PdfFileReader(BytesIO(data), strict=False, decode_limits=pdf_limits.decode_limits())
-        signatures = reader.embedded_signatures
-    except Exception:
-        logger.info("Verifier: unreadable PDF", exc_info=True)
-        return None
-    try:
-        credential = embedded_credential(reader)
-    except (EmbeddedCredentialError, Exception):
-        logger.info("Verifier: unreadable embedded credential", exc_info=True)
-        credential = None
-    return PdfContent(bool(signatures), _evaluated_seal(signatures[-1], context) if signatures else None, credential)
-
-
-def _evaluated_seal(signature, context: ValidationContext) -> PdfSignatureStatus | None:
-    try:
-        # Without pyHanko's comparison of the revisions after the seal: only a seal that covers the
-        # whole file is accepted, so there is nothing after it worth comparing, and comparing
-        # thousands of revisions takes minutes.
-        return validate_pdf_signature(signature, signer_validation_context=context, skip_diff=True)
-    except Exception:
-        logger.info("Verifier: seal could not be evaluated", exc_info=True)
-        return None
-
-
-def _check_seal(report: Report, content: PdfContent) -> None:
-    status = content.seal
-    if not content.sealed:
+def _check_seal(report: Report, facts: pdf_reading.PdfFacts) -> None:
+    seal = facts.seal
+    if not facts.sealed:
         report.add("seal", False, _("The document carries no seal."))
         return
-    if status is None:
+    if seal is None:
         report.add("seal", False, _("The seal is damaged and cannot be checked."))
         report.add("unchanged", False, _("The document was changed since it was sealed."))
         return
-    holder = seal_holder(status.signing_cert)
-    if not (status.intact and status.valid):
+    if not (seal.intact and seal.valid):
         report.add("seal", False, _("The seal does not match the document."))
-    elif not status.trusted:
+    elif not seal.trusted:
         report.add(
-            "seal", False, _("The document was sealed by “%(holder)s”, not by this test centre.") % {"holder": holder}
+            "seal",
+            False,
+            _("The document was sealed by “%(holder)s”, not by this test centre.") % {"holder": seal.holder},
         )
-    elif is_test_certificate(status.signing_cert):
+    elif seal.test_seal:
         report.add(
             "seal",
             True,
-            _("The seal is valid: sealed by “%(holder)s” (a test seal, not for real use).") % {"holder": holder},
+            _("The seal is valid: sealed by “%(holder)s” (a test seal, not for real use).") % {"holder": seal.holder},
         )
     else:
-        report.add("seal", True, _("The seal is valid: sealed by “%(holder)s”.") % {"holder": holder})
-    if status.intact and status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        report.add("seal", True, _("The seal is valid: sealed by “%(holder)s”.") % {"holder": seal.holder})
+    if seal.intact and seal.entire_file:
         report.add("unchanged", True, _("The document is unchanged since it was sealed."))
     else:
         report.add("unchanged", False, _("The document was changed since it was sealed."))

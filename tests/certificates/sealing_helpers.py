@@ -109,3 +109,14 @@ def with_updates(pdf: bytes, revisions: int, objects: int = 1) -> bytes:
         parts += [body, tail]
         position, previous, number = xref_at + len(tail), xref_at, number + objects
     return b"".join(parts)
+
+
+def try_to_connect() -> str:
+    """Run in the verifier's child process: what opening a connection gives there."""
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 9), timeout=1).close()
+    except OSError as error:
+        return str(error)
+    return "connected"
