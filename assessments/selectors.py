@@ -236,8 +236,9 @@ def assessments_with_progress(queryset: QuerySet[Assessment]) -> QuerySet[Assess
     )
 
 
-# What a certificate number looks like (``0213-2026-000042``); anything else searched is a person.
-CERTIFICATE_NUMBER = re.compile(r"^[0-9A-Za-z]+-[0-9]{4}-[0-9]+$")
+# What a certificate or statement number looks like (``0213-2026-000042``, ``0213-C-2026-000007``);
+# anything else searched is a person.
+CERTIFICATE_NUMBER = re.compile(r"^[0-9A-Za-z]+(-[A-Za-z]+)?-[0-9]{4}-[0-9]+$")
 
 
 def local_day_start(day: date) -> datetime:
@@ -304,7 +305,10 @@ def assessments_filtered(
     if location:
         assessments = assessments.filter(location__iexact=location.strip())
     if CERTIFICATE_NUMBER.match(search.strip()):
-        assessments = assessments.filter(certificate__number=search.strip())
+        # Numbers are issued in capitals; one typed in lower case is the same number. Both
+        # spellings read the unique index, where a case-insensitive comparison would not.
+        typed = search.strip()
+        assessments = assessments.filter(certificate__number__in={typed, typed.upper()})
     elif search.strip():
         # People only: an OR with the certificate would join every assessment to its certificate.
         assessments = assessments.filter(candidate__in=people_matching(search))
