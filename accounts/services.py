@@ -15,6 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from portal.imports import ImportReport, ImportRow, import_rows
+from portal.refusals import refuse_all
 
 from .models import User, normalise_email
 from .signals import account_created
@@ -63,13 +64,7 @@ def account_create(
     """
     if role not in ROLES_CREATED_IN_PORTAL:
         raise ValidationError(_("Only candidate and assessor accounts are created here."), code="role")
-    if role == User.Role.CANDIDATE:
-        candidate_full_name(User(first_name=first_name, last_name=last_name))
     email = normalise_email(email)
-    if User.objects.by_email(email).exists():
-        raise ValidationError(
-            {"email": ValidationError(_("An account with this e-mail address already exists."), code="duplicate")}
-        )
     user = User(
         username=email,
         email=email,
@@ -79,11 +74,27 @@ def account_create(
         preferred_language=preferred_language,
     )
     user.set_unusable_password()
-    user.full_clean()
+    # Every refusal at once: an import's check lists all of a row's problems, not the first.
+    refuse_all(
+        lambda: role == User.Role.CANDIDATE and candidate_full_name(user),
+        lambda: _check_email_free(email),
+        # The unique columns repeat the address check in the database's words: asked after it.
+        lambda: user.full_clean(validate_unique=False, validate_constraints=False),
+    )
+    user.validate_unique()
+    user.validate_constraints()
     with transaction.atomic():
         user.save()
         account_created.send(sender=User, account=user, created_by=created_by)
     return user, invitation_send(user=user) if invite else False
+
+
+def _check_email_free(email: str) -> None:
+    """One account per e-mail address, whatever its capitals (``User.objects.by_email``)."""
+    if User.objects.by_email(email).exists():
+        raise ValidationError(
+            {"email": ValidationError(_("An account with this e-mail address already exists."), code="duplicate")}
+        )
 
 
 def administrator_create(*, created_by: User, account: User) -> User:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.forms import add_service_errors
+from portal.import_page import spreadsheet_import
 from portal.pagination import Keyset, keyset_page
 
 from . import selectors, services, sign_in
@@ -190,15 +191,15 @@ def profile(request):
 def candidates_import(request):
     """Check a spreadsheet of candidates (every row's problems, nothing stored), then import it:
     all rows or none."""
-    form = CandidatesImportForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and form.is_valid():
-        report = services.candidates_import(created_by=request.user, rows=form.rows, write="import" in request.POST)
-        if report.written:
-            messages.success(
-                request, _("%(count)s candidates were imported and invited.") % {"count": len(report.created)}
-            )
-            return redirect("people")
+    form, report = spreadsheet_import(
+        request,
+        form_class=CandidatesImportForm,
+        slot="import-candidates",
+        run=lambda **rows: services.candidates_import(created_by=request.user, **rows),
+    )
+    if report is not None and report.written:
+        messages.success(request, _("%(count)s candidates were imported and invited.") % {"count": len(report.created)})
+        return redirect("people")
     return render(
         request,
         "import.html",

@@ -5,6 +5,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files import File
 from django.utils.translation import gettext_lazy as _
 
 from .imports import ImportRow, read_table
@@ -63,8 +64,16 @@ class SpreadsheetImportForm(forms.Form):
         label=_("File (.csv or .xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"})
     )
 
+    def __init__(self, *args, kept: File | None = None, **kwargs):
+        """``kept``: the file checked earlier in this session, used when no other file is chosen."""
+        super().__init__(*args, **kwargs)
+        self.kept = kept
+        if kept is not None:
+            self.fields["file"].required = False
+            self.fields["file"].label = _("Or choose another file (.csv or .xlsx)")
+
     def clean_file(self):
-        upload = self.cleaned_data["file"]
+        upload = self.cleaned_data["file"] or self.kept
         self.rows = [
             self._parse(number, values) for number, values in enumerate(read_table(upload, self.columns), start=2)
         ]
