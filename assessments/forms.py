@@ -12,7 +12,8 @@ from portal.ids import IdChoiceField, IdMultipleChoiceField
 from qualifications.models import Competency, Indicator, Qualification
 
 from .kept_uploads import KeptUpload
-from .models import Assessment, Judgement
+from .models import Assessment, Judgement, Objection
+from .selectors import ANY_OBJECTION
 from .services import JudgementEntry
 
 PROVEN_CHOICES = [("yes", _("Proven")), ("no", _("Not proven"))]
@@ -287,6 +288,17 @@ class AssessmentFilterForm(forms.Form):
         choices=[
             ("", _("All statuses")),
             *Assessment.DisplayStatus.choices,
+        ],
+    )
+    objection = forms.ChoiceField(
+        label=_("Objection"),
+        required=False,
+        choices=[
+            ("", _("With or without")),
+            (ANY_OBJECTION, _("Any objection")),
+            (Objection.Status.OPEN, _("Objection open")),
+            (Objection.Status.UPHELD, _("Objection upheld")),
+            (Objection.Status.REJECTED, _("Objection rejected")),
         ],
     )
     assessor = AccountField(label=_("Assessor"), role=User.Role.ASSESSOR, required=False, help_text="")
