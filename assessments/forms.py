@@ -71,6 +71,7 @@ class CancelForm(CrispyForm):
         self.helper.attrs = {
             "data-confirm": _("Cancel this assessment? It cannot be reopened; schedule a new one if needed."),
             "data-confirm-yes": _("Cancel the assessment"),
+            "data-confirm-no": _("Keep the assessment"),
         }
         self.helper.inputs[0].field_classes = "btn btn-outline-danger"
 
