@@ -7,3 +7,7 @@ from django.dispatch import Signal
 
 # kwargs: account (the new User), created_by (the administrator)
 account_created = Signal()
+# kwargs: account, changed_by, changes ({field: (before, after)}, only what changed)
+account_updated = Signal()
+# kwargs: account, changed_by; ``account.is_active`` says which way
+account_activity_changed = Signal()

@@ -14,6 +14,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.exports import export_response
 from portal.forms import add_service_errors
 from portal.import_page import spreadsheet_import
 from portal.pagination import Keyset, keyset_page
@@ -21,6 +22,7 @@ from portal.pagination import Keyset, keyset_page
 from . import selectors, services, sign_in
 from .access import administrator_required
 from .forms import (
+    AccountCorrectionForm,
     AccountForm,
     CandidatesImportForm,
     PasswordChangeForm,
@@ -111,6 +113,45 @@ def people(request):
     filters = PeopleFilterForm(request.GET or None)
     keyset = Keyset(selectors.people(**filters.filters()), ("last_name", "first_name", "pk"), per_page=50)
     return render(request, "accounts/people.html", {"page": keyset_page(request, keyset), "filters": filters})
+
+
+@administrator_required
+def people_export(request, file_format: str):
+    """The People page's current selection (its filters), every row of it, streamed."""
+    filters = PeopleFilterForm(request.GET or None)
+    header = [_("Last name"), _("First name"), _("E-mail address"), _("Role"), _("Language"), _("Account")]
+    return export_response(file_format, "people", header, selectors.people_export_rows(**filters.filters()))
+
+
+@administrator_required
+def person(request, user_pk: int):
+    """A candidate's or assessor's page: their details, corrected here, and their account's state."""
+    account = get_object_or_404(selectors.people(), pk=user_pk)
+    form = AccountCorrectionForm(
+        request.POST or None, initial={name: getattr(account, name) for name in services.CORRECTABLE}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_update(actor=request.user, account=account, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The corrections were saved."))
+            return redirect("person", user_pk=account.pk)
+    return render(request, "accounts/person.html", {"person": account, "form": form})
+
+
+@require_POST
+@administrator_required
+def person_set_active(request, user_pk: int):
+    account = get_object_or_404(selectors.people(), pk=user_pk)
+    active = request.POST.get("active") == "1"
+    services.account_set_active(actor=request.user, account=account, active=active)
+    if active:
+        messages.success(request, _("The account was reactivated: %(name)s can sign in again.") % {"name": account})
+    else:
+        messages.success(request, _("The account was deactivated: %(name)s can no longer sign in.") % {"name": account})
+    return redirect("person", user_pk=account.pk)
 
 
 @administrator_required

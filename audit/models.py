@@ -29,6 +29,9 @@ class AuditEntry(models.Model):
 
     class Action(models.TextChoices):
         ACCOUNT_CREATED = "account_created", _("Account created")
+        ACCOUNT_UPDATED = "account_updated", _("Account corrected")
+        ACCOUNT_DEACTIVATED = "account_deactivated", _("Account deactivated")
+        ACCOUNT_REACTIVATED = "account_reactivated", _("Account reactivated")
         ASSESSMENT_CREATED = "assessment_created", _("Assessment created")
         ASSESSORS_ASSIGNED = "assessors_assigned", _("Assessors assigned")
         ASSESSMENT_RESCHEDULED = "assessment_rescheduled", _("Assessment rescheduled")

@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from .imports import ImportRow, read_table
 
 
-class CrispyForm(forms.Form):
+class RequiredFieldsNote:
+    """``has_required_fields``: whether the form says what the asterisk beside a label means."""
+
+    @property
+    def has_required_fields(self) -> bool:
+        return any(field.required for field in self.fields.values())
+
+
+class CrispyForm(RequiredFieldsNote, forms.Form):
     """A form crispy renders whole, with one submit button."""
 
     submit_label = _("Save")
@@ -54,7 +62,7 @@ def filter_helper(form: forms.Form, label: str, clear_url_name: str) -> FormHelp
     return helper
 
 
-class SpreadsheetImportForm(forms.Form):
+class SpreadsheetImportForm(RequiredFieldsNote, forms.Form):
     """A .csv or .xlsx file whose rows are each parsed by ``row_form``; ``rows`` are the result,
     each with the problems its form found (its service adds its own)."""
 
