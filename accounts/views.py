@@ -248,6 +248,7 @@ def candidates_import(request):
             "form": form,
             "report": report,
             "title": _("Import candidates"),
-            "columns": "first_name, last_name, email, language (nl, fr or en; optional)",
+            "columns": "first_name, last_name, email, language",
+            "column_note": _("language: nl, fr or en; optional (Dutch when empty)."),
         },
     )

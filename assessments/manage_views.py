@@ -217,5 +217,9 @@ def assessments_import(request):
             "report": report,
             "title": _("Import assessments"),
             "columns": "candidate, qualification, first_assessor, second_assessor, scheduled_at, location",
+            "column_note": _(
+                "candidate and the assessors: e-mail addresses; qualification: its code (0213); "
+                "scheduled_at: YYYY-MM-DD HH:MM; location: optional."
+            ),
         },
     )

@@ -12,6 +12,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.words import shown_codes
+
 
 class AuditQuerySet(models.QuerySet):
     def update(self, **kwargs):
@@ -96,6 +98,10 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit trail is append-only.")
+
+    @property
+    def summary_shown(self) -> str:
+        return shown_codes(self.summary)
 
     def subject_url(self) -> str | None:
         """The subject's page, where its app has one (``<app>:detail`` by id)."""

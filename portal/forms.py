@@ -6,6 +6,7 @@ from crispy_forms.layout import HTML, Column, Div, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files import File
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .imports import ImportRow, read_table
@@ -56,7 +57,13 @@ def filter_helper(form: forms.Form, label: str, clear_url_name: str) -> FormHelp
         Row(*(Column(name, css_class="col-sm-6 col-lg") for name in form.fields)),
         Div(
             StrictButton(_("Search"), type="submit", css_class="btn-outline-primary"),
-            HTML(f'<a class="btn btn-link" href="{{% url \'{clear_url_name}\' %}}">{_("Clear the filters")}</a>'),
+            # Lazy: put together when the page is rendered, in the reader's language (an f-string
+            # put it together once, in whatever language was active when the module was imported).
+            HTML(
+                format_lazy(
+                    '<a class="btn btn-link" href="{{% url \'{}\' %}}">{}</a>', clear_url_name, _("Clear the filters")
+                )
+            ),
         ),
     )
     return helper
@@ -91,8 +98,9 @@ class SpreadsheetImportForm(RequiredFieldsNote, forms.Form):
         form = self.row_form(data=values)
         if form.is_valid():
             return ImportRow(number=number, values=form.cleaned_data)
+        # Named by the field's label, in the reader's language, not by the column's code.
         problems = [
-            f"{name}: {message}" if name != NON_FIELD_ERRORS else message
+            f"{form.fields[name].label}: {message}" if name in form.fields else message
             for name, messages in form.errors.items()
             for message in messages
         ]

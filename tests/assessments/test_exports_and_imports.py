@@ -108,7 +108,11 @@ def test_a_candidates_check_lists_every_problem_and_stores_nothing(client, admin
         problems = {row.number: " ".join(row.problems) for row in response.context["report"].problems}
         assert set(problems) == {3, 4, 5}
         assert "already exists" in problems[3] and "already exists" in problems[4]  # the service's rule
-        assert "last_name" in problems[5] and "email" in problems[5] and "language" in problems[5]
+        assert (
+            "Last name:" in problems[5]
+            and "E-mail address:" in problems[5]
+            and "Language of the invitation:" in problems[5]
+        )
         assert "nothing was stored" in response.content.decode()
     assert User.objects.count() == before and not mail.outbox
 
@@ -161,7 +165,7 @@ def test_an_assessments_check_names_every_row_problem(
         assert "in the past" in problems[4]
         assert "active assessor accounts" in problems[5]  # a candidate as assessor
         assert "cannot assess their own assessment" in problems[6]
-        assert "qualification" in problems[7] and "scheduled_at" in problems[7]
+        assert "Qualification:" in problems[7] and "Scheduled for:" in problems[7]  # labels, not column codes
     assert not Assessment.objects.exists()
 
 
