@@ -21,6 +21,20 @@ class AccountForm(CrispyForm):
     preferred_language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
 
 
+class AccountCorrectionForm(CrispyForm):
+    """What an administrator may correct on a person's page; the service checks it as for a new account."""
+
+    submit_label = _("Save the corrections")
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"))
+    preferred_language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        help_text=_("The language of the portal after they sign in and of the e-mails they receive."),
+    )
+
+
 class AccountPickerInput(forms.TextInput):
     """A text input for an e-mail address. ``static/js/account-picker.js`` suggests matching
     people from the server as one types (a native datalist: keyboard and screen reader friendly);

@@ -1,9 +1,13 @@
 """Reads of accounts."""
 
+from collections.abc import Iterator
 from functools import reduce
 from operator import and_
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import Case, Q, QuerySet, When
+from django.utils.translation import gettext as _
 
 from .models import User
 from .services import ROLES_CREATED_IN_PORTAL
@@ -48,3 +52,23 @@ def account_suggestions(*, search: str, role: str) -> list[User]:
     if role:
         people = people.filter(role=role)
     return list(people.order_by("last_name", "first_name", "pk")[:SUGGESTIONS])
+
+
+def people_export_rows(**filters) -> Iterator[tuple]:
+    """The People page's selection as rows of a spreadsheet, read in chunks (any number of rows)."""
+    roles, languages = dict(User.Role.choices), dict(settings.LANGUAGES)
+    # Django marks a password not chosen yet (an invitation not used) with this prefix; the
+    # hashes themselves are never read.
+    rows = (
+        people(**filters)
+        .annotate(invited=Case(When(password__startswith=UNUSABLE_PASSWORD_PREFIX, then=True), default=False))
+        .values_list("last_name", "first_name", "email", "role", "preferred_language", "is_active", "invited")
+    )
+    for last, first, email, role, language, active, invited in rows.iterator(chunk_size=2000):
+        yield last, first, email, str(roles[role]), str(languages.get(language, language)), _state(active, invited)
+
+
+def _state(active: bool, invited: bool) -> str:
+    if not active:
+        return _("Deactivated")
+    return _("Invitation sent") if invited else _("Active")

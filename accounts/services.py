@@ -8,9 +8,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.imports import ImportReport, ImportRow, import_rows
+from portal.refusals import refuse_all
 
 from .models import User, normalise_email
-from .signals import account_created, invitations_requested, password_reset_requested
+from .signals import (
+    account_activity_changed,
+    account_created,
+    account_updated,
+    invitations_requested,
+    password_reset_requested,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,13 +63,7 @@ def account_create(
     """
     if role not in ROLES_CREATED_IN_PORTAL:
         raise ValidationError(_("Only candidate and assessor accounts are created here."), code="role")
-    if role == User.Role.CANDIDATE:
-        candidate_full_name(User(first_name=first_name, last_name=last_name))
     email = normalise_email(email)
-    if User.objects.by_email(email).exists():
-        raise ValidationError(
-            {"email": ValidationError(_("An account with this e-mail address already exists."), code="duplicate")}
-        )
     user = User(
         username=email,
         email=email,
@@ -72,13 +73,92 @@ def account_create(
         preferred_language=preferred_language,
     )
     user.set_unusable_password()
-    user.full_clean()
+    # Every refusal at once: an import's check lists all of a row's problems, not the first.
+    refuse_all(
+        lambda: role == User.Role.CANDIDATE and candidate_full_name(user),
+        lambda: _check_email_free(email),
+        # The unique columns repeat the address check in the database's words: asked after it.
+        lambda: user.full_clean(validate_unique=False, validate_constraints=False),
+    )
+    user.validate_unique()
+    user.validate_constraints()
     with transaction.atomic():
         user.save()
         account_created.send(sender=User, account=user, created_by=created_by)
         if invite:
             invitation_send(user=user)
     return user, invite
+
+
+def _check_email_free(email: str, *, account: User | None = None) -> None:
+    """One account per e-mail address, whatever its capitals (``User.objects.by_email``);
+    ``account`` may keep its own."""
+    others = User.objects.by_email(email)
+    if account is not None:
+        others = others.exclude(pk=account.pk)
+    if others.exists():
+        raise ValidationError(
+            {"email": ValidationError(_("An account with this e-mail address already exists."), code="duplicate")}
+        )
+
+
+# What an administrator may correct on a person's page.
+CORRECTABLE = ("first_name", "last_name", "email", "preferred_language")
+
+
+def _check_managed_here(account: User) -> None:
+    if account.role not in ROLES_CREATED_IN_PORTAL:
+        raise ValidationError(_("Only candidate and assessor accounts are managed here."), code="role")
+
+
+def _check_language(language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(
+            {"preferred_language": ValidationError(_("Choose one of the portal's languages."), code="unknown_language")}
+        )
+
+
+def account_update(
+    *, actor: User, account: User, first_name: str, last_name: str, email: str, preferred_language: str
+) -> User:
+    """Correct a candidate's or assessor's name, e-mail address or language, by the rules of a new
+    account (a candidate's full name, one account per address, plain text); audited with what
+    changed. A certificate already issued keeps the name it was issued to."""
+    _check_managed_here(account)
+    corrected = User.objects.get(pk=account.pk)
+    corrected.first_name, corrected.last_name = first_name.strip(), last_name.strip()
+    corrected.email, corrected.preferred_language = normalise_email(email), preferred_language
+    refuse_all(
+        lambda: account.role == User.Role.CANDIDATE and candidate_full_name(corrected),
+        lambda: _check_email_free(corrected.email, account=account),
+        lambda: _check_language(preferred_language),
+        lambda: corrected.full_clean(
+            exclude=["password", "preferred_language"], validate_unique=False, validate_constraints=False
+        ),
+    )
+    changes = {
+        name: (getattr(account, name), getattr(corrected, name))
+        for name in CORRECTABLE
+        if getattr(account, name) != getattr(corrected, name)
+    }
+    if not changes:
+        return account
+    with transaction.atomic():
+        corrected.save(update_fields=[*changes, "username"])
+        account_updated.send(sender=User, account=corrected, changed_by=actor, changes=changes)
+    return corrected
+
+
+def account_set_active(*, actor: User, account: User, active: bool) -> User:
+    """Deactivate a candidate's or assessor's account (they can no longer sign in; nothing of
+    theirs is deleted) or reactivate it; audited."""
+    _check_managed_here(account)
+    with transaction.atomic():
+        changed = User.objects.filter(pk=account.pk).exclude(is_active=active).update(is_active=active)
+        account.is_active = active
+        if changed:
+            account_activity_changed.send(sender=User, account=account, changed_by=actor)
+    return account
 
 
 def administrator_create(*, created_by: User, account: User) -> User:

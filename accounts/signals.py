@@ -13,3 +13,7 @@ account_created = Signal()
 invitations_requested = Signal()
 # kwargs: account (the User who asked for a password reset link)
 password_reset_requested = Signal()
+# kwargs: account, changed_by, changes ({field: (before, after)}, only what changed)
+account_updated = Signal()
+# kwargs: account, changed_by; ``account.is_active`` says which way
+account_activity_changed = Signal()

@@ -14,12 +14,15 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.exports import export_response
 from portal.forms import add_service_errors
+from portal.import_page import spreadsheet_import
 from portal.pagination import Keyset, keyset_page
 
 from . import selectors, services, sign_in
 from .access import administrator_required
 from .forms import (
+    AccountCorrectionForm,
     AccountForm,
     CandidatesImportForm,
     PasswordChangeForm,
@@ -113,6 +116,45 @@ def people(request):
 
 
 @administrator_required
+def people_export(request, file_format: str):
+    """The People page's current selection (its filters), every row of it, streamed."""
+    filters = PeopleFilterForm(request.GET or None)
+    header = [_("Last name"), _("First name"), _("E-mail address"), _("Role"), _("Language"), _("Account")]
+    return export_response(file_format, "people", header, selectors.people_export_rows(**filters.filters()))
+
+
+@administrator_required
+def person(request, user_pk: int):
+    """A candidate's or assessor's page: their details, corrected here, and their account's state."""
+    account = get_object_or_404(selectors.people(), pk=user_pk)
+    form = AccountCorrectionForm(
+        request.POST or None, initial={name: getattr(account, name) for name in services.CORRECTABLE}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_update(actor=request.user, account=account, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The corrections were saved."))
+            return redirect("person", user_pk=account.pk)
+    return render(request, "accounts/person.html", {"person": account, "form": form})
+
+
+@require_POST
+@administrator_required
+def person_set_active(request, user_pk: int):
+    account = get_object_or_404(selectors.people(), pk=user_pk)
+    active = request.POST.get("active") == "1"
+    services.account_set_active(actor=request.user, account=account, active=active)
+    if active:
+        messages.success(request, _("The account was reactivated: %(name)s can sign in again.") % {"name": account})
+    else:
+        messages.success(request, _("The account was deactivated: %(name)s can no longer sign in.") % {"name": account})
+    return redirect("person", user_pk=account.pk)
+
+
+@administrator_required
 def account_search(request):
     """What an account picker suggests while an administrator types: JSON, a few people at most."""
     role = request.GET.get("role", "")  # empty: anybody (the audit trail's person filter)
@@ -175,15 +217,15 @@ def profile(request):
 def candidates_import(request):
     """Check a spreadsheet of candidates (every row's problems, nothing stored), then import it:
     all rows or none."""
-    form = CandidatesImportForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and form.is_valid():
-        report = services.candidates_import(created_by=request.user, rows=form.rows, write="import" in request.POST)
-        if report.written:
-            messages.success(
-                request, _("%(count)s candidates were imported and invited.") % {"count": len(report.created)}
-            )
-            return redirect("people")
+    form, report = spreadsheet_import(
+        request,
+        form_class=CandidatesImportForm,
+        slot="import-candidates",
+        run=lambda **rows: services.candidates_import(created_by=request.user, **rows),
+    )
+    if report is not None and report.written:
+        messages.success(request, _("%(count)s candidates were imported and invited.") % {"count": len(report.created)})
+        return redirect("people")
     return render(
         request,
         "import.html",
@@ -191,6 +233,7 @@ def candidates_import(request):
             "form": form,
             "report": report,
             "title": _("Import candidates"),
-            "columns": "first_name, last_name, email, language (nl, fr or en; optional)",
+            "columns": "first_name, last_name, email, language",
+            "column_note": _("language: nl, fr or en; optional (Dutch when empty)."),
         },
     )

@@ -12,7 +12,8 @@ from portal.ids import IdChoiceField, IdMultipleChoiceField
 from qualifications.models import Competency, Indicator, Qualification
 
 from .kept_uploads import KeptUpload
-from .models import Assessment, Judgement
+from .models import Assessment, Judgement, Objection
+from .selectors import ANY_OBJECTION
 from .services import JudgementEntry
 
 PROVEN_CHOICES = [("yes", _("Proven")), ("no", _("Not proven"))]
@@ -70,6 +71,7 @@ class CancelForm(CrispyForm):
         self.helper.attrs = {
             "data-confirm": _("Cancel this assessment? It cannot be reopened; schedule a new one if needed."),
             "data-confirm-yes": _("Cancel the assessment"),
+            "data-confirm-no": _("Keep the assessment"),
         }
         self.helper.inputs[0].field_classes = "btn btn-outline-danger"
 
@@ -280,13 +282,24 @@ class RevisionForm(forms.Form):
 
 
 class AssessmentFilterForm(forms.Form):
-    search = forms.CharField(label=_("Name, e-mail or certificate number"), required=False, max_length=100)
+    search = forms.CharField(label=_("Name, e-mail, certificate or statement number"), required=False, max_length=100)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
         choices=[
             ("", _("All statuses")),
             *Assessment.DisplayStatus.choices,
+        ],
+    )
+    objection = forms.ChoiceField(
+        label=_("Objection"),
+        required=False,
+        choices=[
+            ("", _("With or without")),
+            (ANY_OBJECTION, _("Any objection")),
+            (Objection.Status.OPEN, _("Objection open")),
+            (Objection.Status.UPHELD, _("Objection upheld")),
+            (Objection.Status.REJECTED, _("Objection rejected")),
         ],
     )
     assessor = AccountField(label=_("Assessor"), role=User.Role.ASSESSOR, required=False, help_text="")

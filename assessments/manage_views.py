@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from portal.exports import export_response
 from portal.forms import add_service_errors
+from portal.import_page import spreadsheet_import
 
 from . import access, reports, selectors, services
 from .forms import (
@@ -199,13 +200,15 @@ def dashboard_export(request, file_format: str):
 def assessments_import(request):
     """Check a spreadsheet of assessments to schedule (every row's problems, nothing stored),
     then import it: all rows or none."""
-    form = AssessmentsImportForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and form.is_valid():
-        report = services.assessments_import(created_by=request.user, rows=form.rows, write="import" in request.POST)
-        if report.written:
-            messages.success(request, _("%(count)s assessments were scheduled.") % {"count": len(report.created)})
-            return redirect("assessments:dashboard")
+    form, report = spreadsheet_import(
+        request,
+        form_class=AssessmentsImportForm,
+        slot="import-assessments",
+        run=lambda **rows: services.assessments_import(created_by=request.user, **rows),
+    )
+    if report is not None and report.written:
+        messages.success(request, _("%(count)s assessments were scheduled.") % {"count": len(report.created)})
+        return redirect("assessments:dashboard")
     return render(
         request,
         "import.html",
@@ -214,5 +217,9 @@ def assessments_import(request):
             "report": report,
             "title": _("Import assessments"),
             "columns": "candidate, qualification, first_assessor, second_assessor, scheduled_at, location",
+            "column_note": _(
+                "candidate and the assessors: e-mail addresses; qualification: its code (0213); "
+                "scheduled_at: YYYY-MM-DD HH:MM; location: optional."
+            ),
         },
     )

@@ -14,6 +14,7 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.text import refuse_control_characters
 from qualifications.models import Competency, Indicator, Qualification
@@ -408,7 +409,8 @@ class Objection(models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        # Not the button's "Open": a status, which French and Dutch word differently.
+        OPEN = "open", pgettext_lazy("objection status", "Open")
         REJECTED = "rejected", _("Rejected")
         UPHELD = "upheld", _("Upheld")
 

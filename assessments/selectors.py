@@ -221,7 +221,8 @@ def _count(queryset) -> Coalesce:
 
 
 def assessments_with_progress(queryset: QuerySet[Assessment]) -> QuerySet[Assessment]:
-    """Adds ``judged``, ``to_judge`` and ``sheets_submitted`` for progress bars, in the same query."""
+    """Adds ``judged``, ``to_judge`` and ``sheets_submitted`` for progress bars, and the status
+    of an objection to the decision (``objection_status``), in the same query."""
     judgements = Judgement.objects.filter(sheet__assessment=OuterRef("pk"))
     return (
         queryset.with_people()
@@ -232,12 +233,18 @@ def assessments_with_progress(queryset: QuerySet[Assessment]) -> QuerySet[Assess
             sheets_submitted=_count(
                 ScoreSheet.objects.filter(assessment=OuterRef("pk"), status=ScoreSheet.Status.SUBMITTED)
             ),
+            objection_status=Subquery(Objection.objects.filter(assessment=OuterRef("pk")).values("status")[:1]),
         )
     )
 
 
-# What a certificate number looks like (``0213-2026-000042``); anything else searched is a person.
-CERTIFICATE_NUMBER = re.compile(r"^[0-9A-Za-z]+-[0-9]{4}-[0-9]+$")
+# What a certificate or statement number looks like (``0213-2026-000042``, ``0213-C-2026-000007``);
+# anything else searched is a person.
+CERTIFICATE_NUMBER = re.compile(r"^[0-9A-Za-z]+(-[A-Za-z]+)?-[0-9]{4}-[0-9]+$")
+
+
+# The dashboard's objection filter: every decision objected to, whatever the objection's status.
+ANY_OBJECTION = "any"
 
 
 def local_day_start(day: date) -> datetime:
@@ -283,9 +290,11 @@ def assessments_filtered(
     date_to: date | None = None,
     location: str = "",
     search: str = "",
+    objection: str = "",
 ) -> QuerySet[Assessment]:
     """Every filter reads an index: dates are compared as a range of moments (never the date of a
-    column, which would read every row), the search matches the start of names and addresses."""
+    column, which would read every row), the search matches the start of names and addresses.
+    ``objection``: "any" for the decisions objected to, or an objection's status."""
     assessments = Assessment.objects.all()
     # ``status`` is a display status: "certified" leaves out the revoked ones, "revoked" finds
     # them; both read the status index (and the few revoked certificates), not a computed value.
@@ -303,8 +312,15 @@ def assessments_filtered(
         assessments = assessments.filter(scheduled_at__lt=local_day_start(date_to + timedelta(days=1)))
     if location:
         assessments = assessments.filter(location__iexact=location.strip())
+    if objection == ANY_OBJECTION:
+        assessments = assessments.filter(objection__isnull=False)
+    elif objection:
+        assessments = assessments.filter(objection__status=objection)
     if CERTIFICATE_NUMBER.match(search.strip()):
-        assessments = assessments.filter(certificate__number=search.strip())
+        # Numbers are issued in capitals; one typed in lower case is the same number. Both
+        # spellings read the unique index, where a case-insensitive comparison would not.
+        typed = search.strip()
+        assessments = assessments.filter(certificate__number__in={typed, typed.upper()})
     elif search.strip():
         # People only: an OR with the certificate would join every assessment to its certificate.
         assessments = assessments.filter(candidate__in=people_matching(search))

@@ -12,6 +12,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.words import shown_codes
+
 
 class AuditQuerySet(models.QuerySet):
     def update(self, **kwargs):
@@ -29,6 +31,9 @@ class AuditEntry(models.Model):
 
     class Action(models.TextChoices):
         ACCOUNT_CREATED = "account_created", _("Account created")
+        ACCOUNT_UPDATED = "account_updated", _("Account corrected")
+        ACCOUNT_DEACTIVATED = "account_deactivated", _("Account deactivated")
+        ACCOUNT_REACTIVATED = "account_reactivated", _("Account reactivated")
         ASSESSMENT_CREATED = "assessment_created", _("Assessment created")
         ASSESSORS_ASSIGNED = "assessors_assigned", _("Assessors assigned")
         ASSESSMENT_RESCHEDULED = "assessment_rescheduled", _("Assessment rescheduled")
@@ -93,6 +98,10 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit trail is append-only.")
+
+    @property
+    def summary_shown(self) -> str:
+        return shown_codes(self.summary)
 
     def subject_url(self) -> str | None:
         """The subject's page, where its app has one (``<app>:detail`` by id)."""

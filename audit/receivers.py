@@ -2,7 +2,7 @@
 
 from django.dispatch import receiver
 
-from accounts.signals import account_created
+from accounts.signals import account_activity_changed, account_created, account_updated
 
 from .services import Action, audit_record
 
@@ -15,4 +15,26 @@ def record_account_created(sender, *, account, created_by, **kwargs) -> None:
         subject=account,
         summary=f"{account.role} {account.email}",
         role=account.role,
+    )
+
+
+@receiver(account_updated)
+def record_account_updated(sender, *, account, changed_by, changes, **kwargs) -> None:
+    # The values only, before and after: the summary reads the same in every language.
+    audit_record(
+        actor=changed_by,
+        action=Action.ACCOUNT_UPDATED,
+        subject=account,
+        summary="; ".join(f"{before} → {after}" for before, after in changes.values()),
+        changes={name: list(values) for name, values in changes.items()},
+    )
+
+
+@receiver(account_activity_changed)
+def record_account_activity_changed(sender, *, account, changed_by, **kwargs) -> None:
+    audit_record(
+        actor=changed_by,
+        action=Action.ACCOUNT_REACTIVATED if account.is_active else Action.ACCOUNT_DEACTIVATED,
+        subject=account,
+        summary=account.email,
     )

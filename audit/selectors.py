@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from portal.words import shown_codes
 
 from .models import AuditEntry
 
@@ -61,4 +62,4 @@ def audit_export_rows(entries: QuerySet[AuditEntry]) -> Iterator[tuple]:
         "created_at", "actor__email", "action", "subject_label", "summary"
     )
     for when, actor, action, about, summary in rows.iterator(chunk_size=2000):
-        yield when, actor or "", str(actions.get(action, action)), about, summary
+        yield when, actor or "", str(actions.get(action, action)), about, shown_codes(summary)

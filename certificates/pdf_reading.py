@@ -52,7 +52,9 @@ def is_test_certificate(certificate: x509.Certificate) -> bool:
 
 
 def seal_holder(certificate: x509.Certificate) -> str:
-    return certificate.subject.native.get("common_name") or certificate.subject.human_friendly
+    # The names, never pyHanko's English "Common Name: …" rendering of the whole subject.
+    subject = certificate.subject.native
+    return subject.get("common_name") or subject.get("organization_name") or "—"
 
 
 def decode_limits(max_objects: int) -> DecodeLimits:

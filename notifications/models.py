@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment
+from portal.words import shown_codes
 
 
 class Notification(models.Model):
@@ -66,3 +67,8 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_display()} → {self.recipient}"
+
+    @property
+    def detail_shown(self) -> str:
+        """The detail in the reader's language: a decision's or an objection's code read as words."""
+        return shown_codes(self.detail)

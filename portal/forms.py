@@ -5,12 +5,22 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files import File
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .imports import ImportRow, read_table
 
 
-class CrispyForm(forms.Form):
+class RequiredFieldsNote:
+    """``has_required_fields``: whether the form says what the asterisk beside a label means."""
+
+    @property
+    def has_required_fields(self) -> bool:
+        return any(field.required for field in self.fields.values())
+
+
+class CrispyForm(RequiredFieldsNote, forms.Form):
     """A form crispy renders whole, with one submit button."""
 
     submit_label = _("Save")
@@ -47,13 +57,19 @@ def filter_helper(form: forms.Form, label: str, clear_url_name: str) -> FormHelp
         Row(*(Column(name, css_class="col-sm-6 col-lg") for name in form.fields)),
         Div(
             StrictButton(_("Search"), type="submit", css_class="btn-outline-primary"),
-            HTML(f'<a class="btn btn-link" href="{{% url \'{clear_url_name}\' %}}">{_("Clear the filters")}</a>'),
+            # Lazy: put together when the page is rendered, in the reader's language (an f-string
+            # put it together once, in whatever language was active when the module was imported).
+            HTML(
+                format_lazy(
+                    '<a class="btn btn-link" href="{{% url \'{}\' %}}">{}</a>', clear_url_name, _("Clear the filters")
+                )
+            ),
         ),
     )
     return helper
 
 
-class SpreadsheetImportForm(forms.Form):
+class SpreadsheetImportForm(RequiredFieldsNote, forms.Form):
     """A .csv or .xlsx file whose rows are each parsed by ``row_form``; ``rows`` are the result,
     each with the problems its form found (its service adds its own)."""
 
@@ -63,8 +79,16 @@ class SpreadsheetImportForm(forms.Form):
         label=_("File (.csv or .xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"})
     )
 
+    def __init__(self, *args, kept: File | None = None, **kwargs):
+        """``kept``: the file checked earlier in this session, used when no other file is chosen."""
+        super().__init__(*args, **kwargs)
+        self.kept = kept
+        if kept is not None:
+            self.fields["file"].required = False
+            self.fields["file"].label = _("Or choose another file (.csv or .xlsx)")
+
     def clean_file(self):
-        upload = self.cleaned_data["file"]
+        upload = self.cleaned_data["file"] or self.kept
         self.rows = [
             self._parse(number, values) for number, values in enumerate(read_table(upload, self.columns), start=2)
         ]
@@ -74,8 +98,9 @@ class SpreadsheetImportForm(forms.Form):
         form = self.row_form(data=values)
         if form.is_valid():
             return ImportRow(number=number, values=form.cleaned_data)
+        # Named by the field's label, in the reader's language, not by the column's code.
         problems = [
-            f"{name}: {message}" if name != NON_FIELD_ERRORS else message
+            f"{form.fields[name].label}: {message}" if name in form.fields else message
             for name, messages in form.errors.items()
             for message in messages
         ]

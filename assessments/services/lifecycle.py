@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import candidate_full_name
 from audit.services import Action, audit_record
+from portal.refusals import refuse_all
 from qualifications.models import Qualification
 
 from .. import report_summary
@@ -158,9 +159,6 @@ def assessment_create(
     scheduled_at,
     location: str = "",
 ) -> Assessment:
-    _check_people(candidate=candidate, first_assessor=first_assessor, second_assessor=second_assessor)
-    _check_not_in_past(scheduled_at)
-    candidate_full_name(candidate)  # refused now rather than at the decision, when the certificate is issued
     assessment = Assessment(
         candidate=candidate,
         qualification=qualification,
@@ -171,8 +169,17 @@ def assessment_create(
     )
     with transaction.atomic():
         lock_candidate(candidate)
-        _check_one_result(candidate=candidate, qualification=qualification)
-        assessment.full_clean()
+        # Every refusal at once: an import's check lists all of a row's problems, not the first.
+        refuse_all(
+            lambda: _check_people(candidate=candidate, first_assessor=first_assessor, second_assessor=second_assessor),
+            lambda: _check_not_in_past(scheduled_at),
+            lambda: _check_one_result(candidate=candidate, qualification=qualification),
+            # Refused now rather than at the decision, when the certificate is issued.
+            lambda: candidate_full_name(candidate),
+            # The constraints repeat the checks above in the database's words: asked only after them.
+            lambda: assessment.full_clean(validate_constraints=False),
+        )
+        assessment.validate_constraints()
         assessment.save()
         report_summary.added(assessment)
         audit_record(

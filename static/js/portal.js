@@ -29,13 +29,16 @@
   }
 
   // Irreversible steps ask first: a form (or its submit button) with data-confirm opens the
-  // page's <dialog>; only "confirm" sends the form. Without JavaScript the form is sent as is.
+  // page's <dialog>, its two buttons named by data-confirm-yes and data-confirm-no; only
+  // "confirm" sends the form. Without JavaScript the form is sent as is.
   // The dialog is modal: focus stays in it, Escape and "Cancel" close it without sending.
   function askBeforeIrreversibleSteps() {
     var dialog = document.getElementById("confirm-dialog");
     if (!dialog || typeof dialog.showModal !== "function") { return; }
     var message = dialog.querySelector(".confirm-dialog-message");
     var yes = dialog.querySelector(".confirm-dialog-yes");
+    var no = dialog.querySelector(".confirm-dialog-no");
+    var goBack = no.textContent;
     var pending = null;
     // The capture phase runs before any other submit handler (the double-submit guard).
     document.addEventListener("submit", function (event) {
@@ -49,6 +52,7 @@
       pending = { form: form, submitter: submitter };
       message.textContent = source.dataset.confirm;
       yes.textContent = source.dataset.confirmYes || source.dataset.confirm;
+      no.textContent = source.dataset.confirmNo || goBack;
       dialog.returnValue = "";
       dialog.showModal();
     }, true);

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
@@ -15,6 +16,7 @@ from accounts.models import User
 from assessments.models import Assessment
 from audit.models import AuditEntry
 from notifications.models import Notification
+from portal.kept_uploads import FOLDER
 
 from .. import factories, flows
 from ..emails import deliver
@@ -108,7 +110,11 @@ def test_a_candidates_check_lists_every_problem_and_stores_nothing(client, admin
         problems = {row.number: " ".join(row.problems) for row in response.context["report"].problems}
         assert set(problems) == {3, 4, 5}
         assert "already exists" in problems[3] and "already exists" in problems[4]  # the service's rule
-        assert "last_name" in problems[5] and "email" in problems[5] and "language" in problems[5]
+        assert (
+            "Last name:" in problems[5]
+            and "E-mail address:" in problems[5]
+            and "Language of the invitation:" in problems[5]
+        )
         assert "nothing was stored" in response.content.decode()
     assert User.objects.count() == before and not Notification.objects.exists()
 
@@ -162,7 +168,7 @@ def test_an_assessments_check_names_every_row_problem(
         assert "in the past" in problems[4]
         assert "active assessor accounts" in problems[5]  # a candidate as assessor
         assert "cannot assess their own assessment" in problems[6]
-        assert "qualification" in problems[7] and "scheduled_at" in problems[7]
+        assert "Qualification:" in problems[7] and "Scheduled for:" in problems[7]  # labels, not column codes
     assert not Assessment.objects.exists()
 
 
@@ -226,3 +232,72 @@ def test_an_export_never_holds_control_characters(client, administrator, qualifi
     client.force_login(administrator)
     rows = xlsx_rows(client.get("/assessments/export.xlsx"))
     assert rows[1][1:3] == ("Ann\ufffd", "Pee\ufffdters") and rows[1][5] == "Gent\ufffdzaal\ufffd2\r\n"
+
+
+def kept_files() -> list[str]:
+    return default_storage.listdir(FOLDER)[1] if default_storage.exists(FOLDER) else []
+
+
+def test_after_a_clean_check_import_stores_the_checked_file_without_asking_for_it_again(client, administrator):
+    client.force_login(administrator)
+    rows = [CANDIDATE_HEADER, ["Ann", "Claes", "ann@example.org", "fr"], ["Bo", "Dirks", "bo@example.org", ""]]
+    checked = client.post("/accounts/people/import/", {"file": upload("people.csv", rows), "check": "1"})
+    assert checked.context["report"].problems == [] and len(kept_files()) == 1
+    assert "people.csv" in checked.content.decode()
+    assert not User.objects.filter(email="ann@example.org").exists()
+    imported = client.post("/accounts/people/import/", {"import": "1"})
+    assert imported.status_code == 302
+    assert set(
+        User.objects.filter(email__in=["ann@example.org", "bo@example.org"]).values_list("email", flat=True)
+    ) == {
+        "ann@example.org",
+        "bo@example.org",
+    }
+    assert kept_files() == []
+    again = client.post("/accounts/people/import/", {"import": "1"})  # nothing kept any more
+    assert again.status_code == 200 and "file" in again.context["form"].errors
+
+
+def test_a_checked_assessments_file_is_imported_and_kept_for_this_session_only(
+    client, administrator, qualification, candidate, assessor, second_assessor
+):
+    rows = [ASSESSMENT_HEADER, [candidate.email, "0213", assessor.email, second_assessor.email, in_days(3), "Gent"]]
+    client.force_login(administrator)
+    client.post("/assessments/import/", {"file": upload("plan.xlsx", rows), "check": "1"})
+    client.force_login(factories.AdministratorFactory())  # another session holds no file
+    assert client.post("/assessments/import/", {"import": "1"}).status_code == 200
+    assert not Assessment.objects.exists()
+    client.force_login(administrator)
+    client.post("/assessments/import/", {"file": upload("plan.xlsx", rows), "check": "1"})
+    assert client.post("/assessments/import/", {"import": "1"}).status_code == 302
+    assert Assessment.objects.get().location == "Gent"
+
+
+def test_a_file_with_problems_is_not_kept(client, administrator, candidate):
+    client.force_login(administrator)
+    clean = [CANDIDATE_HEADER, ["Ann", "Claes", "ann@example.org", ""]]
+    client.post("/accounts/people/import/", {"file": upload("people.csv", clean), "check": "1"})
+    refused = [CANDIDATE_HEADER, ["Bo", "Dirks", candidate.email, ""]]
+    response = client.post("/accounts/people/import/", {"file": upload("other.csv", refused), "check": "1"})
+    assert response.context["report"].problems and kept_files() == []
+    assert client.post("/accounts/people/import/", {"import": "1"}).status_code == 200
+    assert not User.objects.filter(email="ann@example.org").exists()
+
+
+def test_the_check_lists_every_problem_of_a_row(client, administrator, qualification, candidate, second_assessor):
+    client.force_login(administrator)
+    rows = [ASSESSMENT_HEADER, [candidate.email, "0213", candidate.email, second_assessor.email, in_days(-3), ""]]
+    response = client.post("/assessments/import/", {"file": upload("plan.csv", rows), "check": "1"})
+    (row,) = response.context["report"].problems
+    text = " ".join(row.problems)
+    assert "cannot assess their own assessment" in text and "in the past" in text
+    assert len(row.problems) == 2  # not repeated in the database constraint's words
+
+
+def test_the_candidates_check_lists_every_problem_of_a_row(client, administrator, candidate):
+    client.force_login(administrator)
+    rows = [CANDIDATE_HEADER, ["Ann", "Cla\x1bes", candidate.email.upper(), ""]]
+    response = client.post("/accounts/people/import/", {"file": upload("people.csv", rows), "check": "1"})
+    (row,) = response.context["report"].problems
+    assert len(row.problems) == 2
+    assert "already exists" in row.problems[0] and "plain text on one line" in row.problems[1]

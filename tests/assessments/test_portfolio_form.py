@@ -119,7 +119,7 @@ def test_a_kept_file_is_short_lived(client, assessment, settings):
     client.force_login(assessment.candidate)
     client.post(url(assessment), {"file": samples.pdf(), "description": "Letter"})
     session = client.session
-    session[kept_uploads.SESSION_KEY]["kept_at"] = time.time() - 61
+    session[kept_uploads.SESSION_KEY][kept_uploads.SLOT]["kept_at"] = time.time() - 61
     session.save()
     assert "Keep the file you chose" not in client.get(url(assessment)).content.decode()
     # An abandoned kept file is removed when the next one is kept.

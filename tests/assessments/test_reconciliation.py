@@ -279,3 +279,37 @@ def test_the_reconciliation_banner_names_and_links_the_disputed_competencies(cli
         competency = ended.qualification.competencies.get(order=order)
         assert f'href="#pair-{competency.pk}">{order}. {competency.text}</a>' in page
         assert f'id="pair-{competency.pk}"' in page
+
+
+def revise_forms(page: str) -> list[str]:
+    return re.findall(r'<form method="post" action="[^"]*/revise/[^"]*"[^>]*>', page)
+
+
+def test_revising_the_last_disagreement_asks_first_as_it_settles_the_decision(client, ended):
+    flows.judge(ended, ended.first_assessor)
+    flows.judge(ended, ended.second_assessor, not_proven={3, 8})
+    client.force_login(ended.first_assessor)
+    two_left = revise_forms(client.get(f"/assessments/{ended.pk}/reconciliation/").content.decode())
+    assert len(two_left) == 2 and not any("data-confirm" in form for form in two_left)
+    revise(ended, ended.first_assessor, 3, proven=False)
+    (last,) = revise_forms(client.get(f"/assessments/{ended.pk}/reconciliation/").content.decode())
+    assert "the decision is settled at once" in last
+    assert 'data-confirm-yes="Revise and settle the decision"' in last and 'data-confirm-no="Not yet"' in last
+
+
+def test_recording_the_end_asks_first(client, assessment):
+    flows.start(assessment)
+    client.force_login(assessment.first_assessor)
+    page = client.get(f"/assessments/{assessment.pk}/").content.decode()
+    (end,) = re.findall(r'<form method="post" action="[^"]*/end/"[^>]*>', page)
+    assert "data-confirm=" in end and 'data-confirm-yes="Record the end"' in end
+
+
+def test_every_confirmation_names_both_of_its_choices(client, assessment, administrator):
+    """A dialog never offers a bare "Cancel" beside "Cancel the assessment"."""
+    client.force_login(administrator)
+    page = client.get(f"/assessments/{assessment.pk}/schedule/").content.decode()
+    (cancel,) = re.findall(r'<form [^>]*id="cancel-form"[^>]*>', page)
+    assert 'data-confirm-yes="Cancel the assessment"' in cancel and 'data-confirm-no="Keep the assessment"' in cancel
+    dialog = page[page.index('<dialog id="confirm-dialog"') :]
+    assert ">Cancel<" not in dialog[: dialog.index("</dialog>")]

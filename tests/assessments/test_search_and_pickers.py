@@ -64,6 +64,17 @@ def test_the_dashboard_searches_names_e_mail_addresses_and_certificate_numbers(c
     assert names(client.get("/assessments/?search=nobody-like-this")) == []
 
 
+def test_the_dashboard_finds_a_statement_by_its_number(client, administrator, assessment):
+    decided = flows.decide(assessment, not_proven={1})
+    number = decided.certificate.number
+    assert "-C-" in number
+    client.force_login(administrator)
+    last_name = assessment.candidate.last_name
+    assert names(client.get(f"/assessments/?search={number}&at=first")) == [last_name]
+    assert names(client.get(f"/assessments/?search={number.lower()}&at=first")) == [last_name]
+    assert names(client.get(f"/assessments/?search=%20{number}%20&at=first")) == [last_name]
+
+
 def test_the_dashboard_filters_revoked_certificates_and_the_place(client, administrator, qualification):
     revoked, valid = (
         flows.certify(at(-3, qualification=qualification, location=place)) for place in ("Gent", "Brugge")

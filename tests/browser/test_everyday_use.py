@@ -104,7 +104,7 @@ def test_submitting_a_score_sheet_asks_first_saving_a_draft_does_not(pages, asse
     page.click("button[name=submit]")
     dialog = confirm_dialog(page)
     assert "It is locked once submitted" in dialog.inner_text()
-    dialog.get_by_role("button", name="Cancel").click()
+    dialog.get_by_role("button", name="Keep editing").click()
     assert not flows.sheet_of(assessment, assessment.first_assessor).is_submitted
     page.click("button[name=save]")
     page.get_by_text("Your draft was saved.").wait_for()
@@ -128,7 +128,7 @@ def test_withdrawing_a_portfolio_file_asks_first(pages, assessment):
     page.click(withdraw)
     dialog = confirm_dialog(page)
     assert item.original_name in dialog.inner_text()
-    dialog.get_by_role("button", name="Cancel").click()
+    dialog.get_by_role("button", name="Keep the file").click()
     assert PortfolioItem.objects.filter(pk=item.pk).exists()
     page.click(withdraw)
     confirm_dialog(page).get_by_role("button", name="Withdraw the file").click()
@@ -144,7 +144,7 @@ def test_revoking_asks_first(pages, assessment, administrator):
     page.click(f"form[action='/certificates/{assessment.certificate.pk}/revoke/'] button")
     dialog = confirm_dialog(page)
     assert assessment.certificate.number in dialog.inner_text()
-    dialog.get_by_role("button", name="Cancel").click()
+    dialog.get_by_role("button", name="Keep it valid").click()
     assessment.certificate.refresh_from_db()
     assert not assessment.certificate.is_revoked
     page.click(f"form[action='/certificates/{assessment.certificate.pk}/revoke/'] button")
@@ -152,6 +152,41 @@ def test_revoking_asks_first(pages, assessment, administrator):
     page.get_by_text("The certificate was revoked.").wait_for()
     assessment.certificate.refresh_from_db()
     assert assessment.certificate.is_revoked
+
+
+def test_recording_the_end_and_settling_the_decision_ask_first(pages, assessment):
+    flows.start(assessment)
+    page = log_in(pages, assessment.first_assessor)
+    page.goto(f"{pages.base}/assessments/{assessment.pk}/")
+    page.click(f"form[action='/assessments/{assessment.pk}/end/'] button")
+    dialog = confirm_dialog(page)
+    assert "cannot be changed" in dialog.inner_text()
+    dialog.get_by_role("button", name="Not yet").click()
+    assessment.refresh_from_db()
+    assert assessment.ended_at is None
+    page.click(f"form[action='/assessments/{assessment.pk}/end/'] button")
+    confirm_dialog(page).get_by_role("button", name="Record the end").click()
+    page.get_by_text("The end of the assessment was recorded.").wait_for()
+
+    flows.judge(assessment, assessment.first_assessor)
+    flows.judge(assessment, assessment.second_assessor, not_proven={3})
+    third = assessment.qualification.competencies.get(order=3)
+    page.goto(f"{pages.base}/assessments/{assessment.pk}/reconciliation/")
+    page.check(f"input[name=r{third.pk}-proven][value=no]")
+    page.fill(f"textarea[name=r{third.pk}-reason]", "The second assessor saw it more closely")
+    revise = f"form[action='/assessments/{assessment.pk}/reconciliation/{third.pk}/revise/'] button"
+    page.click(revise)
+    dialog = confirm_dialog(page)
+    assert "the decision is settled at once" in dialog.inner_text()
+    pages.check_accessibility(page)
+    dialog.get_by_role("button", name="Not yet").click()
+    assessment.refresh_from_db()
+    assert assessment.status == "reconciliation"
+    page.click(revise)
+    confirm_dialog(page).get_by_role("button", name="Revise and settle the decision").click()
+    page.get_by_text("the candidate is not certified.").first.wait_for()
+    assessment.refresh_from_db()
+    assert assessment.status == "not_certified"
 
 
 def test_without_javascript_the_steps_still_work(pages, assessment):
@@ -196,6 +231,16 @@ def test_scheduling_in_the_portal(pages, assessment, administrator):
     pages.check_accessibility(admin)
     admin.goto(f"{pages.base}/assessments/{assessment.pk}/schedule/")
     admin.fill("#cancel-form textarea", "The candidate withdrew")
+    admin.click("#cancel-form input[type=submit]")
+    dialog = confirm_dialog(admin)
+    assert [dialog.get_by_role("button").nth(i).inner_text() for i in range(2)] == [
+        "Keep the assessment",
+        "Cancel the assessment",
+    ]
+    dialog.get_by_role("button", name="Keep the assessment").click()
+    dialog.wait_for(state="hidden")
+    assessment.refresh_from_db()
+    assert assessment.status == "registered"
     admin.click("#cancel-form input[type=submit]")
     confirm_dialog(admin).get_by_role("button", name="Cancel the assessment").click()
     admin.get_by_text("The assessment was cancelled.").wait_for()

@@ -137,6 +137,7 @@ def test_the_whole_procedure_in_the_browser(pages, worker, qualification, tmp_pa
             page.click(f"form[action='/assessments/{assessment.pk}/start/'] button")
             page.click("#confirm-dialog .confirm-dialog-yes")
             page.click(f"form[action='/assessments/{assessment.pk}/end/'] button")
+            page.click("#confirm-dialog .confirm-dialog-yes")
         page.click(f"a[href='/assessments/{assessment.pk}/score-sheet/']")
         visits.add("assessor", page)
         assert "Reference letter from my employer" in page.content()
@@ -160,6 +161,7 @@ def test_the_whole_procedure_in_the_browser(pages, worker, qualification, tmp_pa
     page.check(f"input[name=r{third.pk}-proven][value=yes]")
     page.fill(f"textarea[name=r{third.pk}-reason]", "The portfolio letter shows it")
     page.click(f"form[action='/assessments/{assessment.pk}/reconciliation/{third.pk}/revise/'] button")
+    page.click("#confirm-dialog .confirm-dialog-yes")  # the last disagreement: it settles the decision
     page.wait_for_url(detail)  # the last disagreement is resolved: the decision shows
     page.get_by_text("the candidate is certified.").first.wait_for()
     assessment.refresh_from_db()

@@ -282,3 +282,46 @@ def test_other_assessors_of_the_new_assessment_can_be_chosen(nine_of_ten, third_
     )
     new.refresh_from_db()
     assert new.assessor_ids == (other.pk, fourth_assessor.pk)
+
+
+def test_the_dashboard_shows_and_filters_objections(client, nine_of_ten, administrator, qualification):
+    from .. import factories
+
+    other = flows.decide(factories.AssessmentFactory(qualification=qualification), not_proven={10})
+    quiet = factories.AssessmentFactory(qualification=qualification)
+    lodge(nine_of_ten)
+    decided = lodge(other)
+    services.objection_decide(actor=administrator, objection=decided, upheld=False, reason="The decision stands.")
+    client.force_login(administrator)
+
+    def listed(query: str) -> set[int]:
+        return {a.pk for a in client.get(f"/assessments/?at=first&{query}").context["page"].object_list}
+
+    assert listed("objection=open") == {nine_of_ten.pk}
+    assert listed("objection=rejected") == {other.pk}
+    assert listed("objection=upheld") == set()
+    assert listed("objection=any") == {nine_of_ten.pk, other.pk}
+    assert quiet.pk in listed("")
+    page = client.get("/assessments/?at=first").content.decode()
+    assert page.count('data-objection="open"') == 1 and page.count('data-objection="rejected"') == 1
+    assert "Objection open" in page and "Objection rejected" in page
+
+
+def test_the_decision_form_names_the_disputed_competencies(client, nine_of_ten, administrator):
+    lodge(nine_of_ten, orders=(10,))
+    client.force_login(administrator)
+    page = client.get(f"/assessments/{nine_of_ten.pk}/objection/decide/").content.decode()
+    disputed = nine_of_ten.qualification.competencies.get(order=10)
+    assert "Disputed competencies" in page and f"10. {disputed.text}" in page
+    assert "The observation was cut short." in page
+
+
+def test_an_open_objection_reads_as_a_status_in_french_not_as_the_button(client, nine_of_ten, administrator):
+    lodge(nine_of_ten)
+    administrator.preferred_language = "fr"
+    administrator.save()
+    client.force_login(administrator)
+    client.cookies["django_language"] = "fr"
+    detail = client.get(f"/assessments/{nine_of_ten.pk}/").content.decode()
+    assert ">En cours</span>" in detail and ">Ouvrir</span>" not in detail
+    assert "Recours en cours" in client.get("/assessments/?at=first").content.decode()

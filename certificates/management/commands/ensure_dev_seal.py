@@ -20,7 +20,8 @@ class Command(BaseCommand):
         if dev_keys.ensure_seal(
             Path(settings.PORTAL_SEAL_PKCS12),
             passphrase=settings.PORTAL_SEAL_PASSPHRASE,
-            common_name=f"{settings.PORTAL_ISSUER_NAME} (development)",
+            # Named as the centre: the mark of a test seal says, in the reader's language, what it is.
+            common_name=settings.PORTAL_ISSUER_NAME,
         ):
             self.stdout.write(f"Created a development TEST seal: {settings.PORTAL_SEAL_PKCS12}")
         if dev_keys.ensure_credential_key(Path(settings.PORTAL_CREDENTIAL_KEY)):

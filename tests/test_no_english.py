@@ -1,0 +1,73 @@
+"""Dutch and French pages hold no interface string in another language and no raw internal value:
+every page of the permission matrix, as the people allowed to see it, in both languages."""
+
+import re
+from html import unescape
+
+import pytest
+from django.utils import translation
+
+from audit.models import AuditEntry
+
+from .assessments.test_permissions import ADMINISTRATOR, EVERYONE, PUBLIC, VIEWS, world  # noqa: F401
+from .test_translations import entries
+
+# Raw values the services store or the models choose from, which a reader should never see.
+RAW_VALUES = re.compile(r"\b(not_certified|certified|upheld|rejected|reconciliation|registered|scoring)\b")
+# Words that read the same in English and in the other language, or are names.
+SAME_IN_BOTH = {"Status", "Portfolio", "Assessor", "Audit trail", "E-mail", "CSV", "Excel (.xlsx)"}
+
+
+def foreign_strings(language: str) -> list[str]:
+    """The catalogue's strings of three words or more in English and in the portal's other
+    language, where they differ from this language's: none belongs on its pages."""
+    other = {"nl": "fr", "fr": "nl"}[language]
+    own = {msgid: translations[0] for _block, msgid, translations in entries(language) if translations}
+    found = []
+    for _block, msgid, translations in entries(other):
+        if "%" in msgid or "{" in msgid or "<" in msgid or len(msgid.split()) < 3 or msgid in SAME_IN_BOTH:
+            continue
+        mine = own.get(msgid, "")
+        found += [text for text in (msgid, translations[0] if translations else "") if text and text != mine]
+    return found
+
+
+def visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    attributes = " ".join(re.findall(r'(?:title|aria-label|placeholder|alt|data-confirm(?:-yes|-no)?)="([^"]*)"', html))
+    text = re.sub(r"<[^>]+>", " ", html) + " " + attributes
+    return re.sub(r"\s+", " ", unescape(text))
+
+
+def pages_for(users, ids):
+    for name, method, url, allowed in VIEWS:
+        if method != "get" or url.endswith((".csv", ".xlsx", "/download/", "/credential/")) or "search" in url:
+            continue
+        who = next(person for person in EVERYONE if person in allowed)
+        yield name, url.format(**ids), users[who]
+    for name, url in PUBLIC:
+        if "credentials" not in url:
+            yield name, url.format(**ids), None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["nl", "fr"])
+def test_no_english_and_no_raw_value_on_any_page(client, world, language):  # noqa: F811
+    users, ids = world
+    AuditEntry.objects.create(action="decision", summary="not_certified")  # as the services store it
+    foreign = foreign_strings(language)
+    problems = []
+    for name, url, person in pages_for(users, ids):
+        client.logout()
+        if person is not None:
+            person.preferred_language = language
+            person.save(update_fields=["preferred_language"])
+            client.force_login(person)
+        client.cookies["django_language"] = language
+        response = client.get(url, follow=True)  # a step no longer open leads to the page that says why
+        assert response.status_code == 200, (name, url, response.status_code)
+        text = visible_text(response.content.decode())
+        problems += [f"{name} {url}: not in {language}: “{string}”" for string in foreign if string in text]
+        problems += [f"{name} {url}: raw value “{value}”" for value in set(RAW_VALUES.findall(text))]
+    translation.activate("en")
+    assert not problems, "\n".join(problems)
