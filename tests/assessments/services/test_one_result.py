@@ -72,8 +72,8 @@ def test_a_finished_assessment_does_not_block_a_new_one(outcome):
     assert schedule(earlier).status == Status.REGISTERED
 
 
-def test_an_open_objection_to_a_decision_on_the_qualification_blocks_a_fresh_assessment(qualification):
-    """The objection may yet bring the new assessment: a fresh one now would make two."""
+def decided_with_objection(qualification):
+    """Nine of ten proven, and the candidate objects to the tenth."""
     decided = flows.decide(factories.AssessmentFactory(qualification=qualification), not_proven={10})
     objection = services.objection_lodge(
         actor=decided.candidate,
@@ -81,6 +81,12 @@ def test_an_open_objection_to_a_decision_on_the_qualification_blocks_a_fresh_ass
         competencies=list(decided.qualification.competencies.filter(order=10)),
         reason="The observation was cut short.",
     )
+    return decided, objection
+
+
+def test_an_open_objection_to_a_decision_on_the_qualification_blocks_a_fresh_assessment(qualification):
+    """The objection may yet bring the new assessment: a fresh one now would make two."""
+    decided, objection = decided_with_objection(qualification)
     with breaks_rule("objection_open", "candidate"):
         schedule(decided)
     # Upheld, the objection's own new assessment is the one that follows.
@@ -97,13 +103,7 @@ def test_an_open_objection_to_a_decision_on_the_qualification_blocks_a_fresh_ass
 
 
 def test_a_decided_objection_no_longer_blocks(qualification):
-    decided = flows.decide(factories.AssessmentFactory(qualification=qualification), not_proven={10})
-    objection = services.objection_lodge(
-        actor=decided.candidate,
-        assessment=decided,
-        competencies=list(decided.qualification.competencies.filter(order=10)),
-        reason="The observation was cut short.",
-    )
+    decided, objection = decided_with_objection(qualification)
     services.objection_decide(
         actor=factories.AdministratorFactory(), objection=objection, upheld=False, reason="The session was complete."
     )
