@@ -117,6 +117,10 @@ def test_reconciliation_names_the_disputes_keeps_a_refused_choice_and_ends_with_
     page.check(f"input[name=r{eighth.pk}-proven][value=yes]")
     page.fill(f"textarea[name=r{eighth.pk}-reason]", "Seen in the role play")
     page.click(f"form[action$='/reconciliation/{eighth.pk}/revise/'] button")
+    # The last disagreement settles the decision: the page asks first.
+    dialog = page.locator("#confirm-dialog")
+    dialog.wait_for(state="visible")
+    dialog.get_by_role("button", name="Revise and settle the decision").click()
     page.wait_for_url(f"{pages.base}/assessments/{assessment.pk}/")
     assert "the candidate is certified." in page.locator(".alert-success").inner_text()
     assert page.locator("#results-heading").is_visible()
