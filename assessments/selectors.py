@@ -385,8 +385,8 @@ def next_steps(assessment: Assessment, user: User) -> NextSteps:
 def assessor_overlaps(assessment: Assessment) -> list[Assessment]:
     """Other booked sessions of either assessor whose time overlaps this one's.
 
-    A session takes from its scheduled time up to the qualification's maximum duration. A
-    warning, not a rule: two short sessions may follow each other within that span.
+    A session takes from its scheduled time for its planned duration (at most the qualification's
+    maximum). A warning, not a rule: the sessions may still be ended sooner than planned.
     """
     if assessment.status not in Assessment.BOOKED:
         return []

@@ -19,7 +19,15 @@ from .. import report_summary
 from ..models import Assessment, CarriedOver
 from ..selectors import proven_in_chain
 from ..signals import assessment_scheduled
-from .lifecycle import Status, _check_not_in_past, _check_one_result, _check_people, local_time, lock_candidate
+from .lifecycle import (
+    Status,
+    _check_not_in_past,
+    _check_one_result,
+    _check_people,
+    local_time,
+    lock_candidate,
+    planned_minutes,
+)
 
 
 def still_valid(proven_in: Assessment, now) -> bool:
@@ -78,6 +86,7 @@ def follow_up_create(
         scheduled_at=scheduled_at,
         location=location,
         previous=previous,
+        planned_minutes=planned_minutes(previous.qualification),
     )
     assessment.full_clean(exclude=["previous"])
     assessment.save()
