@@ -30,9 +30,15 @@ from .lifecycle import (
 )
 
 
-def still_valid(proven_in: Assessment, now) -> bool:
+def valid_until(proven_in: Assessment):
+    """Until when the competencies this decision proved carry over; None: for good."""
     days = settings.CARRIED_OVER_VALIDITY_DAYS
-    return days is None or proven_in.decided_at + timedelta(days=days) >= now
+    return None if days is None else proven_in.decided_at + timedelta(days=days)
+
+
+def still_valid(proven_in: Assessment, now) -> bool:
+    until = valid_until(proven_in)
+    return until is None or until >= now
 
 
 def _check_followable(previous: Assessment) -> None:
