@@ -4,7 +4,6 @@ and one reminder per person 7 days and 1 day before each scheduled date."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from icalendar import Calendar
@@ -13,7 +12,7 @@ from assessments import services
 from assessments.models import Assessment
 from notifications import tasks
 from notifications.ics import assessment_event
-from notifications.models import Notification
+from notifications.models import Notification, reminder_key
 
 from .. import factories
 from ..emails import deliver
@@ -118,6 +117,7 @@ def test_reminders_go_once_to_each_person_seven_days_and_one_day_before(
 
 def test_a_rescheduled_session_is_reminded_for_its_new_date(administrator):
     assessment = factories.AssessmentFactory(scheduled_at=timezone.now() + timedelta(days=3))
+    first_date = assessment.scheduled_at
     tasks.send_reminders()
     assert len(reminders()) == 3
     services.assessment_reschedule(
@@ -130,9 +130,12 @@ def test_a_rescheduled_session_is_reminded_for_its_new_date(administrator):
     tasks.send_reminders()
     tasks.send_reminders()
     assert len(reminders()) == 6
-    deliver()
-    bodies = [m.body for m in mail.outbox if "Brugge" in m.body]
-    assert len(bodies) >= 3
+    assessment.refresh_from_db()
+    keys = Notification.objects.filter(event__in=Notification.REMINDERS).values_list("detail", flat=True)
+    assert sorted(set(keys)) == sorted({reminder_key(first_date), reminder_key(assessment.scheduled_at)})
+    # An e-mail is made when it is sent: each tells of the session as it is then.
+    reminded = [m for m in deliver() if m.subject == "Uw assessment is over een week"]
+    assert len(reminded) == 6 and all("Brugge" in m.body for m in reminded)
 
 
 def test_no_reminder_for_a_cancelled_session_or_one_far_away(administrator):
@@ -141,3 +144,23 @@ def test_no_reminder_for_a_cancelled_session_or_one_far_away(administrator):
     factories.AssessmentFactory(scheduled_at=timezone.now() + timedelta(days=8))
     tasks.send_reminders()
     assert reminders() == []
+
+
+def test_the_scheduling_form_takes_a_planned_duration(
+    client, administrator, candidate, assessor, second_assessor, qualification
+):
+    client.force_login(administrator)
+    response = client.post(
+        "/assessments/new/",
+        {
+            "candidate": candidate.email,
+            "qualification": qualification.pk,
+            "first_assessor": assessor.email,
+            "second_assessor": second_assessor.email,
+            "scheduled_at": "2030-03-04T09:30",
+            "planned_minutes": "120",
+            "location": "Gent",
+        },
+    )
+    assert response.status_code == 302
+    assert Assessment.objects.get(candidate=candidate).planned_minutes == 120
