@@ -25,6 +25,14 @@ def get_candidate_assessment(user, pk: int) -> Assessment:
     return assessment
 
 
+def get_timeline_assessment(user, pk: int) -> Assessment:
+    """An assessment whose timeline the user may read: their own as candidate, any as administrator."""
+    assessment = get_assessment(user, pk)
+    if not (user.is_administrator or assessment.candidate_id == user.pk):
+        raise Http404
+    return assessment
+
+
 def get_staff_assessment(user, pk: int) -> Assessment:
     """An assessment the user assesses or administers (recording start and end, reconciliation)."""
     assessment = get_assessment(user, pk)

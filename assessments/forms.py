@@ -34,8 +34,24 @@ class AssessmentForm(AssessorsForm):
     scheduled_at = forms.DateTimeField(
         label=_("Scheduled for"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
+    # Empty: the qualification's maximum (the service sets and checks it).
+    planned_minutes = forms.IntegerField(
+        label=_("Planned duration (minutes)"),
+        required=False,
+        min_value=1,
+        max_value=24 * 60,
+        help_text=_("Leave empty for the qualification's maximum duration."),
+    )
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
-    field_order = ["candidate", "qualification", "first_assessor", "second_assessor", "scheduled_at", "location"]
+    field_order = [
+        "candidate",
+        "qualification",
+        "first_assessor",
+        "second_assessor",
+        "scheduled_at",
+        "planned_minutes",
+        "location",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -116,6 +116,9 @@ class Assessment(models.Model):
     )
     scheduled_at = models.DateTimeField(_("scheduled for"))
     location = models.CharField(_("location"), max_length=200, blank=True, validators=[refuse_control_characters])
+    # Set when scheduling (by default the qualification's maximum); empty on sessions scheduled
+    # before it existed, which read the maximum.
+    planned_minutes = models.PositiveSmallIntegerField(_("planned duration (minutes)"), null=True, blank=True)
     cancellation_reason = models.TextField(_("reason for cancellation"), blank=True, max_length=2000)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
@@ -206,9 +209,20 @@ class Assessment(models.Model):
         return self.scheduled_at - timedelta(minutes=settings.ASSESSMENT_START_EARLIEST_MINUTES)
 
     @property
+    def planned_duration(self) -> timedelta:
+        if self.planned_minutes is None:
+            return timedelta(hours=self.qualification.max_assessment_hours)
+        return timedelta(minutes=self.planned_minutes)
+
+    @property
     def planned_end(self):
-        """The latest the session can end: the scheduled time plus the qualification's maximum."""
-        return self.scheduled_at + timedelta(hours=self.qualification.max_assessment_hours)
+        """When the session is planned to end: the scheduled time plus its planned duration."""
+        return self.scheduled_at + self.planned_duration
+
+    @property
+    def calendar_end(self):
+        """The end a calendar shows: the real end once recorded, the planned end until then."""
+        return self.ended_at or self.planned_end
 
     @property
     def is_decided(self) -> bool:

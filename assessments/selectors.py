@@ -9,11 +9,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import people_matching
+from audit.models import AuditEntry
 from qualifications.models import Competency, Indicator, Qualification
 
 from .models import (
@@ -24,6 +25,7 @@ from .models import (
     DurationTally,
     IndicatorNote,
     Judgement,
+    JudgementRevision,
     Objection,
     PortfolioItem,
     ScoreSheet,
@@ -385,8 +387,8 @@ def next_steps(assessment: Assessment, user: User) -> NextSteps:
 def assessor_overlaps(assessment: Assessment) -> list[Assessment]:
     """Other booked sessions of either assessor whose time overlaps this one's.
 
-    A session takes from its scheduled time up to the qualification's maximum duration. A
-    warning, not a rule: two short sessions may follow each other within that span.
+    A session takes from its scheduled time for its planned duration (at most the qualification's
+    maximum). A warning, not a rule: the sessions may still be ended sooner than planned.
     """
     if assessment.status not in Assessment.BOOKED:
         return []
@@ -479,3 +481,166 @@ def report_rows(figures: ReportFigures) -> list[tuple]:
         for assessor, open_count, all_count in figures.workload
     ]
     return rows
+
+
+@dataclass
+class TimelineStep:
+    title: str
+    at: datetime | None
+    note: str = ""
+    done: bool = True  # False: a step to come, at its planned date
+
+
+@dataclass
+class Timeline:
+    """A candidate's procedure for one qualification, its assessments in order (re-assessments and
+    an upheld objection's new assessment follow the one they continue)."""
+
+    candidate: User
+    qualification: Qualification
+    current: Assessment
+    steps: list[TimelineStep]
+    next_steps: list[str]
+    deadlines: list[tuple[str, datetime]]
+
+
+def _procedure(assessment: Assessment) -> list[Assessment]:
+    """The whole chain this assessment belongs to, the first first, up to its last follow-up."""
+    chain = assessment.chain()
+    while (following := Assessment.objects.with_people().filter(previous=chain[-1]).first()) is not None:
+        chain.append(following)
+    return chain
+
+
+def _scheduled_title(assessment: Assessment) -> str:
+    if assessment.previous_id is None:
+        return _("Assessment scheduled")
+    if hasattr(assessment, "objection_origin"):
+        return _("New assessment after the objection scheduled")
+    return _("Re-assessment scheduled")
+
+
+def _session_steps(assessment: Assessment) -> list[TimelineStep]:
+    """Scheduling, moves and cancellation (from the audit trail), the session and its scoring."""
+    place = assessment.location or "—"
+    steps = [
+        TimelineStep(
+            _scheduled_title(assessment),
+            assessment.created_at,
+            _("Session on %(date)s, %(place)s") % {"date": _shown(assessment.scheduled_at), "place": place},
+        )
+    ]
+    Action = AuditEntry.Action
+    for entry in (
+        AuditEntry.objects.about(assessment)
+        .filter(action__in=[Action.ASSESSMENT_RESCHEDULED, Action.ASSESSMENT_CANCELLED])
+        .order_by("created_at", "pk")
+    ):
+        if entry.action == Action.ASSESSMENT_RESCHEDULED:
+            steps.append(TimelineStep(_("Rescheduled"), entry.created_at, entry.summary))
+        else:
+            steps.append(TimelineStep(_("Cancelled"), entry.created_at, assessment.cancellation_reason))
+    if assessment.status == Status.REGISTERED:
+        steps.append(TimelineStep(_("Portfolio open until the start"), assessment.scheduled_at, done=False))
+        steps.append(TimelineStep(_("Assessment session"), assessment.scheduled_at, place, done=False))
+    if assessment.started_at:
+        steps.append(TimelineStep(_("Started"), assessment.started_at))
+    if assessment.ended_at:
+        steps.append(TimelineStep(_("Ended"), assessment.ended_at))
+    submitted = [sheet.submitted_at for sheet in score_sheets(assessment) if sheet.is_submitted]
+    if len(submitted) == 2:
+        steps.append(TimelineStep(_("Scored"), max(submitted), _("Both assessors submitted their score sheets.")))
+    return steps
+
+
+def _outcome_steps(assessment: Assessment) -> list[TimelineStep]:
+    """Reconciliation, the decision, the document and an objection."""
+    steps = []
+    revised = (
+        JudgementRevision.objects.filter(judgement__sheet__assessment=assessment)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if assessment.status == Status.RECONCILIATION:
+        steps.append(TimelineStep(_("Reconciliation of the assessors' judgements"), None, done=False))
+    elif revised is not None:
+        steps.append(TimelineStep(_("Judgements reconciled"), revised))
+    if assessment.decided_at:
+        steps.append(TimelineStep(_("Decision"), assessment.decided_at, str(Status(assessment.status).label)))
+    document = getattr(assessment, "certificate", None)  # a reverse relation: no import of certificates
+    if document is not None:
+        steps.append(
+            TimelineStep(
+                _("%(document)s issued") % {"document": document.get_kind_display()},
+                document.issued_at,
+                document.number,
+            )
+        )
+        if document.revoked_at:
+            steps.append(TimelineStep(_("Document revoked"), document.revoked_at, document.number))
+    objection = Objection.objects.filter(assessment=assessment).first()
+    if objection is not None:
+        steps.append(TimelineStep(_("Objection lodged"), objection.lodged_at))
+        if objection.decided_at:
+            steps.append(TimelineStep(_("Objection decided"), objection.decided_at, objection.get_status_display()))
+    return steps
+
+
+def _shown(moment: datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def _what_comes_next(last: Assessment) -> tuple[list[str], list[tuple[str, datetime]]]:
+    """What the candidate can expect or do now, by the services' own checks, and the dates that bound it."""
+    from .services import chain
+    from .services import objection as objections
+
+    next_steps, deadlines = [], []
+    if last.status == Status.REGISTERED:
+        next_steps.append(_("You can add files to your portfolio until the assessment starts."))
+        next_steps.append(_("The assessment session: %(date)s.") % {"date": _shown(last.scheduled_at)})
+    elif last.status == Status.SCORING:
+        next_steps.append(_("The assessors complete their score sheets."))
+    elif last.status == Status.RECONCILIATION:
+        next_steps.append(_("The assessors reconcile their judgements; the decision follows."))
+    elif last.status == Status.CANCELLED:
+        next_steps.append(_("The test centre may schedule a new assessment."))
+    elif last.status == Status.CERTIFIED:
+        next_steps.append(_("Every competency is proven: your certificate is in the portal."))
+    if last.has_open_objection():
+        next_steps.append(_("The test centre decides on your objection."))
+    if allowed(lambda: objections.objection_check_lodgeable(actor=last.candidate, assessment=last)):
+        next_steps.append(_("You may object to the decision."))
+        deadlines.append((_("Objection possible until"), objection_deadline(last)))
+    if allowed(lambda: chain.reassessment_check_schedulable(last)):
+        next_steps.append(_("The test centre can schedule a re-assessment of the competencies not proven yet."))
+    if last.status == Status.NOT_CERTIFIED:
+        for proven_in in sorted(set(proven_in_chain(last).values()), key=lambda a: a.decided_at):
+            if (until := chain.valid_until(proven_in)) is not None:
+                label = (
+                    _("Competencies proven now count for a re-assessment until")
+                    if proven_in == last
+                    else _("Competencies proven on %(date)s count for a re-assessment until")
+                    % {"date": _shown(proven_in.decided_at)}
+                )
+                deadlines.append((label, until))
+    return next_steps, deadlines
+
+
+def candidate_timeline(assessment: Assessment) -> Timeline:
+    """Every step of the candidate's procedure that this assessment belongs to, with its date."""
+    procedure = _procedure(assessment)
+    steps = []
+    for step in procedure:
+        steps += _session_steps(step) + _outcome_steps(step)
+    last = procedure[-1]
+    next_steps, deadlines = _what_comes_next(last)
+    return Timeline(
+        candidate=assessment.candidate,
+        qualification=assessment.qualification,
+        current=last,
+        steps=steps,
+        next_steps=next_steps,
+        deadlines=deadlines,
+    )

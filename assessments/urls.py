@@ -6,6 +6,7 @@ app_name = "assessments"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("<int:pk>/", views.assessment_detail, name="detail"),
+    path("<int:pk>/timeline/", views.assessment_timeline, name="timeline"),
     path("<int:pk>/start/", views.assessment_start, name="start"),
     path("<int:pk>/end/", views.assessment_end, name="end"),
     path("<int:pk>/portfolio/add/", views.portfolio_add, name="portfolio_add"),

@@ -86,6 +86,12 @@ def assessment_detail(request, pk: int):
 
 
 @login_required
+def assessment_timeline(request, pk: int):
+    assessment = access.get_timeline_assessment(request.user, pk)
+    return render(request, "assessments/timeline.html", {"timeline": selectors.candidate_timeline(assessment)})
+
+
+@login_required
 def portfolio_add(request, pk: int):
     assessment = access.get_candidate_assessment(request.user, pk)
     if request.method != "POST":

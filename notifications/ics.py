@@ -1,11 +1,12 @@
-"""An iCalendar (.ics) event for an assessment: its date, place and length, nothing personal.
+"""An iCalendar (.ics) event for an assessment: its date, place and length (planned, or real once
+the end is recorded), nothing personal.
 
 Written by the icalendar library, which escapes text values (backslash, semicolon, comma, line
 breaks: RFC 5545 3.3.11) and folds lines at 75 octets, so a place or a title can never add a
 property or a component of its own.
 """
 
-from datetime import UTC, timedelta
+from datetime import UTC
 
 from django.conf import settings
 from django.utils import timezone
@@ -23,7 +24,7 @@ def assessment_event(assessment: Assessment, *, summary: str, cancelled: bool = 
     event.add("sequence", sequence)
     event.add("dtstamp", timezone.now().astimezone(UTC))
     event.add("dtstart", start)
-    event.add("dtend", start + timedelta(hours=assessment.qualification.max_assessment_hours))
+    event.add("dtend", assessment.calendar_end.astimezone(UTC))
     event.add("summary", summary)
     event.add("location", assessment.location)
     event.add("url", f"{settings.PORTAL_BASE_URL}{assessment.get_absolute_url()}")

@@ -6,6 +6,8 @@ Personal data: the recipient; the e-mail itself is made at sending time (from th
 with a fresh set-password link), so no message text and no link is stored.
 """
 
+from datetime import UTC
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +30,8 @@ class Notification(models.Model):
         OBJECTION_DECIDED = "objection_decided", _("Objection decided")
         INVITATION = "invitation", _("Invitation")
         PASSWORD_RESET = "password_reset", _("Password reset")
+        REMINDER_WEEK = "reminder_week", _("Reminder a week before")
+        REMINDER_DAY = "reminder_day", _("Reminder a day before")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -36,6 +40,9 @@ class Notification(models.Model):
         FAILED = "failed", _("Failed")
         # A password reset that waited longer than its link's life is not sent: the person asks again.
         EXPIRED = "expired", _("Expired")
+
+    # Sent once per person and scheduled date; the detail holds that date (``reminder_key``).
+    REMINDERS = (Event.REMINDER_WEEK, Event.REMINDER_DAY)
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications", verbose_name=_("recipient")
@@ -64,6 +71,14 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["recipient", "-created_at"]), models.Index(fields=["status"])]
+        constraints = [
+            # Two beats, or a rerun, never remind twice of the same date; a new date is a new key.
+            models.UniqueConstraint(
+                fields=["assessment", "recipient", "event", "detail"],
+                condition=models.Q(event__in=["reminder_week", "reminder_day"]),
+                name="one_reminder_per_scheduled_date",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_event_display()} → {self.recipient}"
@@ -71,4 +86,11 @@ class Notification(models.Model):
     @property
     def detail_shown(self) -> str:
         """The detail in the reader's language: a decision's or an objection's code read as words."""
+        if self.event in self.REMINDERS:
+            return ""  # the scheduled date it keys on; the assessment shows the date
         return shown_codes(self.detail)
+
+
+def reminder_key(scheduled_at) -> str:
+    """A reminder's detail: the scheduled date it reminds of, in UTC, so a new date reminds again."""
+    return scheduled_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -19,7 +19,7 @@ from accounts.models import User
 from assessments.models import Assessment
 
 from .ics import assessment_event
-from .models import Notification
+from .models import Notification, reminder_key
 
 logger = logging.getLogger(__name__)
 Event = Notification.Event
@@ -36,6 +36,8 @@ SUBJECTS = {
     Event.DOCUMENT_REVOKED: gettext_lazy("A document has been revoked"),
     Event.OBJECTION_LODGED: gettext_lazy("An objection was received"),
     Event.OBJECTION_DECIDED: gettext_lazy("The outcome of the objection"),
+    Event.REMINDER_WEEK: gettext_lazy("Your assessment is in a week"),
+    Event.REMINDER_DAY: gettext_lazy("Your assessment is tomorrow"),
 }
 
 
@@ -55,6 +57,44 @@ def notify(
     if ids:
         transaction.on_commit(lambda: send_to_worker(ids))
     return notifications
+
+
+# How long before a session each reminder goes; a session nearer than the next step's window
+# gets only that one (the week's reminder is not sent the day before).
+REMINDER_WINDOWS = (
+    (Event.REMINDER_DAY, timedelta(0), timedelta(days=1)),
+    (Event.REMINDER_WEEK, timedelta(days=1), timedelta(days=7)),
+)
+
+
+def _remind_once(person: User, event: str, assessment: Assessment) -> int | None:
+    """Record one reminder unless this person was reminded of this date already (the database's
+    unique constraint decides, so two sweeps at once cannot both record it)."""
+    try:
+        with transaction.atomic():
+            return Notification.objects.create(
+                recipient=person, event=event, assessment=assessment, detail=reminder_key(assessment.scheduled_at)
+            ).pk
+    except IntegrityError:
+        return None
+
+
+def reminders_send() -> int:
+    """Remind the candidate and both assessors of each session that has not started, 7 days and
+    1 day before it, once per scheduled date; returns how many reminders were recorded."""
+    now = timezone.now()
+    ids = []
+    for event, nearest, farthest in REMINDER_WINDOWS:
+        sessions = Assessment.objects.with_people().filter(
+            status=Assessment.Status.REGISTERED, scheduled_at__gt=now + nearest, scheduled_at__lte=now + farthest
+        )
+        for assessment in sessions:
+            for person in (assessment.candidate, assessment.first_assessor, assessment.second_assessor):
+                if person.is_active and (pk := _remind_once(person, event, assessment)) is not None:
+                    ids.append(pk)
+    if ids:
+        transaction.on_commit(lambda: send_to_worker(ids))
+    return len(ids)
 
 
 def send_to_worker(notification_ids: list[int]) -> int:

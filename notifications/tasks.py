@@ -37,3 +37,17 @@ def queue_pending_notifications() -> int:
         return len(pending)
     finally:
         cache.delete(SWEEP_LOCK)
+
+
+REMINDERS_LOCK = "notifications:reminders"
+
+
+@shared_task(soft_time_limit=240, time_limit=270)
+def send_reminders() -> int:
+    """Periodic (beat): the reminders of the sessions 7 days and 1 day ahead, each once."""
+    if not cache.add(REMINDERS_LOCK, "held", timeout=270):
+        return 0
+    try:
+        return services.reminders_send()
+    finally:
+        cache.delete(REMINDERS_LOCK)

@@ -77,6 +77,11 @@ def configure_from_django(sender: Celery, **kwargs) -> None:
                 "task": "notifications.tasks.queue_pending_notifications",
                 "schedule": 60.0,
             },
+            # Every 15 minutes: a reminder goes at most that late; each is recorded once.
+            "send-reminders": {
+                "task": "notifications.tasks.send_reminders",
+                "schedule": 900.0,
+            },
         },
         beat_schedule_filename=str(settings.VAR_DIR / "celerybeat-schedule"),
     )

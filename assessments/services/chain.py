@@ -19,12 +19,26 @@ from .. import report_summary
 from ..models import Assessment, CarriedOver
 from ..selectors import proven_in_chain
 from ..signals import assessment_scheduled
-from .lifecycle import Status, _check_not_in_past, _check_one_result, _check_people, local_time, lock_candidate
+from .lifecycle import (
+    Status,
+    _check_not_in_past,
+    _check_one_result,
+    _check_people,
+    local_time,
+    lock_candidate,
+    planned_minutes,
+)
+
+
+def valid_until(proven_in: Assessment):
+    """Until when the competencies this decision proved carry over; None: for good."""
+    days = settings.CARRIED_OVER_VALIDITY_DAYS
+    return None if days is None else proven_in.decided_at + timedelta(days=days)
 
 
 def still_valid(proven_in: Assessment, now) -> bool:
-    days = settings.CARRIED_OVER_VALIDITY_DAYS
-    return days is None or proven_in.decided_at + timedelta(days=days) >= now
+    until = valid_until(proven_in)
+    return until is None or until >= now
 
 
 def _check_followable(previous: Assessment) -> None:
@@ -78,6 +92,7 @@ def follow_up_create(
         scheduled_at=scheduled_at,
         location=location,
         previous=previous,
+        planned_minutes=planned_minutes(previous.qualification),
     )
     assessment.full_clean(exclude=["previous"])
     assessment.save()

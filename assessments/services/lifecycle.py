@@ -144,6 +144,28 @@ def _check_not_in_past(scheduled_at) -> None:
         )
 
 
+def planned_minutes(qualification: Qualification, minutes: int | None = None) -> int:
+    """A session's planned duration: as given, at most the qualification's maximum; by default that maximum."""
+    longest = qualification.max_assessment_hours * 60
+    if minutes is None:
+        return longest
+    if not 0 < minutes <= longest:
+        raise ValidationError(
+            {
+                "planned_minutes": ValidationError(
+                    _("A session is planned for at most %(minutes)s minutes, the qualification's maximum."),
+                    code="longer_than_allowed",
+                    params={"minutes": longest},
+                )
+            }
+        )
+    return minutes
+
+
+def _plan(assessment: Assessment, minutes: int | None) -> None:
+    assessment.planned_minutes = planned_minutes(assessment.qualification, minutes)
+
+
 def _check_registered(assessment: Assessment, message: str, code: str) -> None:
     if assessment.status != Status.REGISTERED:
         raise ValidationError(message, code=code)
@@ -158,6 +180,7 @@ def assessment_create(
     second_assessor: User,
     scheduled_at,
     location: str = "",
+    planned_minutes: int | None = None,
 ) -> Assessment:
     assessment = Assessment(
         candidate=candidate,
@@ -167,12 +190,14 @@ def assessment_create(
         scheduled_at=scheduled_at,
         location=location,
     )
+    minutes = planned_minutes
     with transaction.atomic():
         lock_candidate(candidate)
         # Every refusal at once: an import's check lists all of a row's problems, not the first.
         refuse_all(
             lambda: _check_people(candidate=candidate, first_assessor=first_assessor, second_assessor=second_assessor),
             lambda: _check_not_in_past(scheduled_at),
+            lambda: _plan(assessment, minutes),
             lambda: _check_one_result(candidate=candidate, qualification=qualification),
             # Refused now rather than at the decision, when the certificate is issued.
             lambda: candidate_full_name(candidate),

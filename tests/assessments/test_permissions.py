@@ -27,6 +27,7 @@ SIGNED_IN = set(EVERYONE) - {ANONYMOUS}
 VIEWS = [
     ("dashboard", "get", "/assessments/", SIGNED_IN),
     ("assessment", "get", "/assessments/{a}/", {CANDIDATE, ASSESSOR, ADMINISTRATOR}),
+    ("timeline", "get", "/assessments/{a}/timeline/", {CANDIDATE, ADMINISTRATOR}),
     ("portfolio add", "get", "/assessments/{a}/portfolio/add/", {CANDIDATE}),
     ("portfolio withdraw", "post", "/assessments/{a}/portfolio/{item}/withdraw/", {CANDIDATE}),
     ("portfolio download", "get", "/assessments/{a}/portfolio/{item}/download/", {CANDIDATE, ASSESSOR, ADMINISTRATOR}),
