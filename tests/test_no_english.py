@@ -1,4 +1,4 @@
-"""Dutch and French pages hold no interface string in another language and no raw internal value:
+"""Dutch and French pages and e-mails hold no interface string in another language and no raw internal value:
 every page of the permission matrix, as the people allowed to see it, in both languages."""
 
 import re
@@ -69,5 +69,56 @@ def test_no_english_and_no_raw_value_on_any_page(client, world, language):  # no
         text = visible_text(response.content.decode())
         problems += [f"{name} {url}: not in {language}: “{string}”" for string in foreign if string in text]
         problems += [f"{name} {url}: raw value “{value}”" for value in set(RAW_VALUES.findall(text))]
+    translation.activate("en")
+    assert not problems, "\n".join(problems)
+
+
+# Every e-mail the portal sends, with the detail the services store for it.
+EMAILS = [
+    ("scheduled", ""),
+    ("rescheduled", ""),
+    ("cancelled", ""),
+    ("sheet_waiting", ""),
+    ("reconciliation", ""),
+    ("decided", "certified"),
+    ("decided", "not_certified"),
+    ("document_ready", "0213-2026-000001"),
+    ("document_revoked", "0213-C-2026-000001"),
+    ("objection_lodged", ""),
+    ("objection_decided", "upheld"),
+    ("objection_decided", "rejected"),
+    ("reminder_week", "2026-12-11T09:00Z"),
+    ("reminder_day", "2026-12-11T09:00Z"),
+    ("invitation", ""),
+    ("password_reset", ""),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["nl", "fr"])
+def test_no_english_and_no_raw_value_in_any_e_mail(language):
+    from notifications.models import Notification
+    from notifications.services import _message
+
+    from . import factories
+
+    assessment = factories.AssessmentFactory(location="Gent")
+    person = assessment.candidate
+    person.preferred_language = language
+    person.save(update_fields=["preferred_language"])
+    foreign = foreign_strings(language)
+    assert {event for event, _detail in EMAILS} == set(Notification.Event.values), "an e-mail is not checked"
+    problems = []
+    for event, detail in EMAILS:
+        notification = Notification.objects.create(
+            recipient=person,
+            event=event,
+            detail=detail,
+            assessment=None if event in ("invitation", "password_reset") else assessment,
+        )
+        message = _message(notification)
+        text = f"{message.subject}\n{message.body}"
+        problems += [f"{event}: not in {language}: “{string}”" for string in foreign if string in text]
+        problems += [f"{event}: raw value “{value}”" for value in set(RAW_VALUES.findall(text))]
     translation.activate("en")
     assert not problems, "\n".join(problems)
