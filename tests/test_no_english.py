@@ -14,6 +14,8 @@ from .test_translations import entries
 
 # Raw values the services store or the models choose from, which a reader should never see.
 RAW_VALUES = re.compile(r"\b(not_certified|certified|upheld|rejected|reconciliation|registered|scoring)\b")
+# English words that no Dutch or French text holds: they find a string never put in the catalogue.
+ENGLISH_WORDS = re.compile(r"\b(the|and|with|your|this|which|been|should|Clear|Search|Download|Save)\b")
 # Words that read the same in English and in the other language, or are names.
 SAME_IN_BOTH = {"Status", "Portfolio", "Assessor", "Audit trail", "E-mail", "CSV", "Excel (.xlsx)"}
 
@@ -69,6 +71,7 @@ def test_no_english_and_no_raw_value_on_any_page(client, world, language):  # no
         text = visible_text(response.content.decode())
         problems += [f"{name} {url}: not in {language}: “{string}”" for string in foreign if string in text]
         problems += [f"{name} {url}: raw value “{value}”" for value in set(RAW_VALUES.findall(text))]
+        problems += [f"{name} {url}: English “{word}”" for word in set(ENGLISH_WORDS.findall(text))]
     translation.activate("en")
     assert not problems, "\n".join(problems)
 
@@ -120,5 +123,6 @@ def test_no_english_and_no_raw_value_in_any_e_mail(language):
         text = f"{message.subject}\n{message.body}"
         problems += [f"{event}: not in {language}: “{string}”" for string in foreign if string in text]
         problems += [f"{event}: raw value “{value}”" for value in set(RAW_VALUES.findall(text))]
+        problems += [f"{event}: English “{word}”" for word in set(ENGLISH_WORDS.findall(text))]
     translation.activate("en")
     assert not problems, "\n".join(problems)
