@@ -369,3 +369,20 @@ def test_the_result_of_a_checked_file_fits_a_phone(pages, qualification, languag
     overflow, wide = page.evaluate(OVERFLOW)
     assert overflow <= 0 and not wide, (overflow, wide)
     pages.check_accessibility(page)
+
+
+def test_the_language_chosen_in_the_header_stays_after_signing_out_and_in(pages, candidate):
+    page = log_in(pages, candidate)
+    page.click("header button[name=language][value=fr]")
+    page.wait_for_url(f"{pages.base}/assessments/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    candidate.refresh_from_db()
+    assert candidate.preferred_language == "fr"
+    # Another browser, Dutch before signing in: the portal answers in the person's French.
+    other = pages.page("nl")
+    other.goto(f"{pages.base}/accounts/login/")
+    other.fill("#id_username", candidate.email)
+    other.fill("#id_password", "correct horse battery")
+    other.click("main button[type=submit]")
+    other.wait_for_url(f"{pages.base}/assessments/")
+    assert other.locator("html").get_attribute("lang") == "fr"
