@@ -24,11 +24,16 @@ export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 export TEST_CELERY_BROKER_URL ?= $(TEST_REDIS_URL)
 endif
 
+# The first install takes a minute or two: each step says what it does, and pip names each package.
 $(INSTALLED): pyproject.toml
+	@echo "Installing into $(VENV)/ (the first time takes a minute or two; later runs skip this)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "Updating pip"
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet ".[test]"
-	touch $(INSTALLED)
+	@echo "Installing the portal and its test tools"
+	$(BIN)/pip install ".[test]"
+	@touch $(INSTALLED)
+	@echo "Installed."
 
 install: $(INSTALLED)
 
@@ -66,11 +71,13 @@ $(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem:
 run: export PORTAL_SEAL_PKCS12 ?= $(CURDIR)/var/dev-seal/seal.p12
 run: export PORTAL_SEAL_PASSPHRASE ?= development
 run: export PORTAL_CREDENTIAL_KEY ?= $(CURDIR)/var/dev-seal/credential-key.pem
+# The address in e-mails and on supplements: where the server listens, unless given.
+run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 # Steps already done are skipped (see MIGRATED and DEMO), so a restart takes seconds. One Ctrl-C
 # stops the web server and the worker (warm shutdown) and returns to the prompt (portal/devrun.py).
 run: messages $(MIGRATED) $(DEMO) $(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem
 	@echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
-	@DEBUG=1 PORTAL_BASE_URL=http://$(HOST):$(PORT) exec $(BIN)/python -m portal.devrun $(HOST):$(PORT)
+	@DEBUG=1 exec $(BIN)/python -m portal.devrun $(HOST):$(PORT)
 
 # With CI=true the suite runs against PostgreSQL and Redis on 127.0.0.1 (see .ci/run).
 test: messages

@@ -1,6 +1,8 @@
 """Sign-in, invitations and password reset (Django's machinery, the portal's templates), and the
 People pages where administrators create candidates and assessors."""
 
+from contextlib import suppress
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -12,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 
 from portal.exports import export_response
@@ -106,6 +109,21 @@ class InvitationView(auth_views.PasswordResetConfirmView):
     post_reset_login = True
     post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     success_url = "/"
+
+    def form_valid(self, form):
+        return _speak_their_language(super().form_valid(form), form.user)
+
+
+@require_POST
+def set_language(request):
+    """The header's language switch: Django's view sets the cookie; for a signed-in person the choice
+    also becomes their own language (pages after sign-in, the e-mails they receive)."""
+    response = i18n_views.set_language(request)
+    if request.user.is_authenticated:
+        # An unknown language changes nothing: Django's view ignored it as well.
+        with suppress(ValidationError):
+            services.account_set_language(user=request.user, language=request.POST.get("language", ""))
+    return response
 
 
 @administrator_required

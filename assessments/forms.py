@@ -212,7 +212,8 @@ class ScoreSheetForm(forms.Form):
         )
         for indicator in judgement.competency.indicators.all():
             self.fields[f"{prefix}-note-{indicator.pk}"] = forms.CharField(
-                label=indicator.text,
+                # Numbered as on the standard and the portfolio links (2.3), so notes are told apart.
+                label=f"{judgement.competency.order}.{indicator.order} {indicator.text}",
                 required=False,
                 max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 1}),

@@ -60,3 +60,90 @@ def test_a_failed_login_says_so_in_correct_language(client, candidate, language,
     client.cookies["django_language"] = language
     page = client.post("/accounts/login/", {"username": candidate.email, "password": "wrong"}).content.decode()
     assert message in page
+
+
+def test_french_names_the_test_centre_one_way():
+    assert not [t for t in translations("fr") if re.search(r"centre d[’']épreuves", t)]
+    assert any("centre de test" in t for t in translations("fr"))
+
+
+def test_dutch_has_no_english_compound_for_the_credential_file():
+    assert not [t for t in translations("nl") if "credentialbestand" in t]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "language,expected",
+    [
+        ("en", r"It was revoked on \d+ \w+ \d{4} and is no longer valid\."),
+        ("nl", r"Dit document werd op \d+ \w+ \d{4} ingetrokken en is niet meer geldig\."),
+        ("fr", r"Ce document a été révoqué le \d+ \w+ \d{4} et n'est plus valable\."),
+    ],
+)
+def test_a_revoked_document_says_when_it_was_revoked(client, qualification, language, expected):
+    from certificates import services as certificates
+
+    from . import factories, flows
+
+    certificate = flows.certify(factories.AssessmentFactory(qualification=qualification)).certificate
+    certificates.certificate_revoke(certificate=certificate, actor=factories.AdministratorFactory(), reason="Error")
+    client.cookies["django_language"] = language
+    page = client.get(f"/verify/{certificate.verification_code}/").content.decode().replace("&#x27;", "'")
+    assert re.search(expected, page)
+
+
+def localised_page(client, user, path: str, language: str) -> str:
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+    client.force_login(user)
+    client.cookies["django_language"] = language
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(path).content.decode()))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "language,expected,wrong",
+    [
+        ("en", r"Lodged on \d+ \w+ \d{4}: Rejected", "Rejected lodged on"),
+        ("nl", r"Ingediend op \d+ \w+ \d{4}: Afgewezen", "Afgewezen ingediend op"),
+        ("fr", r"Introduit le \d+ \w+ \d{4} : Rejeté", "Rejeté introduit le"),
+    ],
+)
+def test_an_objection_reads_when_it_was_lodged_then_its_outcome(client, language, expected, wrong):
+    from .assessments.test_offered_steps import rejected
+
+    assessment = rejected()
+    text = localised_page(client, assessment.candidate, f"/assessments/{assessment.pk}/", language)
+    assert re.search(expected, text), text[text.find("bjecti") :][:400]
+    assert wrong.lower() not in text.lower()
+
+
+@pytest.mark.django_db
+def test_each_indicator_note_on_the_score_sheet_names_the_indicators_number(client, assessment):
+    from . import flows
+
+    flows.started_and_ended(assessment)
+    text = localised_page(client, assessment.first_assessor, f"/assessments/{assessment.pk}/score-sheet/", "en")
+    competency = assessment.qualification.competencies.get(order=2)
+    for indicator in competency.indicators.all():
+        assert f"2.{indicator.order} {indicator.text}" in text
+
+
+@pytest.mark.django_db
+def test_the_candidate_sees_the_indicators_they_linked_to_their_file(client, assessment):
+    from assessments import services
+
+    from . import samples
+
+    competency = assessment.qualification.competencies.get(order=2)
+    indicator = competency.indicators.order_by("order").last()
+    services.portfolio_item_add(
+        actor=assessment.candidate,
+        assessment=assessment,
+        upload=samples.pdf(),
+        description="Call logs",
+        competencies=[competency],
+        indicators=[indicator],
+    )
+    text = localised_page(client, assessment.candidate, f"/assessments/{assessment.pk}/", "en")
+    assert f"2.{indicator.order} {indicator.text}" in text

@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
             ],
+            "libraries": {"sizes": "portal.sizes"},
         },
     },
 ]
@@ -146,6 +147,7 @@ PASSWORD_RESET_REQUESTS_PER_CLIENT = os.environ.get("PASSWORD_RESET_REQUESTS_PER
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["portal.formats"]  # English dates as "4 December 2026, 18:16"
 USE_I18N = True
 TIME_ZONE = "Europe/Brussels"
 USE_TZ = True

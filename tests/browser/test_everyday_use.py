@@ -346,3 +346,43 @@ def test_the_french_navigation_bar_fits_on_one_line(pages, administrator, width)
     height = page.locator("nav.navbar").bounding_box()["height"]
     assert height < 70, height
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_the_result_of_a_checked_file_fits_a_phone(pages, qualification, language, tmp_path):
+    from certificates.credentials.issuing import credential_issue
+    from certificates.models import IssuerKey
+
+    from ..certificates.sealing_helpers import envelope
+
+    certified = flows.certify(factories.AssessmentFactory(qualification=qualification))
+    credential = credential_issue(certificate=certified.certificate, languages=("nl", "fr"))
+    credential_file = tmp_path / "credential.json"
+    credential_file.write_bytes(envelope(credential.jwt))
+    page = phone_page(pages, None, language)
+    page.goto(f"{pages.base}/")
+    page.click("main a[href='/verify/']")
+    page.set_input_files("#verify-file", str(credential_file))
+    page.click("main form[enctype] button[type=submit]")
+    page.locator("[data-verdict=valid]").wait_for()
+    assert IssuerKey.objects.get().key_id in page.locator("main").inner_text()  # the long id is shown
+    overflow, wide = page.evaluate(OVERFLOW)
+    assert overflow <= 0 and not wide, (overflow, wide)
+    pages.check_accessibility(page)
+
+
+def test_the_language_chosen_in_the_header_stays_after_signing_out_and_in(pages, candidate):
+    page = log_in(pages, candidate)
+    page.click("header button[name=language][value=fr]")
+    page.wait_for_url(f"{pages.base}/assessments/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    candidate.refresh_from_db()
+    assert candidate.preferred_language == "fr"
+    # Another browser, Dutch before signing in: the portal answers in the person's French.
+    other = pages.page("nl")
+    other.goto(f"{pages.base}/accounts/login/")
+    other.fill("#id_username", candidate.email)
+    other.fill("#id_password", "correct horse battery")
+    other.click("main button[type=submit]")
+    other.wait_for_url(f"{pages.base}/assessments/")
+    assert other.locator("html").get_attribute("lang") == "fr"
