@@ -53,8 +53,11 @@ def filter_helper(form: forms.Form, label: str, clear_url_name: str) -> FormHelp
     helper.form_method = "get"
     helper.form_class = "mb-3"
     helper.attrs = {"aria-label": label, "role": "search"}
+    # Up to four filters share a row on a wide screen; more wrap four to a row, so that no
+    # choice is cut short ("Alle statu…").
+    wide = "col-lg" if len(form.fields) <= 4 else "col-lg-3"
     helper.layout = Layout(
-        Row(*(Column(name, css_class="col-sm-6 col-lg") for name in form.fields)),
+        Row(*(Column(name, css_class=f"col-sm-6 {wide}") for name in form.fields)),
         Div(
             StrictButton(_("Search"), type="submit", css_class="btn-outline-primary"),
             # Lazy: put together when the page is rendered, in the reader's language (an f-string
