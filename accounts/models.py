@@ -3,6 +3,7 @@
 Personal data: first and last name, e-mail address, preferred language.
 """
 
+import contextlib
 import unicodedata
 
 from django.conf import settings
@@ -26,7 +27,16 @@ def normalise_email(address: str | None) -> str:
     (``User.objects.by_email``): a database's own case folding (PostgreSQL's UPPER turns "ı" into
     "I") would otherwise match a spelling that the limits count apart.
     """
-    return unicodedata.normalize("NFKC", address or "").strip().lower()
+    folded = unicodedata.normalize("NFKC", address or "").strip().lower()
+    local, at, domain = folded.rpartition("@")
+    if not at:
+        return folded
+    # The domain as mail is addressed (IDNA, as Django's mail does): invisible characters such as a
+    # soft hyphen are dropped and "ß" is "ss", so two spellings of one mailbox are one address. Not
+    # a domain name at all: left as typed, for the e-mail validator to refuse.
+    with contextlib.suppress(UnicodeError):
+        domain = domain.encode("idna").decode("idna")
+    return f"{local}@{domain}"
 
 
 class AccountManager(UserManager):

@@ -4,7 +4,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from portal.imports import ImportReport, ImportRow, import_rows
@@ -83,11 +83,17 @@ def account_create(
     user.validate_unique()
     user.validate_constraints()
     with transaction.atomic():
-        user.save()
+        _save_account(user)
         account_created.send(sender=User, account=user, created_by=created_by)
         if invite:
             invitation_send(user=user)
     return user, invite
+
+
+def _email_taken() -> ValidationError:
+    return ValidationError(
+        {"email": ValidationError(_("An account with this e-mail address already exists."), code="duplicate")}
+    )
 
 
 def _check_email_free(email: str, *, account: User | None = None) -> None:
@@ -97,9 +103,17 @@ def _check_email_free(email: str, *, account: User | None = None) -> None:
     if account is not None:
         others = others.exclude(pk=account.pk)
     if others.exists():
-        raise ValidationError(
-            {"email": ValidationError(_("An account with this e-mail address already exists."), code="duplicate")}
-        )
+        raise _email_taken()
+
+
+def _save_account(account: User, **options) -> None:
+    """Save; an account given the same address meanwhile (the unique index on the address) is the
+    same refusal as ``_check_email_free``'s, not a server error."""
+    try:
+        with transaction.atomic():
+            account.save(**options)
+    except IntegrityError:
+        raise _email_taken() from None
 
 
 # What an administrator may correct on a person's page.
@@ -144,7 +158,7 @@ def account_update(
     if not changes:
         return account
     with transaction.atomic():
-        corrected.save(update_fields=[*changes, "username"])
+        _save_account(corrected, update_fields=[*changes, "username"])
         account_updated.send(sender=User, account=corrected, changed_by=actor, changes=changes)
     return corrected
 

@@ -1,6 +1,7 @@
-"""Addresses in the one spelling that now also folds compatibility characters (NFKC): only an
-address with a character outside ASCII can change."""
+"""Addresses in the one spelling that now also folds compatibility characters (NFKC) and spells the
+domain as mail addresses it (IDNA): only an address with a character outside ASCII can change."""
 
+import contextlib
 import unicodedata
 
 from django.db import migrations
@@ -10,6 +11,10 @@ def fold_addresses(apps, schema_editor):
     User = apps.get_model("accounts", "User")
     for account in User.objects.exclude(email__regex=r"^[ -~]*$").only("email", "username").iterator():
         folded = unicodedata.normalize("NFKC", account.email).strip().lower()
+        local, at, domain = folded.rpartition("@")
+        if at:
+            with contextlib.suppress(UnicodeError):
+                folded = f"{local}@{domain.encode('idna').decode('idna')}"
         if folded != account.email:
             account.email = account.username = folded
             account.save(update_fields=["email", "username"])

@@ -130,3 +130,16 @@ def test_the_people_list_links_each_person_and_exports_its_selection(client, adm
     assert rows[0][:3] == ["Last name", "First name", "E-mail address"]
     assert [row[:3] for row in rows[1:]] == [["Peeters", "Ines", "ines@example.org"]]
     assert client.get("/accounts/people/export.xlsx").status_code == 200
+
+
+def test_an_address_taken_between_the_check_and_the_save_is_refused_not_a_server_error(
+    candidate, other_candidate, administrator, monkeypatch
+):
+    """Another administrator (or an import) gives the address away after this correction checked
+    it: the unique index refuses the save, and the person correcting is told why."""
+    monkeypatch.setattr(services, "_check_email_free", lambda email, account=None: None)
+    with pytest.raises(ValidationError) as refusal:
+        correct(candidate, administrator, email=other_candidate.email)
+    assert refusal.value.error_dict["email"][0].code == "duplicate"
+    candidate.refresh_from_db()
+    assert candidate.email != other_candidate.email

@@ -77,3 +77,32 @@ def test_look_alike_spellings_share_the_reset_limit_of_the_address(assessor):
     deliver()
     assert len(mail.outbox) == 3
     assert {message.to[0] for message in mail.outbox} == {ADDRESS}
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["assessor@ex\u00adample.org", "assessor@exa\u200bmple.org", "assessor@ex\u200dample.org", "ASSESSOR@EXAMPLE.ORG"],
+)
+def test_an_invisible_character_in_the_domain_is_not_another_mailbox(spelling):
+    """Mail to such an address reaches the plain one (the domain is addressed by IDNA)."""
+    assert normalise_email(spelling) == ADDRESS
+
+
+def test_a_german_sharp_s_in_the_domain_is_written_as_mail_addresses_it():
+    assert normalise_email("Jan@Straße.DE") == "jan@strasse.de"
+
+
+def test_an_account_with_an_invisible_character_in_its_domain_is_a_duplicate(assessor):
+    from accounts import services
+
+    from ..rules import breaks_rule
+
+    with breaks_rule("duplicate", "email"):
+        services.account_create(
+            created_by=factories.AdministratorFactory(),
+            email="assessor@ex\u00adample.org",
+            first_name="Second",
+            last_name="Account",
+            role=User.Role.CANDIDATE,
+            invite=False,
+        )
