@@ -206,10 +206,19 @@ def _claim(notification_id: int, attempt_id: str) -> bool:
 
 
 def _expired(notification: Notification) -> bool:
-    """A reset link asked for longer ago than a link lives is not sent (the person asks again)."""
-    if notification.event != Event.PASSWORD_RESET:
-        return False
-    return timezone.now() - notification.created_at > timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    """An e-mail that waited past what it says is not sent: a reset link asked for longer ago than
+    a link lives (the person asks again), anything to an account deactivated since, a reminder of
+    a session cancelled, started or moved since (a moved one is reminded of its new date)."""
+    if not notification.recipient.is_active:
+        return True
+    if notification.event == Event.PASSWORD_RESET:
+        return timezone.now() - notification.created_at > timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    if notification.event in Notification.REMINDERS:
+        session = notification.assessment
+        return (
+            session.status != Assessment.Status.REGISTERED or reminder_key(session.scheduled_at) != notification.detail
+        )
+    return False
 
 
 def notification_send(*, notification_id: int, attempt_id: str) -> bool:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from icalendar import Calendar
 
+from accounts.models import User
 from assessments import services
 from assessments.models import Assessment
 from notifications import tasks
@@ -133,9 +134,29 @@ def test_a_rescheduled_session_is_reminded_for_its_new_date(administrator):
     assessment.refresh_from_db()
     keys = Notification.objects.filter(event__in=Notification.REMINDERS).values_list("detail", flat=True)
     assert sorted(set(keys)) == sorted({reminder_key(first_date), reminder_key(assessment.scheduled_at)})
-    # An e-mail is made when it is sent: each tells of the session as it is then.
+    # The reminders of the old date, still waiting, are not sent; those of the new date are, and an
+    # e-mail is made when it is sent, so each tells of the session as it is then.
     reminded = [m for m in deliver() if m.subject == "Uw assessment is over een week"]
-    assert len(reminded) == 6 and all("Brugge" in m.body for m in reminded)
+    assert len(reminded) == 3 and all("Brugge" in m.body for m in reminded)
+    expired = Notification.objects.filter(detail=reminder_key(first_date), status=Notification.Status.EXPIRED)
+    assert expired.count() == 3
+
+
+def test_a_waiting_reminder_of_a_session_cancelled_since_is_not_sent(administrator):
+    assessment = factories.AssessmentFactory(scheduled_at=timezone.now() + timedelta(days=3))
+    tasks.send_reminders()  # recorded, then held up (a broker down)
+    services.assessment_cancel(actor=administrator, assessment=assessment, reason="Ill")
+    assert not [m for m in deliver() if m.subject == "Uw assessment is over een week"]
+    assert set(Notification.objects.filter(event__in=Notification.REMINDERS).values_list("status", flat=True)) == {
+        Notification.Status.EXPIRED
+    }
+
+
+def test_nothing_waiting_is_sent_to_an_account_deactivated_since():
+    assessment = factories.AssessmentFactory(scheduled_at=timezone.now() + timedelta(days=3))
+    tasks.send_reminders()
+    User.objects.filter(pk=assessment.first_assessor_id).update(is_active=False)
+    assert assessment.first_assessor.email not in {m.to[0] for m in deliver()}
 
 
 def test_no_reminder_for_a_cancelled_session_or_one_far_away(administrator):
