@@ -43,7 +43,7 @@ def username_of(request, credentials: dict | None) -> str:
 
 
 def client_address(request) -> str:
-    """The client's address (AXES_CLIENT_IP_CALLABLE, also used for the password-reset limit).
+    """The client's address (AXES_CLIENT_IP_CALLABLE; the limits per client count its network).
 
     REMOTE_ADDR, unless TRUSTED_PROXY_COUNT proxies stand in front of the portal, each appending
     the address it saw to X-Forwarded-For: then the entry the first of them wrote, counted from
