@@ -63,7 +63,7 @@ $(DEMO): $(MIGRATED) $(wildcard */management/commands/create_demo_*.py)
 	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_assessment
 	@mkdir -p $(@D) && touch $@
 
-$(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem:
+$(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem: $(INSTALLED)
 	@DEBUG=1 $(BIN)/python manage.py ensure_dev_seal
 
 # `make run` seals with a self-signed TEST seal and signs credentials with a development key,
@@ -75,12 +75,12 @@ run: export PORTAL_CREDENTIAL_KEY ?= $(CURDIR)/var/dev-seal/credential-key.pem
 run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 # Steps already done are skipped (see MIGRATED and DEMO), so a restart takes seconds. One Ctrl-C
 # stops the web server and the worker (warm shutdown) and returns to the prompt (portal/devrun.py).
-run: messages $(MIGRATED) $(DEMO) $(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem
+run: $(INSTALLED) messages $(MIGRATED) $(DEMO) $(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem
 	@echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
 	@DEBUG=1 exec $(BIN)/python -m portal.devrun $(HOST):$(PORT)
 
 # With CI=true the suite runs against PostgreSQL and Redis on 127.0.0.1 (see .ci/run).
-test: messages
+test: $(INSTALLED) messages
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -91,17 +91,17 @@ lint: $(INSTALLED)
 	$(BIN)/djlint templates --lint
 	$(BIN)/lint-imports
 
-bench: messages
+bench: $(INSTALLED) messages
 	$(BIN)/python -m benchmarks.supplement
 
 # Administration pages at 1k, 10k and 100k assessments, on a throw-away copy of the configured
 # database (test_<name> on PostgreSQL). Minutes, not seconds: not part of `make test`.
-bench-scale: messages
+bench-scale: $(INSTALLED) messages
 	$(BIN)/python -m benchmarks.scale
 
 # Mutation testing of the services ([tool.mutmut] in pyproject.toml); slow, so not part of `make test`.
 # Always on SQLite and the in-memory broker; results stay in mutants/ (`.venv/bin/mutmut browse`).
-mutate: messages
+mutate: $(INSTALLED) messages
 	rm -rf mutants
 	DATABASE_URL= TEST_CELERY_BROKER_URL=memory://localhost// $(BIN)/mutmut run $(MUTMUT_ARGS)
 	$(BIN)/mutmut export-cicd-stats

@@ -42,3 +42,13 @@ def test_the_first_install_shows_its_progress(tmp_path):
     assert "--quiet" not in big_install  # pip names each package as it fetches and installs it
     announced = [line for line in commands if line.startswith("echo ")]
     assert len(announced) >= 2  # one line per step, before the step
+
+
+@pytest.mark.parametrize("target", ["test", "run", "bench", "bench-scale", "mutate"])
+def test_every_command_of_the_readme_installs_first_on_a_fresh_clone(tmp_path, target):
+    """`make test` alone on a fresh clone: the install comes before the first use of .venv/."""
+    venv = str(tmp_path / "venv")
+    commands = dry_run(target, venv=venv).splitlines()
+    install = next(number for number, line in enumerate(commands) if "-m venv" in line)
+    first_use = next(number for number, line in enumerate(commands) if line.startswith(f"{venv}/bin/"))
+    assert install < first_use, commands[: first_use + 1]
