@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.admin import ViewOnlyAdmin, ViewOnlyTabularInline
 
-from . import services
+from . import sealing, services
 from .models import Certificate, IssuingCentre, SupplementVersion
 
 
@@ -74,6 +74,19 @@ class IssuingCentreAdmin(admin.ModelAdmin):
         # continue editing" name the new version, not the one it replaced.
         obj.pk = saved.pk
         obj.refresh_from_db()
+        self._warn_of_another_seal(request)
+
+    def _warn_of_another_seal(self, request) -> None:
+        try:
+            mismatch = sealing.seal_mismatch(sealing.configured_seal())
+        except (OSError, ValueError):
+            return  # a seal that cannot be opened is reported by check --deploy and by each rendering
+        if mismatch is not None:
+            text = _(
+                "The seal certificate names “%(holder)s”, not “%(centre)s”. Documents are still sealed with it; "
+                "ask the trust service provider for a seal certificate in the centre's name."
+            )
+            self.message_user(request, text % {"holder": mismatch.holder, "centre": mismatch.centre}, messages.WARNING)
 
     @admin.display(description=gettext_lazy("Versions"))
     def history(self, centre: IssuingCentre) -> str:

@@ -1,7 +1,8 @@
 """One issuer: the versions of the issuing centre, the documents and credentials that name them,
-the issuer profile and the development seal (decision 0019)."""
+the issuer profile, and the seal that should name the same centre (decision 0019)."""
 
 import pytest
+from django.core import checks
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
@@ -15,7 +16,7 @@ from certificates.models import IssuingCentre
 
 from .. import factories, flows
 from .conftest import render
-from .sealing_helpers import payload_of
+from .sealing_helpers import make_seal, payload_of
 from .test_supplement_document import text_of
 
 pytestmark = pytest.mark.django_db
@@ -181,7 +182,65 @@ def test_the_admin_shows_every_version(client, superuser, issuing_centre):
         assert "Koning Albert II-laan 37, 1030 Brussel" in page and "Kortrijksesteenweg 1, 9000 Gent" in page
 
 
-# --- The development seal ------------------------------------------------------------------
+def test_the_admin_warns_when_the_seal_names_another_centre(client, superuser, issuing_centre, settings, tmp_path):
+    settings.PORTAL_SEAL_PKCS12 = str(make_seal(tmp_path, name=NEW["name"]))
+    settings.PORTAL_SEAL_PASSPHRASE = "pass"
+    form = {**NEW, "_save": "Save"}
+    warned = client.post(admin_url("change", issuing_centre.pk), {**form, "name": "Renamed"}, follow=True)
+    assert f"The seal certificate names “{NEW['name']}”, not “Renamed”" in warned.content.decode()
+    revised = IssuingCentre.objects.current()
+    quiet = client.post(admin_url("change", revised.pk), form, follow=True)
+    assert IssuingCentre.objects.current().name == NEW["name"]
+    assert "The seal certificate names" not in quiet.content.decode()
+
+
+# --- The seal names the centre ---------------------------------------------------------------
+
+
+def test_a_seal_names_the_centre_by_its_organisation_or_its_common_name(tmp_path):
+    def seal(common_name, organisation=""):
+        path = make_seal(tmp_path, name=common_name, organisation=organisation)
+        return sealing._load_seal(str(path), 0, "pass")
+
+    centre = "Testcentrum Contactcenter Vlaanderen"
+    assert seal("eSeal 2026", organisation=centre).names(centre)
+    assert seal(centre, organisation="Other vzw").names(centre)
+    assert seal("  testcentrum   CONTACTCENTER vlaanderen ").names(centre)
+    assert not seal("eSeal 2026", organisation="Other vzw").names(centre)
+    assert not seal("Testcentrum Contactcenter").names(centre)
+
+
+def deploy_messages() -> dict[str, str]:
+    found = checks.run_checks(include_deployment_checks=True)
+    return {message.id: message.msg for message in found if message.id.startswith("certificates.")}
+
+
+def test_check_deploy_warns_when_the_seal_names_another_centre(settings, tmp_path, issuing_centre):
+    settings.PORTAL_SEAL_PASSPHRASE = "pass"
+    settings.PORTAL_SEAL_PKCS12 = str(make_seal(tmp_path, name="Someone else"))
+    message = deploy_messages()["certificates.W001"]
+    assert "Someone else" in message and issuing_centre.name in message
+    settings.PORTAL_SEAL_PKCS12 = str(make_seal(tmp_path, name=issuing_centre.name))
+    assert deploy_messages() == {}
+    revise(issuing_centre, **NEW)  # the seal names the version replaced
+    assert "certificates.W001" in deploy_messages()
+
+
+def test_check_deploy_compares_nothing_without_a_seal_or_a_centre(settings, tmp_path):
+    settings.PORTAL_SEAL_PKCS12 = ""
+    assert deploy_messages() == {}
+    settings.PORTAL_SEAL_PASSPHRASE = "pass"
+    settings.PORTAL_SEAL_PKCS12 = str(make_seal(tmp_path, name="Someone else"))
+    IssuingCentre.objects.all().delete()
+    assert deploy_messages() == {}
+
+
+def test_check_deploy_fails_on_a_seal_that_cannot_be_opened(settings, tmp_path):
+    settings.PORTAL_SEAL_PKCS12 = str(make_seal(tmp_path, name="Locked"))
+    settings.PORTAL_SEAL_PASSPHRASE = "not-the-passphrase"
+    assert "cannot be opened" in deploy_messages()["certificates.E001"]
+    settings.PORTAL_SEAL_PKCS12 = str(tmp_path / "missing.p12")
+    assert "certificates.E001" in deploy_messages()
 
 
 def test_the_development_seal_is_made_in_the_centres_name(settings, tmp_path, issuing_centre):
