@@ -63,7 +63,8 @@ $(DEMO): $(MIGRATED) $(wildcard */management/commands/create_demo_*.py)
 	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_assessment
 	@mkdir -p $(@D) && touch $@
 
-$(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem: $(INSTALLED)
+# The TEST seal is made in the demo centre's name, so it is made after the demo centre.
+$(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem: $(INSTALLED) | $(DEMO)
 	@DEBUG=1 $(BIN)/python manage.py ensure_dev_seal
 
 # `make run` seals with a self-signed TEST seal and signs credentials with a development key,

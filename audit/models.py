@@ -56,6 +56,8 @@ class AuditEntry(models.Model):
         OBJECTION_DECIDED = "objection_decided", _("Objection decided")
         SUPPLEMENT_QUEUED = "supplement_queued", _("Supplement rendering queued")
         SUPPLEMENT_DOWNLOADED = "supplement_downloaded", _("Supplement downloaded")
+        ISSUING_CENTRE_ENTERED = "issuing_centre_entered", _("Issuing centre entered")
+        ISSUING_CENTRE_REVISED = "issuing_centre_revised", _("Issuing centre changed (new version)")
 
     created_at = models.DateTimeField(_("when"), default=timezone.now)
     actor = models.ForeignKey(

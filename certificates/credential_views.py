@@ -26,12 +26,17 @@ from .credentials import signing
 from .credentials import status_list as status_lists
 from .credentials.documents import OB3_CONTEXT, VC_V2_CONTEXT
 from .credentials.issuing import credential_file
-from .models import IssuerKey
+from .models import IssuerKey, IssuingCentre
 
 
 @require_GET
 def issuer_profile(request):
-    """The issuer's Open Badges profile with every public key it has ever signed with."""
+    """The issuer's Open Badges profile with every public key it has ever signed with, named as the
+    current version of the issuing centre. Not found before the centre is entered: a profile
+    needs a name, and no credential names the profile before then."""
+    centre = IssuingCentre.objects.current()
+    if centre is None:
+        raise Http404
     key = signing.signing_key()
     if key is not None:
         signing.register_key(key)
@@ -49,7 +54,7 @@ def issuer_profile(request):
         "@context": [VC_V2_CONTEXT, OB3_CONTEXT],
         "id": issuer,
         "type": ["Profile"],
-        "name": settings.PORTAL_ISSUER_NAME,
+        "name": centre.name,
         "url": settings.PORTAL_BASE_URL,
         "verificationMethod": methods,
         "assertionMethod": [method["id"] for method in methods],

@@ -26,13 +26,15 @@ def _write_private(path: Path, data: bytes) -> None:
         file.write(data)
 
 
-def seal_pkcs12(*, common_name: str, passphrase: str, test_seal: bool = True) -> bytes:
+def seal_pkcs12(*, common_name: str, passphrase: str, test_seal: bool = True, organisation: str = "") -> bytes:
     """A self-signed seal certificate and its key (RSA 2048, valid ten years) as PKCS#12.
 
     RSA, not ECDSA: pyHanko declares PDF 2.0 (ISO 32002) for an ECDSA seal, which PDF/A-3 forbids.
     """
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     attributes = [x509.NameAttribute(NameOID.COMMON_NAME, common_name), x509.NameAttribute(NameOID.COUNTRY_NAME, "BE")]
+    if organisation:
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation))
     if test_seal:
         attributes.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, TEST_SEAL_MARK))
     name = x509.Name(attributes)

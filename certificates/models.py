@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment
+from portal.text import refuse_control_characters
 from qualifications.models import Competency
 
 
@@ -38,39 +39,65 @@ class IssuingCentreQuerySet(models.QuerySet):
 
 
 class IssuingCentre(models.Model):
-    """The recognised test centre that awards the certificates (section 5 of the supplement).
+    """One version of the recognised test centre that awards the documents (its name, address and
+    recognition number, as printed on them and named in their credentials).
 
-    Administrators keep it in the admin. Exactly one centre is current: it issues new
-    certificates; each certificate keeps the centre that issued it.
+    A version is never changed: an administrator's edit makes the next version, which becomes
+    the current one (``services.issuing_centre_revise``), so each document keeps the version it
+    was issued with, also when it is rendered again (docs/decisions/0019-issuing-centre-versions.md).
+    At most one version is current: it issues new documents and names the issuer profile.
     """
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[refuse_control_characters])
     address = models.TextField(_("address"), help_text=_("Street and number, postcode and town; one line each."))
-    recognition_number = models.CharField(_("recognition number"), max_length=60)
+    recognition_number = models.CharField(
+        _("recognition number"), max_length=60, validators=[refuse_control_characters]
+    )
     is_current = models.BooleanField(_("issues new certificates"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    previous = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_version",
+        verbose_name=_("replaces version"),
+    )
+    # Empty for the versions entered before versions were kept.
+    entered_at = models.DateTimeField(_("entered at"), null=True, blank=True)
 
     objects = IssuingCentreQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-is_current", "name"]
+        ordering = ["-is_current", "-pk"]
         verbose_name = _("issuing centre")
         verbose_name_plural = _("issuing centres")
         constraints = [
             models.UniqueConstraint(
                 fields=["is_current"], condition=models.Q(is_current=True), name="one_current_issuing_centre"
             ),
+            models.CheckConstraint(
+                condition=models.Q(previous__isnull=True, version=1) | models.Q(previous__isnull=False, version__gt=1),
+                name="issuing_centre_first_version_replaces_none",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.recognition_number})"
-
-    @property
-    def has_issued(self) -> bool:
-        return self.certificates.exists()
+        return f"{self.name} ({self.recognition_number}), v{self.version}"
 
     @property
     def address_lines(self) -> list[str]:
         return [line.strip() for line in self.address.splitlines() if line.strip()]
+
+    def history(self) -> list["IssuingCentre"]:
+        """Every version of this centre, the latest first (a centre has a handful)."""
+        latest = self
+        while (following := IssuingCentre.objects.filter(previous=latest).first()) is not None:
+            latest = following
+        versions = [latest]
+        while versions[-1].previous_id is not None:
+            versions.append(versions[-1].previous)
+        return versions
 
 
 class Certificate(models.Model):

@@ -4,10 +4,15 @@ The seal is an incremental update: the rendered PDF/A-3b stays byte for byte in 
 the file stays archival and a PDF reader shows the seal in its signature panel. PAdES B-B, or
 B-T when a timestamp server is configured (``PORTAL_SEAL_TSA_URL``). Each certificate the portal
 seals with is recorded (``SealCertificate``): the verifier trusts exactly those.
+
+The seal certificate comes from a trust service provider and names the test centre in its
+subject; the documents name the issuing centre's version. When the two differ, ``check --deploy``
+warns and so does the admin on saving the centre (decision 0019): the seal is still applied.
 """
 
 import hashlib
 import logging
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
@@ -19,7 +24,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps import TimeStamper
 
-from .models import SealCertificate
+from .models import IssuingCentre, SealCertificate
 from .pdf_reading import is_test_certificate, seal_holder
 
 logger = logging.getLogger(__name__)
@@ -43,6 +48,28 @@ class Seal:
     def holder(self) -> str:
         return seal_holder(self.certificate)
 
+    def names(self, centre_name: str) -> bool:
+        """Whether the subject's organisation or common name is ``centre_name``, whatever the case,
+        the spacing or the Unicode form."""
+        subject = self.certificate.subject.native
+        names = []
+        for attribute in ("organization_name", "common_name"):
+            value = subject.get(attribute)  # a list when the subject repeats the attribute
+            names += [value] if isinstance(value, str) else list(value or [])
+        return _spelling(centre_name) in {_spelling(name) for name in names}
+
+
+def _spelling(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+@dataclass(frozen=True)
+class SealMismatch:
+    """The seal names another centre than the documents do."""
+
+    holder: str
+    centre: str
+
 
 @lru_cache(maxsize=4)
 def _load_seal(path: str, modified: float, passphrase: str) -> Seal:
@@ -58,6 +85,15 @@ def configured_seal() -> Seal | None:
     if not path:
         return None
     return _load_seal(path, Path(path).stat().st_mtime, settings.PORTAL_SEAL_PASSPHRASE)
+
+
+def seal_mismatch(seal: Seal | None) -> SealMismatch | None:
+    """What the seal and the current issuing centre are called, when the seal does not name the
+    centre; None when it does, or when there is no seal or no centre to compare."""
+    centre = IssuingCentre.objects.current()
+    if seal is None or centre is None or seal.names(centre.name):
+        return None
+    return SealMismatch(holder=seal.holder, centre=centre.name)
 
 
 def register_seal(seal: Seal) -> SealCertificate:

@@ -54,6 +54,77 @@ def issuing_centre() -> IssuingCentre:
     return centre
 
 
+# What a version of the issuing centre prints; any change of it makes a new version.
+CENTRE_FIELDS = ("name", "address", "recognition_number")
+
+
+def _centre_fields(name: str, address: str, recognition_number: str) -> dict[str, str]:
+    """The printed fields as stored: an address is its non-empty lines, whatever line breaks the
+    browser sent, so that saving a form unchanged is no change."""
+    lines = [line.strip() for line in address.splitlines() if line.strip()]
+    return {"name": name.strip(), "address": "\n".join(lines), "recognition_number": recognition_number.strip()}
+
+
+def issuing_centre_enter(*, actor, name: str, address: str, recognition_number: str) -> IssuingCentre:
+    """The test centre entered for the first time: its version 1, current at once.
+
+    Refused while a centre is current: a change of the current centre is a new version of it
+    (``issuing_centre_revise``), so that documents issued before keep what they printed.
+    """
+    with transaction.atomic():
+        # Checked here for its message; a concurrent second entry is refused by one_current_issuing_centre.
+        if IssuingCentre.objects.current() is not None:
+            raise ValidationError(
+                _("The issuing centre is already entered: change it, which makes a new version."),
+                code="issuing_centre_entered",
+            )
+        typed = _centre_fields(name, address, recognition_number)
+        centre = IssuingCentre(**typed, entered_at=timezone.now())
+        centre.full_clean()
+        centre.save()
+        audit_record(actor=actor, action=Action.ISSUING_CENTRE_ENTERED, subject=centre, summary=str(centre), **typed)
+    return centre
+
+
+def issuing_centre_revise(
+    *, actor, centre: IssuingCentre, name: str, address: str, recognition_number: str
+) -> IssuingCentre:
+    """Change the current issuing centre: a new version that replaces it, and the one current.
+
+    The version replaced is left as it was, so the documents it issued keep its name, address and
+    number, also when rendered again. Idempotent: when nothing changed, ``centre`` is returned
+    and nothing is written. Only the current version is revised (one version replaces another,
+    enforced by the one-to-one ``previous``); the version locked here makes a concurrent revision
+    wait and then find it replaced.
+    """
+    typed = _centre_fields(name, address, recognition_number)
+    with transaction.atomic():
+        replaced = IssuingCentre.objects.select_for_update().get(pk=centre.pk)
+        if not replaced.is_current:
+            raise ValidationError(
+                _("Only the current version of the issuing centre can be changed."), code="issuing_centre_replaced"
+            )
+        stored = _centre_fields(replaced.name, replaced.address, replaced.recognition_number)
+        changed = {field: [stored[field], value] for field, value in typed.items() if stored[field] != value}
+        if not changed:
+            return replaced
+        IssuingCentre.objects.filter(pk=replaced.pk).update(is_current=False)
+        revised = IssuingCentre(
+            **typed, version=replaced.version + 1, previous=replaced, is_current=True, entered_at=timezone.now()
+        )
+        revised.full_clean()
+        revised.save()
+        audit_record(
+            actor=actor,
+            action=Action.ISSUING_CENTRE_REVISED,
+            subject=revised,
+            summary=str(revised),
+            replaces=replaced.pk,
+            changed=changed,
+        )
+    return revised
+
+
 def _holder_birth_date(candidate):
     if not settings.CERTIFICATE_SHOWS_DATE_OF_BIRTH:
         return None

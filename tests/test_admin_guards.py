@@ -69,7 +69,10 @@ EDITABLE = {
             "password2",
         },
     },
-    IssuingCentre: {"guarded": {"name", "recognition_number", "is_current"}, "free": {"address"}},
+    IssuingCentre: {
+        "guarded": {"name", "address", "recognition_number", "is_current", "version", "entered_at", "history"},
+        "free": set(),
+    },
     Group: {"guarded": set(), "free": {"name", "permissions"}},
 }
 
@@ -392,38 +395,48 @@ def _record_is_kept(client, person, field):
 
 
 @guards(IssuingCentre, "name")
-def an_issuing_centre_that_issued_keeps_its_name(client, superuser, decided):
-    _identity_is_kept(client, decided, "name", "Another Centre")
-
-
+@guards(IssuingCentre, "address")
 @guards(IssuingCentre, "recognition_number")
-def an_issuing_centre_that_issued_keeps_its_number(client, superuser, decided):
-    _identity_is_kept(client, decided, "recognition_number", "TC-9999")
-
-
-def _identity_is_kept(client, decided, field, value):
-    """Each certificate keeps the centre that issued it: a successor is a new centre, so that its
-    name and number never change on documents already issued. Its address may change."""
+def an_edit_of_the_issuing_centre_makes_a_new_version(client, superuser, decided):
+    """Each document keeps the version of the centre that issued it: an edit makes the next
+    version, which becomes current, and leaves the version replaced as it was, shown only."""
     centre = decided.certificate.issuing_centre
-    before = getattr(centre, field)
-    assert saved(post_change(client, centre, **{field: value, "address": "Nieuwstraat 1\n1000 Brussel"}))
-    centre.refresh_from_db()
-    assert getattr(centre, field) == before
-    assert centre.address == "Nieuwstraat 1\n1000 Brussel"
-    unused = IssuingCentre.objects.create(name="Unused", address="A", recognition_number="TC-1", is_current=False)
-    assert saved(post_change(client, unused, **{field: value}))
-    unused.refresh_from_db()
-    assert getattr(unused, field) == value
+    before = stored(centre)
+    changes = {"name": "Another Centre", "address": "Nieuwstraat 1\r\n1000 Brussel", "recognition_number": "TC-9999"}
+    response = post_change(client, centre, **changes)
+    assert saved(response)
+    revised = IssuingCentre.objects.current()
+    assert response["Location"].endswith(admin_url(IssuingCentre, "changelist"))
+    assert (revised.name, revised.address_lines, revised.recognition_number) == (
+        "Another Centre",
+        ["Nieuwstraat 1", "1000 Brussel"],
+        "TC-9999",
+    )
+    assert (revised.version, revised.previous) == (2, centre)
+    assert stored(centre) == {**before, "is_current": False}
+    decided.certificate.refresh_from_db()
+    assert decided.certificate.issuing_centre == centre
+    assert post_change(client, revised, address="Nieuwstraat 1\r\n1000 Brussel").status_code == 302
+    assert IssuingCentre.objects.count() == 2  # saved unchanged: no new version
+    assert client.post(admin_url(IssuingCentre, "change", centre.pk), changes).status_code == 403
+    assert client.get(admin_url(IssuingCentre, "change", centre.pk)).status_code == 200  # shown
 
 
 @guards(IssuingCentre, "is_current")
-def one_centre_issues_new_certificates(client, superuser, decided):
-    response = post_add(client, IssuingCentre, name="Second", address="B", recognition_number="TC-2", is_current="on")
-    assert not saved(response)
-    assert IssuingCentre.objects.filter(is_current=True).count() == 1
-    centre = IssuingCentre.objects.get(is_current=True)
-    assert saved(post_change(client, centre, is_current=[]))  # unticked: issuing is then refused
-    assert not IssuingCentre.objects.filter(is_current=True).exists()
+@guards(IssuingCentre, "version")
+@guards(IssuingCentre, "entered_at")
+@guards(IssuingCentre, "history")
+def the_versions_of_the_issuing_centre_are_records(client, superuser, decided):
+    """Which version is current, its number, its date and the history follow from the edits; the
+    admin neither types them nor adds a second centre, nor deletes one."""
+    centre = IssuingCentre.objects.current()
+    before = stored(centre)
+    assert saved(post_change(client, centre, is_current=[], version="9", entered_at="2001-01-01", history="x"))
+    assert stored(centre) == before and IssuingCentre.objects.count() == 1
+    values = {"name": "Second", "address": "B", "recognition_number": "TC-2"}
+    assert client.post(admin_url(IssuingCentre, "add"), values).status_code == 403
+    assert client.post(admin_url(IssuingCentre, "delete", centre.pk), {"post": "yes"}).status_code == 403
+    assert IssuingCentre.objects.get() == centre
 
 
 @pytest.mark.parametrize("model,field", list(GUARD_CASES), ids=lambda v: getattr(v, "__name__", v))

@@ -115,7 +115,7 @@ def build_credential(credential: CertificateCredential) -> dict:
         "issuer": {
             "id": signing.issuer_id(),
             "type": ["Profile"],
-            "name": settings.PORTAL_ISSUER_NAME,
+            "name": certificate.issuing_centre.name,  # the version that issued it, also when signed again
             "url": settings.PORTAL_BASE_URL,
         },
         "validFrom": utc_timestamp(certificate.issued_at),

@@ -235,8 +235,6 @@ PORTAL_SEAL_TSA_URL = os.environ.get("PORTAL_SEAL_TSA_URL", "")
 # The test centre's Ed25519 key (PEM, PKCS#8) that signs the Open Badges credentials.
 PORTAL_CREDENTIAL_KEY = os.environ.get("PORTAL_CREDENTIAL_KEY", "")
 PORTAL_CREDENTIAL_KEY_PASSPHRASE = os.environ.get("PORTAL_CREDENTIAL_KEY_PASSPHRASE", "")
-# The issuer's name in credentials and on the issuer profile.
-PORTAL_ISSUER_NAME = os.environ.get("PORTAL_ISSUER_NAME", "Test centre Contact Center operator")
 # Largest file the public verifier accepts (bytes); it is read in memory and never stored.
 VERIFY_MAX_UPLOAD_SIZE = int(os.environ.get("VERIFY_MAX_UPLOAD_SIZE", str(5 * 1024 * 1024)))
 # What one dropped PDF may cost (certificates/pdf_limits.py): a sealed supplement has three

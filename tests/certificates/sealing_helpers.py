@@ -9,9 +9,12 @@ from pathlib import Path
 from certificates import dev_keys
 
 
-def make_seal(directory: Path, *, name: str, test_seal: bool = True, passphrase: str = "pass") -> Path:
-    path = directory / f"{name.replace(' ', '-')}.p12"
-    path.write_bytes(dev_keys.seal_pkcs12(common_name=name, passphrase=passphrase, test_seal=test_seal))
+def make_seal(
+    directory: Path, *, name: str, test_seal: bool = True, passphrase: str = "pass", organisation: str = ""
+) -> Path:
+    path = directory / f"{name.replace(' ', '-')}-{organisation.replace(' ', '-')}.p12"
+    seal = dev_keys.seal_pkcs12(common_name=name, passphrase=passphrase, test_seal=test_seal, organisation=organisation)
+    path.write_bytes(seal)
     return path
 
 

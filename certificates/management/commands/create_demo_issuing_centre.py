@@ -7,6 +7,7 @@ enters the real test centre in the admin, and issuing is refused until they do.
 from django.core.management.base import BaseCommand
 
 from accounts.management.commands.create_demo_accounts import refuse_outside_demo
+from certificates import services
 from certificates.models import IssuingCentre
 
 
@@ -16,7 +17,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         refuse_outside_demo()
         if IssuingCentre.objects.current() is None:
-            IssuingCentre.objects.create(
+            services.issuing_centre_enter(
+                actor=None,
                 name="Demo testcentrum (not a recognised centre)",
                 address="Demostraat 1\n1000 Brussel",
                 recognition_number="DEMO-0000",

@@ -2,14 +2,28 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from certificates import dev_keys
+from certificates.models import IssuingCentre
+
+# The development seal's name before any issuing centre is entered.
+UNNAMED_SEAL = "Development test centre"
+
+
+def seal_name() -> str:
+    """The current issuing centre's name, as a real seal names the centre that issues."""
+    try:
+        centre = IssuingCentre.objects.current()
+    except DatabaseError:  # not migrated yet
+        return UNNAMED_SEAL
+    return centre.name if centre is not None else UNNAMED_SEAL
 
 
 class Command(BaseCommand):
     help = (
-        "Create a self-signed TEST seal (PORTAL_SEAL_PKCS12) and an Ed25519 credential key "
-        "(PORTAL_CREDENTIAL_KEY) for development, unless they exist. Refused unless DEBUG is on."
+        "Create a self-signed TEST seal (PORTAL_SEAL_PKCS12) in the issuing centre's name and an Ed25519 "
+        "credential key (PORTAL_CREDENTIAL_KEY) for development, unless they exist. Refused unless DEBUG is on."
     )
 
     def handle(self, *args, **options):
@@ -18,10 +32,7 @@ class Command(BaseCommand):
         if not settings.PORTAL_SEAL_PKCS12 or not settings.PORTAL_CREDENTIAL_KEY:
             raise CommandError("Set PORTAL_SEAL_PKCS12 and PORTAL_CREDENTIAL_KEY to where they should be made.")
         if dev_keys.ensure_seal(
-            Path(settings.PORTAL_SEAL_PKCS12),
-            passphrase=settings.PORTAL_SEAL_PASSPHRASE,
-            # Named as the centre: the mark of a test seal says, in the reader's language, what it is.
-            common_name=settings.PORTAL_ISSUER_NAME,
+            Path(settings.PORTAL_SEAL_PKCS12), passphrase=settings.PORTAL_SEAL_PASSPHRASE, common_name=seal_name()
         ):
             self.stdout.write(f"Created a development TEST seal: {settings.PORTAL_SEAL_PKCS12}")
         if dev_keys.ensure_credential_key(Path(settings.PORTAL_CREDENTIAL_KEY)):
