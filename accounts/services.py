@@ -36,7 +36,7 @@ def candidate_full_name(user: User) -> str:
     if not (first and last):
         raise ValidationError(
             _(
-                "A candidate needs a first and a last name: certificates print them, never the e-mail address. "
+                "A candidate needs a first and a last name: proofs print them, never the e-mail address. "
                 "An administrator can add them to the account."
             ),
             code="holder_name_missing",

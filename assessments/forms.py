@@ -299,7 +299,7 @@ class RevisionForm(forms.Form):
 
 
 class AssessmentFilterForm(forms.Form):
-    search = forms.CharField(label=_("Name, e-mail, certificate or statement number"), required=False, max_length=100)
+    search = forms.CharField(label=_("Name, e-mail or number of a proof"), required=False, max_length=100)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

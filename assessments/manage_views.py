@@ -190,8 +190,8 @@ def dashboard_export(request, file_format: str):
         _("Status"),
         _("First assessor"),
         _("Second assessor"),
-        _("Certificate number"),
-        _("Certificate"),
+        _("Number of the proof"),
+        _("Proof"),
     ]
     return export_response(file_format, "assessments", header, selectors.assessment_export_rows(**filters.filters()))
 

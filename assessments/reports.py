@@ -107,7 +107,7 @@ def outcome_report_rows() -> list[list]:
     """The outcome reports as rows of one sheet: each section a heading row, its rows, a blank
     row; the first row is the first section's heading."""
     per_competency, per_pair = assessor_agreement()
-    rows = [[_("Outcomes per month"), _("Certified"), _("Statement of proven competencies"), _("Not certified")]]
+    rows = [[_("Outcomes per month"), _("Certified"), _("Proof of competencies"), _("Not certified")]]
     rows += [[f"{r.month:%Y-%m}", r.certified, r.statement, r.not_certified] for r in outcomes_per_month()]
     rows += [[], [_("Competencies most often not proven"), _("Not proven"), _("Judged")]]
     rows += [

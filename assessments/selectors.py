@@ -607,7 +607,7 @@ def _what_comes_next(last: Assessment) -> tuple[list[str], list[tuple[str, datet
     elif last.status == Status.CANCELLED:
         next_steps.append(_("The test centre may schedule a new assessment."))
     elif last.status == Status.CERTIFIED:
-        next_steps.append(_("Every competency is proven: your certificate is in the portal."))
+        next_steps.append(_("Every competency is proven: your proof of professional qualification is in the portal."))
     if last.has_open_objection():
         next_steps.append(_("The test centre decides on your objection."))
     if allowed(lambda: objections.objection_check_lodgeable(actor=last.candidate, assessment=last)):

@@ -10,7 +10,7 @@ from .models import AuditEntry
 
 
 class AuditFilterForm(forms.Form):
-    search = forms.CharField(label=_("Name, e-mail, certificate or statement number"), required=False, max_length=100)
+    search = forms.CharField(label=_("Name, e-mail or number of a proof"), required=False, max_length=100)
     action = forms.ChoiceField(
         label=_("What"), required=False, choices=[("", _("Every action")), *AuditEntry.Action.choices]
     )

@@ -124,7 +124,7 @@ class VerifierUploadHandler(SizeLimitUploadHandler):
 
 
 class VerifyFileForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Supplement (PDF) or credential (JSON)"))
+    file = forms.FileField(label=gettext_lazy("Proof or supplement (PDF), or credential (JSON)"))
 
 
 # Refusals of a check, by code: nothing was checked, so there is no verdict.
@@ -158,7 +158,7 @@ def _received_file(request) -> bytes:
     if getattr(request, "oversized_uploads", []):
         raise ValidationError(_("The file is too large; the limit is %(limit)s.") % {"limit": limit}, code="too_large")
     if not form.is_valid():
-        raise ValidationError(_("Choose a supplement (PDF) or a credential file (JSON)."), code="no_file")
+        raise ValidationError(_("Choose a proof or a supplement (PDF), or a credential file (JSON)."), code="no_file")
     upload = form.cleaned_data["file"]
     data = upload.read()
     upload.close()

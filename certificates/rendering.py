@@ -63,7 +63,7 @@ def qr_alternative_text(languages: list[str], url: str) -> str:
     descriptions = []
     for language in languages:
         with translation.override(language):
-            descriptions.append(_("QR code with the address of the page that verifies this certificate"))
+            descriptions.append(_("QR code with the address of the page that verifies this proof"))
     return f"{' / '.join(descriptions)}: {url}"
 
 

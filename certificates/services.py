@@ -47,7 +47,7 @@ def issuing_centre() -> IssuingCentre:
         raise ValidationError(
             _(
                 "No issuing centre is configured: an administrator must enter the test centre's name, address "
-                "and recognition number (Administration, Issuing centres) before a certificate can be issued."
+                "and recognition number (Administration, Issuing centres) before a proof can be issued."
             ),
             code="issuing_centre_missing",
         )
@@ -150,10 +150,15 @@ def certificate_issue(*, assessment: Assessment, actor=None) -> Certificate:
         if existing is not None:
             return existing
         if assessment.status != Assessment.Status.CERTIFIED:
-            raise ValidationError(_("Only a certified assessment gets a certificate."), code="not_certified")
+            raise ValidationError(
+                _("Only a certified assessment gets a proof of professional qualification."), code="not_certified"
+            )
         chain = [link.pk for link in assessment.chain()]
         if Certificate.objects.filter(assessment__in=chain, kind=Certificate.Kind.CERTIFICATE).exists():
-            raise ValidationError(_("This re-assessment chain already issued its certificate."), code="chain_certified")
+            raise ValidationError(
+                _("This re-assessment chain already issued its proof of professional qualification."),
+                code="chain_certified",
+            )
         _check_not_held(assessment)
         return _issue(assessment, actor=actor, kind=Certificate.Kind.CERTIFICATE, series=assessment.qualification.code)
 
@@ -168,7 +173,8 @@ def _check_not_held(assessment: Assessment) -> None:
     )
     if held.exists():
         raise ValidationError(
-            _("The candidate already holds the certificate of this qualification."), code="already_certified"
+            _("The candidate already holds a proof of professional qualification for this qualification."),
+            code="already_certified",
         )
 
 
@@ -186,12 +192,13 @@ def statement_issue(*, assessment: Assessment, competencies: list[Competency], a
             return existing
         if assessment.status != Assessment.Status.NOT_CERTIFIED:
             raise ValidationError(
-                _("Only a decision that is not a certification gets a statement."), code="not_statement"
+                _("Only a decision that is not a certification gets a proof of competencies."), code="not_statement"
             )
         standard = set(assessment.qualification.competencies.values_list("pk", flat=True))
         if not competencies or not {c.pk for c in competencies} <= standard:
             raise ValidationError(
-                _("A statement lists at least one proven competency of the qualification."), code="no_competencies"
+                _("A proof of competencies lists at least one proven competency of the qualification."),
+                code="no_competencies",
             )
         statement = _issue(
             assessment,
@@ -334,7 +341,7 @@ def supplement_retry(*, version: SupplementVersion, actor) -> SupplementVersion:
 
 def supplement_rerender(*, certificate: Certificate, actor, languages: tuple[str, str]) -> SupplementVersion:
     if certificate.is_revoked:
-        raise ValidationError(_("A revoked certificate is not rendered again."), code="revoked")
+        raise ValidationError(_("A revoked proof is not rendered again."), code="revoked")
     return supplement_queue(certificate=certificate, actor=actor, languages=languages)
 
 
@@ -343,14 +350,14 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
     reason = reason.strip()
     if not reason:
         raise ValidationError(
-            {"reason": ValidationError(_("Give the reason for revoking the certificate."), code="no_reason")}
+            {"reason": ValidationError(_("Give the reason for revoking the proof."), code="no_reason")}
         )
     with transaction.atomic(), report_summary.tracked(certificate.assessment):
         updated = Certificate.objects.filter(pk=certificate.pk, status=Certificate.Status.ISSUED).update(
             status=Certificate.Status.REVOKED, revoked_at=timezone.now(), revocation_reason=reason
         )
         if not updated:
-            raise ValidationError(_("This certificate is already revoked."), code="already_revoked")
+            raise ValidationError(_("This proof is already revoked."), code="already_revoked")
         audit_record(
             actor=actor,
             action=Action.CERTIFICATE_REVOKED,

@@ -94,7 +94,7 @@ def document_note(certificate: Certificate) -> str:
     if not certificate.is_statement:
         return ""
     return _(
-        "This is a statement of proven competencies, not a certificate of the qualification: it proves only the "
+        "This is a proof of competencies, not a proof of professional qualification: it proves only the "
         "competencies listed."
     )
 
@@ -252,9 +252,9 @@ def _check_credential_bytes(report: Report, data: bytes) -> None:
         return
     report.certificate = certificate
     matches = (
-        _("It matches the register: statement of proven competencies %(number)s of %(holder)s.")
+        _("It matches the register: proof of competencies %(number)s of %(holder)s.")
         if certificate.is_statement
-        else _("It matches the register: certificate %(number)s of %(holder)s.")
+        else _("It matches the register: proof of professional qualification %(number)s of %(holder)s.")
     )
     report.add("register", True, matches % {"number": certificate.number, "holder": certificate.holder_name})
     _check_status(report, payload)
@@ -319,13 +319,15 @@ def _check_status(report: Report, payload: dict) -> None:
         report.add(
             "status",
             False,
-            _("The statement has been revoked.") if statement else _("The certificate has been revoked."),
+            _("The proof of competencies has been revoked.")
+            if statement
+            else _("The proof of professional qualification has been revoked."),
         )
     else:
         report.add(
             "status",
             True,
-            _("The statement is valid: it has not been revoked.")
+            _("The proof of competencies is valid: it has not been revoked.")
             if statement
-            else _("The certificate is valid: it has not been revoked."),
+            else _("The proof of professional qualification is valid: it has not been revoked."),
         )

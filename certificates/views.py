@@ -51,7 +51,7 @@ def certificate_revoke(request, pk: int):
     except ValidationError as error:
         _report(request, error)
     else:
-        messages.success(request, _("The certificate was revoked."))
+        messages.success(request, _("The proof was revoked."))
     return redirect("assessments:detail", pk=certificate.assessment_id)
 
 

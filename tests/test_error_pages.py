@@ -92,9 +92,9 @@ def test_an_expired_form_says_what_to_do(candidate):
 def test_an_unknown_verification_code_says_no_such_certificate_exists():
     response = visit("/verify/no-such-code/", "nl")
     assert response.status_code == 404
-    assert "Er bestaat geen certificaat met deze verificatiecode." in text(response)
+    assert "Er bestaat geen bewijs met deze verificatiecode." in text(response)
     response = visit("/verify/no-such-code/")
-    assert "No certificate with this verification code exists." in text(response)
+    assert "No proof with this verification code exists." in text(response)
 
 
 def test_an_assessor_reaching_an_administrators_page_still_gets_a_404(assessor):

@@ -102,7 +102,8 @@ def _check_one_result(*, candidate: User, qualification: Qualification, followin
         raise ValidationError(
             {
                 "candidate": ValidationError(
-                    _("The candidate already holds the certificate of this qualification."), code="already_certified"
+                    _("The candidate already holds a proof of professional qualification for this qualification."),
+                    code="already_certified",
                 )
             }
         )

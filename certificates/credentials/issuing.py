@@ -44,19 +44,21 @@ def _achievement(certificate: Certificate, languages: tuple[str, str]) -> dict:
     criteria = _in_pair(
         languages,
         lambda _language: _(
-            "Every competency of the professional qualification proven in a recognition of prior learning "
-            "procedure, judged by two assessors."
+            "Proof of professional qualification: every competency of the professional qualification proven in a "
+            "recognition of acquired competencies (EVC) procedure, judged by two assessors, under the decree of "
+            "26 April 2019 on an integrated policy for the recognition of acquired competencies."
         ),
     )
     if certificate.is_statement:
-        # A statement of proven competencies claims only the competencies it lists.
+        # A proof of competencies claims only the competencies it lists.
         codes = ", ".join(c.code for c in certificate.competencies.order_by("order"))
         criteria = _in_pair(
             languages,
             lambda _language: (
                 _(
-                    "Statement of proven competencies, not the full professional qualification. Competencies proven: "
-                    "%(codes)s."
+                    "Proof of competencies, not the full professional qualification, under the decree of "
+                    "26 April 2019 on an integrated policy for the recognition of acquired competencies. "
+                    "Competencies proven: %(codes)s."
                 )
                 % {"codes": codes}
             ),

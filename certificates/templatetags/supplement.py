@@ -9,7 +9,7 @@ part of the tagged PDF.
 - ``{% bilingual %}``: a row of two columns (``<div class="row"><div class="column" lang=…>``),
   optionally with extra classes: ``{% bilingual "section" %}``.
 - ``{% bilingual inline %}``: the renderings side by side in one line, ``<span lang=…>`` joined by
-  " / ", for labels such as "Certificaatnummer / Certificate number".
+  " / ", for labels such as "Nummer van het bewijs / Number of the proof".
 """
 
 import re

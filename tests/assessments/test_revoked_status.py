@@ -54,7 +54,7 @@ def test_assessment_page_and_other_dashboards_show_revoked(client, revoked):
         assert 'data-status="revoked">Certificate revoked<' in client.get("/assessments/").content.decode()
         page = client.get(f"/assessments/{revoked.pk}/").content.decode()
         assert 'data-status="revoked">Certificate revoked<' in page
-        assert "the certificate has since been revoked" in page
+        assert "the proof of professional qualification has since been revoked" in page
         assert ">Certified<" not in page
 
 

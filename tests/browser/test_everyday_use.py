@@ -148,8 +148,8 @@ def test_revoking_asks_first(pages, assessment, administrator):
     assessment.certificate.refresh_from_db()
     assert not assessment.certificate.is_revoked
     page.click(f"form[action='/certificates/{assessment.certificate.pk}/revoke/'] button")
-    confirm_dialog(page).get_by_role("button", name="Revoke the certificate").click()
-    page.get_by_text("The certificate was revoked.").wait_for()
+    confirm_dialog(page).get_by_role("button", name="Revoke the proof of professional qualification").click()
+    page.get_by_text("The proof was revoked.").wait_for()
     assessment.certificate.refresh_from_db()
     assert assessment.certificate.is_revoked
 

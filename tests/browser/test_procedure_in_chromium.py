@@ -189,15 +189,15 @@ def test_the_whole_procedure_in_the_browser(pages, worker, qualification, tmp_pa
     verifier = pages.page()
     verifier.goto(certificate.verification_url)
     visits.add("anonymous", verifier)
-    assert "This certificate is valid." in verifier.content()
+    assert "This proof of professional qualification is valid." in verifier.content()
 
     # The administrator revokes it; the link says so.
     admin.fill("#revoke-reason", "Issued in error")
     admin.click(f"form[action='/certificates/{certificate.pk}/revoke/'] button")
     admin.click("#confirm-dialog .confirm-dialog-yes")
-    admin.get_by_text("The certificate was revoked.").wait_for()  # the URL does not change: wait for the answer
+    admin.get_by_text("The proof was revoked.").wait_for()  # the URL does not change: wait for the answer
     verifier.reload()
-    assert "This certificate has been revoked." in verifier.content()
+    assert "This proof of professional qualification has been revoked." in verifier.content()
 
     for url in [
         "/assessments/",

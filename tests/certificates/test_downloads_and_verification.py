@@ -43,7 +43,7 @@ def test_a_version_not_rendered_yet_is_a_404(client, certificate, candidate):
 def test_verification_shows_validity_and_the_minimum_of_personal_data(client, rendered):
     certificate = rendered.certificate
     page = client.get(f"/verify/{certificate.verification_code}/").content.decode()
-    assert "This certificate is valid." in page
+    assert "This proof of professional qualification is valid." in page
     assert certificate.number in page and certificate.holder_name in page and "Contact Center operator" in page
     assert certificate.assessment.candidate.email not in page
     for private in ("Assessor", "Second", "Test centre", "download"):
@@ -65,7 +65,7 @@ def test_administrator_revokes_with_a_reason_and_verification_says_so(client, ad
     assert certificate.is_revoked and certificate.revocation_reason == "Fraud detected in the portfolio"
     client.logout()
     page = client.get(f"/verify/{certificate.verification_code}/").content.decode()
-    assert "This certificate has been revoked." in page
+    assert "This proof of professional qualification has been revoked." in page
     assert "Fraud" not in page
     # The record and its file stay.
     assert SupplementVersion.objects.filter(certificate=certificate, status="ready").count() == 1

@@ -81,7 +81,7 @@ def test_every_language_pair_holds_the_authentic_dutch_the_legal_bases_the_europ
 ):
     version = rendered_pair(certificate, languages)
     text = text_of(version)
-    assert f"Ervaringsbewijs: {AUTHENTIC_TITLE} (m/v/x)" in text
+    assert f"Beroepskwalificatie {AUTHENTIC_TITLE}" in text
     assert AUTHENTIC_DEFINITION in text
     if "nl" in languages:
         assert AUTHENTIC_FIRST_COMPETENCY in text
@@ -105,16 +105,23 @@ def test_no_e_mail_address_is_ever_printed(certificate, languages):
     assert not EMAIL.search(text_of(version))
 
 
-def test_the_legal_bases_name_the_acts_in_force(certificate):
+def test_the_legal_bases_name_the_evc_acts_for_the_proof_and_the_acts_recognising_the_qualification(certificate):
     text = text_of(rendered_pair(certificate, ("nl", "fr")))
     for act in [
-        "Decreet van 30 april 2004 betreffende het verwerven van een titel van beroepsbekwaamheid",
-        "besluit van de Vlaamse Regering van 14 december 2018",
-        "25 maart 2016 tot erkenning van de beroepskwalificatie contactcenteroperator",
-        "decreet van 26 april 2019",
-        "arrêté du Gouvernement flamand du 14 décembre 2018",
+        "Bewijs van beroepskwalificatie: decreet van 26 april 2019 betreffende een geïntegreerd beleid voor de "
+        "erkenning van verworven competenties",
+        "besluit van de Vlaamse Regering van 19 juli 2019 betreffende de uitvoering van het decreet van 26 april 2019",
+        "Beroepskwalificatie: decreet van 30 april 2009 betreffende de kwalificatiestructuur, artikel 12",
+        "besluit van de Vlaamse Regering van 25 maart 2016 tot erkenning van de beroepskwalificatie contactcenteroperator",
+        "décret du 26 avril 2019 relatif à une politique intégrée de reconnaissance des compétences acquises",
+        "arrêté du Gouvernement flamand du 19 juillet 2019 portant exécution du décret du 26 avril 2019",
+        "décret du 30 avril 2009 relatif à la structure des certifications, article 12",
+        "arrêté du Gouvernement flamand du 25 mars 2016 portant agrément de la qualification professionnelle",
     ]:
-        assert act in text
+        assert act in text, act
+    # The regime of the "ervaringsbewijs" (decree of 30 April 2004, order of 14 December 2018) is not the basis.
+    for old in ["30 april 2004", "30 avril 2004", "14 december 2018", "14 décembre 2018"]:
+        assert old not in text
 
 
 def test_the_pdf_author_is_the_issuing_centre(certificate):
@@ -162,7 +169,7 @@ def test_french_and_dutch_typography_keeps_numbers_units_and_colons_together(cer
     reader = PdfReader(rendered_pair(certificate, ("fr", "nl")).file.path)
     raw = " ".join(page.extract_text() for page in reader.pages)
     assert "3\u00a0%" in raw and "3 %" not in raw
-    assert "Titre de compétence professionnelle\u00a0: opérateur" in raw
+    assert "Preuve de qualification professionnelle\u00a0: décret" in raw
     lines = [line for page in reader.pages for line in page.extract_text().splitlines()]
     assert not any(line.rstrip().endswith(("http://", "https://", "http:", "https:")) for line in lines)
 

@@ -58,7 +58,7 @@ def test_the_issuance_block_ties_the_supplement_to_the_certificate(certificate, 
     assert certificate.number in text
     assert certificate.holder_name in text
     assert certificate.verification_url in text
-    assert "Ervaringsbewijs: Contactcenteroperator" in text
+    assert "Beroepskwalificatie Contactcenteroperator" in text
 
 
 def test_all_six_sections_and_the_explanatory_note_are_there_in_both_languages(rendered):

@@ -166,7 +166,7 @@ def test_a_revoked_certificate_is_reported_revoked_from_its_status_bit(
         response = check(client, data, name)
         assert response.json()["verdict"] == "revoked"
         assert checks_of(response)["status"] is False
-        assert response.json()["checks"][-1]["message"] == "The certificate has been revoked."
+        assert response.json()["checks"][-1]["message"] == "The proof of professional qualification has been revoked."
 
 
 def test_a_credential_that_no_longer_matches_the_register_is_reported(client, credential_file, rendered):
@@ -244,7 +244,7 @@ def test_a_malformed_upload_gets_a_clear_message(client, credential_file, data, 
 def test_no_file_at_all_is_a_clear_400(client):
     response = client.post("/verify/check.json", {})
     assert response.status_code == 400
-    assert response.json()["error"] == "Choose a supplement (PDF) or a credential file (JSON)."
+    assert response.json()["error"] == "Choose a proof or a supplement (PDF), or a credential file (JSON)."
 
 
 @pytest.mark.parametrize(
@@ -271,7 +271,7 @@ def test_the_verification_page_offers_the_file_check_and_shows_the_report(client
     response = strict.post("/verify/", {"file": io.BytesIO(sealed), "csrfmiddlewaretoken": token})
     html = response.content.decode()
     assert response.status_code == 200 and 'data-verdict="valid"' in html
-    assert "This file is genuine and the certificate is valid." in html
+    assert "This file is genuine and the proof of professional qualification is valid." in html
     assert rendered.certificate.number in html
 
 

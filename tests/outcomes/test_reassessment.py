@@ -187,7 +187,7 @@ def test_reassessment_page_refuses_a_certified_candidate_with_a_message(
         },
     )
     assert response.status_code == 200
-    assert "already holds the certificate" in response.content.decode()
+    assert "already holds a proof of professional qualification" in response.content.decode()
     assert not Assessment.objects.filter(previous=nine_of_ten).exists()
 
 

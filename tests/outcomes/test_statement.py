@@ -78,9 +78,9 @@ def test_the_statement_pdf_lists_the_proven_competencies_in_both_languages(nine_
     text = pdf_text(version)
     assert statement.number in text and statement.holder_name in text and statement.verification_url in text
     sentences = {
-        "nl": "Dit bewijs is niet de volledige beroepskwalificatie",
-        "fr": "Cette attestation n’est pas la qualification professionnelle complète",
-        "en": "This statement is not the full professional qualification",
+        "nl": "Dit bewijs van competenties is niet de volledige beroepskwalificatie",
+        "fr": "Cette preuve de compétences n’est pas la qualification professionnelle complète",
+        "en": "This proof of competencies is not the full professional qualification",
     }
     for language in languages:
         assert sentences[language] in text, language
@@ -101,7 +101,8 @@ def test_a_statement_sealed_with_a_test_seal_says_so_and_names_its_assessment(ni
     statement = nine_of_ten.certificate
     text = pdf_text(render(services.supplement_queue(certificate=statement, languages=("nl", "en"))))
     assert "TEST SEAL: this document was sealed with a development seal" in text
-    assert "Holder of the statement" in text and "Statement number" in text
+    assert "Holder of the proof" in text and "Number of the proof" in text
+    assert "Proof of competencies" in text
     assert "Dates of the assessments" in text  # even for one assessment
     assert "This supplement describes the qualification" not in text
 
@@ -109,7 +110,7 @@ def test_a_statement_sealed_with_a_test_seal_says_so_and_names_its_assessment(ni
 def test_verification_says_what_a_statement_is_and_lists_its_competencies(client, nine_of_ten, qualification):
     statement = nine_of_ten.certificate
     page = client.get(f"/verify/{statement.verification_code}/").content.decode()
-    assert "This statement of proven competencies is valid." in page
+    assert "This proof of competencies is valid." in page
     assert STATEMENT_NOTE in page
     assert qualification.competencies.get(order=9).code in page
     assert qualification.competencies.get(order=10).code not in page
@@ -117,7 +118,10 @@ def test_verification_says_what_a_statement_is_and_lists_its_competencies(client
 
 def test_revoking_a_statement_shows_it_revoked_and_rerendering_is_refused(client, nine_of_ten, administrator):
     statement = services.certificate_revoke(certificate=nine_of_ten.certificate, actor=administrator, reason="Error")
-    assert "This statement has been revoked." in client.get(f"/verify/{statement.verification_code}/").content.decode()
+    assert (
+        "This proof of competencies has been revoked."
+        in client.get(f"/verify/{statement.verification_code}/").content.decode()
+    )
     with pytest.raises(ValidationError):
         services.supplement_rerender(certificate=statement, actor=administrator, languages=("nl", "fr"))
     assert AuditEntry.objects.about(nine_of_ten).filter(action=AuditEntry.Action.CERTIFICATE_REVOKED).exists()
@@ -127,13 +131,13 @@ def test_candidate_and_administrator_see_the_statement_box(client, nine_of_ten, 
     for user in (candidate, administrator):
         client.force_login(user)
         page = client.get(f"/assessments/{nine_of_ten.pk}/").content.decode()
-        assert "Statement of proven competencies" in page and nine_of_ten.certificate.number in page
+        assert "Proof of competencies" in page and nine_of_ten.certificate.number in page
     client.force_login(assessor)
     assert nine_of_ten.certificate.number not in client.get(f"/assessments/{nine_of_ten.pk}/").content.decode()
 
 
 STATEMENT_NOTE = (
-    "This is a statement of proven competencies, not a certificate of the qualification: "
+    "This is a proof of competencies, not a proof of professional qualification: "
     "it proves only the competencies listed."
 )
 
@@ -153,18 +157,15 @@ def test_a_checked_statement_file_is_named_a_statement_in_the_json(client, nine_
     assert document["competencies"] == [c.code for c in qualification.competencies.order_by("order")][:9]
     messages = {item["check"]: item["message"] for item in result["checks"]}
     number = nine_of_ten.certificate.number
-    assert (
-        messages["register"]
-        == f"It matches the register: statement of proven competencies {number} of Chris Candidate."
-    )
-    assert messages["status"] == "The statement is valid: it has not been revoked."
+    assert messages["register"] == f"It matches the register: proof of competencies {number} of Chris Candidate."
+    assert messages["status"] == "The proof of competencies is valid: it has not been revoked."
 
 
 def test_a_checked_statement_file_is_named_a_statement_on_the_page(client, nine_of_ten, statement_file, qualification):
     page = client.post("/verify/", {"file": io.BytesIO(statement_file)}).content.decode()
-    assert "This file is genuine and the statement of proven competencies is valid." in page
-    assert "the certificate is valid" not in page
-    assert STATEMENT_NOTE in page and "Statement number" in page
+    assert "This file is genuine and the proof of competencies is valid." in page
+    assert "proof of professional qualification is valid" not in page
+    assert STATEMENT_NOTE in page and "Number of the proof" in page
     assert qualification.competencies.get(order=9).code in page
     assert qualification.competencies.get(order=10).code not in page
 
@@ -172,8 +173,8 @@ def test_a_checked_statement_file_is_named_a_statement_on_the_page(client, nine_
 @pytest.mark.parametrize(
     "language,expected",
     [
-        ("nl", "Dit is een bewijs van competenties, geen certificaat van de beroepskwalificatie"),
-        ("fr", "Ceci est une attestation de compétences, pas un certificat de la qualification"),
+        ("nl", "Dit is een bewijs van competenties, geen bewijs van beroepskwalificatie"),
+        ("fr", "Ceci est une preuve de compétences, pas une preuve de qualification professionnelle"),
     ],
 )
 def test_what_a_statement_is_not_is_said_in_the_visitors_language(
@@ -197,9 +198,12 @@ def test_a_revoked_statement_file_is_reported_as_a_revoked_statement(
 ):
     services.certificate_revoke(certificate=nine_of_ten.certificate, actor=administrator, reason="Error")
     result = check(client, statement_file, "statement.json").json()
-    assert result["verdict"] == "revoked" and result["checks"][-1]["message"] == "The statement has been revoked."
+    assert (
+        result["verdict"] == "revoked"
+        and result["checks"][-1]["message"] == "The proof of competencies has been revoked."
+    )
     page = client.post("/verify/", {"file": io.BytesIO(statement_file)}).content.decode()
-    assert "This file is genuine, but the statement has been revoked." in page
+    assert "This file is genuine, but the proof of competencies has been revoked." in page
 
 
 def test_the_sealed_statement_pdf_is_verified_as_a_statement(client, nine_of_ten):

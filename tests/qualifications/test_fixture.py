@@ -91,7 +91,10 @@ def test_every_descriptor_element_of_the_decree_is_there(qualification):
 def test_every_supplement_text_exists(qualification):
     keys = set(qualification.supplement_texts.values_list("key", flat=True))
     assert keys == set(SupplementText.Key.values)
-    assert qualification.supplement_texts.get(key="certificate_title").text_nl.startswith("Ervaringsbewijs")
+    assert (
+        qualification.supplement_texts.get(key="certificate_title").text_nl
+        == "Beroepskwalificatie Contactcenteroperator"
+    )
 
 
 def test_the_error_margin_is_3_percent_never_97(qualification):
