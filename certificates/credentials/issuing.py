@@ -38,20 +38,12 @@ def _in_pair(languages: tuple[str, str], text_of) -> list[str]:
     return texts
 
 
-def _achievement(certificate: Certificate, languages: tuple[str, str]) -> dict:
-    qualification = certificate.assessment.qualification
-    achievement_id = settings.PORTAL_BASE_URL + reverse("qualifications:detail", args=[qualification.code])
-    criteria = _in_pair(
-        languages,
-        lambda _language: _(
-            "Every competency of the professional qualification proven in a recognition of prior learning "
-            "procedure, judged by two assessors."
-        ),
-    )
+def _criteria(certificate: Certificate, languages: tuple[str, str]) -> list[str]:
+    """What the credential says was proven, in each language of the pair: never more than the document."""
+    codes = ", ".join(c.code for c in certificate.competencies.order_by("order"))
     if certificate.is_statement:
         # A statement of proven competencies claims only the competencies it lists.
-        codes = ", ".join(c.code for c in certificate.competencies.order_by("order"))
-        criteria = _in_pair(
+        return _in_pair(
             languages,
             lambda _language: (
                 _(
@@ -61,10 +53,48 @@ def _achievement(certificate: Certificate, languages: tuple[str, str]) -> dict:
                 % {"codes": codes}
             ),
         )
+    if certificate.is_partial:
+        # A proof of partial qualification claims only the partial qualifications it names.
+        partials = certificate.partial_qualifications.order_by("order")
+        return _in_pair(
+            languages,
+            lambda language: (
+                _(
+                    "Proof of partial qualification, not the full professional qualification. Partial qualifications "
+                    "obtained: %(partials)s. Competencies proven: %(codes)s."
+                )
+                % {
+                    "partials": "; ".join(f"{p.code} {getattr(p, f'title_{language}')}" for p in partials),
+                    "codes": codes,
+                }
+            ),
+        )
+    return _in_pair(
+        languages,
+        lambda _language: _(
+            "Every competency of the professional qualification proven in a recognition of prior learning "
+            "procedure, judged by two assessors."
+        ),
+    )
+
+
+ACHIEVEMENT_TYPES = {
+    Certificate.Kind.CERTIFICATE: "Certificate",
+    Certificate.Kind.PARTIAL: "ext:PartialQualification",
+    Certificate.Kind.STATEMENT: "Competency",
+}
+
+
+def _achievement(certificate: Certificate, languages: tuple[str, str]) -> dict:
+    qualification = certificate.assessment.qualification
+    achievement_id = settings.PORTAL_BASE_URL + reverse("qualifications:detail", args=[qualification.code])
+    criteria = _criteria(certificate, languages)
+    # A result for each competency the document proves: all of them only on the full proof.
+    proven = certificate.competencies.all() if certificate.lists_competencies else qualification.competencies.all()
     return {
         "id": achievement_id,
         "type": ["Achievement"],
-        "achievementType": "Competency" if certificate.is_statement else "Certificate",
+        "achievementType": ACHIEVEMENT_TYPES[certificate.kind],
         "humanCode": qualification.code,
         "inLanguage": languages[0],
         "name": " / ".join(_in_pair(languages, lambda language: getattr(qualification, f"title_{language}"))),
@@ -98,7 +128,7 @@ def _achievement(certificate: Certificate, languages: tuple[str, str]) -> dict:
                 "name": f"{competency.code} "
                 + " / ".join(getattr(competency, f"text_{language}") for language in languages),
             }
-            for competency in qualification.competencies.all()
+            for competency in proven.order_by("order")
         ],
     }
 
