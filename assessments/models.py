@@ -517,10 +517,12 @@ class AssessorTally(models.Model):
 
 
 class MonthTally(models.Model):
-    """Decisions per month (local time): certified, a statement (something proven), nothing proven."""
+    """Decisions per month (local time): certified, a proof of partial qualification, a statement
+    (something else proven), nothing proven."""
 
     month = models.DateField(unique=True)
     certified = models.BigIntegerField(default=0)
+    partial = models.BigIntegerField(default=0)
     statement = models.BigIntegerField(default=0)
     not_certified = models.BigIntegerField(default=0)
 

@@ -18,6 +18,9 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
+from qualifications.models import PartialQualification, Proof
+from qualifications.selectors import proof_due
+
 from .models import (
     Assessment,
     AssessorTally,
@@ -114,7 +117,7 @@ def _add_judgements(counts: Share, assessment_id: int, row: dict) -> None:
             counts[CompetencyTally, (judgement.competency_id,), "judged"] += 1
             counts[CompetencyTally, (judgement.competency_id,), "not_proven"] += judgement.proven is False
         if row["decided_at"] is not None:
-            counts[MonthTally, (month_of(row["decided_at"]),), _outcome(assessment_id, row, judgements)] += 1
+            counts[MonthTally, (month_of(row["decided_at"]),), _outcome(assessment_id, row)] += 1
     pairs: dict[int, dict[str, tuple[int, bool | None]]] = defaultdict(dict)
     for judgement in judgements:
         if judgement.sheet.status == ScoreSheet.Status.SUBMITTED:
@@ -138,12 +141,22 @@ def _add_agreement(counts: Share, where: tuple, first: bool | None, second: bool
     counts[(*where, "second_yes")] += bool(second)
 
 
-def _outcome(assessment_id: int, row: dict, judgements: list) -> str:
+def _outcome(assessment_id: int, row: dict) -> str:
     if row["status"] == Status.CERTIFIED:
         return "certified"
-    if any(j.proven for j in judgements) or CarriedOver.objects.filter(assessment=assessment_id).exists():
-        return "statement"
-    return "not_certified"
+    return _not_certified_outcome(assessment_id, row["qualification_id"], row["first_assessor_id"])
+
+
+def _not_certified_outcome(assessment_id: int, qualification_id: int, first_assessor_id: int) -> str:
+    """The column of a decision that is not a certification: the proof it issued (``proof_due``)."""
+    proven = set(
+        Judgement.objects.filter(
+            sheet__assessment=assessment_id, sheet__assessor=first_assessor_id, proven=True
+        ).values_list("competency_id", flat=True)
+    )
+    proven |= set(CarriedOver.objects.filter(assessment=assessment_id).values_list("competency_id", flat=True))
+    kind = proof_due(qualification_id=qualification_id, proven=proven).kind if proven else None
+    return {Proof.PARTIAL: "partial", Proof.STATEMENT: "statement"}.get(kind, "not_certified")
 
 
 @contextmanager
@@ -257,12 +270,21 @@ def _rebuild_months() -> None:
     rows = (
         Assessment.objects.filter(status__in=Assessment.DECIDED, decided_at__isnull=False)
         .annotate(something=Case(When(Q(proven) | Q(carried), then=Value(True)), default=Value(False)))
-        .values_list("status", "decided_at", "something")
+        .values_list("pk", "qualification_id", "first_assessor_id", "status", "decided_at", "something")
         .iterator(chunk_size=10_000)
     )
-    for status, decided_at, something in rows:
+    # Something proven of a qualification with partial qualifications may be a proof of partial
+    # qualification: those decisions are looked at one by one, once the pass is over.
+    with_partials = set(PartialQualification.objects.values_list("qualification_id", flat=True))
+    one_by_one = []
+    for pk, qualification_id, first_assessor_id, status, decided_at, something in rows:
+        if something and status != Status.CERTIFIED and qualification_id in with_partials:
+            one_by_one.append((month_of(decided_at), pk, qualification_id, first_assessor_id))
+            continue
         outcome = "certified" if status == Status.CERTIFIED else "statement" if something else "not_certified"
         counts[month_of(decided_at)][outcome] += 1
+    for month, *decision in one_by_one:
+        counts[month][_not_certified_outcome(*decision)] += 1
     MonthTally.objects.bulk_create(MonthTally(month=month, **outcomes) for month, outcomes in counts.items())
 
 

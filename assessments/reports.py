@@ -15,15 +15,25 @@ from .models import CompetencyTally, MonthTally, Objection, PairTally, StatusTal
 class OutcomeRow:
     month: object
     certified: int
+    partial: int
     statement: int
     not_certified: int
 
 
 def outcomes_per_month() -> list[OutcomeRow]:
-    """Decisions per month: certified, a statement (something proven), or nothing proven."""
-    rows = MonthTally.objects.filter(Q(certified__gt=0) | Q(statement__gt=0) | Q(not_certified__gt=0))
+    """Decisions per month: certified, a proof of partial qualification, a statement (something
+    else proven), or nothing proven."""
+    rows = MonthTally.objects.filter(
+        Q(certified__gt=0) | Q(partial__gt=0) | Q(statement__gt=0) | Q(not_certified__gt=0)
+    )
     return [
-        OutcomeRow(month=row.month, certified=row.certified, statement=row.statement, not_certified=row.not_certified)
+        OutcomeRow(
+            month=row.month,
+            certified=row.certified,
+            partial=row.partial,
+            statement=row.statement,
+            not_certified=row.not_certified,
+        )
         for row in rows.order_by("-month")
     ]
 
@@ -107,8 +117,16 @@ def outcome_report_rows() -> list[list]:
     """The outcome reports as rows of one sheet: each section a heading row, its rows, a blank
     row; the first row is the first section's heading."""
     per_competency, per_pair = assessor_agreement()
-    rows = [[_("Outcomes per month"), _("Certified"), _("Proof of competencies"), _("Not certified")]]
-    rows += [[f"{r.month:%Y-%m}", r.certified, r.statement, r.not_certified] for r in outcomes_per_month()]
+    rows = [
+        [
+            _("Outcomes per month"),
+            _("Certified"),
+            _("Proof of partial qualification"),
+            _("Proof of competencies"),
+            _("Not certified"),
+        ]
+    ]
+    rows += [[f"{r.month:%Y-%m}", r.certified, r.partial, r.statement, r.not_certified] for r in outcomes_per_month()]
     rows += [[], [_("Competencies most often not proven"), _("Not proven"), _("Judged")]]
     rows += [
         [f"{c.order}. {c.text} ({c.code})", not_proven, judged] for c, not_proven, judged in competencies_not_proven()

@@ -51,6 +51,7 @@ class AuditEntry(models.Model):
         CERTIFICATE_ISSUED = "certificate_issued", _("Certificate issued")
         CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
         STATEMENT_ISSUED = "statement_issued", _("Statement of proven competencies issued")
+        PARTIAL_ISSUED = "partial_issued", _("Proof of partial qualification issued")
         REASSESSMENT_SCHEDULED = "reassessment_scheduled", _("Re-assessment scheduled")
         OBJECTION_LODGED = "objection_lodged", _("Objection lodged")
         OBJECTION_DECIDED = "objection_decided", _("Objection decided")

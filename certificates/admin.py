@@ -17,10 +17,10 @@ class SupplementVersionInline(ViewOnlyTabularInline):
 
 @admin.register(Certificate)
 class CertificateAdmin(ViewOnlyAdmin):
-    """Certificates and statements: issued, re-rendered and revoked by the services alone."""
+    """The three proofs: issued, re-rendered and revoked by the services alone."""
 
-    list_display = ["number", "holder_name", "issued_at", "status"]
-    list_filter = ["status", "year"]
+    list_display = ["number", "kind", "holder_name", "issued_at", "status"]
+    list_filter = ["kind", "status", "year"]
     search_fields = ["number", "holder_name"]
     inlines = [SupplementVersionInline]
 

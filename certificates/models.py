@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment
 from portal.text import refuse_control_characters
-from qualifications.models import Competency
+from qualifications.models import Competency, PartialQualification, Proof
 
 
 def new_verification_code() -> str:
@@ -101,22 +101,26 @@ class IssuingCentre(models.Model):
 
 
 class Certificate(models.Model):
-    """A document issued on a decision: the certificate of the full qualification, or a statement
-    of the competencies proven (the EVC decree's *bewijs van competenties*). Both are numbered,
-    verified, rendered, re-rendered and revoked the same way; see docs/decisions/0011-outcomes.md."""
+    """A document issued on a decision, one of the EVC decree's three proofs (``Kind``): of the
+    professional qualification, of partial qualification, or of competencies. All are numbered,
+    verified, rendered, re-rendered and revoked the same way; see docs/decisions/0011-outcomes.md
+    and 0015-partial-qualifications.md."""
 
     class Status(models.TextChoices):
         ISSUED = "issued", _("Valid")
         REVOKED = "revoked", _("Revoked")
 
-    class Kind(models.TextChoices):
-        CERTIFICATE = "certificate", _("Certificate")
-        STATEMENT = "statement", _("Statement of proven competencies")
+    Kind = Proof
 
     assessment = models.OneToOneField(Assessment, on_delete=models.PROTECT, related_name="certificate")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.CERTIFICATE)
-    # The competencies a statement covers, fixed at issuance (empty for a certificate: it covers all).
+    # The competencies a proof of partial qualification or of competencies covers, fixed at
+    # issuance (empty for the proof of professional qualification: it covers all).
     competencies = models.ManyToManyField(Competency, blank=True, related_name="+", verbose_name=_("competencies"))
+    # The partial qualifications a proof of partial qualification names, fixed at issuance.
+    partial_qualifications = models.ManyToManyField(
+        PartialQualification, blank=True, related_name="+", verbose_name=_("partial qualifications")
+    )
     number = models.CharField(_("certificate number"), max_length=40, unique=True)
     year = models.PositiveSmallIntegerField(_("year"))
     sequence = models.PositiveIntegerField(_("sequence"))
@@ -156,6 +160,16 @@ class Certificate(models.Model):
     @property
     def is_statement(self) -> bool:
         return self.kind == self.Kind.STATEMENT
+
+    @property
+    def is_partial(self) -> bool:
+        return self.kind == self.Kind.PARTIAL
+
+    @property
+    def lists_competencies(self) -> bool:
+        """A proof of partial qualification or of competencies proves only the competencies it
+        lists; the proof of professional qualification proves the whole standard."""
+        return self.kind != self.Kind.CERTIFICATE
 
     @property
     def languages(self) -> tuple[str, str]:
@@ -230,7 +244,10 @@ class SupplementVersion(models.Model):
 
     @property
     def download_name(self) -> str:
-        document = "statement-of-competencies" if self.certificate.is_statement else "certificate-supplement"
+        document = {
+            Certificate.Kind.STATEMENT: "statement-of-competencies",
+            Certificate.Kind.PARTIAL: "proof-of-partial-qualification",
+        }.get(self.certificate.kind, "certificate-supplement")
         return f"{document}-{self.certificate.number}-{self.first_language}-{self.second_language}-v{self.number}.pdf"
 
 

@@ -109,18 +109,27 @@ def supplement_context(version: SupplementVersion, shared: dict | None = None) -
 
 
 def statement_context(version: SupplementVersion) -> dict:
-    """A statement lists the competencies it covers, each with its indicators, in the standard's order."""
+    """A statement lists the competencies it covers, each with its indicators, in the standard's
+    order; a proof of partial qualification lists them under each partial qualification it names."""
     context = supplement_context(version)
     covered = set(version.certificate.competencies.values_list("pk", flat=True))
     context["competencies"] = [c for c in context["qualification"].competencies.all() if c.pk in covered]
     context["total"] = len(context["qualification"].competencies.all())
+    partials = version.certificate.partial_qualifications.order_by("order").prefetch_related("competencies")
+    context["partial_qualifications"] = [(partial, _grouped(partial, context["competencies"])) for partial in partials]
     return context
+
+
+def _grouped(partial, competencies: list) -> list:
+    """The competencies of ``competencies`` (with their indicators) that ``partial`` groups."""
+    grouped = {c.pk for c in partial.competencies.all()}
+    return [c for c in competencies if c.pk in grouped]
 
 
 def supplement_html(version: SupplementVersion) -> str:
     """The whole document's HTML."""
     with translation.override(version.first_language):
-        if version.certificate.is_statement:
+        if version.certificate.lists_competencies:
             return render_to_string("certificates/statement.html", statement_context(version))
         return render_to_string("certificates/supplement.html", supplement_context(version))
 
@@ -167,17 +176,19 @@ def lay_out(source: str, total_pages: int | None = None) -> weasyprint.Document:
 
 
 def render_whole_pdf(version: SupplementVersion) -> bytes:
-    """The document laid out in one go: statements, and the reference a composed supplement equals."""
+    """The document laid out in one go: statements and proofs of partial qualification, and the
+    reference a composed supplement equals."""
     return lay_out(supplement_html(version)).write_pdf(**composition.PDF_OPTIONS)
 
 
 def render_supplement_pdf(version: SupplementVersion) -> bytes:
-    """A statement in one go; a supplement as the holder's page joined to the shared pages.
+    """A statement or a proof of partial qualification in one go; a supplement as the holder's
+    page joined to the shared pages.
 
     The holder's part is expected to fill one page; if it fills more, the shared pages are laid
     out again to start after it, so the page numbers always run through.
     """
-    if version.certificate.is_statement:
+    if version.certificate.lists_competencies:
         return render_whole_pdf(version)
     personal_source, shared_source = supplement_parts_html(version)
     personal_pages = 1

@@ -20,6 +20,7 @@ from assessments import report_summary
 from assessments.models import Assessment
 from audit.services import Action, audit_record
 from qualifications.models import Competency
+from qualifications.selectors import ProofDue, proof_due
 
 from .models import Certificate, CertificateCounter, IssuingCentre, SupplementVersion
 from .signals import document_ready, document_revoked
@@ -179,26 +180,21 @@ def _check_not_held(assessment: Assessment) -> None:
 
 
 def statement_issue(*, assessment: Assessment, competencies: list[Competency], actor=None) -> Certificate:
-    """Issue the statement of proven competencies of a decision that is not a certification.
+    """Issue the proof of competencies (statement) of a decision that is not a certification.
 
     ``competencies`` are those proven, in this assessment and carried over from its chain; the
-    statement lists them for good. Idempotent like ``certificate_issue``; a series of its own
-    (``0213-C-2026-000007``).
+    statement lists them for good. Refused when they complete a partial qualification (that
+    decision issues the proof of partial qualification). Idempotent like ``certificate_issue``;
+    a series of its own (``0213-C-2026-000007``).
     """
     with transaction.atomic():
         assessment = _locked(assessment)
-        existing = Certificate.objects.filter(assessment=assessment, kind=Certificate.Kind.STATEMENT).first()
-        if existing is not None:
+        if (existing := _existing(assessment, Certificate.Kind.STATEMENT)) is not None:
             return existing
-        if assessment.status != Assessment.Status.NOT_CERTIFIED:
+        if _proof_due(assessment, competencies).kind == Certificate.Kind.PARTIAL:
             raise ValidationError(
-                _("Only a decision that is not a certification gets a proof of competencies."), code="not_statement"
-            )
-        standard = set(assessment.qualification.competencies.values_list("pk", flat=True))
-        if not competencies or not {c.pk for c in competencies} <= standard:
-            raise ValidationError(
-                _("A proof of competencies lists at least one proven competency of the qualification."),
-                code="no_competencies",
+                _("These competencies complete a partial qualification: the decision issues its proof."),
+                code="partial_due",
             )
         statement = _issue(
             assessment,
@@ -210,12 +206,76 @@ def statement_issue(*, assessment: Assessment, competencies: list[Competency], a
     return statement
 
 
+def partial_issue(*, assessment: Assessment, competencies: list[Competency], actor=None) -> Certificate:
+    """Issue the one proof of partial qualification of a decision that is not a certification.
+
+    ``competencies`` are those proven in the chain; the proof names every partial qualification
+    they complete (``proof_due``) and lists those partial qualifications' competencies, both fixed
+    at issuance. Idempotent like ``certificate_issue``; a series of its own (``0213-D-2026-000003``).
+    """
+    with transaction.atomic():
+        assessment = _locked(assessment)
+        if (existing := _existing(assessment, Certificate.Kind.PARTIAL)) is not None:
+            return existing
+        due = _proof_due(assessment, competencies)
+        if due.kind != Certificate.Kind.PARTIAL:
+            raise ValidationError(
+                _("These competencies complete no partial qualification of the qualification."),
+                code="no_partial_qualification",
+            )
+        covered = {c.pk for partial in due.partial_qualifications for c in partial.competencies.all()}
+        proof = _issue(
+            assessment,
+            actor=actor,
+            kind=Certificate.Kind.PARTIAL,
+            series=f"{assessment.qualification.code}-D",
+            competencies=[c for c in competencies if c.pk in covered],
+            partial_qualifications=due.partial_qualifications,
+        )
+    return proof
+
+
+# A proof of partial qualification or of competencies comes only with a decision "not certified".
+NOT_CERTIFIED_ONLY = {
+    Certificate.Kind.STATEMENT: (
+        lambda: _("Only a decision that is not a certification gets a statement."),
+        "not_statement",
+    ),
+    Certificate.Kind.PARTIAL: (
+        lambda: _("Only a decision that is not a certification gets a proof of partial qualification."),
+        "not_partial",
+    ),
+}
+
+
+def _existing(assessment: Assessment, kind: str) -> Certificate | None:
+    """The document of this kind the locked assessment already has; none yet, it must be due one."""
+    existing = Certificate.objects.filter(assessment=assessment, kind=kind).first()
+    if existing is None and assessment.status != Assessment.Status.NOT_CERTIFIED:
+        message, code = NOT_CERTIFIED_ONLY[kind]
+        raise ValidationError(message(), code=code)
+    return existing
+
+
+def _proof_due(assessment: Assessment, competencies: list[Competency]) -> ProofDue:
+    """The proof these proven competencies call for; at least one, all of the qualification."""
+    proven = {c.pk for c in competencies}
+    standard = set(assessment.qualification.competencies.values_list("pk", flat=True))
+    if not proven or not proven <= standard:
+        raise ValidationError(
+            _("A proof lists at least one proven competency of the qualification."), code="no_competencies"
+        )
+    return proof_due(qualification_id=assessment.qualification_id, proven=proven)
+
+
 def _locked(assessment: Assessment) -> Assessment:
     # Lock the assessment: a concurrent call waits here, then finds the document.
     return Assessment.objects.select_for_update().select_related("qualification", "candidate").get(pk=assessment.pk)
 
 
-def _issue(assessment: Assessment, *, actor, kind: str, series: str, competencies=()) -> Certificate:
+def _issue(
+    assessment: Assessment, *, actor, kind: str, series: str, competencies=(), partial_qualifications=()
+) -> Certificate:
     issued_at = timezone.now()
     year = timezone.localdate(issued_at).year
     candidate = assessment.candidate
@@ -238,7 +298,12 @@ def _issue(assessment: Assessment, *, actor, kind: str, series: str, competencie
     )
     if competencies:
         certificate.competencies.set(competencies)
-    action = Action.STATEMENT_ISSUED if kind == Certificate.Kind.STATEMENT else Action.CERTIFICATE_ISSUED
+    if partial_qualifications:
+        certificate.partial_qualifications.set(partial_qualifications)
+    action = {
+        Certificate.Kind.STATEMENT: Action.STATEMENT_ISSUED,
+        Certificate.Kind.PARTIAL: Action.PARTIAL_ISSUED,
+    }.get(kind, Action.CERTIFICATE_ISSUED)
     audit_record(
         actor=actor,
         action=action,
@@ -246,6 +311,7 @@ def _issue(assessment: Assessment, *, actor, kind: str, series: str, competencie
         summary=certificate.number,
         certificate_id=certificate.pk,
         competencies=[c.code for c in competencies],
+        partial_qualifications=[p.code for p in partial_qualifications],
     )
     supplement_queue(certificate=certificate, actor=actor)
     return certificate

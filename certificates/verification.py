@@ -59,7 +59,11 @@ class Report:
 
     @property
     def competencies(self) -> list:
-        return statement_competencies(self.certificate) if self.certificate is not None else []
+        return listed_competencies(self.certificate) if self.certificate is not None else []
+
+    @property
+    def partial_qualifications(self) -> list:
+        return listed_partial_qualifications(self.certificate) if self.certificate is not None else []
 
     def as_json(self) -> dict:
         certificate = self.certificate
@@ -82,26 +86,42 @@ class Report:
             "status": certificate.status,
             "verification_url": certificate.verification_url,
         }
-        if certificate.is_statement:
+        if certificate.is_partial:
+            document["partial_qualifications"] = [partial.code for partial in self.partial_qualifications]
+        if certificate.lists_competencies:
             document["competencies"] = [competency.code for competency in self.competencies]
             document["note"] = self.note
         return document
 
 
 def document_note(certificate: Certificate) -> str:
-    """What a verified document is not, said on every answer about it: a statement of proven
-    competencies must not pass for the certificate of the qualification."""
-    if not certificate.is_statement:
-        return ""
-    return _(
-        "This is a proof of competencies, not a proof of professional qualification: it proves only the "
-        "competencies listed."
-    )
+    """What a verified document is not, said on every answer about it: a proof of competencies or
+    a proof of partial qualification must not pass for the proof of professional qualification."""
+    if certificate.is_statement:
+        return _(
+            "This is a proof of competencies, not a proof of professional qualification: it proves only the "
+            "competencies listed."
+        )
+    if certificate.is_partial:
+        qualification = certificate.assessment.qualification
+        return _(
+            "This is a proof of partial qualification, not a proof of the professional qualification %(title)s "
+            "(%(code)s): it proves only the partial qualifications listed, which belong to it."
+        ) % {"title": qualification.title, "code": qualification.code}
+    return ""
 
 
-def statement_competencies(certificate: Certificate) -> list:
-    """The competencies a statement proves (a certificate proves the whole qualification)."""
-    return list(certificate.competencies.order_by("order")) if certificate.is_statement else []
+def listed_competencies(certificate: Certificate) -> list:
+    """The competencies a statement or a proof of partial qualification proves (the proof of
+    professional qualification proves the whole qualification)."""
+    return list(certificate.competencies.order_by("order")) if certificate.lists_competencies else []
+
+
+def listed_partial_qualifications(certificate: Certificate) -> list:
+    """The partial qualifications a proof of partial qualification names, with their competencies."""
+    if not certificate.is_partial:
+        return []
+    return list(certificate.partial_qualifications.order_by("order").prefetch_related("competencies"))
 
 
 def verify_file(data: bytes) -> Report:
@@ -218,6 +238,29 @@ SIGNATURE_PROBLEMS = {
     "signature": lambda: _("The credential's signature does not match: it was changed after signing."),
 }
 
+# What the register and the status list say about each kind of document.
+REGISTER_MESSAGES = {
+    Certificate.Kind.CERTIFICATE: lambda: _(
+        "It matches the register: proof of professional qualification %(number)s of %(holder)s."
+    ),
+    Certificate.Kind.PARTIAL: lambda: _(
+        "It matches the register: proof of partial qualification %(number)s of %(holder)s."
+    ),
+    Certificate.Kind.STATEMENT: lambda: _("It matches the register: proof of competencies %(number)s of %(holder)s."),
+}
+REVOKED_MESSAGES = {
+    Certificate.Kind.CERTIFICATE: lambda: _("The proof of professional qualification has been revoked."),
+    Certificate.Kind.PARTIAL: lambda: _("The proof of partial qualification has been revoked."),
+    Certificate.Kind.STATEMENT: lambda: _("The proof of competencies has been revoked."),
+}
+VALID_MESSAGES = {
+    Certificate.Kind.CERTIFICATE: lambda: _(
+        "The proof of professional qualification is valid: it has not been revoked."
+    ),
+    Certificate.Kind.PARTIAL: lambda: _("The proof of partial qualification is valid: it has not been revoked."),
+    Certificate.Kind.STATEMENT: lambda: _("The proof of competencies is valid: it has not been revoked."),
+}
+
 
 def _check_credential_bytes(report: Report, data: bytes) -> None:
     token, is_credential = _token_of(data)
@@ -251,11 +294,7 @@ def _check_credential_bytes(report: Report, data: bytes) -> None:
         report.add("register", False, _("The credential does not match the register."))
         return
     report.certificate = certificate
-    matches = (
-        _("It matches the register: proof of competencies %(number)s of %(holder)s.")
-        if certificate.is_statement
-        else _("It matches the register: proof of professional qualification %(number)s of %(holder)s.")
-    )
+    matches = REGISTER_MESSAGES[certificate.kind]()
     report.add("register", True, matches % {"number": certificate.number, "holder": certificate.holder_name})
     _check_status(report, payload)
 
@@ -314,20 +353,5 @@ def _check_status(report: Report, payload: dict) -> None:
         return
     list_payload, _key = signing.verify(status_list.signed_status_list())
     revoked = status_list.bit_is_set(list_payload["credentialSubject"]["encodedList"], int(entry["statusListIndex"]))
-    statement = report.certificate.is_statement
-    if revoked:
-        report.add(
-            "status",
-            False,
-            _("The proof of competencies has been revoked.")
-            if statement
-            else _("The proof of professional qualification has been revoked."),
-        )
-    else:
-        report.add(
-            "status",
-            True,
-            _("The proof of competencies is valid: it has not been revoked.")
-            if statement
-            else _("The proof of professional qualification is valid: it has not been revoked."),
-        )
+    messages = REVOKED_MESSAGES if revoked else VALID_MESSAGES
+    report.add("status", not revoked, messages[report.certificate.kind]())

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from portal.admin import ViewOnlyAdmin, ViewOnlyStackedInline, ViewOnlyTabularInline
 
-from .models import Competency, DescriptorElement, Indicator, Qualification, SupplementText
+from .models import Competency, DescriptorElement, Indicator, PartialQualification, Qualification, SupplementText
 
 # The standard is the fixture's data (rule 1), checked against its French source by the tests.
 # The decision compares the score sheets with the qualification's competencies and issued
@@ -24,11 +24,24 @@ class SupplementTextInline(ViewOnlyStackedInline):
     model = SupplementText
 
 
+class PartialQualificationInline(ViewOnlyTabularInline):
+    model = PartialQualification
+    fields = ["order", "code", "title_fr", "title_nl", "title_en", "competencies"]
+
+
 @admin.register(Qualification)
 class QualificationAdmin(ViewOnlyAdmin):
     list_display = ["code", "title_nl", "flemish_level", "eqf_level", "year"]
     search_fields = ["code", "title_fr", "title_nl", "title_en"]
-    inlines = [CompetencyInline, DescriptorElementInline, SupplementTextInline]
+    inlines = [CompetencyInline, PartialQualificationInline, DescriptorElementInline, SupplementTextInline]
+
+
+@admin.register(PartialQualification)
+class PartialQualificationAdmin(ViewOnlyAdmin):
+    list_display = ["order", "code", "title_nl", "qualification"]
+    list_filter = ["qualification"]
+    search_fields = ["code", "title_fr", "title_nl", "title_en"]
+    fields = ["qualification", "order", "code", "title_fr", "title_nl", "title_en", "competencies"]
 
 
 class IndicatorInline(ViewOnlyTabularInline):

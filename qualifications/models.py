@@ -1,11 +1,15 @@
 """A qualification is data: loaded from fixtures, never written in code.
 
 Qualification → competencies (basic or specific activities) → indicators, plus the descriptor
-elements (knowledge, skills, context, autonomy, responsibility, attestations) and the fixed texts
-of its Europass certificate supplement. Every text exists in French (the source), Dutch and English.
+elements (knowledge, skills, context, autonomy, responsibility, attestations), the partial
+qualifications that group some of its competencies, and the fixed texts of its Europass
+certificate supplement. Every text exists in French (the source), Dutch and English.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from .translation import Translated
@@ -94,6 +98,65 @@ class Indicator(TextInThreeLanguages):
 
     def __str__(self) -> str:
         return f"{self.competency.order}.{self.order} {self.text}"
+
+
+class Proof(models.TextChoices):
+    """The proofs an EVC procedure ends in (decree of 26 April 2019), stored as a certificate's
+    kind. Which one a decision issues is ``qualifications.selectors.proof_due``."""
+
+    CERTIFICATE = "certificate", _("Proof of professional qualification")
+    PARTIAL = "partial", _("Proof of partial qualification")
+    STATEMENT = "statement", _("Proof of competencies")
+
+
+class PartialQualification(models.Model):
+    """A *deelkwalificatie*: competencies of the qualification that are recognised together.
+
+    Under the EVC decree of 26 April 2019 a candidate who proves every competency of a partial
+    qualification, but not the whole qualification, receives a proof of partial qualification
+    (docs/decisions/0015-partial-qualifications.md). Its competencies belong to its qualification
+    (checked whenever they are set, a fixture's loading included).
+    """
+
+    qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="partial_qualifications")
+    code = models.CharField(_("code"), max_length=40)
+    order = models.PositiveSmallIntegerField(_("order"))
+    title_fr = models.CharField(_("title (French)"), max_length=300)
+    title_nl = models.CharField(_("title (Dutch)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    competencies = models.ManyToManyField(
+        Competency, related_name="partial_qualifications", verbose_name=_("competencies")
+    )
+
+    title = Translated()
+
+    class Meta:
+        ordering = ["qualification", "order"]
+        verbose_name = _("partial qualification")
+        verbose_name_plural = _("partial qualifications")
+        constraints = [
+            models.UniqueConstraint(fields=["qualification", "order"], name="partial_qualification_order_unique"),
+            models.UniqueConstraint(fields=["qualification", "code"], name="partial_qualification_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+@receiver(m2m_changed, sender=PartialQualification.competencies.through)
+def _competencies_of_its_qualification(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """A partial qualification groups competencies of its own qualification only."""
+    if action != "pre_add" or not pk_set:
+        return
+    if reverse:  # competency.partial_qualifications.add(...)
+        foreign = PartialQualification.objects.filter(pk__in=pk_set).exclude(qualification=instance.qualification_id)
+    else:
+        foreign = Competency.objects.filter(pk__in=pk_set).exclude(qualification=instance.qualification_id)
+    if foreign.exists():
+        raise ValidationError(
+            _("A partial qualification groups competencies of its own qualification only."),
+            code="competency_of_another_qualification",
+        )
 
 
 class DescriptorElement(TextInThreeLanguages):

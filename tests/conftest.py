@@ -67,6 +67,44 @@ def qualification(db) -> Qualification:
     return Qualification.objects.get(code="0213")
 
 
+# The second qualification's partial qualifications, by the orders of the competencies they group.
+INBOUND = {1, 2, 3, 4}
+OUTBOUND = {5, 6, 7}
+
+
+def qualification_with_partials_create() -> Qualification:
+    """A qualification of 8 competencies defining two partial qualifications: inbound contacts
+    (competencies 1 to 4) and outbound contacts (5 to 7); competency 8 belongs to neither.
+    Qualification 0213 defines none (docs/decisions/0015-partial-qualifications.md)."""
+    qualification = factories.QualificationFactory(
+        code="9213",
+        title_nl="Testkwalificatie contactcenter",
+        title_fr="Qualification d'essai centre de contact",
+        title_en="Test qualification contact centre",
+        competencies=(8, 2),
+    )
+    partials = [
+        (INBOUND, "Inkomende contacten", "Contacts entrants", "Inbound contacts"),
+        (OUTBOUND, "Uitgaande contacten", "Contacts sortants", "Outbound contacts"),
+    ]
+    for order, (competencies, title_nl, title_fr, title_en) in enumerate(partials, start=1):
+        factories.PartialQualificationFactory(
+            qualification=qualification,
+            order=order,
+            code=f"9213-D{order}",
+            title_nl=title_nl,
+            title_fr=title_fr,
+            title_en=title_en,
+            competencies=competencies,
+        )
+    return qualification
+
+
+@pytest.fixture
+def qualification_with_partials(db) -> Qualification:
+    return qualification_with_partials_create()
+
+
 @pytest.fixture
 def candidate(db):
     return factories.CandidateFactory(first_name="Chris", last_name="Candidate")

@@ -9,7 +9,7 @@ from accounts.models import User
 from assessments import report_summary
 from assessments.models import Assessment
 from certificates.models import IssuingCentre
-from qualifications.models import Competency, Indicator, Qualification
+from qualifications.models import Competency, Indicator, PartialQualification, Qualification
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -80,6 +80,26 @@ class QualificationFactory(factory.django.DjangoModelFactory):
                 )
                 for i in range(1, indicators + 1)
             )
+
+
+class PartialQualificationFactory(factory.django.DjangoModelFactory):
+    """A partial qualification of a qualification: ``competencies`` are the orders it groups."""
+
+    class Meta:
+        model = PartialQualification
+        skip_postgeneration_save = True
+
+    qualification = factory.SubFactory(QualificationFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    code = factory.LazyAttribute(lambda partial: f"{partial.qualification.code}-D{partial.order}")
+    title_fr = factory.LazyAttribute(lambda partial: f"Qualification partielle {partial.order}")
+    title_nl = factory.LazyAttribute(lambda partial: f"Deelkwalificatie {partial.order}")
+    title_en = factory.LazyAttribute(lambda partial: f"Partial qualification {partial.order}")
+
+    @factory.post_generation
+    def competencies(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.competencies.set(obj.qualification.competencies.filter(order__in=extracted))
 
 
 class AssessmentFactory(factory.django.DjangoModelFactory):

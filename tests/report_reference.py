@@ -91,16 +91,19 @@ def _assessor_workload() -> list[tuple[User, int, int]]:
 
 
 def outcomes_per_month() -> list[OutcomeRow]:
-    """Decisions per month: certified, a statement (something proven), or nothing proven."""
+    """Decisions per month: certified, a proof of partial qualification (the document the decision
+    issued says so), a statement (something else proven), or nothing proven."""
     proven = Exists(Judgement.objects.filter(sheet__assessment=OuterRef("pk"), proven=True))
     carried = Exists(CarriedOver.objects.filter(assessment=OuterRef("pk")))
+    partial = Q(status=Status.NOT_CERTIFIED, certificate__kind="partial")
     rows = (
         Assessment.objects.filter(status__in=Assessment.DECIDED, decided_at__isnull=False)
         .annotate(month=TruncMonth("decided_at"))
         .values("month")
         .annotate(
             certified=Count("pk", filter=Q(status=Status.CERTIFIED)),
-            statement=Count("pk", filter=Q(status=Status.NOT_CERTIFIED) & (Q(proven) | Q(carried))),
+            partial=Count("pk", filter=partial),
+            statement=Count("pk", filter=Q(status=Status.NOT_CERTIFIED) & (Q(proven) | Q(carried)) & ~partial),
             not_certified=Count("pk", filter=Q(status=Status.NOT_CERTIFIED) & ~Q(proven) & ~Q(carried)),
         )
         .order_by("-month")

@@ -23,7 +23,7 @@ from assessments.models import Assessment, PortfolioItem, ScoreSheet
 from audit.models import AuditEntry
 from certificates.models import Certificate, IssuingCentre
 from notifications.models import Notification
-from qualifications.models import Competency, Qualification
+from qualifications.models import Competency, PartialQualification, Qualification
 
 from . import factories, flows, samples
 
@@ -40,6 +40,7 @@ VIEW_ONLY = {
     AuditEntry,
     Qualification,
     Competency,
+    PartialQualification,
 }
 # django-axes' records of sign-in failures: every field read-only; deleting an attempt releases
 # a lock (docs/deploy.md).
@@ -234,11 +235,20 @@ def competency_attack(obj, other):
     return {"code": "X", "text_en": "Rewritten", "qualification": str(obj.qualification_id)}
 
 
+def partial_qualification_attack(obj, other):
+    return {
+        "code": "X",
+        "title_en": "Renamed",
+        "competencies": [str(c.pk) for c in obj.qualification.competencies.all()],
+    }
+
+
 ATTACKS = {
     Assessment: assessment_attack,
     Certificate: certificate_attack,
     Qualification: qualification_attack,
     Competency: competency_attack,
+    PartialQualification: partial_qualification_attack,
 }
 
 
@@ -247,6 +257,8 @@ def one_of(model, decided):
         return decided
     if model is AuditEntry:
         return AuditEntry.objects.about(decided).first()
+    if model is PartialQualification:  # qualification 0213 defines none
+        return factories.PartialQualificationFactory(qualification=decided.qualification, competencies={1, 2})
     return model._base_manager.first()
 
 

@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.services import Action, audit_record
 from certificates import api as certificates
-from qualifications.models import Competency
+from qualifications.models import Competency, Proof
+from qualifications.selectors import proof_due
 
 from ..models import Assessment
 from ..selectors import CompetencyPair, carried_over, competency_pairs, to_judge
@@ -34,9 +35,9 @@ def decide_if_agreed(*, actor: User, assessment: Assessment) -> bool:
 def assessment_decide(*, actor: User, assessment: Assessment, pairs: list[CompetencyPair]) -> None:
     """Certified if and only if every competency of the standard is finally proven by both.
 
-    A certified assessment gets its certificate in the same transaction as the decision; one
-    that proved some competencies gets the statement of those (the EVC decree's *bewijs van
-    competenties*).
+    In the same transaction the decision issues the one proof the EVC decree gives for what the
+    chain proved (``proof_due``): of the professional qualification (certified), of partial
+    qualification, or of competencies; none when nothing is proven.
     """
     judged = {pair.competency.pk for pair in pairs}
     standard = set(assessment.qualification.competencies.values_list("pk", flat=True))
@@ -48,8 +49,9 @@ def assessment_decide(*, actor: User, assessment: Assessment, pairs: list[Compet
         raise ValidationError(_("The assessors do not agree on every competency yet."), code="disputed")
     carried = carried_over(assessment)
     proven = sorted([c.competency for c in carried] + [p.competency for p in pairs if p.proven], key=lambda c: c.order)
+    due = proof_due(qualification_id=assessment.qualification_id, proven={c.pk for c in proven})
     # Certified when the chain proved the whole standard (rule 5).
-    certified = {c.pk for c in proven} == standard
+    certified = due.kind == Proof.CERTIFICATE
     assessment_move(assessment, Status.CERTIFIED if certified else Status.NOT_CERTIFIED, decided_at=timezone.now())
     audit_record(
         actor=actor,
@@ -61,7 +63,9 @@ def assessment_decide(*, actor: User, assessment: Assessment, pairs: list[Compet
         carried_over=[c.competency.code for c in carried],
     )
     assessment_decided.send(sender=Assessment, assessment=assessment)
-    if certified:
+    if due.kind == Proof.CERTIFICATE:
         certificates.certificate_issue(assessment=assessment, actor=actor)
-    elif proven:
+    elif due.kind == Proof.PARTIAL:
+        certificates.partial_issue(assessment=assessment, competencies=proven, actor=actor)
+    elif due.kind == Proof.STATEMENT:
         certificates.statement_issue(assessment=assessment, competencies=proven, actor=actor)

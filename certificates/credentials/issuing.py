@@ -38,21 +38,12 @@ def _in_pair(languages: tuple[str, str], text_of) -> list[str]:
     return texts
 
 
-def _achievement(certificate: Certificate, languages: tuple[str, str]) -> dict:
-    qualification = certificate.assessment.qualification
-    achievement_id = settings.PORTAL_BASE_URL + reverse("qualifications:detail", args=[qualification.code])
-    criteria = _in_pair(
-        languages,
-        lambda _language: _(
-            "Proof of professional qualification: every competency of the professional qualification proven in a "
-            "recognition of acquired competencies (EVC) procedure, judged by two assessors, under the decree of "
-            "26 April 2019 on an integrated policy for the recognition of acquired competencies."
-        ),
-    )
+def _criteria(certificate: Certificate, languages: tuple[str, str]) -> list[str]:
+    """What the credential says was proven, in each language of the pair: never more than the document."""
+    codes = ", ".join(c.code for c in certificate.competencies.order_by("order"))
     if certificate.is_statement:
         # A proof of competencies claims only the competencies it lists.
-        codes = ", ".join(c.code for c in certificate.competencies.order_by("order"))
-        criteria = _in_pair(
+        return _in_pair(
             languages,
             lambda _language: (
                 _(
@@ -63,10 +54,50 @@ def _achievement(certificate: Certificate, languages: tuple[str, str]) -> dict:
                 % {"codes": codes}
             ),
         )
+    if certificate.is_partial:
+        # A proof of partial qualification claims only the partial qualifications it names.
+        partials = certificate.partial_qualifications.order_by("order")
+        return _in_pair(
+            languages,
+            lambda language: (
+                _(
+                    "Proof of partial qualification, not the full professional qualification, under the decree of "
+                    "26 April 2019 on an integrated policy for the recognition of acquired competencies. Partial "
+                    "qualifications obtained: %(partials)s. Competencies proven: %(codes)s."
+                )
+                % {
+                    "partials": "; ".join(f"{p.code} {getattr(p, f'title_{language}')}" for p in partials),
+                    "codes": codes,
+                }
+            ),
+        )
+    return _in_pair(
+        languages,
+        lambda _language: _(
+            "Proof of professional qualification: every competency of the professional qualification proven in a "
+            "recognition of acquired competencies (EVC) procedure, judged by two assessors, under the decree of "
+            "26 April 2019 on an integrated policy for the recognition of acquired competencies."
+        ),
+    )
+
+
+ACHIEVEMENT_TYPES = {
+    Certificate.Kind.CERTIFICATE: "Certificate",
+    Certificate.Kind.PARTIAL: "ext:PartialQualification",
+    Certificate.Kind.STATEMENT: "Competency",
+}
+
+
+def _achievement(certificate: Certificate, languages: tuple[str, str]) -> dict:
+    qualification = certificate.assessment.qualification
+    achievement_id = settings.PORTAL_BASE_URL + reverse("qualifications:detail", args=[qualification.code])
+    criteria = _criteria(certificate, languages)
+    # A result for each competency the document proves: all of them only on the full proof.
+    proven = certificate.competencies.all() if certificate.lists_competencies else qualification.competencies.all()
     return {
         "id": achievement_id,
         "type": ["Achievement"],
-        "achievementType": "Competency" if certificate.is_statement else "Certificate",
+        "achievementType": ACHIEVEMENT_TYPES[certificate.kind],
         "humanCode": qualification.code,
         "inLanguage": languages[0],
         "name": " / ".join(_in_pair(languages, lambda language: getattr(qualification, f"title_{language}"))),
@@ -100,7 +131,7 @@ def _achievement(certificate: Certificate, languages: tuple[str, str]) -> dict:
                 "name": f"{competency.code} "
                 + " / ".join(getattr(competency, f"text_{language}") for language in languages),
             }
-            for competency in qualification.competencies.all()
+            for competency in proven.order_by("order")
         ],
     }
 

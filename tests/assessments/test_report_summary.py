@@ -178,6 +178,33 @@ def test_the_rebuild_counts_data_written_beside_the_services(qualification, admi
     assert reports_from_summary() == reports_from_every_row()
 
 
+def test_a_proof_of_partial_qualification_has_its_own_column(qualification_with_partials, administrator):
+    def decided(not_proven):
+        return flows.decide(
+            factories.AssessmentFactory(qualification=qualification_with_partials), not_proven=not_proven
+        )
+
+    decided({8})  # both partial qualifications
+    stray = decided({1, 5})  # a statement
+    decided(set(range(1, 9)))  # nothing proven
+    flows.decide(
+        services.reassessment_schedule(
+            actor=administrator,
+            previous=stray,
+            first_assessor=stray.first_assessor,
+            second_assessor=stray.second_assessor,
+            scheduled_at=later(),
+        ),
+        not_proven={5},
+    )  # inbound completed by carrying over
+    [month] = reports.outcomes_per_month()
+    assert (month.certified, month.partial, month.statement, month.not_certified) == (0, 2, 1, 1)
+    assert reports_from_summary() == reports_from_every_row()
+    kept = counters()
+    report_summary.summary_rebuild()
+    assert counters() == kept
+
+
 def _not_updating():
     return types.SimpleNamespace(tracked=lambda assessment: nullcontext(), added=lambda assessment: None)
 

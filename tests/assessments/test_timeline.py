@@ -36,7 +36,7 @@ def test_a_decision_not_certified_offers_the_objection_until_its_deadline(assess
     flows.decide(assessment, not_proven=[1])
     timeline = selectors.candidate_timeline(assessment)
     assert titles(timeline)[:5] == ["Assessment scheduled", "Started", "Ended", "Scored", "Decision"]
-    assert "Statement of proven competencies issued" in titles(timeline)
+    assert "Proof of competencies issued" in titles(timeline)
     deadlines = dict(timeline.deadlines)
     assert deadlines["Objection possible until"] == assessment.decided_at + timedelta(
         days=settings.OBJECTION_PERIOD_DAYS

@@ -43,7 +43,10 @@ def test_a_sealed_supplement_passes_every_check(client, sealed, rendered):
     assert result["verdict"] == "valid" and result["kind"] == "pdf"
     assert checks_of(response) == ALL_CHECKS
     assert result["certificate"]["number"] == rendered.certificate.number
-    assert result["certificate"]["kind"] == "certificate" and result["certificate"]["kind_name"] == "Certificate"
+    assert (
+        result["certificate"]["kind"] == "certificate"
+        and result["certificate"]["kind_name"] == "Proof of professional qualification"
+    )
     assert "note" not in result["certificate"]
     assert "Portal test seal" in result["checks"][0]["message"]
 

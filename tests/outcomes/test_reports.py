@@ -55,7 +55,7 @@ def test_outcomes_per_month_and_competencies_not_proven(qualification, administr
         competencies=list(qualification.competencies.filter(order=10)),
     )
     [month] = reports.outcomes_per_month()
-    assert (month.certified, month.statement, month.not_certified) == (1, 1, 1)
+    assert (month.certified, month.partial, month.statement, month.not_certified) == (1, 0, 1, 1)
     assert month.month.month == timezone.localdate().month
     top = reports.competencies_not_proven()
     assert top[0][0].order == 10 and top[0][1:] == (2, 3)
@@ -70,7 +70,7 @@ def test_reports_page_and_csv_for_administrators(client, administrator, qualific
     response = client.get("/assessments/reports/outcomes.csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[0][0] == "Outcomes per month" and rows[1][1:] == ["0", "1", "0"]
+    assert rows[0][0] == "Outcomes per month" and rows[1][1:] == ["0", "0", "1", "0"]
     assert any(row and row[0] == "Agreement per assessor pair" for row in rows)
     pair = rows[[r[0] if r else "" for r in rows].index("Agreement per assessor pair") + 1]
     assert pair[1:] == ["1", "10", "100.0", "1.0"]
@@ -90,7 +90,7 @@ def test_outcome_reports_export_as_excel_with_every_assessor_pair(client, admini
     assert "spreadsheetml" in response["Content-Type"]
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = list(workbook.active.iter_rows(values_only=True))
-    assert rows[0][0] == "Outcomes per month" and rows[1][1:4] == (1, 1, 0)
+    assert rows[0][0] == "Outcomes per month" and rows[1][1:5] == (1, 0, 1, 0)
     pairs = rows[[row[0] if row else None for row in rows].index("Agreement per assessor pair") + 1 :]
     assert [row[1:3] for row in pairs] == [(1, 10), (1, 10)]
     assert ("Open", 0) in [tuple(row[:2]) for row in rows]

@@ -152,7 +152,7 @@ def test_a_checked_statement_file_is_named_a_statement_in_the_json(client, nine_
     result = check(client, statement_file, "statement.json").json()
     assert result["verdict"] == "valid"
     document = result["certificate"]
-    assert document["kind"] == "statement" and document["kind_name"] == "Statement of proven competencies"
+    assert document["kind"] == "statement" and document["kind_name"] == "Proof of competencies"
     assert document["note"] == STATEMENT_NOTE
     assert document["competencies"] == [c.code for c in qualification.competencies.order_by("order")][:9]
     messages = {item["check"]: item["message"] for item in result["checks"]}
