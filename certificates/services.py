@@ -238,7 +238,7 @@ def partial_issue(*, assessment: Assessment, competencies: list[Competency], act
 # A proof of partial qualification or of competencies comes only with a decision "not certified".
 NOT_CERTIFIED_ONLY = {
     Certificate.Kind.STATEMENT: (
-        lambda: _("Only a decision that is not a certification gets a statement."),
+        lambda: _("Only a decision that is not a certification gets a proof of competencies."),
         "not_statement",
     ),
     Certificate.Kind.PARTIAL: (

@@ -173,7 +173,7 @@ def test_verification_names_the_partial_qualifications_and_what_the_proof_is_not
     proof = decide({5, 8}).certificate
     page = client.get(f"/verify/{proof.verification_code}/").content.decode()
     assert "This proof of partial qualification is valid." in page
-    assert PARTIAL_NOTE in page and "Proof number" in page
+    assert PARTIAL_NOTE in page and "Number of the proof" in page
     assert "Inbound contacts (9213-D1)" in page and "Outbound contacts" not in page
     assert "4. Competency 4" in page and "Competency 6" not in page
 
