@@ -297,3 +297,12 @@ def test_checks_by_number_are_limited_per_address(client, rendered, settings):
     certificate = rendered.certificate
     query = {"number": certificate.number, "code": "b" * 24}
     assert [client.get("/verify/number/", query).status_code for _ in range(3)] == [404, 404, 429]
+
+
+def test_a_number_is_never_looked_up_without_its_code(rendered):
+    from certificates.verification import certificate_by_number
+
+    number, code = rendered.certificate.number, rendered.certificate.verification_code
+    assert certificate_by_number(number=number, code=code) == rendered.certificate
+    assert certificate_by_number(number=number, code="") is None
+    assert certificate_by_number(number=number, code=" ") is None
