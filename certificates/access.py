@@ -27,6 +27,14 @@ def get_ready_supplement(user, pk: int, number: int) -> SupplementVersion:
     return supplement
 
 
+def get_ready_proof(user, pk: int, number: int) -> SupplementVersion:
+    """A ready version with a proof of professional qualification, on the supplement's terms."""
+    version = get_ready_supplement(user, pk, number)
+    if not version.has_proof:
+        raise Http404
+    return version
+
+
 def get_supplement(user, pk: int, number: int) -> SupplementVersion:
     certificate = get_certificate(user, pk)
     supplement = get_object_or_404(SupplementVersion, certificate=certificate, number=number)

@@ -12,7 +12,7 @@ from .models import Certificate, IssuingCentre, SupplementVersion
 
 class SupplementVersionInline(ViewOnlyTabularInline):
     model = SupplementVersion
-    fields = ["number", "first_language", "second_language", "status", "sha256", "rendered_at", "error"]
+    fields = ["number", "first_language", "second_language", "status", "sha256", "proof_sha256", "rendered_at", "error"]
 
 
 @admin.register(Certificate)

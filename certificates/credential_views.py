@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import SkipFile
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +26,7 @@ from .credentials import signing
 from .credentials import status_list as status_lists
 from .credentials.documents import OB3_CONTEXT, VC_V2_CONTEXT
 from .credentials.issuing import credential_file
+from .forms import VerifyNumberForm
 from .models import IssuerKey, IssuingCentre
 
 
@@ -131,16 +132,21 @@ class VerifyFileForm(forms.Form):
 REFUSAL_STATUS = {"rate_limited": 429, "request_too_large": 413, "too_large": 413, "no_file": 400, "too_complex": 422}
 
 
-def _count_check(request) -> None:
-    """Count one check for the client's address, before its file is read; refuse one past
-    VERIFY_CHECKS_PER_CLIENT, so nobody keeps the web processes busy with the verifier."""
-    if is_ratelimited(
+def _over_limit(request, group: str) -> bool:
+    """Count one check for the client's address; past VERIFY_CHECKS_PER_CLIENT it is refused, so
+    nobody keeps the web processes busy with the verifier or walks through its answers."""
+    return is_ratelimited(
         request,
-        group="verifier-client",
+        group=group,
         key=lambda _group, request: client_network(request),
         rate=settings.VERIFY_CHECKS_PER_CLIENT,
         increment=True,
-    ):
+    )
+
+
+def _count_check(request) -> None:
+    """Count a file check before its file is read."""
+    if _over_limit(request, "verifier-client"):
         raise ValidationError(_("Too many files were checked from your address; try again later."), code="rate_limited")
 
 
@@ -166,7 +172,12 @@ def _received_file(request) -> bytes:
 
 
 def _page_context(**extra) -> dict:
-    return {"max_size": settings.VERIFY_MAX_UPLOAD_SIZE, "issuer_url": signing.issuer_id(), **extra}
+    return {
+        "max_size": settings.VERIFY_MAX_UPLOAD_SIZE,
+        "issuer_url": signing.issuer_id(),
+        "number_form": VerifyNumberForm(),
+        **extra,
+    }
 
 
 def _refusal_page(request, refusal: ValidationError):
@@ -211,3 +222,23 @@ def verify_file_json(request):
             status=REFUSAL_STATUS[refusal.code],
         )
     return JsonResponse(report.as_json())
+
+
+@never_cache
+@require_GET
+def verify_by_number(request):
+    """Public: the number and the verification code printed on a proof lead to its verification
+    page; a number alone finds nothing (decision 0016)."""
+    form = VerifyNumberForm(request.GET)
+    if not form.is_valid():
+        return render(request, "certificates/verify_file.html", _page_context(number_form=form), status=400)
+    if _over_limit(request, "verifier-number"):
+        problem, status = _("Too many documents were checked from your address; try again later."), 429
+    else:
+        certificate = verification.certificate_by_number(**form.cleaned_data)
+        if certificate is not None:
+            return redirect("certificates:verify", code=certificate.verification_code)
+        problem = _("No document has this number and this verification code. Type both exactly as they are printed.")
+        status = 404
+    context = _page_context(number_form=form, number_problem=problem)
+    return render(request, "certificates/verify_file.html", context, status=status)

@@ -16,3 +16,10 @@ class RerenderForm(forms.Form):
 
     def languages(self) -> tuple[str, str]:
         return self.cleaned_data["first_language"], self.cleaned_data["second_language"]
+
+
+class VerifyNumberForm(forms.Form):
+    """A document checked by its number and its verification code, as printed on the proof."""
+
+    number = forms.CharField(label=_("Number of the proof"), max_length=40)
+    code = forms.CharField(label=_("Verification code"), max_length=40)

@@ -2,7 +2,8 @@
 
 Personal data: ``Certificate.holder_name`` and ``Certificate.holder_birth_date`` (copied at
 issuance, so a later change of the account does not alter an issued certificate; the date of birth
-only when ``CERTIFICATE_SHOWS_DATE_OF_BIRTH`` is on) and the rendered supplement files.
+only when ``CERTIFICATE_SHOWS_DATE_OF_BIRTH`` is on) and the rendered files (supplement, statement
+and proof of professional qualification).
 """
 
 import secrets
@@ -172,6 +173,13 @@ class Certificate(models.Model):
         return self.kind != self.Kind.CERTIFICATE
 
     @property
+    def has_proof_document(self) -> bool:
+        """A certificate of the whole qualification is rendered as two documents: the proof of
+        professional qualification itself and its Europass supplement (decision 0016). Every other
+        kind is one document."""
+        return self.kind == self.Kind.CERTIFICATE
+
+    @property
     def languages(self) -> tuple[str, str]:
         return self.first_language, self.second_language
 
@@ -197,7 +205,12 @@ class CertificateCounter(models.Model):
 
 
 class SupplementVersion(models.Model):
-    """One rendering of a certificate's supplement. Re-rendering adds a version; none is deleted."""
+    """One rendering of a certificate's documents. Re-rendering adds a version; none is deleted.
+
+    ``file`` is the Europass supplement of a certificate, or the statement itself. A certificate's
+    version also holds its proof of professional qualification (``proof_file``): it is ready only
+    once both are stored, and the two are stored together or not at all (decision 0016).
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -214,6 +227,9 @@ class SupplementVersion(models.Model):
     file = models.FileField(upload_to="supplements", max_length=200, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveIntegerField(_("size"), null=True, blank=True)
+    proof_file = models.FileField(upload_to="proofs", max_length=200, blank=True)
+    proof_sha256 = models.CharField(_("SHA-256 of the proof"), max_length=64, blank=True)
+    proof_size = models.PositiveIntegerField(_("size of the proof"), null=True, blank=True)
     renderer_version = models.CharField(_("renderer version"), max_length=40, blank=True)
     queued_at = models.DateTimeField(_("queued at"))
     sent_at = models.DateTimeField(_("last sent to the worker at"), null=True, blank=True)
@@ -233,6 +249,16 @@ class SupplementVersion(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(first_language=models.F("second_language")), name="supplement_two_languages"
             ),
+            # A proof is stored whole (file, checksum and size) and only on a ready version.
+            models.CheckConstraint(
+                condition=models.Q(proof_file="", proof_sha256="", proof_size__isnull=True)
+                | (
+                    models.Q(status="ready", proof_size__isnull=False)
+                    & ~models.Q(proof_file="")
+                    & ~models.Q(proof_sha256="")
+                ),
+                name="supplement_proof_whole_when_ready",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -243,12 +269,39 @@ class SupplementVersion(models.Model):
         return self.status == self.Status.READY
 
     @property
+    def has_proof(self) -> bool:
+        """Whether a proof is stored: versions rendered before proofs were rendered have none."""
+        return bool(self.proof_file)
+
+    def _name(self, document: str, languages: tuple[str, str], extension: str) -> str:
+        first, second = languages
+        return f"{document}-{self.certificate.number}-{first}-{second}-v{self.number}.{extension}"
+
+    @property
     def download_name(self) -> str:
         document = {
             Certificate.Kind.STATEMENT: "statement-of-competencies",
             Certificate.Kind.PARTIAL: "proof-of-partial-qualification",
         }.get(self.certificate.kind, "certificate-supplement")
-        return f"{document}-{self.certificate.number}-{self.first_language}-{self.second_language}-v{self.number}.pdf"
+        return self._name(document, (self.first_language, self.second_language), "pdf")
+
+    @property
+    def proof_languages(self) -> tuple[str, str]:
+        """The proof's two languages: Dutch, the authentic text, first; then the version's first
+        other language as the translation (a French/English version has a Dutch/French proof)."""
+        translation = next(code for code in (self.first_language, self.second_language) if code != "nl")
+        return "nl", translation
+
+    @property
+    def proof_download_name(self) -> str:
+        return self._name("proof-of-professional-qualification", self.proof_languages, "pdf")
+
+    @property
+    def documents_download_name(self) -> str:
+        """The archive of the proof and its supplement, downloaded together."""
+        return self._name(
+            "proof-of-professional-qualification-and-supplement", (self.first_language, self.second_language), "zip"
+        )
 
 
 class IssuerKey(models.Model):

@@ -7,6 +7,7 @@ no network request and read no other file.
 
 import functools
 import mimetypes
+import re
 from html import escape
 from pathlib import Path
 
@@ -15,7 +16,9 @@ import qrcode.image.svg
 import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from weasyprint.text.fonts import FontConfiguration
@@ -29,7 +32,8 @@ from qualifications.selectors import (
 )
 
 from . import composition, pdf_tags
-from .models import SupplementVersion
+from .models import IssuingCentre, SupplementVersion
+from .sealing import configured_seal
 
 pdf_tags.install()
 
@@ -51,19 +55,34 @@ class PortalURLFetcher(URLFetcher):
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
 
 
+SVG_SIZE = re.compile(r'\s(?:width|height)="[^"]*"')
+
+
 def qr_code_svg(url: str, alternative_text: str) -> str:
     """The verification URL as an inline SVG, made locally; its <title> is the PDF's alternative text."""
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
     svg = image.to_string(encoding="unicode")
     opening_end = svg.index(">") + 1
-    return f"{svg[:opening_end]}<title>{escape(alternative_text)}</title>{svg[opening_end:]}"
+    # Without its own width and height (a size in modules, larger for a longer address) the code
+    # fills the box the style sheet gives it: a CSS rule cannot size an element of the SVG namespace.
+    opening = SVG_SIZE.sub("", svg[:opening_end])
+    return f"{opening}<title>{escape(alternative_text)}</title>{svg[opening_end:]}"
 
 
-def qr_alternative_text(languages: list[str], url: str) -> str:
+def _certificate_qr_description() -> str:
+    return _("QR code with the address of the page that verifies this proof")
+
+
+def _proof_qr_description() -> str:
+    return _("QR code with the address of the page that verifies this proof of professional qualification")
+
+
+def qr_alternative_text(languages: list[str], url: str, describe=_certificate_qr_description) -> str:
+    """The QR code's alternative text in each language: ``describe`` names the document it is on."""
     descriptions = []
     for language in languages:
         with translation.override(language):
-            descriptions.append(_("QR code with the address of the page that verifies this proof"))
+            descriptions.append(describe())
     return f"{' / '.join(descriptions)}: {url}"
 
 
@@ -126,6 +145,56 @@ def _grouped(partial, competencies: list) -> list:
     return [c for c in competencies if c.pk in grouped]
 
 
+# A postcode before the town on the last line of an address: "1030 Brussel", "B-1030 Brussel".
+POSTCODE = re.compile(r"^(?:[A-Z]{1,2}-)?\d{4,5}\s+")
+
+
+def place_of_issue(centre: IssuingCentre) -> str:
+    """The town of the issuing centre: the last line of its address without the postcode."""
+    lines = centre.address_lines
+    return POSTCODE.sub("", lines[-1]) if lines else ""
+
+
+def seal_notice(certificate) -> dict | None:
+    """What the visible seal notice says: who seals, when, and where a file is checked; None when
+    no seal is configured, so an unsealed document never claims a seal."""
+    if configured_seal() is None:
+        return None
+    url = settings.PORTAL_BASE_URL + reverse("certificates:verify_file")
+    return {
+        "centre": certificate.issuing_centre.name,
+        "date": timezone.localdate(),
+        "link": format_html('<a class="url" href="{0}">{0}</a>', url),
+    }
+
+
+def proof_context(version: SupplementVersion) -> dict:
+    """The proof of professional qualification: the centre, the holder, the qualification, the
+    legal basis, the number, date and place of issue, the verification address and the seal."""
+    certificate = version.certificate
+    languages = list(version.proof_languages)
+    qualification = certificate.assessment.qualification
+    url = certificate.verification_url
+    return {
+        "centre": certificate.issuing_centre,
+        "qualification": qualification,
+        "texts": supplement_texts(qualification),
+        "languages": languages,
+        "certificate": certificate,
+        "version": version,
+        "birth_date": certificate.holder_birth_date if settings.CERTIFICATE_SHOWS_DATE_OF_BIRTH else None,
+        "place_of_issue": place_of_issue(certificate.issuing_centre),
+        "qr_code": mark_safe(qr_code_svg(url, qr_alternative_text(languages, url, _proof_qr_description))),
+        "seal_notice": seal_notice(certificate),
+        "rendered_at": _pdf_date(timezone.now()),
+    }
+
+
+def proof_html(version: SupplementVersion) -> str:
+    with translation.override("nl"):
+        return render_to_string("certificates/proof.html", proof_context(version))
+
+
 def supplement_html(version: SupplementVersion) -> str:
     """The whole document's HTML."""
     with translation.override(version.first_language):
@@ -159,20 +228,30 @@ def fonts() -> FontConfiguration:
 
 
 @functools.cache
-def stylesheet() -> weasyprint.CSS:
+def stylesheet(name: str = "supplement.css") -> weasyprint.CSS:
     return weasyprint.CSS(
-        filename=STATIC_DIR / "certificates" / "supplement.css", url_fetcher=PortalURLFetcher(), font_config=fonts()
+        filename=STATIC_DIR / "certificates" / name, url_fetcher=PortalURLFetcher(), font_config=fonts()
     )
 
 
-def lay_out(source: str, total_pages: int | None = None) -> weasyprint.Document:
-    """The HTML laid out in pages, numbered "page / total_pages" (or of its own pages)."""
+def lay_out(source: str, total_pages: int | None = None, extra: tuple[str, ...] = ()) -> weasyprint.Document:
+    """The HTML laid out in pages, numbered "page / total_pages" (or of its own pages), with the
+    supplement's style sheet and the ``extra`` ones of the portal's own (the proof's)."""
     html = weasyprint.HTML(string=source, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=PortalURLFetcher())
     return html.render(
-        stylesheets=[stylesheet(), *([composition.page_total(total_pages)] if total_pages else [])],
+        stylesheets=[
+            stylesheet(),
+            *(stylesheet(name) for name in extra),
+            *([composition.page_total(total_pages)] if total_pages else []),
+        ],
         font_config=fonts(),
         **composition.PDF_OPTIONS,
     )
+
+
+def render_proof_pdf(version: SupplementVersion) -> bytes:
+    """The proof of professional qualification, with the supplement's styles and its own."""
+    return lay_out(proof_html(version), extra=("proof.css",)).write_pdf(**composition.PDF_OPTIONS)
 
 
 def render_whole_pdf(version: SupplementVersion) -> bytes:

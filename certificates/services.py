@@ -3,6 +3,8 @@
 import hashlib
 import logging
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,6 +21,7 @@ from accounts.services import candidate_full_name
 from assessments import report_summary
 from assessments.models import Assessment
 from audit.services import Action, audit_record
+from portal.downloads import zip_stream
 from qualifications.models import Competency
 from qualifications.selectors import ProofDue, proof_due
 
@@ -436,17 +439,52 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
     return certificate
 
 
-def supplement_open(*, actor, version: SupplementVersion) -> File:
-    """Open a rendered supplement for download; every download of a personal file is audited."""
-    handle = version.file.open("rb")
+def _open_audited(*, actor, version: SupplementVersion, file, summary: str, action=Action.FILE_DOWNLOADED) -> File:
+    handle = file.open("rb")  # a missing file raises here: nothing is recorded
     audit_record(
-        actor=actor,
-        action=Action.SUPPLEMENT_DOWNLOADED,
-        subject=version.certificate.assessment,
-        summary=version.download_name,
-        version_id=version.pk,
+        actor=actor, action=action, subject=version.certificate.assessment, summary=summary, version_id=version.pk
     )
     return handle
+
+
+def supplement_open(*, actor, version: SupplementVersion) -> File:
+    """Open a rendered supplement for download; every download of a personal file is audited."""
+    return _open_audited(
+        actor=actor,
+        version=version,
+        file=version.file,
+        summary=version.download_name,
+        action=Action.SUPPLEMENT_DOWNLOADED,
+    )
+
+
+def proof_open(*, actor, version: SupplementVersion) -> File:
+    """Open a version's proof of professional qualification for download, audited."""
+    return _open_audited(actor=actor, version=version, file=version.proof_file, summary=version.proof_download_name)
+
+
+def documents_open(*, actor, version: SupplementVersion) -> Iterator[bytes]:
+    """The proof and its supplement in one ZIP archive, streamed; audited as one download.
+
+    Both files are opened before the download is recorded: a missing one raises FileNotFoundError
+    and nothing is recorded.
+    """
+    proof = version.proof_file.open("rb")
+    try:
+        supplement = version.file.open("rb")
+    except FileNotFoundError:
+        proof.close()
+        raise
+    audit_record(
+        actor=actor,
+        action=Action.FILE_DOWNLOADED,
+        subject=version.certificate.assessment,
+        summary=version.documents_download_name,
+        version_id=version.pk,
+        documents=[version.proof_download_name, version.download_name],
+    )
+    written = timezone.localtime(version.rendered_at or timezone.now())
+    return zip_stream([(version.proof_download_name, proof), (version.download_name, supplement)], written)
 
 
 # --- Rendering (runs in the worker only) ----------------------------------------------------
@@ -467,16 +505,55 @@ def _claim(version_id: int, attempt_id: str) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    name: str
+    sha256: str
+    size: int
+
+
+def _rendered_documents(version: SupplementVersion) -> dict[str, bytes]:
+    """Each document of the version, its credential embedded and sealed, by the field that stores
+    it: the supplement (or the statement) and, for a certificate, the proof."""
+    from .packaging import supplement_finish
+    from .rendering import render_proof_pdf, render_supplement_pdf
+
+    documents = {"": supplement_finish(version, render_supplement_pdf(version))}
+    if version.certificate.has_proof_document:
+        documents["proof_"] = supplement_finish(version, render_proof_pdf(version))
+    return documents
+
+
+def _store(documents: dict[str, bytes]) -> dict[str, StoredFile]:
+    """Write every document under a fresh name; if one cannot be written, none stays behind."""
+    folders = {"": "supplements", "proof_": "proofs"}
+    stored: dict[str, StoredFile] = {}
+    try:
+        for prefix, pdf in documents.items():
+            name = default_storage.save(f"{folders[prefix]}/{uuid.uuid4().hex}.pdf", ContentFile(pdf))
+            stored[prefix] = StoredFile(name, hashlib.sha256(pdf).hexdigest(), len(pdf))
+    except Exception:
+        _delete(stored)
+        raise
+    return stored
+
+
+def _delete(stored: dict[str, StoredFile]) -> None:
+    for item in stored.values():
+        default_storage.delete(item.name)
+
+
 def supplement_render(*, version_id: int, attempt_id: str) -> bool:
-    """Render one supplement version; idempotent.
+    """Render one version's documents; idempotent.
 
     A version already ready, or being rendered by another live delivery, is left alone. The
-    PDF is rendered outside any transaction and written under a fresh name; only the delivery
-    that still holds the claim marks the version ready, so a duplicate never overwrites a file.
-    Returns True when this call produced the file.
+    PDFs (a certificate's proof and supplement, or a statement) are rendered outside any
+    transaction and written under fresh names; only the delivery that still holds the claim marks
+    the version ready, with every file in one UPDATE, so a duplicate never overwrites a file and a
+    version is never ready with one document of two. A failure in any render marks it failed with
+    nothing stored. Returns True when this call produced the files.
     """
-    from .packaging import supplement_finish
-    from .rendering import RENDERER_VERSION, render_supplement_pdf
+    from .rendering import RENDERER_VERSION
 
     if not _claim(version_id, attempt_id):
         return False
@@ -484,26 +561,27 @@ def supplement_render(*, version_id: int, attempt_id: str) -> bool:
         "certificate__assessment__qualification", "certificate__issuing_centre"
     ).get(pk=version_id)
     try:
-        pdf = supplement_finish(version, render_supplement_pdf(version))  # credential embedded, sealed
+        documents = _rendered_documents(version)
     except Exception as error:
         SupplementVersion.objects.filter(pk=version_id, claimed_by=attempt_id).update(
             status=VersionStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
         )
         raise
-    name = default_storage.save(f"supplements/{uuid.uuid4().hex}.pdf", ContentFile(pdf))
+    stored = _store(documents)
+    files = {}
+    for prefix, item in stored.items():
+        files.update({f"{prefix}file": item.name, f"{prefix}sha256": item.sha256, f"{prefix}size": item.size})
     finished = SupplementVersion.objects.filter(
         pk=version_id, status=VersionStatus.RENDERING, claimed_by=attempt_id
     ).update(
         status=VersionStatus.READY,
-        file=name,
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        size=len(pdf),
         rendered_at=timezone.now(),
         renderer_version=RENDERER_VERSION,
         error="",
+        **files,
     )
     if not finished:
-        default_storage.delete(name)
+        _delete(stored)
     else:
         document_ready.send(sender=SupplementVersion, version=version)
     return bool(finished)

@@ -6,6 +6,7 @@ app_name = "certificates"
 urlpatterns = [
     path("verify/", credential_views.verify_file, name="verify_file"),
     path("verify/check.json", credential_views.verify_file_json, name="verify_check"),
+    path("verify/number/", credential_views.verify_by_number, name="verify_number"),
     path("verify/<str:code>/", views.verify, name="verify"),
     path("credentials/issuer/", credential_views.issuer_profile, name="issuer"),
     path("credentials/status/revocation/", credential_views.status_list, name="status_list"),
@@ -15,4 +16,10 @@ urlpatterns = [
     path("certificates/<int:pk>/render/", views.supplement_rerender, name="rerender"),
     path("certificates/<int:pk>/supplements/<int:version>/retry/", views.supplement_retry, name="retry"),
     path("certificates/<int:pk>/supplements/<int:version>/download/", views.supplement_download, name="download"),
+    path("certificates/<int:pk>/supplements/<int:version>/proof/", views.proof_download, name="proof_download"),
+    path(
+        "certificates/<int:pk>/supplements/<int:version>/documents.zip",
+        views.documents_download,
+        name="documents_download",
+    ),
 ]

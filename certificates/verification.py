@@ -7,6 +7,7 @@ visitor's language. Anything that does not check out makes the verdict "invalid"
 given only to a file that is otherwise genuine.
 """
 
+import hashlib
 import json
 import logging
 import re
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
@@ -21,7 +23,7 @@ from . import pdf_limits, pdf_reading
 from .credentials import signing, status_list
 from .credentials.documents import schema_errors, unknown_contexts
 from .credentials.issuing import utc_timestamp
-from .models import Certificate
+from .models import Certificate, SupplementVersion
 from .sealing import trusted_seal_certificates
 
 logger = logging.getLogger(__name__)
@@ -37,11 +39,16 @@ class Check:
     message: str
 
 
+PROOF, SUPPLEMENT, PARTIAL, STATEMENT = "proof", "supplement", "partial", "statement"
+
+
 @dataclass
 class Report:
     kind: str  # pdf, credential, unreadable
     checks: list[Check] = field(default_factory=list)
     certificate: Certificate | None = None
+    document: str = ""  # for a PDF found in the register: proof, supplement, partial or statement
+    version: SupplementVersion | None = None
 
     def add(self, name: str, ok: bool, message: str) -> bool:
         self.checks.append(Check(name, ok, message))
@@ -72,7 +79,15 @@ class Report:
             "kind": self.kind,
             "checks": [{"check": check.name, "ok": check.ok, "message": check.message} for check in self.checks],
             "certificate": None if certificate is None or self.verdict == INVALID else self._document_json(),
+            "document": None if not self.document or self.verdict == INVALID else self._file_json(),
         }
+
+    @property
+    def document_name(self) -> str:
+        return document_name(self.document) if self.document else ""
+
+    def _file_json(self) -> dict:
+        return {"kind": self.document, "name": self.document_name, "version": self.version.number}
 
     def _document_json(self) -> dict:
         certificate = self.certificate
@@ -124,6 +139,23 @@ def listed_partial_qualifications(certificate: Certificate) -> list:
     return list(certificate.partial_qualifications.order_by("order").prefetch_related("competencies"))
 
 
+def document_name(document: str) -> str:
+    return {
+        PROOF: _("Proof of professional qualification"),
+        SUPPLEMENT: _("Europass certificate supplement"),
+        PARTIAL: _("Proof of partial qualification"),
+        STATEMENT: _("Proof of competencies"),
+    }[document]
+
+
+def certificate_by_number(*, number: str, code: str) -> Certificate | None:
+    """The certificate with this number and this verification code, both as printed on the
+    proof. Never by number alone: numbers follow each other, so they could be enumerated."""
+    if not number.strip() or not code.strip():
+        return None
+    return Certificate.objects.filter(number=number.strip().upper(), verification_code=code.strip()).first()
+
+
 def verify_file(data: bytes) -> Report:
     """Verify an uploaded supplement PDF, credential JSON or VC-JWT.
 
@@ -161,8 +193,39 @@ def verify_pdf(data: bytes) -> Report:
     if facts.credential is None:
         report.add("credential", False, _("The document carries no credential."))
     else:
-        _check_credential_bytes(report, facts.credential)
+        _check_credential_bytes(report, facts.credential, file=data)
     return report
+
+
+def _check_issued_file(report: Report, data: bytes) -> None:
+    """The file must be one the portal stored for the credential's certificate, byte for byte:
+    its checksum names the document (the proof, its supplement, a proof of partial qualification or of competencies) and its version."""
+    digest = hashlib.sha256(data).hexdigest()
+    version = (
+        SupplementVersion.objects.filter(certificate=report.certificate, status=SupplementVersion.Status.READY)
+        .filter(Q(sha256=digest) | Q(proof_sha256=digest))
+        .first()
+    )
+    if version is None:
+        report.add("document", False, _("The file is not a document this test centre issued for this certificate."))
+        return
+    if version.proof_sha256 == digest:
+        report.document = PROOF
+    else:
+        report.document = {Certificate.Kind.STATEMENT: STATEMENT, Certificate.Kind.PARTIAL: PARTIAL}.get(
+            report.certificate.kind, SUPPLEMENT
+        )
+    report.version = version
+    message = {
+        PROOF: _("The file is the proof of professional qualification %(number)s (version %(version)s) as issued."),
+        SUPPLEMENT: _(
+            "The file is the Europass certificate supplement (version %(version)s) that accompanies proof of "
+            "professional qualification %(number)s, as issued."
+        ),
+        PARTIAL: _("The file is the proof of partial qualification %(number)s (version %(version)s) as issued."),
+        STATEMENT: _("The file is the proof of competencies %(number)s (version %(version)s) as issued."),
+    }[report.document]
+    report.add("document", True, message % {"number": report.certificate.number, "version": version.number})
 
 
 def _check_seal(report: Report, facts: pdf_reading.PdfFacts) -> None:
@@ -262,7 +325,8 @@ VALID_MESSAGES = {
 }
 
 
-def _check_credential_bytes(report: Report, data: bytes) -> None:
+def _check_credential_bytes(report: Report, data: bytes, file: bytes | None = None) -> None:
+    """Check a credential; ``file`` is the PDF it was embedded in, which must be one the portal issued."""
     token, is_credential = _token_of(data)
     if token is None:
         if is_credential:
@@ -296,6 +360,8 @@ def _check_credential_bytes(report: Report, data: bytes) -> None:
     report.certificate = certificate
     matches = REGISTER_MESSAGES[certificate.kind]()
     report.add("register", True, matches % {"number": certificate.number, "holder": certificate.holder_name})
+    if file is not None:
+        _check_issued_file(report, file)
     _check_status(report, payload)
 
 

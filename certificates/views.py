@@ -20,13 +20,35 @@ def _report(request, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
 
+def _download(request, version, open_file, *, download_name: str, content_type: str = "application/pdf"):
+    """A version's file, opened (and audited) by its service for the person downloading it."""
+    return private_file_response(
+        lambda: open_file(actor=request.user, version=version), download_name=download_name, content_type=content_type
+    )
+
+
 @login_required
 def supplement_download(request, pk: int, version: int):
     supplement = access.get_ready_supplement(request.user, pk, version)
-    return private_file_response(
-        lambda: services.supplement_open(actor=request.user, version=supplement),
-        download_name=supplement.download_name,
-        content_type="application/pdf",
+    return _download(request, supplement, services.supplement_open, download_name=supplement.download_name)
+
+
+@login_required
+def proof_download(request, pk: int, version: int):
+    proof = access.get_ready_proof(request.user, pk, version)
+    return _download(request, proof, services.proof_open, download_name=proof.proof_download_name)
+
+
+@login_required
+def documents_download(request, pk: int, version: int):
+    """The proof and its supplement together, as one ZIP archive."""
+    documents = access.get_ready_proof(request.user, pk, version)
+    return _download(
+        request,
+        documents,
+        services.documents_open,
+        download_name=documents.documents_download_name,
+        content_type="application/zip",
     )
 
 

@@ -64,6 +64,13 @@ VIEWS = [
     ("e-mail send again", "post", "/notifications/{notification}/resend/", {ADMINISTRATOR}),
     ("certificate panel", "get", "/certificates/{certificate}/panel/", {CANDIDATE, ADMINISTRATOR}),
     ("supplement download", "get", "/certificates/{certificate}/supplements/1/download/", {CANDIDATE, ADMINISTRATOR}),
+    ("proof download", "get", "/certificates/{certificate}/supplements/1/proof/", {CANDIDATE, ADMINISTRATOR}),
+    (
+        "documents download",
+        "get",
+        "/certificates/{certificate}/supplements/1/documents.zip",
+        {CANDIDATE, ADMINISTRATOR},
+    ),
     ("supplement retry", "post", "/certificates/{certificate}/supplements/1/retry/", {ADMINISTRATOR}),
     ("supplement render", "post", "/certificates/{certificate}/render/", {ADMINISTRATOR}),
     ("certificate revoke", "post", "/certificates/{certificate}/revoke/", {ADMINISTRATOR}),
@@ -76,6 +83,7 @@ PUBLIC = [
     ("verification", "/verify/{code}/"),
     ("login", "/accounts/login/"),
     ("file check", "/verify/"),
+    ("verification by number and code", "/verify/number/?number={number}&code={code}"),
     ("issuer profile", "/credentials/issuer/"),
     ("status list", "/credentials/status/revocation/"),
 ]
@@ -108,6 +116,8 @@ def world(assessment, candidate, other_candidate, assessor, outsider_assessor, a
     certificate = assessment.certificate
     version = certificate.versions.get()
     version.status = SupplementVersion.Status.READY
+    version.proof_sha256, version.proof_size = "0" * 64, len(samples.MINIMAL_PDF)
+    version.proof_file.save("proofs/test.pdf", ContentFile(samples.MINIMAL_PDF), save=False)
     version.file.save("supplements/test.pdf", ContentFile(samples.MINIMAL_PDF))
     credential_issue(certificate=certificate, languages=certificate.languages)
     Objection.objects.create(assessment=assessment, reason="r", lodged_at=timezone.now())
@@ -126,6 +136,7 @@ def world(assessment, candidate, other_candidate, assessor, outsider_assessor, a
         "competency": judgement.competency_id,
         "candidate": candidate.pk,
         "code": certificate.verification_code,
+        "number": certificate.number,
         "notification": Notification.objects.filter(assessment=assessment).first().pk,
     }
     return users, ids
@@ -172,10 +183,10 @@ def test_every_view_of_the_procedure_is_in_the_matrix():
     from django.urls import get_resolver, resolve
 
     dummy = dict.fromkeys(
-        ["a", "item", "observation", "certificate", "competency", "candidate", "code", "notification"], 1
+        ["a", "item", "observation", "certificate", "competency", "candidate", "code", "notification", "number"], 1
     )
     covered = {resolve(url.format(**dummy)).view_name for _name, _method, url, _allowed in VIEWS}
-    covered |= {resolve(url.format(**dummy)).view_name for _name, url in PUBLIC + PUBLIC_POST}
+    covered |= {resolve(url.format(**dummy).split("?")[0]).view_name for _name, url in PUBLIC + PUBLIC_POST}
     existing = {
         f"{namespace}:{name}"
         for namespace in ("assessments", "certificates")

@@ -16,7 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 def ready(version: SupplementVersion) -> SupplementVersion:
+    """The version as the worker leaves it: both documents stored, ready."""
     version.status, version.rendered_at = SupplementVersion.Status.READY, timezone.now()
+    version.proof_sha256, version.proof_size = "0" * 64, len(samples.MINIMAL_PDF)
+    version.proof_file.save(f"proof-v{version.number}.pdf", ContentFile(samples.MINIMAL_PDF), save=False)
     version.file.save(f"v{version.number}.pdf", ContentFile(samples.MINIMAL_PDF))
     return version
 
@@ -44,8 +47,9 @@ def test_the_candidate_keeps_every_ready_version_of_each_language_pair(client, c
     ]
     box = candidate_box(client, certified)
     for number in (1, 2, 3):
-        assert f"/certificates/{certificate.pk}/supplements/{number}/download/" in box
-    assert "/supplements/4/download/" not in box
+        for document in ("download/", "proof/", "documents.zip"):
+            assert f"/certificates/{certificate.pk}/supplements/{number}/{document}" in box
+    assert "/supplements/4/" not in box
     assert client.get(f"/certificates/{certificate.pk}/supplements/1/download/").status_code == 200
 
 

@@ -23,7 +23,15 @@ from .conftest import render
 from .sealing_helpers import check, checks_of, envelope, make_seal, payload_of, token_of, with_payload
 
 pytestmark = pytest.mark.django_db
-ALL_CHECKS = {"seal": True, "unchanged": True, "signature": True, "schema": True, "register": True, "status": True}
+ALL_CHECKS = {
+    "seal": True,
+    "unchanged": True,
+    "signature": True,
+    "schema": True,
+    "register": True,
+    "document": True,
+    "status": True,
+}
 
 
 @pytest.fixture
