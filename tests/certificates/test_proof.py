@@ -35,8 +35,8 @@ PROOF_BASIS_NL = (
     "voor de erkenning van verworven competenties en het besluit van de Vlaamse Regering van 19 juli 2019"
 )
 QUALIFICATION_BASIS_NL = (
-    "Decreet van 30 april 2009 betreffende de kwalificatiestructuur; besluit van de Vlaamse Regering van "
-    "25 maart 2016 tot erkenning van de beroepskwalificatie contactcenteroperator"
+    "decreet van 30 april 2009 betreffende de kwalificatiestructuur, artikel 12; besluit van de Vlaamse Regering "
+    "van 25 maart 2016 tot erkenning van de beroepskwalificatie contactcenteroperator"
 )
 
 

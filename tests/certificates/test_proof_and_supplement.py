@@ -269,7 +269,7 @@ def test_a_revoked_certificates_proof_is_reported_revoked(client, rendered, admi
 
 def test_the_verification_page_by_link_says_the_status_as_before(client, rendered):
     page = client.get(f"/verify/{rendered.certificate.verification_code}/").content.decode()
-    assert "This certificate is valid." in page
+    assert "This proof of professional qualification is valid." in page
 
 
 # --- Verification by number and code ---------------------------------------------------------
