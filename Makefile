@@ -63,7 +63,7 @@ $(DEMO): $(MIGRATED) $(wildcard */management/commands/create_demo_*.py)
 	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_assessment
 	@mkdir -p $(@D) && touch $@
 
-$(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem: $(INSTALLED)
+$(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem $(VAR)/dev-seal/credential-rsa-key.pem: $(INSTALLED)
 	@DEBUG=1 $(BIN)/python manage.py ensure_dev_seal
 
 # `make run` seals with a self-signed TEST seal and signs credentials with a development key,
@@ -71,11 +71,12 @@ $(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem: $(INSTALLED)
 run: export PORTAL_SEAL_PKCS12 ?= $(CURDIR)/var/dev-seal/seal.p12
 run: export PORTAL_SEAL_PASSPHRASE ?= development
 run: export PORTAL_CREDENTIAL_KEY ?= $(CURDIR)/var/dev-seal/credential-key.pem
+run: export PORTAL_CREDENTIAL_RSA_KEY ?= $(CURDIR)/var/dev-seal/credential-rsa-key.pem
 # The address in e-mails and on supplements: where the server listens, unless given.
 run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 # Steps already done are skipped (see MIGRATED and DEMO), so a restart takes seconds. One Ctrl-C
 # stops the web server and the worker (warm shutdown) and returns to the prompt (portal/devrun.py).
-run: $(INSTALLED) messages $(MIGRATED) $(DEMO) $(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem
+run: $(INSTALLED) messages $(MIGRATED) $(DEMO) $(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem $(VAR)/dev-seal/credential-rsa-key.pem
 	@echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
 	@DEBUG=1 exec $(BIN)/python -m portal.devrun $(HOST):$(PORT)
 

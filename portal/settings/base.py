@@ -232,9 +232,12 @@ PORTAL_SEAL_PKCS12 = os.environ.get("PORTAL_SEAL_PKCS12", "")
 PORTAL_SEAL_PASSPHRASE = os.environ.get("PORTAL_SEAL_PASSPHRASE", "")
 # A trusted timestamp server (RFC 3161); the seal is PAdES B-T with one, B-B without.
 PORTAL_SEAL_TSA_URL = os.environ.get("PORTAL_SEAL_TSA_URL", "")
-# The test centre's Ed25519 key (PEM, PKCS#8) that signs the Open Badges credentials.
+# The test centre's keys for the Open Badges credentials (decision 0020), PEM (PKCS#8) files: an
+# Ed25519 key signs the Data Integrity proof (eddsa-rdfc-2022), an RSA key the VC-JWT (RS256).
 PORTAL_CREDENTIAL_KEY = os.environ.get("PORTAL_CREDENTIAL_KEY", "")
 PORTAL_CREDENTIAL_KEY_PASSPHRASE = os.environ.get("PORTAL_CREDENTIAL_KEY_PASSPHRASE", "")
+PORTAL_CREDENTIAL_RSA_KEY = os.environ.get("PORTAL_CREDENTIAL_RSA_KEY", "")
+PORTAL_CREDENTIAL_RSA_KEY_PASSPHRASE = os.environ.get("PORTAL_CREDENTIAL_RSA_KEY_PASSPHRASE", "")
 # The issuer's name in credentials and on the issuer profile.
 PORTAL_ISSUER_NAME = os.environ.get("PORTAL_ISSUER_NAME", "Test centre Contact Center operator")
 # Largest file the public verifier accepts (bytes); it is read in memory and never stored.
