@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "corsheaders",
     "qualifications",
     "accounts",
     "audit",
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the answer to a browser's CORS preflight is given before anything else runs.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -240,6 +243,13 @@ PORTAL_CREDENTIAL_RSA_KEY = os.environ.get("PORTAL_CREDENTIAL_RSA_KEY", "")
 PORTAL_CREDENTIAL_RSA_KEY_PASSPHRASE = os.environ.get("PORTAL_CREDENTIAL_RSA_KEY_PASSPHRASE", "")
 # The issuer's name in credentials and on the issuer profile.
 PORTAL_ISSUER_NAME = os.environ.get("PORTAL_ISSUER_NAME", "Test centre Contact Center operator")
+# What verifiers and wallets fetch from a web page (decision 0020): the issuer profile, the keys,
+# the status list and the machine verifier, for any origin, without cookies; nothing else.
+CORS_URLS_REGEX = r"^/(credentials/|verify/check\.json$)"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]  # POST: verify/check.json only; other views refuse it
+CORS_EXPOSE_HEADERS = ["ETag"]
 # Largest file the public verifier accepts (bytes); it is read in memory and never stored.
 VERIFY_MAX_UPLOAD_SIZE = int(os.environ.get("VERIFY_MAX_UPLOAD_SIZE", str(5 * 1024 * 1024)))
 # What one dropped PDF may cost (certificates/pdf_limits.py): a sealed supplement has three
