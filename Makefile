@@ -80,8 +80,19 @@ run: $(INSTALLED) messages $(MIGRATED) $(DEMO) $(VAR)/dev-seal/seal.p12 $(VAR)/d
 	@echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
 	@DEBUG=1 exec $(BIN)/python -m portal.devrun $(HOST):$(PORT)
 
+# The Digital Credentials Consortium's verifier, which a test runs on the credentials (decision
+# 0020): installed from the npm registry under var/, where npm exists; without it that test is skipped.
+NODE_VERIFIER := $(VAR)/node-verifier
+$(NODE_VERIFIER)/.installed: tests/certificates/outside/package.json
+	@if command -v npm >/dev/null; then \
+		echo "Installing the credential verifier of the Digital Credentials Consortium into $(NODE_VERIFIER)/"; \
+		mkdir -p $(NODE_VERIFIER) && cp $< $(NODE_VERIFIER)/package.json && \
+		{ npm install --prefix $(NODE_VERIFIER) --no-audit --no-fund --loglevel=error && touch $@ \
+		|| echo "npm install failed: the test with the Digital Credentials Consortium's verifier is skipped"; }; \
+	else echo "npm not found: the test with the Digital Credentials Consortium's verifier is skipped"; fi
+
 # With CI=true the suite runs against PostgreSQL and Redis on 127.0.0.1 (see .ci/run).
-test: $(INSTALLED) messages
+test: $(INSTALLED) messages $(NODE_VERIFIER)/.installed
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
