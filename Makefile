@@ -64,7 +64,7 @@ $(DEMO): $(MIGRATED) $(wildcard */management/commands/create_demo_*.py)
 	@mkdir -p $(@D) && touch $@
 
 # The TEST seal is made in the demo centre's name, so it is made after the demo centre.
-$(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem: $(INSTALLED) | $(DEMO)
+$(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem $(VAR)/dev-seal/credential-rsa-key.pem: $(INSTALLED) | $(DEMO)
 	@DEBUG=1 $(BIN)/python manage.py ensure_dev_seal
 
 # `make run` seals with a self-signed TEST seal and signs credentials with a development key,
@@ -72,16 +72,28 @@ $(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem: $(INSTALLED) | $(DE
 run: export PORTAL_SEAL_PKCS12 ?= $(CURDIR)/var/dev-seal/seal.p12
 run: export PORTAL_SEAL_PASSPHRASE ?= development
 run: export PORTAL_CREDENTIAL_KEY ?= $(CURDIR)/var/dev-seal/credential-key.pem
+run: export PORTAL_CREDENTIAL_RSA_KEY ?= $(CURDIR)/var/dev-seal/credential-rsa-key.pem
 # The address in e-mails and on supplements: where the server listens, unless given.
 run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 # Steps already done are skipped (see MIGRATED and DEMO), so a restart takes seconds. One Ctrl-C
 # stops the web server and the worker (warm shutdown) and returns to the prompt (portal/devrun.py).
-run: $(INSTALLED) messages $(MIGRATED) $(DEMO) $(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem
+run: $(INSTALLED) messages $(MIGRATED) $(DEMO) $(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem $(VAR)/dev-seal/credential-rsa-key.pem
 	@echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
 	@DEBUG=1 exec $(BIN)/python -m portal.devrun $(HOST):$(PORT)
 
+# The Digital Credentials Consortium's verifier, which a test runs on the credentials (decision
+# 0020): installed from the npm registry under var/, where npm exists; without it that test is skipped.
+NODE_VERIFIER := $(VAR)/node-verifier
+$(NODE_VERIFIER)/.installed: tests/certificates/outside/package.json
+	@if command -v npm >/dev/null; then \
+		echo "Installing the credential verifier of the Digital Credentials Consortium into $(NODE_VERIFIER)/"; \
+		mkdir -p $(NODE_VERIFIER) && cp $< $(NODE_VERIFIER)/package.json && \
+		{ npm install --prefix $(NODE_VERIFIER) --no-audit --no-fund --loglevel=error && touch $@ \
+		|| echo "npm install failed: the test with the Digital Credentials Consortium's verifier is skipped"; }; \
+	else echo "npm not found: the test with the Digital Credentials Consortium's verifier is skipped"; fi
+
 # With CI=true the suite runs against PostgreSQL and Redis on 127.0.0.1 (see .ci/run).
-test: $(INSTALLED) messages
+test: $(INSTALLED) messages $(NODE_VERIFIER)/.installed
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -36,6 +36,7 @@ def setup_django(scratch: Path) -> None:
             "PORTAL_SEAL_PKCS12": str(scratch / "seal" / "seal.p12"),
             "PORTAL_SEAL_PASSPHRASE": "bench",
             "PORTAL_CREDENTIAL_KEY": str(scratch / "seal" / "credential-key.pem"),
+            "PORTAL_CREDENTIAL_RSA_KEY": str(scratch / "seal" / "credential-rsa-key.pem"),
             "DJANGO_SETTINGS_MODULE": "portal.settings.base",
             "PORTAL_VAR_DIR": str(scratch),
             "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL") or "filesystem://localhost//",
@@ -59,6 +60,7 @@ def setup_django(scratch: Path) -> None:
 
     dev_keys.ensure_seal(Path(settings.PORTAL_SEAL_PKCS12), passphrase="bench", common_name="Benchmark seal")
     dev_keys.ensure_credential_key(Path(settings.PORTAL_CREDENTIAL_KEY))
+    dev_keys.ensure_credential_rsa_key(Path(settings.PORTAL_CREDENTIAL_RSA_KEY))
 
 
 def bench_database(scratch: Path) -> str:
@@ -198,10 +200,8 @@ class ChromiumPrinter:
 
 def sealing_cost(version) -> tuple[list[float], list[float], list[float]]:
     """Per run: the unsealed render, the credential signed and embedded, the seal (seconds)."""
-    import json
-
-    from certificates.credentials.embedding import embed_credential
-    from certificates.credentials.issuing import credential_issue, enveloped
+    from certificates.credentials.embedding import credential_files, embed_credential
+    from certificates.credentials.issuing import credential_issue
     from certificates.models import CertificateCredential
     from certificates.rendering import render_supplement_pdf
     from certificates.sealing import seal_pdf
@@ -214,7 +214,7 @@ def sealing_cost(version) -> tuple[list[float], list[float], list[float]]:
         pdf = render_supplement_pdf(version)
         rendered = time.perf_counter()
         credential = credential_issue(certificate=version.certificate, languages=("nl", "en"))
-        pdf = embed_credential(pdf, json.dumps(enveloped(credential)).encode())
+        pdf = embed_credential(pdf, credential_files(credential.data_integrity.encode(), credential.jwt.encode()))
         embedded = time.perf_counter()
         seal_pdf(pdf)
         sealed = time.perf_counter()

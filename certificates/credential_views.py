@@ -1,5 +1,10 @@
-"""Issuer profile, status list, the holder's credential file, and the public file verifier."""
+"""Issuer profile, keys, status list, the holder's credential files, and the public file verifier.
 
+What verifiers fetch (profile, keys, status list, ``verify/check.json``) may be read from any web
+page (CORS, ``CORS_URLS_REGEX``); decision 0020 says how long each may be kept.
+"""
+
+import hashlib
 from io import BytesIO
 
 from django import forms
@@ -11,6 +16,7 @@ from django.core.files.uploadhandler import SkipFile
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -24,61 +30,127 @@ from assessments.uploads import SizeLimitUploadHandler
 from . import access, verification
 from .credentials import signing
 from .credentials import status_list as status_lists
-from .credentials.documents import OB3_CONTEXT, VC_V2_CONTEXT
-from .credentials.issuing import credential_file
+from .credentials.documents import DID_V1_CONTEXT, MULTIKEY_CONTEXT, OB3_CONTEXT, VC_V2_CONTEXT
+from .credentials.issuing import CREDENTIAL_FILE_TYPES, credential_file
 from .forms import VerifyNumberForm
 from .models import IssuerKey, IssuingCentre
+
+# A key's document never changes (its URL names the key); the lists of keys change on a rotation.
+KEY_CACHING = {"public": True, "max_age": 365 * 24 * 3600, "immutable": True}
+KEY_LIST_CACHING = {"public": True, "max_age": 3600}
+
+
+def _json(document: dict, content_type: str, caching: dict) -> JsonResponse:
+    response = JsonResponse(document, content_type=content_type, json_dumps_params={"indent": 2})
+    patch_cache_control(response, **caching)
+    return response
+
+
+def _multikey(issuer_key: IssuerKey, *, context: bool) -> dict:
+    public_key_multibase = signing.public_key_multibase(issuer_key)
+    document = {
+        "id": signing.multikey_url(public_key_multibase),
+        "type": "Multikey",
+        "controller": signing.issuer_id(),
+        "publicKeyMultibase": public_key_multibase,
+    }
+    return {"@context": MULTIKEY_CONTEXT, **document} if context else document
 
 
 @require_GET
 def issuer_profile(request):
-    """The issuer's Open Badges profile with every public key it has ever signed with, named as the
-    current version of the issuing centre. Not found before the centre is entered: a profile
-    needs a name, and no credential names the profile before then."""
+    """The issuer's Open Badges profile, and the controller document of its Data Integrity keys:
+    every Ed25519 key it has signed proofs with, as a Multikey it asserts with. Named as the current
+    version of the issuing centre; not found before the centre is entered: a profile needs a name,
+    and no credential names the profile before then."""
     centre = IssuingCentre.objects.current()
     if centre is None:
         raise Http404
-    key = signing.signing_key()
-    if key is not None:
-        signing.register_key(key)
-    issuer = signing.issuer_id()
-    methods = [
-        {
-            "id": signing.verification_method(key.key_id),
-            "type": "JsonWebKey",
-            "controller": issuer,
-            "publicKeyJwk": {**key.public_jwk, "kid": signing.verification_method(key.key_id)},
-        }
-        for key in IssuerKey.objects.all()
-    ]
+    signing.register_configured_keys()
+    methods = [_multikey(key, context=False) for key in IssuerKey.objects.filter(key_type=IssuerKey.KeyType.ED25519)]
     profile = {
-        "@context": [VC_V2_CONTEXT, OB3_CONTEXT],
-        "id": issuer,
+        "@context": [VC_V2_CONTEXT, OB3_CONTEXT, DID_V1_CONTEXT, MULTIKEY_CONTEXT],
+        "id": signing.issuer_id(),
         "type": ["Profile"],
         "name": centre.name,
         "url": settings.PORTAL_BASE_URL,
         "verificationMethod": methods,
         "assertionMethod": [method["id"] for method in methods],
     }
-    return JsonResponse(profile, content_type="application/ld+json", json_dumps_params={"indent": 2})
+    return _json(profile, "application/ld+json", KEY_LIST_CACHING)
 
 
-@never_cache
+@require_GET
+def key_set(request):
+    """Every public key the issuer has ever signed with, as a JWK Set."""
+    signing.register_configured_keys()
+    keys = [signing.published_jwk(key) for key in IssuerKey.objects.all()]
+    return _json({"keys": keys}, "application/jwk-set+json", KEY_LIST_CACHING)
+
+
+@require_GET
+def key(request, key_id: str):
+    """One public key as a JWK: what a VC-JWT's ``kid`` dereferences to."""
+    issuer_key = IssuerKey.objects.filter(key_id=key_id).first()
+    if issuer_key is None:
+        raise Http404
+    return _json(signing.published_jwk(issuer_key), "application/jwk+json", KEY_CACHING)
+
+
+@require_GET
+def multikey(request, public_key_multibase: str):
+    """One Ed25519 public key as a Multikey: what a Data Integrity proof's ``verificationMethod`` names."""
+    for issuer_key in IssuerKey.objects.filter(key_type=IssuerKey.KeyType.ED25519):
+        if signing.public_key_multibase(issuer_key) == public_key_multibase:
+            return _json(_multikey(issuer_key, context=True), "application/ld+json", KEY_CACHING)
+    raise Http404
+
+
+# The forms of the status list, by the media type a client asks for; the first is the default.
+STATUS_LIST_TYPES = ["application/vc+jwt", "application/ld+json", "application/json", "application/vc+ld+json"]
+
+
+def _status_list_type(request) -> str:
+    return request.get_preferred_type(STATUS_LIST_TYPES) or STATUS_LIST_TYPES[0]
+
+
 @require_GET
 def status_list(request):
-    """The revocation status list as a signed VC-JWT, built from the register on each request."""
-    token = status_lists.signed_status_list()
-    if token is None:
-        raise Http404
-    return HttpResponse(token, content_type="application/vc+jwt")
+    """The revocation status list, built from the register on each request: a VC-JWT, or JSON-LD
+    with a Data Integrity proof for a client that asks for JSON. Never kept without asking again
+    (``no-cache``); the ETag names the list's bits, so an unchanged list costs a 304."""
+    media_type = _status_list_type(request)
+    etag = '"{}"'.format(
+        hashlib.sha256(f"{media_type} {status_lists.encode(status_lists.revoked_indices())}".encode()).hexdigest()[:32]
+    )
+    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponse(status=304)
+    elif media_type == "application/vc+jwt":
+        token = status_lists.signed_status_list()
+        if token is None:
+            raise Http404
+        response = HttpResponse(token, content_type=media_type)
+    else:
+        document = status_lists.status_list_with_proof()
+        if document is None:
+            raise Http404
+        response = JsonResponse(document, content_type=media_type, json_dumps_params={"indent": 2})
+    response["ETag"] = etag
+    patch_cache_control(response, no_cache=True, public=True)
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 @login_required
-def credential_download(request, pk: int):
-    """The holder's (or an administrator's) signed credential as JSON, to add to a wallet."""
+def credential_download(request, pk: int, extension: str):
+    """The holder's (or an administrator's) signed credential, to add to a wallet: the VC-JWT
+    (``.jwt``) or the JSON with its Data Integrity proof (``.json``)."""
     credential = access.get_credential(request.user, pk)
-    response = HttpResponse(credential_file(actor=request.user, credential=credential), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{credential.download_name}"'
+    content = credential_file(actor=request.user, credential=credential, extension=extension)
+    if content is None:
+        raise Http404
+    response = HttpResponse(content, content_type=CREDENTIAL_FILE_TYPES[extension])
+    response["Content-Disposition"] = f'attachment; filename="{credential.download_name(extension)}"'
     return response
 
 

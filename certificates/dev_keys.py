@@ -1,4 +1,4 @@
-"""Development key material: a self-signed TEST seal and an Ed25519 credential key.
+"""Development key material: a self-signed TEST seal and the two credential keys (Ed25519, RSA).
 
 Used by ``manage.py ensure_dev_seal`` (``make run``) and by the test settings; never in
 production, where the seal and the key come from the environment. Imports no Django models, so
@@ -78,6 +78,14 @@ def credential_key_pem() -> bytes:
     )
 
 
+def credential_rsa_key_pem(key_size: int = 2048) -> bytes:
+    """An RSA key for the VC-JWT (RS256); production keys should have 3072 bits (docs/deploy.md)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
 def ensure_seal(path: Path, *, passphrase: str, common_name: str) -> bool:
     """Create the development seal at ``path`` unless it exists. Returns True when created."""
     if path.exists():
@@ -91,4 +99,12 @@ def ensure_credential_key(path: Path) -> bool:
     if path.exists():
         return False
     _write_private(path, credential_key_pem())
+    return True
+
+
+def ensure_credential_rsa_key(path: Path) -> bool:
+    """Create the development RSA key at ``path`` unless it exists. Returns True when created."""
+    if path.exists():
+        return False
+    _write_private(path, credential_rsa_key_pem())
     return True

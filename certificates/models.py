@@ -305,13 +305,21 @@ class SupplementVersion(models.Model):
 
 
 class IssuerKey(models.Model):
-    """A public Ed25519 key the test centre has signed credentials with.
+    """A public key the test centre has signed credentials with (decision 0020).
 
-    Added the first time a key signs; never removed, so after a rotation the issuer profile still
-    lists the old key and the credentials it signed keep verifying.
+    Added the first time a key signs; never removed, so after a rotation the old key stays
+    published (JWKS, its own URL, the issuer profile) and the credentials it signed keep verifying.
+    RSA keys sign the VC-JWT (RS256); Ed25519 keys sign the Data Integrity proofs and, before
+    decision 0020, signed the VC-JWT (EdDSA).
     """
 
+    class KeyType(models.TextChoices):
+        ED25519 = "Ed25519", "Ed25519"
+        RSA = "RSA", "RSA"
+
     key_id = models.CharField(_("key id"), max_length=64, unique=True)  # RFC 7638 thumbprint
+    key_type = models.CharField(_("key type"), max_length=10, choices=KeyType.choices)
+    algorithm = models.CharField(_("JWS algorithm"), max_length=10)  # RS256 or EdDSA
     public_jwk = models.JSONField(_("public key (JWK)"))
     first_used_at = models.DateTimeField(_("first used at"), auto_now_add=True)
 
@@ -360,6 +368,9 @@ class CertificateCredential(models.Model):
     second_language = models.CharField(_("second language"), max_length=2, choices=settings.LANGUAGES)
     key = models.ForeignKey(IssuerKey, on_delete=models.PROTECT, related_name="credentials")
     jwt = models.TextField(_("signed credential (VC-JWT)"))
+    # The same credential with an embedded Data Integrity proof (eddsa-rdfc-2022), as JSON; empty
+    # for a credential signed before decision 0020 until it is signed again.
+    data_integrity = models.TextField(_("signed credential (Data Integrity)"), blank=True)
     signed_at = models.DateTimeField(_("signed at"))
 
     class Meta:
@@ -373,6 +384,5 @@ class CertificateCredential(models.Model):
     def languages(self) -> tuple[str, str]:
         return self.first_language, self.second_language
 
-    @property
-    def download_name(self) -> str:
-        return f"credential-{self.certificate.number}.json"
+    def download_name(self, extension: str) -> str:
+        return f"credential-{self.certificate.number}.{extension}"

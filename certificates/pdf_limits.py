@@ -69,10 +69,11 @@ def check_structure(data: bytes) -> None:
         raise too_complex()
 
 
-# A child process per checked file, forked from a server process that has imported the reader
-# alone: no thread, lock or database connection of the web process is copied into it.
+# A child process per checked file, forked from a server process that has imported the readers
+# (of PDFs, and of credentials' Data Integrity proofs) alone: no thread, lock or database
+# connection of the web process is copied into it.
 _processes = multiprocessing.get_context("forkserver")
-_processes.set_forkserver_preload(["certificates.pdf_reading"])
+_processes.set_forkserver_preload(["certificates.pdf_reading", "certificates.credentials.data_integrity"])
 CHILD_MEMORY_BYTES = 1024**3
 
 

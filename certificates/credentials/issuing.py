@@ -15,7 +15,7 @@ from audit.services import Action, audit_record
 
 from ..models import Certificate, CertificateCredential
 from . import signing, status_list
-from .documents import ACHIEVEMENT_CREDENTIAL_SCHEMA, OB3_CONTEXT, VC_V2_CONTEXT
+from .documents import ACHIEVEMENT_CREDENTIAL_SCHEMA, OB3_CONTEXT, OB3_EXTENSIONS_CONTEXT, VC_V2_CONTEXT
 
 EQF_URL = "https://europa.eu/europass/en/description-eight-eqf-levels"
 FLEMISH_LEVELS_URL = "https://www.vlaamsekwalificatiestructuur.be/"
@@ -141,7 +141,7 @@ def build_credential(credential: CertificateCredential) -> dict:
     certificate = credential.certificate
     achievement = _achievement(certificate, credential.languages)
     return {
-        "@context": [VC_V2_CONTEXT, OB3_CONTEXT],
+        "@context": [VC_V2_CONTEXT, OB3_CONTEXT, OB3_EXTENSIONS_CONTEXT],
         "id": certificate.verification_url,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": achievement["name"],
@@ -203,20 +203,23 @@ def _new_credential(certificate: Certificate, languages: tuple[str, str], key) -
 
 
 def credential_issue(*, certificate: Certificate, languages: tuple[str, str]) -> CertificateCredential | None:
-    """Sign the certificate's credential in this language pair; idempotent.
+    """Sign the certificate's credential in this language pair, as a VC-JWT and with a Data
+    Integrity proof (decision 0020); idempotent.
 
     One credential per certificate, with a status index that never changes. It is signed again
-    only when the language pair changed (its text did); a key rotation leaves it as it is, since
-    the old key stays on the issuer profile. None when no signing key is configured.
+    only when the language pair changed (its text did), or when it was signed before decision 0020
+    (it has no Data Integrity form yet); a key rotation leaves it as it is, since the old keys stay
+    published. None when a signing key is not configured.
     """
-    key = signing.signing_key()
-    if key is None:
+    jwt_key, proof_key = signing.jwt_key(), signing.proof_key()
+    if jwt_key is None or proof_key is None:
         return None
-    issuer_key = signing.register_key(key)
+    issuer_key = signing.register_key(jwt_key)
+    signing.register_key(proof_key)
     credential = CertificateCredential.objects.filter(certificate=certificate).first()
     if credential is None:
         credential = _new_credential(certificate, languages, issuer_key)
-    if credential.jwt and credential.languages == tuple(languages):
+    if credential.jwt and credential.data_integrity and credential.languages == tuple(languages):
         return credential
     credential.certificate = certificate
     if not credential.identity_hash:
@@ -224,27 +227,39 @@ def credential_issue(*, certificate: Certificate, languages: tuple[str, str]) ->
         credential.identity_hash = email_identity_hash(certificate.assessment.candidate.email, credential.identity_salt)
     credential.first_language, credential.second_language = languages
     credential.key, credential.signed_at = issuer_key, timezone.now()
-    credential.jwt = signing.sign(build_credential(credential), key)
-    credential.save(update_fields=["identity_hash", "first_language", "second_language", "key", "signed_at", "jwt"])
+    unsigned = build_credential(credential)
+    credential.jwt = signing.sign(unsigned, jwt_key)
+    credential.data_integrity = json.dumps(signing.with_proof(unsigned, proof_key), indent=2, ensure_ascii=False)
+    credential.save(
+        update_fields=[
+            "identity_hash",
+            "first_language",
+            "second_language",
+            "key",
+            "signed_at",
+            "jwt",
+            "data_integrity",
+        ]
+    )
     return credential
 
 
-def enveloped(credential: CertificateCredential) -> dict:
-    """The signed credential as JSON (VC 2.0 ``EnvelopedVerifiableCredential``): the file the
-    holder downloads for a wallet and the one embedded in the supplement."""
-    return {
-        "@context": VC_V2_CONTEXT,
-        "id": f"data:application/vc+jwt,{credential.jwt}",
-        "type": "EnvelopedVerifiableCredential",
-    }
+# The holder's files (Open Badges 3.0, "File Format"): the compact JWS, and the JSON with its proof.
+CREDENTIAL_FILE_TYPES = {"jwt": "application/jwt", "json": "application/vc+ld+json"}
 
 
-def credential_file(*, actor, credential: CertificateCredential) -> str:
-    """The holder's credential file (JSON); every download of a personal file is audited."""
+def credential_file(*, actor, credential: CertificateCredential, extension: str) -> bytes | None:
+    """The holder's credential file (``jwt`` or ``json``), signed again first if it predates
+    decision 0020; None when it cannot be. Every download of a personal file is audited."""
+    if not credential.data_integrity:
+        credential = credential_issue(certificate=credential.certificate, languages=credential.languages) or credential
+    content = credential.jwt if extension == "jwt" else credential.data_integrity
+    if not content:
+        return None
     audit_record(
         actor=actor,
         action=Action.FILE_DOWNLOADED,
         subject=credential.certificate.assessment,
-        summary=credential.download_name,
+        summary=credential.download_name(extension),
     )
-    return json.dumps(enveloped(credential), indent=2)
+    return content.encode()

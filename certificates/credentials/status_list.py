@@ -3,7 +3,9 @@
 One list of 131,072 bits (16 KiB, the specification's minimum for herd privacy). Each
 certificate's credential holds a random, never reused index; the bit is set when the certificate
 is revoked. The list is built from the register on every request, so revocation flips the bit at
-once and the list can never disagree with the register.
+once and the list can never disagree with the register. It is served in both forms a credential
+has (decision 0020): a VC-JWT (RS256), and JSON-LD with a Data Integrity proof for the verifiers
+that read only those.
 """
 
 import base64
@@ -83,8 +85,17 @@ def status_list_credential() -> dict:
 
 def signed_status_list() -> str | None:
     """The list as a VC-JWT, or None when no signing key is configured."""
-    key = signing.signing_key()
+    key = signing.jwt_key()
     if key is None:
         return None
     signing.register_key(key)
     return signing.sign(status_list_credential(), key)
+
+
+def status_list_with_proof() -> dict | None:
+    """The list with an embedded Data Integrity proof, or None when no signing key is configured."""
+    key = signing.proof_key()
+    if key is None:
+        return None
+    signing.register_key(key)
+    return signing.with_proof(status_list_credential(), key)

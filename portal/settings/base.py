@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "corsheaders",
     "qualifications",
     "accounts",
     "audit",
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the answer to a browser's CORS preflight is given before anything else runs.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -232,9 +235,19 @@ PORTAL_SEAL_PKCS12 = os.environ.get("PORTAL_SEAL_PKCS12", "")
 PORTAL_SEAL_PASSPHRASE = os.environ.get("PORTAL_SEAL_PASSPHRASE", "")
 # A trusted timestamp server (RFC 3161); the seal is PAdES B-T with one, B-B without.
 PORTAL_SEAL_TSA_URL = os.environ.get("PORTAL_SEAL_TSA_URL", "")
-# The test centre's Ed25519 key (PEM, PKCS#8) that signs the Open Badges credentials.
+# The test centre's keys for the Open Badges credentials (decision 0020), PEM (PKCS#8) files: an
+# Ed25519 key signs the Data Integrity proof (eddsa-rdfc-2022), an RSA key the VC-JWT (RS256).
 PORTAL_CREDENTIAL_KEY = os.environ.get("PORTAL_CREDENTIAL_KEY", "")
 PORTAL_CREDENTIAL_KEY_PASSPHRASE = os.environ.get("PORTAL_CREDENTIAL_KEY_PASSPHRASE", "")
+PORTAL_CREDENTIAL_RSA_KEY = os.environ.get("PORTAL_CREDENTIAL_RSA_KEY", "")
+PORTAL_CREDENTIAL_RSA_KEY_PASSPHRASE = os.environ.get("PORTAL_CREDENTIAL_RSA_KEY_PASSPHRASE", "")
+# What verifiers and wallets fetch from a web page (decision 0020): the issuer profile, the keys,
+# the status list and the machine verifier, for any origin, without cookies; nothing else.
+CORS_URLS_REGEX = r"^/(credentials/|verify/check\.json$)"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]  # POST: verify/check.json only; other views refuse it
+CORS_EXPOSE_HEADERS = ["ETag"]
 # Largest file the public verifier accepts (bytes); it is read in memory and never stored.
 VERIFY_MAX_UPLOAD_SIZE = int(os.environ.get("VERIFY_MAX_UPLOAD_SIZE", str(5 * 1024 * 1024)))
 # What one dropped PDF may cost (certificates/pdf_limits.py): a sealed supplement has three

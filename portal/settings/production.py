@@ -40,10 +40,13 @@ CACHES = {
 SECRET_KEY = os.environ["SECRET_KEY"]
 # Supplements are sealed and credentials signed; unsealed output only when explicitly chosen.
 if not env_bool("PORTAL_ALLOW_UNSEALED") and not (
-    os.environ.get("PORTAL_SEAL_PKCS12") and os.environ.get("PORTAL_CREDENTIAL_KEY")
+    os.environ.get("PORTAL_SEAL_PKCS12")
+    and os.environ.get("PORTAL_CREDENTIAL_KEY")
+    and os.environ.get("PORTAL_CREDENTIAL_RSA_KEY")
 ):
     raise ImproperlyConfigured(
-        "Set PORTAL_SEAL_PKCS12 and PORTAL_CREDENTIAL_KEY, or PORTAL_ALLOW_UNSEALED=1 (see docs/deploy.md)."
+        "Set PORTAL_SEAL_PKCS12, PORTAL_CREDENTIAL_KEY and PORTAL_CREDENTIAL_RSA_KEY, or PORTAL_ALLOW_UNSEALED=1 "
+        "(see docs/deploy.md)."
     )
 DEBUG = False
 PORTAL_DEMO = False  # demo accounts never exist in production

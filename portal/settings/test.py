@@ -29,5 +29,7 @@ PORTAL_SEAL_PKCS12 = str(_scratch / "seal" / "seal.p12")
 PORTAL_SEAL_PASSPHRASE = "test-seal-passphrase"
 PORTAL_SEAL_TSA_URL = ""
 PORTAL_CREDENTIAL_KEY = str(_scratch / "seal" / "credential-key.pem")
+PORTAL_CREDENTIAL_RSA_KEY = str(_scratch / "seal" / "credential-rsa-key.pem")
 dev_keys.ensure_seal(Path(PORTAL_SEAL_PKCS12), passphrase=PORTAL_SEAL_PASSPHRASE, common_name="Portal test seal")
 dev_keys.ensure_credential_key(Path(PORTAL_CREDENTIAL_KEY))
+dev_keys.ensure_credential_rsa_key(Path(PORTAL_CREDENTIAL_RSA_KEY))

@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.models import Objection, Observation
+from certificates.credentials import signing
 from certificates.credentials.issuing import credential_issue
-from certificates.models import SupplementVersion
+from certificates.models import IssuerKey, SupplementVersion
 from notifications.models import Notification
 
 from .. import flows, samples
@@ -74,7 +75,8 @@ VIEWS = [
     ("supplement retry", "post", "/certificates/{certificate}/supplements/1/retry/", {ADMINISTRATOR}),
     ("supplement render", "post", "/certificates/{certificate}/render/", {ADMINISTRATOR}),
     ("certificate revoke", "post", "/certificates/{certificate}/revoke/", {ADMINISTRATOR}),
-    ("credential download", "get", "/certificates/{certificate}/credential/", {CANDIDATE, ADMINISTRATOR}),
+    ("credential download (JWT)", "get", "/certificates/{certificate}/credential.jwt", {CANDIDATE, ADMINISTRATOR}),
+    ("credential download (JSON)", "get", "/certificates/{certificate}/credential.json", {CANDIDATE, ADMINISTRATOR}),
 ]
 PUBLIC = [
     ("home", "/"),
@@ -86,6 +88,9 @@ PUBLIC = [
     ("verification by number and code", "/verify/number/?number={number}&code={code}"),
     ("issuer profile", "/credentials/issuer/"),
     ("status list", "/credentials/status/revocation/"),
+    ("issuer keys", "/credentials/keys.json"),
+    ("issuer key", "/credentials/keys/{key}.json"),
+    ("issuer multikey", "/credentials/issuer/keys/{multikey}/"),
 ]
 # Public POST endpoints: anyone may use them; without a file the answer is a 400, never a 404 or a login.
 PUBLIC_POST = [("file check (machine)", "/verify/check.json")]
@@ -138,6 +143,8 @@ def world(assessment, candidate, other_candidate, assessor, outsider_assessor, a
         "code": certificate.verification_code,
         "number": certificate.number,
         "notification": Notification.objects.filter(assessment=assessment).first().pk,
+        "key": certificate.credential.key.key_id,
+        "multikey": signing.public_key_multibase(IssuerKey.objects.get(key_type="Ed25519")),
     }
     return users, ids
 
@@ -183,7 +190,20 @@ def test_every_view_of_the_procedure_is_in_the_matrix():
     from django.urls import get_resolver, resolve
 
     dummy = dict.fromkeys(
-        ["a", "item", "observation", "certificate", "competency", "candidate", "code", "notification", "number"], 1
+        [
+            "a",
+            "item",
+            "observation",
+            "certificate",
+            "competency",
+            "candidate",
+            "code",
+            "notification",
+            "key",
+            "multikey",
+            "number",
+        ],
+        1,
     )
     covered = {resolve(url.format(**dummy)).view_name for _name, _method, url, _allowed in VIEWS}
     covered |= {resolve(url.format(**dummy).split("?")[0]).view_name for _name, url in PUBLIC + PUBLIC_POST}

@@ -350,22 +350,20 @@ def test_the_french_navigation_bar_fits_on_one_line(pages, administrator, width)
 
 @pytest.mark.parametrize("language", ["fr", "nl"])
 def test_the_result_of_a_checked_file_fits_a_phone(pages, qualification, language, tmp_path):
+    from certificates.credentials import signing
     from certificates.credentials.issuing import credential_issue
-    from certificates.models import IssuerKey
-
-    from ..certificates.sealing_helpers import envelope
 
     certified = flows.certify(factories.AssessmentFactory(qualification=qualification))
     credential = credential_issue(certificate=certified.certificate, languages=("nl", "fr"))
     credential_file = tmp_path / "credential.json"
-    credential_file.write_bytes(envelope(credential.jwt))
+    credential_file.write_text(credential.data_integrity)
     page = phone_page(pages, None, language)
     page.goto(f"{pages.base}/")
     page.click("main a[href='/verify/']")
     page.set_input_files("#verify-file", str(credential_file))
     page.click("main form[enctype] button[type=submit]")
     page.locator("[data-verdict=valid]").wait_for()
-    assert IssuerKey.objects.get().key_id in page.locator("main").inner_text()  # the long id is shown
+    assert signing.proof_key().key_id in page.locator("main").inner_text()  # the long id is shown
     overflow, wide = page.evaluate(OVERFLOW)
     assert overflow <= 0 and not wide, (overflow, wide)
     pages.check_accessibility(page)

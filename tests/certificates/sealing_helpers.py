@@ -18,9 +18,9 @@ def make_seal(
     return path
 
 
-def make_credential_key(directory: Path, name: str = "key") -> Path:
+def make_credential_key(directory: Path, name: str = "key", *, rsa: bool = False) -> Path:
     path = directory / f"{name}.pem"
-    path.write_bytes(dev_keys.credential_key_pem())
+    path.write_bytes(dev_keys.credential_rsa_key_pem() if rsa else dev_keys.credential_key_pem())
     return path
 
 

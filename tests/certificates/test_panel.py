@@ -99,3 +99,15 @@ def test_a_ready_or_failed_version_is_never_overdue(client, certified, administr
     for status in (SupplementVersion.Status.READY, SupplementVersion.Status.FAILED):
         SupplementVersion.objects.filter(pk=version.pk).update(status=status, queued_at=long_ago)
         assert "longer than expected" not in admin_box(client, certified, administrator)
+
+
+def test_the_candidate_downloads_the_credential_as_json_and_as_jwt_from_the_box(client, certified):
+    from certificates.credentials.issuing import credential_issue
+
+    certificate = certified.certificate
+    ready(certificate.versions.get())
+    credential_issue(certificate=certificate, languages=("nl", "en"))
+    box = candidate_box(client, certified)
+    for extension in ("json", "jwt"):
+        assert f'href="/certificates/{certificate.pk}/credential.{extension}"' in box
+        assert client.get(f"/certificates/{certificate.pk}/credential.{extension}").status_code == 200

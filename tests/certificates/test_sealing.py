@@ -1,6 +1,5 @@
 """The PAdES seal on the supplement and the credential embedded in it (PDF/A-3 associated file)."""
 
-import json
 import re
 from io import BytesIO
 from pathlib import Path
@@ -16,6 +15,7 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
 from certificates import sealing
+from certificates.credentials import signing
 from certificates.credentials.embedding import embedded_credential
 from certificates.models import SealCertificate, SupplementVersion
 from certificates.rendering import render_supplement_pdf
@@ -70,19 +70,20 @@ def test_the_seal_is_an_incremental_update_and_the_pdf_stays_pdf_a_3b(rendered):
     assert int(annotation["/F"]) & 4  # printable, as PDF/A asks of every annotation
 
 
-def test_the_credential_is_an_associated_file_with_relationship_data_under_the_seal(rendered):
+def test_the_credential_is_embedded_in_both_forms_as_associated_files_under_the_seal(rendered):
     reader, signature = signature_of(rendered.file.path)
-    (spec,) = [item.get_object() for item in reader.root["/AF"]]
-    assert spec["/AFRelationship"] == "/Data" and spec["/UF"] == "credential.json"
-    stream = spec["/EF"]["/F"].get_object()
-    assert stream["/Subtype"] == "/application/json" and "/ModDate" in stream["/Params"]
+    specs = {str(item.get_object()["/UF"]): item.get_object() for item in reader.root["/AF"]}
+    assert sorted(specs) == ["credential.json", "credential.jwt"]
+    subtypes = {name: spec["/EF"]["/F"].get_object()["/Subtype"] for name, spec in specs.items()}
+    assert subtypes == {"credential.json": "/application/json", "credential.jwt": "/application/jwt"}
+    assert all(spec["/AFRelationship"] == "/Data" for spec in specs.values())
+    assert "/ModDate" in specs["credential.json"]["/EF"]["/F"].get_object()["/Params"]
     names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
-    assert names[0] == "credential.json"
-    embedded = json.loads(embedded_credential(reader))
+    assert [str(names[0]), str(names[2])] == ["credential.json", "credential.jwt"]
     credential = rendered.certificate.credential
-    assert embedded["id"] == f"data:application/vc+jwt,{credential.jwt}"
-    assert embedded["type"] == "EnvelopedVerifiableCredential"
-    assert signature.evaluate_signature_coverage() == SignatureCoverageLevel.ENTIRE_FILE  # covers the attachment
+    assert embedded_credential(reader).decode() == credential.data_integrity
+    assert specs["credential.jwt"]["/EF"]["/F"].get_object().data.decode() == credential.jwt
+    assert signature.evaluate_signature_coverage() == SignatureCoverageLevel.ENTIRE_FILE  # covers the attachments
 
 
 def pdf_text(version: SupplementVersion) -> str:
@@ -135,6 +136,9 @@ def test_a_timestamp_server_makes_the_seal_pades_b_t(rendered, settings):
 def test_production_refuses_to_start_without_a_seal_unless_unsealed_output_is_chosen():
     refused = manage("check", env={**PRODUCTION_ENV, "PORTAL_ALLOW_UNSEALED": "", "PORTAL_SEAL_PKCS12": ""})
     assert refused.returncode != 0 and "PORTAL_SEAL_PKCS12" in refused.stderr
+    keys = {"PORTAL_SEAL_PKCS12": "/seal.p12", "PORTAL_CREDENTIAL_KEY": "/key.pem", "PORTAL_CREDENTIAL_RSA_KEY": ""}
+    refused = manage("check", env={**PRODUCTION_ENV, "PORTAL_ALLOW_UNSEALED": "", **keys})
+    assert refused.returncode != 0 and "PORTAL_CREDENTIAL_RSA_KEY" in refused.stderr
     allowed = manage("check", env={**PRODUCTION_ENV, "PORTAL_ALLOW_UNSEALED": "1", "PORTAL_SEAL_PKCS12": ""})
     assert allowed.returncode == 0, allowed.stderr
 
@@ -143,10 +147,13 @@ def test_ensure_dev_seal_creates_the_development_seal_and_key_once(settings, tmp
     settings.DEBUG = True
     settings.PORTAL_SEAL_PKCS12 = str(tmp_path / "var" / "seal.p12")
     settings.PORTAL_CREDENTIAL_KEY = str(tmp_path / "var" / "credential-key.pem")
+    settings.PORTAL_CREDENTIAL_RSA_KEY = str(tmp_path / "var" / "credential-rsa-key.pem")
     call_command("ensure_dev_seal", verbosity=0)
     seal_bytes = Path(settings.PORTAL_SEAL_PKCS12).read_bytes()
     assert sealing.configured_seal().is_test_seal
     assert Path(settings.PORTAL_CREDENTIAL_KEY).stat().st_mode & 0o077 == 0
+    assert Path(settings.PORTAL_CREDENTIAL_RSA_KEY).stat().st_mode & 0o077 == 0
+    assert signing.jwt_key().algorithm == "RS256" and signing.proof_key().algorithm == "EdDSA"
     call_command("ensure_dev_seal", verbosity=0)
     assert Path(settings.PORTAL_SEAL_PKCS12).read_bytes() == seal_bytes
 

@@ -13,7 +13,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from certificates import services
-from certificates.credentials.embedding import embed_credential
+from certificates.credentials import signing
+from certificates.credentials.embedding import credential_files, embed_credential
 from certificates.credentials.issuing import credential_issue
 from certificates.models import CertificateCredential, SealCertificate
 from certificates.rendering import render_supplement_pdf
@@ -96,9 +97,9 @@ def test_a_pdf_without_a_seal_is_reported_unsealed(client, settings, certificate
 
 def test_a_pdf_sealed_with_a_foreign_certificate_is_reported_with_who_sealed_it(client, tmp_path, rendered):
     foreign = _load_seal(str(make_seal(tmp_path, name="Forger Ltd", test_seal=False)), 0, "pass")
-    forged = seal_pdf(
-        embed_credential(render_supplement_pdf(rendered), envelope(rendered.certificate.credential.jwt)), seal=foreign
-    )
+    credential = rendered.certificate.credential
+    files = credential_files(credential.data_integrity.encode(), credential.jwt.encode())
+    forged = seal_pdf(embed_credential(render_supplement_pdf(rendered), files), seal=foreign)
     SealCertificate.objects.filter(subject__contains="Forger").delete()  # as if sealed elsewhere
     result = check(client, forged).json()
     assert result["verdict"] == "invalid"
@@ -154,7 +155,7 @@ def test_a_credential_signed_with_a_key_this_issuer_never_used_is_refused(client
         payload_of(token),
         ed25519.Ed25519PrivateKey.generate(),
         algorithm="EdDSA",
-        headers={"kid": jwt.get_unverified_header(token)["kid"][:-4] + "AAAA"},
+        headers={"kid": signing.key_url("A" * 43)},
     )
     result = check(client, envelope(forged), "credential.json").json()
     assert result["checks"][0]["message"] == "The credential names a key this test centre has never used."
