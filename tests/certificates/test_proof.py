@@ -198,7 +198,7 @@ def test_both_documents_are_sealed_over_the_whole_file_and_carry_the_same_creden
     assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     pair = rendered_pairs[("nl", "en")]
     credentials = {embedded_credential(PdfFileReader(BytesIO(data))) for data in (pair.proof, pair.supplement)}
-    assert len(credentials) == 1 and b"EnvelopedVerifiableCredential" in credentials.pop()
+    assert len(credentials) == 1 and b"DataIntegrityProof" in credentials.pop()
 
 
 def test_the_proof_of_a_version_without_dutch_is_in_dutch_and_its_first_language():
