@@ -1,7 +1,8 @@
-"""Issuer profile, keys, status list, the holder's credential files, and the public file verifier.
+"""Issuer profile, keys, status list, achievements, the holder's credential files, and the public
+file verifier.
 
-What verifiers fetch (profile, keys, status list, ``verify/check.json``) may be read from any web
-page (CORS, ``CORS_URLS_REGEX``); decision 0020 says how long each may be kept.
+What verifiers fetch (profile, keys, status list, achievements, ``verify/check.json``) may be read
+from any web page (CORS, ``CORS_URLS_REGEX``); decisions 0020 and 0021 say how long each may be kept.
 """
 
 import hashlib
@@ -26,18 +27,21 @@ from django_ratelimit.core import is_ratelimited
 
 from accounts.sign_in import client_network
 from assessments.uploads import SizeLimitUploadHandler
+from qualifications.models import Proof
 
 from . import access, verification
-from .credentials import signing
+from .credentials import achievements, signing
 from .credentials import status_list as status_lists
 from .credentials.documents import DID_V1_CONTEXT, MULTIKEY_CONTEXT, OB3_CONTEXT, VC_V2_CONTEXT
 from .credentials.issuing import CREDENTIAL_FILE_TYPES, credential_file
 from .forms import VerifyNumberForm
 from .models import IssuerKey, IssuingCentre
 
-# A key's document never changes (its URL names the key); the lists of keys change on a rotation.
+# A key's document never changes (its URL names the key); the lists of keys change on a rotation,
+# an achievement when the qualification's texts are corrected.
 KEY_CACHING = {"public": True, "max_age": 365 * 24 * 3600, "immutable": True}
 KEY_LIST_CACHING = {"public": True, "max_age": 3600}
+ACHIEVEMENT_CACHING = KEY_LIST_CACHING
 
 
 def _json(document: dict, content_type: str, caching: dict) -> JsonResponse:
@@ -104,6 +108,16 @@ def multikey(request, public_key_multibase: str):
         if signing.public_key_multibase(issuer_key) == public_key_multibase:
             return _json(_multikey(issuer_key, context=True), "application/ld+json", KEY_CACHING)
     raise Http404
+
+
+@require_GET
+def achievement(request, code: str, kind: Proof, orders: str):
+    """The achievement a proof of partial qualification or of competencies claims, as JSON-LD: what
+    its id dereferences to. Not found for a claim no proof could make."""
+    claim = achievements.published_claim(qualification_code=code, kind=kind, orders=orders)
+    if claim is None:
+        raise Http404
+    return _json(achievements.published_achievement(claim), "application/ld+json", ACHIEVEMENT_CACHING)
 
 
 # The forms of the status list, by the media type a client asks for; the first is the default.

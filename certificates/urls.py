@@ -1,5 +1,7 @@
 from django.urls import path
 
+from qualifications.models import Proof
+
 from . import credential_views, views
 
 app_name = "certificates"
@@ -13,6 +15,18 @@ urlpatterns = [
     path("credentials/keys.json", credential_views.key_set, name="keys"),
     path("credentials/keys/<str:key_id>.json", credential_views.key, name="key"),
     path("credentials/status/revocation/", credential_views.status_list, name="status_list"),
+    path(
+        "credentials/achievements/<str:code>/partial-qualifications/<str:orders>/",
+        credential_views.achievement,
+        {"kind": Proof.PARTIAL},
+        name="achievement_partial",
+    ),
+    path(
+        "credentials/achievements/<str:code>/competencies/<str:orders>/",
+        credential_views.achievement,
+        {"kind": Proof.STATEMENT},
+        name="achievement_competencies",
+    ),
     path(
         "certificates/<int:pk>/credential.jwt",
         credential_views.credential_download,

@@ -12,6 +12,7 @@ from certificates.models import IssuerKey, SupplementVersion
 from notifications.models import Notification
 
 from .. import flows, samples
+from ..conftest import qualification_with_partials_create
 
 ANONYMOUS, CANDIDATE, OTHER_CANDIDATE, ASSESSOR, OUTSIDER, ADMINISTRATOR = (
     "anonymous",
@@ -91,6 +92,8 @@ PUBLIC = [
     ("issuer keys", "/credentials/keys.json"),
     ("issuer key", "/credentials/keys/{key}.json"),
     ("issuer multikey", "/credentials/issuer/keys/{multikey}/"),
+    ("achievement of competencies", "/credentials/achievements/0213/competencies/1,3/"),
+    ("achievement of partial qualifications", "/credentials/achievements/{partials}/partial-qualifications/1/"),
 ]
 # Public POST endpoints: anyone may use them; without a file the answer is a 400, never a 404 or a login.
 PUBLIC_POST = [("file check (machine)", "/verify/check.json")]
@@ -145,6 +148,7 @@ def world(assessment, candidate, other_candidate, assessor, outsider_assessor, a
         "notification": Notification.objects.filter(assessment=assessment).first().pk,
         "key": certificate.credential.key.key_id,
         "multikey": signing.public_key_multibase(IssuerKey.objects.get(key_type="Ed25519")),
+        "partials": qualification_with_partials_create().code,
     }
     return users, ids
 
@@ -202,6 +206,7 @@ def test_every_view_of_the_procedure_is_in_the_matrix():
             "key",
             "multikey",
             "number",
+            "partials",
         ],
         1,
     )

@@ -57,6 +57,13 @@ def test_a_key_is_kept_for_good_and_the_lists_of_keys_for_an_hour(client, creden
         assert client.get(url)["Cache-Control"] == "public, max-age=3600"
 
 
+def test_an_achievement_may_be_read_from_any_page_and_is_kept_for_an_hour(client, qualification):
+    response = client.get("/credentials/achievements/0213/competencies/1,3/", HTTP_ORIGIN=ORIGIN)
+    assert response.status_code == 200 and response["Content-Type"] == "application/ld+json"
+    assert response["Access-Control-Allow-Origin"] == "*" and "Access-Control-Allow-Credentials" not in response
+    assert response["Cache-Control"] == "public, max-age=3600"
+
+
 def test_the_jwks_lists_every_key_with_its_url_as_kid(client, credential):
     response = client.get("/credentials/keys.json")
     assert response["Content-Type"] == "application/jwk-set+json"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from assessments.models import Assessment
 from audit.models import AuditEntry
 from certificates import services
-from certificates.credentials.issuing import build_credential, credential_issue
+from certificates.credentials.issuing import credential_issue
 from certificates.models import Certificate
 
 from .. import factories, flows
@@ -220,34 +220,6 @@ def test_a_revoked_partial_proof_file_is_reported_revoked(client, partial_file, 
     assert result["checks"][-1]["message"] == "The proof of partial qualification has been revoked."
     page = client.post("/verify/", {"file": io.BytesIO(data)}).content.decode()
     assert "This file is genuine, but the proof of partial qualification has been revoked." in page
-
-
-def test_the_credential_claims_only_the_partial_qualifications_obtained(decide):
-    proof = decide({5}).certificate
-    credential = credential_issue(certificate=proof, languages=("nl", "en"))
-    achievement = build_credential(credential)["credentialSubject"]["achievement"]
-    results = build_credential(credential)["credentialSubject"]["result"]
-    assert achievement["achievementType"] == "ext:PartialQualification"
-    assert [d["name"].split(" ")[0] for d in achievement["resultDescription"]] == [
-        f"T9213-{order}" for order in sorted(INBOUND)
-    ]
-    assert len(results) == len(INBOUND)
-    narrative = achievement["criteria"]["narrative"]
-    assert "9213-D1 Inkomende contacten" in narrative and "9213-D1 Inbound contacts" in narrative
-    assert "9213-D2" not in narrative and "T9213-6" not in narrative
-
-
-def test_the_statements_credential_claims_only_its_competencies(decide):
-    statement = decide({1, 5}).certificate
-    credential = build_credential(credential_issue(certificate=statement, languages=("nl", "en")))
-    claimed = [d["name"].split(" ")[0] for d in credential["credentialSubject"]["achievement"]["resultDescription"]]
-    assert claimed == [f"T9213-{order}" for order in (2, 3, 4, 6, 7, 8)]
-
-
-def test_the_full_proofs_credential_claims_every_competency(decide):
-    certificate = decide().certificate
-    credential = build_credential(credential_issue(certificate=certificate, languages=("nl", "en")))
-    assert len(credential["credentialSubject"]["result"]) == 8
 
 
 def test_candidate_and_administrator_see_the_proof_box(client, decide, candidate, administrator, assessor):
