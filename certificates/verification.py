@@ -7,6 +7,7 @@ visitor's language. Anything that does not check out makes the verdict "invalid"
 given only to a file that is otherwise genuine.
 """
 
+import codecs
 import hashlib
 import json
 import logging
@@ -305,10 +306,22 @@ def _report_signed_after(report: Report, signers: tuple[str, ...]) -> None:
 # --- The credential -------------------------------------------------------------------------
 
 
-def verify_credential_file(data: bytes) -> Report:
+# A byte-order mark some editors write at the start of a text file, and the encoding it announces.
+BYTE_ORDER_MARKS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def credential_text(data: bytes) -> str | None:
+    """A credential file's text: UTF-8 (RFC 8259), or UTF-8 or UTF-16 after a byte-order mark, which
+    Windows editors write; None when it is not text in those encodings."""
+    encoding = next((encoding for mark, encoding in BYTE_ORDER_MARKS if data.startswith(mark)), "utf-8")
     try:
-        data.decode("utf-8")
+        return data.decode(encoding)
     except UnicodeDecodeError:
+        return None
+
+
+def verify_credential_file(data: bytes) -> Report:
+    if credential_text(data) is None:
         return _unreadable(_("This file is neither a PDF document nor a credential."))
     report = Report("credential")
     _check_credential_bytes(report, data)
@@ -320,7 +333,7 @@ def verify_credential_file(data: bytes) -> Report:
 def _signed_form(data: bytes) -> tuple[str | dict | None, bool]:
     """The signed credential in an uploaded file (a VC-JWT, or a document with an embedded proof),
     and whether the file is a credential at all."""
-    text = data.decode("utf-8", errors="replace").strip()
+    text = (credential_text(data) or data.decode("utf-8", errors="replace")).strip()
     if JWT_PATTERN.match(text):
         return text, True
     try:
