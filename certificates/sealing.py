@@ -2,7 +2,10 @@
 
 The seal is an incremental update: the rendered PDF/A-3b stays byte for byte in front of it, so
 the file stays archival and a PDF reader shows the seal in its signature panel. PAdES B-B, or
-B-T when a timestamp server is configured (``PORTAL_SEAL_TSA_URL``). Each certificate the portal
+B-LTA when a timestamp server is configured (``PORTAL_SEAL_TSA_URL``): the seal is timestamped,
+the certificates and revocation data that validate it and its timestamp are embedded in the
+document security store (B-LT), and a document timestamp proves when they were (B-LTA), so the
+seal stays verifiable after its certificate expires (decision 0023). Each certificate the portal
 seals with is recorded (``SealCertificate``): the verifier trusts exactly those.
 
 The seal certificate comes from a trust service provider and names the test centre in its
@@ -10,6 +13,7 @@ subject; the documents name the issuing centre's version. When the two differ, `
 warns and so does the admin on saving the centre (decision 0019): the seal is still applied.
 """
 
+import asyncio
 import hashlib
 import logging
 import unicodedata
@@ -18,11 +22,12 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
-from asn1crypto import x509
+from asn1crypto import pem, x509
 from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps import TimeStamper
+from pyhanko_certvalidator import ValidationContext
 
 from .models import IssuingCentre, SealCertificate
 from .pdf_reading import is_test_certificate, seal_holder
@@ -120,22 +125,70 @@ def _timestamper() -> TimeStamper | None:
     return HTTPTimeStamper(settings.PORTAL_SEAL_TSA_URL, timeout=30)
 
 
-def seal_pdf(pdf: bytes, *, seal: Seal | None = None, timestamper: TimeStamper | None = None) -> bytes:
-    """The PDF with the seal appended as an incremental update; unchanged when no seal is
-    configured (production allows that only with PORTAL_ALLOW_UNSEALED)."""
+def long_term_context(
+    seal: Seal, timestamper: TimeStamper, *, crls=(), ocsps=(), fetching: bool = True
+) -> ValidationContext:
+    """What the validation data of a long-term seal is gathered with: the seal's and the timestamp
+    server's certificates, each path up to a trust anchor, and their revocation data, fetched from
+    the addresses the certificates name (``fetching``) or given (``crls``, ``ocsps``). A path whose
+    revocation data cannot be had fails the sealing ("hard-fail"), and the rendering is retried:
+    a seal that promises long-term validation must carry what it needs."""
+    asyncio.run(timestamper.async_dummy_response("sha256"))  # what the server sends with a timestamp
+    delivered = [*seal.signer.cert_registry, *timestamper.cert_registry]
+    return ValidationContext(
+        trust_roots=_trust_anchors(delivered),
+        other_certs=delivered,
+        allow_fetching=fetching,
+        crls=list(crls),
+        ocsps=list(ocsps),
+        revocation_mode="hard-fail",
+    )
+
+
+def _trust_anchors(delivered: list[x509.Certificate]) -> list[x509.Certificate]:
+    """The roots named by ``PORTAL_SEAL_TRUST_ROOTS``; without them, the top of each chain that the
+    seal's PKCS#12 and the timestamp server deliver (the root when they include it)."""
+    if settings.PORTAL_SEAL_TRUST_ROOTS:
+        bundle = Path(settings.PORTAL_SEAL_TRUST_ROOTS).read_bytes()
+        return [x509.Certificate.load(der) for _type, _headers, der in pem.unarmor(bundle, multiple=True)]
+    subjects = {certificate.subject.hashable for certificate in delivered}
+    return [
+        certificate
+        for certificate in delivered
+        if certificate.self_issued or certificate.issuer.hashable not in subjects
+    ]
+
+
+def seal_pdf(
+    pdf: bytes,
+    *,
+    seal: Seal | None = None,
+    timestamper: TimeStamper | None = None,
+    validation_context: ValidationContext | None = None,
+) -> bytes:
+    """The PDF with the seal appended as an incremental update (with a timestamp server, followed by
+    the validation data and a document timestamp); unchanged when no seal is configured
+    (production allows that only with PORTAL_ALLOW_UNSEALED). ``validation_context`` replaces
+    ``long_term_context``'s."""
     seal = seal or configured_seal()
     if seal is None:
         logger.warning("No seal configured (PORTAL_SEAL_PKCS12): the PDF is not sealed.")
         return pdf
     register_seal(seal)
+    timestamper = timestamper or _timestamper()
+    if timestamper is not None and validation_context is None:
+        validation_context = long_term_context(seal, timestamper)
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
         reason="Electronic seal of the test centre",
         location=settings.PORTAL_BASE_URL,
+        embed_validation_info=timestamper is not None,
+        use_pades_lta=timestamper is not None,
+        validation_context=validation_context,
     )
-    signer = signers.PdfSigner(metadata, signer=seal.signer, timestamper=timestamper or _timestamper())
+    signer = signers.PdfSigner(metadata, signer=seal.signer, timestamper=timestamper)
     output = BytesIO()
     signer.sign_pdf(IncrementalPdfFileWriter(BytesIO(pdf)), output=output)
     return output.getvalue()

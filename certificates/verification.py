@@ -7,6 +7,7 @@ visitor's language. Anything that does not check out makes the verdict "invalid"
 given only to a file that is otherwise genuine.
 """
 
+import codecs
 import hashlib
 import json
 import logging
@@ -26,13 +27,15 @@ from .sealing import trusted_seal_certificates
 
 logger = logging.getLogger(__name__)
 VALID, REVOKED, INVALID = "valid", "revoked", "invalid"
+# Where a revision of a PDF ends: its end-of-file marker, with or without the line end after it.
+REVISION_END = re.compile(rb"%%EOF(?:\r\n|\r|\n)?")
 JWT_PATTERN = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 ENVELOPE_PREFIX = "data:application/vc+jwt,"
 
 
 @dataclass
 class Check:
-    name: str  # seal, unchanged, credential, signature, schema, register, status, file
+    name: str  # seal, unchanged, signed_after, credential, signature, schema, register, document, status, file
     ok: bool
     message: str
 
@@ -191,23 +194,40 @@ def verify_pdf(data: bytes) -> Report:
     if facts.credential is None:
         report.add("credential", False, _("The document carries no credential."))
     else:
-        _check_credential_bytes(report, facts.credential, file=data)
+        with_additions = facts.seal is not None and facts.seal.unchanged and facts.seal.added
+        _check_credential_bytes(report, facts.credential, file_digests=_file_digests(data, with_additions))
     return report
 
 
-def _check_issued_file(report: Report, data: bytes) -> None:
-    """The file must be one the portal stored for the credential's certificate, byte for byte:
-    its checksum names the document (the proof, its supplement, a proof of partial qualification or of competencies) and its version."""
-    digest = hashlib.sha256(data).hexdigest()
+def _file_digests(data: bytes, with_additions: bool) -> set[str]:
+    """The SHA-256 of the file; when what follows its seal is only what the PDF standard allows
+    adding, also of the file as it ended at each revision: the file the portal issued, followed by
+    validation data, a timestamp or another signature, is still the file it issued."""
+    if not with_additions:
+        return {hashlib.sha256(data).hexdigest()}
+    digests, hasher, position = set(), hashlib.sha256(), 0
+    for match in REVISION_END.finditer(data):  # as many as check_structure allows revisions
+        for end in (match.start() + len(b"%%EOF"), match.end()):
+            hasher.update(data[position:end])
+            position = end
+            digests.add(hasher.copy().hexdigest())
+    hasher.update(data[position:])
+    return digests | {hasher.hexdigest()}
+
+
+def _check_issued_file(report: Report, digests: set[str]) -> None:
+    """The file must be one the portal stored for the credential's certificate, byte for byte
+    (followed at most by what may be added after a seal): its checksum names the document (the
+    proof, its supplement, a proof of partial qualification or of competencies) and its version."""
     version = (
         SupplementVersion.objects.filter(certificate=report.certificate, status=SupplementVersion.Status.READY)
-        .filter(Q(sha256=digest) | Q(proof_sha256=digest))
+        .filter(Q(sha256__in=digests) | Q(proof_sha256__in=digests))
         .first()
     )
     if version is None:
         report.add("document", False, _("The file is not a document this test centre issued for this certificate."))
         return
-    if version.proof_sha256 == digest:
+    if version.proof_sha256 in digests:
         report.document = PROOF
     else:
         report.document = {Certificate.Kind.STATEMENT: STATEMENT, Certificate.Kind.PARTIAL: PARTIAL}.get(
@@ -251,19 +271,57 @@ def _check_seal(report: Report, facts: pdf_reading.PdfFacts) -> None:
         )
     else:
         report.add("seal", True, _("The seal is valid: sealed by “%(holder)s”.") % {"holder": seal.holder})
-    if seal.intact and seal.entire_file:
-        report.add("unchanged", True, _("The document is unchanged since it was sealed."))
-    else:
+    if not seal.unchanged:
         report.add("unchanged", False, _("The document was changed since it was sealed."))
+    elif seal.added:
+        report.add(
+            "unchanged",
+            True,
+            _(
+                "The document is unchanged since it was sealed: what was added after the seal (validation data, "
+                "a timestamp or a signature) is allowed by the PDF standard and changes nothing of its content."
+            ),
+        )
+    else:
+        report.add("unchanged", True, _("The document is unchanged since it was sealed."))
+    if seal.unchanged and seal.signed_after:
+        _report_signed_after(report, seal.signed_after)
+
+
+def _report_signed_after(report: Report, signers: tuple[str, ...]) -> None:
+    """Another party's signature after the seal changes nothing of the sealed document, so the
+    verdict stands (decision 0023); the visitor is told who signed, as that party names itself."""
+    for signer in signers:
+        report.add(
+            "signed_after",
+            True,
+            _(
+                "After the seal, the document was also signed by “%(signer)s”. That signature is not this test "
+                "centre's and is not checked here; the test centre's seal and the sealed content are as issued."
+            )
+            % {"signer": signer},
+        )
 
 
 # --- The credential -------------------------------------------------------------------------
 
 
-def verify_credential_file(data: bytes) -> Report:
+# A byte-order mark some editors write at the start of a text file, and the encoding it announces.
+BYTE_ORDER_MARKS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def credential_text(data: bytes) -> str | None:
+    """A credential file's text: UTF-8 (RFC 8259), or UTF-8 or UTF-16 after a byte-order mark, which
+    Windows editors write; None when it is not text in those encodings."""
+    encoding = next((encoding for mark, encoding in BYTE_ORDER_MARKS if data.startswith(mark)), "utf-8")
     try:
-        data.decode("utf-8")
+        return data.decode(encoding)
     except UnicodeDecodeError:
+        return None
+
+
+def verify_credential_file(data: bytes) -> Report:
+    if credential_text(data) is None:
         return _unreadable(_("This file is neither a PDF document nor a credential."))
     report = Report("credential")
     _check_credential_bytes(report, data)
@@ -275,7 +333,7 @@ def verify_credential_file(data: bytes) -> Report:
 def _signed_form(data: bytes) -> tuple[str | dict | None, bool]:
     """The signed credential in an uploaded file (a VC-JWT, or a document with an embedded proof),
     and whether the file is a credential at all."""
-    text = data.decode("utf-8", errors="replace").strip()
+    text = (credential_text(data) or data.decode("utf-8", errors="replace")).strip()
     if JWT_PATTERN.match(text):
         return text, True
     try:
@@ -328,8 +386,9 @@ VALID_MESSAGES = {
 }
 
 
-def _check_credential_bytes(report: Report, data: bytes, file: bytes | None = None) -> None:
-    """Check a credential; ``file`` is the PDF it was embedded in, which must be one the portal issued."""
+def _check_credential_bytes(report: Report, data: bytes, file_digests: set[str] | None = None) -> None:
+    """Check a credential; ``file_digests`` are those of the PDF it was embedded in (see
+    ``_file_digests``), which must be one the portal issued."""
     signed, is_credential = _signed_form(data)
     if signed is None:
         if is_credential:
@@ -363,8 +422,8 @@ def _check_credential_bytes(report: Report, data: bytes, file: bytes | None = No
     report.certificate = certificate
     matches = REGISTER_MESSAGES[certificate.kind]()
     report.add("register", True, matches % {"number": certificate.number, "holder": certificate.holder_name})
-    if file is not None:
-        _check_issued_file(report, file)
+    if file_digests is not None:
+        _check_issued_file(report, file_digests)
     _check_status(report, payload)
 
 

@@ -233,8 +233,13 @@ SUPPLEMENT_EXPECTED_SECONDS = int(os.environ.get("SUPPLEMENT_EXPECTED_SECONDS", 
 # are not sealed; production refuses to start that way unless PORTAL_ALLOW_UNSEALED is set.
 PORTAL_SEAL_PKCS12 = os.environ.get("PORTAL_SEAL_PKCS12", "")
 PORTAL_SEAL_PASSPHRASE = os.environ.get("PORTAL_SEAL_PASSPHRASE", "")
-# A trusted timestamp server (RFC 3161); the seal is PAdES B-T with one, B-B without.
+# A trusted timestamp server (RFC 3161): with one, the seal is PAdES B-LTA (timestamped, its
+# validation data embedded, a document timestamp over them: decision 0023); without, B-B.
+# PORTAL_SEAL_TRUST_ROOTS: a PEM file of the root certificates of the seal's and the timestamp
+# server's authorities, where the embedded paths end; without it, the top of the chains that the
+# PKCS#12 and the timestamp server deliver.
 PORTAL_SEAL_TSA_URL = os.environ.get("PORTAL_SEAL_TSA_URL", "")
+PORTAL_SEAL_TRUST_ROOTS = os.environ.get("PORTAL_SEAL_TRUST_ROOTS", "")
 # The test centre's keys for the Open Badges credentials (decision 0020), PEM (PKCS#8) files: an
 # Ed25519 key signs the Data Integrity proof (eddsa-rdfc-2022), an RSA key the VC-JWT (RS256).
 PORTAL_CREDENTIAL_KEY = os.environ.get("PORTAL_CREDENTIAL_KEY", "")

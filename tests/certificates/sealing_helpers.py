@@ -123,3 +123,171 @@ def try_to_connect() -> str:
     except OSError as error:
         return str(error)
     return "connected"
+
+
+# --- What may be appended to a sealed PDF, and what may not (decision 0023) ---------------------
+
+
+def _appended(pdf: bytes, change) -> bytes:
+    """The PDF with one incremental update written by pyHanko, made by ``change(writer)``."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    change(writer)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def with_validation_data(pdf: bytes, pki) -> bytes:
+    """A document security store with the provider's certificates and revocation list, as a
+    reader adds to keep a signature verifiable (PAdES B-LT)."""
+    from pyhanko.sign.validation import DocumentSecurityStore
+
+    stream = io.BytesIO(pdf)
+    certificates = [pki.root_certificate, pki.timestamper.tsa_cert]
+    DocumentSecurityStore.add_dss(stream, sig_contents=None, certs=certificates, crls=[pki.crl])
+    return stream.getvalue()
+
+
+def with_document_timestamp(pdf: bytes, pki) -> bytes:
+    """A document timestamp by the provider's timestamp server (PAdES B-LTA), with its validation data."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator import ValidationContext
+
+    context = ValidationContext(trust_roots=[pki.root_certificate], crls=[pki.crl])
+    output = io.BytesIO()
+    signers.PdfTimeStamper(pki.timestamper).timestamp_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(pdf)), "sha256", context, output=output
+    )
+    return output.getvalue()
+
+
+def signed_by(pdf: bytes, signer, field_name: str = "Countersignature") -> bytes:
+    """The PDF signed after the seal, in a field of its own (PAdES, as a reader's signing tool does)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    metadata = signers.PdfSignatureMetadata(field_name=field_name, subfilter=fields.SigSeedSubFilter.PADES)
+    output = io.BytesIO()
+    signers.PdfSigner(metadata, signer=signer).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), output=output)
+    return output.getvalue()
+
+
+def _first_page(writer):
+    return writer.root["/Pages"].raw_get("/Kids")[0].get_object()
+
+
+def with_content_stream_rewritten(pdf: bytes) -> bytes:
+    """The first page's own content stream replaced, in place, by one that draws other text."""
+    from pyhanko.pdf_utils import generic
+
+    def change(writer):
+        contents = _first_page(writer).raw_get("/Contents")
+        reference = contents[0] if isinstance(contents, generic.ArrayObject) else contents
+        forged = generic.StreamObject(stream_data=b"BT /F1 24 Tf 72 720 Td (Forged qualification) Tj ET")
+        writer.objects[(reference.generation, reference.idnum)] = forged  # the same object, rewritten
+
+    return _appended(pdf, change)
+
+
+def with_text_drawn_over(pdf: bytes) -> bytes:
+    """A second content stream added to the first page, drawing text over what was sealed."""
+    from pyhanko.pdf_utils import generic
+
+    def change(writer):
+        page = _first_page(writer)
+        contents = page.raw_get("/Contents")
+        drawn = writer.add_object(generic.StreamObject(stream_data=b"BT /F1 24 Tf 72 72 Td (Also passed) Tj ET"))
+        existing = list(contents) if isinstance(contents, generic.ArrayObject) else [contents]
+        page["/Contents"] = generic.ArrayObject([*existing, drawn])
+        writer.update_container(page)
+
+    return _appended(pdf, change)
+
+
+def with_annotation(pdf: bytes) -> bytes:
+    """A free-text annotation on the first page: text a reader shows on top of the sealed page."""
+    from pyhanko.pdf_utils import generic
+
+    def change(writer):
+        page = _first_page(writer)
+        name = generic.NameObject
+        annotation = generic.DictionaryObject(
+            {
+                name("/Type"): name("/Annot"),
+                name("/Subtype"): name("/FreeText"),
+                name("/Rect"): generic.ArrayObject(generic.NumberObject(n) for n in (72, 72, 300, 100)),
+                name("/Contents"): generic.TextStringObject("Result: passed with distinction"),
+                name("/DA"): generic.TextStringObject("/Helv 12 Tf 0 g"),
+            }
+        )
+        annotations = page.get("/Annots", generic.ArrayObject())
+        annotations.append(writer.add_object(annotation))
+        page["/Annots"] = annotations
+        writer.update_container(page)
+
+    return _appended(pdf, change)
+
+
+def with_signature_fields(pdf: bytes, revisions: int, fields_per_revision: int) -> bytes:
+    """Revisions that each add many empty signature fields: allowed after a seal one by one, but
+    every revision makes pyHanko's analysis compare all fields again."""
+    from pyhanko.pdf_utils import generic
+
+    def adding(revision):
+        def change(writer):
+            form = writer.root["/AcroForm"]
+            fields = form["/Fields"]
+            for number in range(fields_per_revision):
+                field = {"/FT": generic.NameObject("/Sig"), "/T": generic.TextStringObject(f"f{revision}_{number}")}
+                fields.append(
+                    writer.add_object(generic.DictionaryObject({generic.NameObject(k): v for k, v in field.items()}))
+                )
+            writer.update_container(form)
+
+        return change
+
+    for revision in range(revisions):
+        pdf = _appended(pdf, adding(revision))
+    return pdf
+
+
+def tiny_pdf_with_text_field() -> bytes:
+    """The blank page with an empty text field ``Note`` on it."""
+    from pyhanko.pdf_utils import generic
+
+    def add_field(writer):
+        name = generic.NameObject
+        page_reference = writer.root["/Pages"].raw_get("/Kids")[0]
+        field = writer.add_object(
+            generic.DictionaryObject(
+                {
+                    name("/FT"): name("/Tx"),
+                    name("/T"): generic.TextStringObject("Note"),
+                    name("/Type"): name("/Annot"),
+                    name("/Subtype"): name("/Widget"),
+                    name("/Rect"): generic.ArrayObject(generic.NumberObject(n) for n in (10, 10, 90, 30)),
+                    name("/P"): page_reference,
+                }
+            )
+        )
+        writer.root["/AcroForm"] = generic.DictionaryObject({name("/Fields"): generic.ArrayObject([field])})
+        page = page_reference.get_object()
+        page["/Annots"] = generic.ArrayObject([field])
+        writer.update_container(page)
+        writer.update_root()
+
+    return _appended(tiny_pdf(), add_field)
+
+
+def with_text_field_filled(pdf: bytes) -> bytes:
+    from pyhanko.pdf_utils import generic
+
+    def fill(writer):
+        field = next(f.get_object() for f in writer.root["/AcroForm"]["/Fields"] if f.get_object()["/T"] == "Note")
+        field["/V"] = generic.TextStringObject("Passed with distinction")
+        writer.update_container(field)
+
+    return _appended(pdf, fill)

@@ -1,27 +1,34 @@
-"""The holder's two files checked by software the project did not write (decision 0020).
+"""The holder's files checked by software the project did not write (decisions 0020 and 0023).
 
 Each verifier gets only what a stranger would: the downloaded file, and what the URLs it names
-answer (the key a VC-JWT's ``kid`` names, the Multikey a proof names, the status list). Each prints
-its result, so ``pytest -s`` shows it.
+answer (the key a VC-JWT's ``kid`` names, the Multikey a proof names, the status list); pyHanko's
+command line gets the sealed PDF and the root it is told to trust. Each prints its result, so
+``pytest -s`` shows it.
 """
 
 import json
 import os
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
 import jwt
 import pytest
+from asn1crypto import pem as asn1_pem
+from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from openbadgeslib.ob3 import OB3LdpVerifier, OB3VerificationError, OB3Verifier
+from pyhanko.cli import cli_root
 
 from certificates import services
 from certificates.credentials import data_integrity, documents
 from certificates.credentials.issuing import credential_issue
+from certificates.sealing import configured_seal
 
 from .. import factories, flows
+from .conftest import render
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_VERIFIER = Path(os.environ.get("PORTAL_NODE_VERIFIER_DIR") or ROOT / "var" / "node-verifier")
@@ -220,3 +227,49 @@ def test_the_digital_credentials_consortium_verifier_accepts_every_kind_of_proof
     # Not "registered_issuer": the test centre is in none of the DCC's issuer registries.
     assert steps["valid_signature"] is True and steps["revocation_status"] is True and steps["expiration"] is True
     assert result["additionalInformation"][0]["results"][0]["result"]["valid"] is True  # the OB 3.0 schema
+
+
+@pytest.fixture
+def offline(monkeypatch) -> list:
+    """Every connection a validator tries, refused and recorded."""
+    attempts = []
+
+    def refuse(*args, **_kwargs):
+        attempts.append(args)
+        raise OSError("offline")
+
+    monkeypatch.setattr(socket.socket, "connect", lambda self, address: refuse(address))
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    return attempts
+
+
+def pyhanko_command(*arguments: str) -> str:
+    result = CliRunner().invoke(cli_root, list(arguments), catch_exceptions=False)
+    print(f"$ pyhanko {' '.join(arguments)}", result.output, sep="\n")
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_pyhankos_validator_judges_the_sealed_supplement_valid(db, certificate, tmp_path, offline):
+    pdf = Path(render(certificate.versions.get()).file.path)
+    trusted = tmp_path / "seal.pem"
+    trusted.write_bytes(asn1_pem.armor("CERTIFICATE", configured_seal().certificate.dump()))
+    output = pyhanko_command("sign", "validate", "--trust", str(trusted), "--trust-replace", "--pretty-print", str(pdf))
+    assert "The signer's certificate is trusted." in output and "The signature is cryptographically sound." in output
+    assert "The signature covers the entire file." in output
+    assert "The signature is judged VALID." in output
+    assert offline == []
+
+
+def test_pyhankos_ades_validator_judges_the_long_term_seal_valid(
+    db, certificate, tmp_path, offline, pki, long_term_sealing
+):
+    pdf = Path(render(certificate.versions.get()).file.path)
+    root = tmp_path / "root.pem"
+    root.write_bytes(pki.root.public_bytes(serialization.Encoding.PEM))
+    arguments = ["sign", "adesverify", "--trust", str(root), "--trust-replace", "--pretty-print", str(pdf)]
+    output = pyhanko_command(*arguments)
+    assert "The signer's certificate is trusted." in output and "The TSA certificate is trusted." in output
+    assert "All modifications relate to signature maintenance" in output
+    assert "The signature is judged VALID." in output
+    assert offline == []

@@ -1,17 +1,35 @@
 """The PAdES seal on the supplement and the credential embedded in it (PDF/A-3 associated file)."""
 
+import asyncio
+import datetime
 import re
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 from asn1crypto import x509
+from cryptography.hazmat.primitives import serialization
 from django.core.management import CommandError, call_command
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko.sign.ades.report import AdESPassed
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, ModificationLevel
+from pyhanko.sign.general import SigningError
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.ades import ades_lta_validation
+from pyhanko.sign.validation.policy_decl import (
+    LocalKnowledge,
+    PdfSignatureValidationSpec,
+    RevinfoOnlineFetchingRule,
+    RevocationInfoGatheringSpec,
+    SignatureValidationSpec,
+)
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.context import CertValidationPolicySpec
+from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
+from pyhanko_certvalidator.registry import SimpleTrustManager
+from pyhanko_certvalidator.revinfo.archival import CRLContainer
 from pypdf import PdfReader
 
 from certificates import sealing
@@ -21,8 +39,9 @@ from certificates.models import SealCertificate, SupplementVersion
 from certificates.rendering import render_supplement_pdf
 
 from ..test_deployment import PRODUCTION_ENV, manage
-from .conftest import render
-from .sealing_helpers import make_seal
+from .conftest import render, sealed_long_term
+from .pki import ProviderPki
+from .sealing_helpers import make_seal, tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -120,17 +139,83 @@ def test_a_wrong_passphrase_fails_the_rendering_with_the_reason(settings, certif
     assert version.status == SupplementVersion.Status.FAILED and "passphrase" in version.error
 
 
-def test_a_timestamp_server_makes_the_seal_pades_b_t(rendered, settings):
+def test_a_timestamp_server_makes_the_seal_pades_b_lta(rendered, pki, provider_seal, settings):
     settings.PORTAL_SEAL_TSA_URL = "http://tsa.invalid/"  # configured, but the test stamps locally
     assert sealing._timestamper().url == "http://tsa.invalid/"
-    seal = sealing.configured_seal()
-    stamper = DummyTimeStamper(tsa_cert=x509.Certificate.load(seal.certificate.dump()), tsa_key=seal.signer.signing_key)
-    unsealed = render_supplement_pdf(rendered)
-    sealed = sealing.seal_pdf(unsealed, timestamper=stamper)
-    signature = PdfFileReader(BytesIO(sealed)).embedded_signatures[-1]
-    context = ValidationContext(trust_roots=[seal.certificate], allow_fetching=False)
-    status = validate_pdf_signature(signature, signer_validation_context=context)
-    assert status.intact and status.valid and status.timestamp_validity is not None
+    reader = PdfFileReader(BytesIO(sealed_long_term(rendered, pki, provider_seal)))
+    seal, document_timestamp = reader.embedded_signatures
+    assert document_timestamp.sig_object_type == "/DocTimeStamp"
+    # The seal, then the validation data (B-LT), then the document timestamp over it (B-LTA).
+    assert reader.xrefs.total_revisions == seal.signed_revision + 3
+    dss = reader.root["/DSS"]
+    certificates = {x509.Certificate.load(item.get_object().data).sha256 for item in dss["/Certs"]}
+    embedded = {provider_seal.certificate.sha256, pki.timestamper.tsa_cert.sha256, pki.root_certificate.sha256}
+    assert embedded <= certificates
+    assert [item.get_object().data for item in dss["/CRLs"]] == [pki.crl.dump()]
+    context = ValidationContext(trust_roots=[pki.root_certificate], allow_fetching=False)
+    status = validate_pdf_signature(seal, signer_validation_context=context)
+    assert status.intact and status.valid and status.trusted
+    assert status.timestamp_validity is not None and status.timestamp_validity.trusted
+    assert status.modification_level == ModificationLevel.LTA_UPDATES
+
+
+def test_a_seal_whose_certificate_was_revoked_is_not_applied(rendered, pki, provider_seal):
+    pki.revoked.append(provider_seal.certificate.serial_number)
+    with pytest.raises(SigningError, match="could not be validated"):
+        sealed_long_term(rendered, pki, provider_seal)
+
+
+def test_a_seal_whose_revocation_status_cannot_be_had_is_not_applied(rendered, pki, provider_seal):
+    """Its certificate names a revocation list that cannot be fetched here: rather no seal (the
+    rendering fails and is retried) than one that says it can be validated for years and cannot."""
+    context = sealing.long_term_context(provider_seal, pki.timestamper, fetching=False)
+    with pytest.raises(SigningError, match="could not be validated"):
+        sealing.seal_pdf(
+            render_supplement_pdf(rendered), seal=provider_seal, timestamper=pki.timestamper, validation_context=context
+        )
+
+
+def test_the_configured_trust_roots_are_where_the_embedded_paths_end(pki, provider_seal, settings, tmp_path):
+    """With ``PORTAL_SEAL_TRUST_ROOTS`` the paths end at those roots only: another authority's root
+    validates neither the seal nor the timestamp server, and nothing is sealed."""
+    roots = tmp_path / "roots.pem"
+    settings.PORTAL_SEAL_TRUST_ROOTS = str(roots)
+    for root, works in [(ProviderPki().root, False), (pki.root, True)]:
+        roots.write_bytes(root.public_bytes(serialization.Encoding.PEM))
+        context = sealing.long_term_context(provider_seal, pki.timestamper, crls=[pki.crl], fetching=False)
+        try:
+            sealed = sealing.seal_pdf(
+                tiny_pdf(), seal=provider_seal, timestamper=pki.timestamper, validation_context=context
+            )
+        except SigningError:
+            sealed = None
+        assert (sealed is not None) is works
+
+
+def test_a_long_term_seal_stays_valid_for_pyhanko_after_its_certificate_expired(rendered, pki, provider_seal):
+    """A month on, the seal's certificate (valid one day) has expired. pyHanko's AdES validation
+    then relies on what the document carries: the timestamps prove that the seal, the certificates
+    and the revocation list existed while the certificate was valid, and the list that it was not
+    revoked. Only the timestamp server's certificate, still valid, is checked against the
+    authority's list of that day. Without the document timestamp (B-LT alone) nothing proves when
+    the validation data existed, and pyHanko answers "indeterminate: no proof of existence"."""
+    signature = PdfFileReader(BytesIO(sealed_long_term(rendered, pki, provider_seal))).embedded_signatures[0]
+    later = pki.now + datetime.timedelta(days=30)
+    assert provider_seal.certificate.not_valid_after < later
+    policy = PdfSignatureValidationSpec(
+        SignatureValidationSpec(
+            cert_validation_policy=CertValidationPolicySpec(
+                trust_manager=SimpleTrustManager.build([pki.root_certificate]),
+                revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO),
+            ),
+            revinfo_gathering_policy=RevocationInfoGatheringSpec(RevinfoOnlineFetchingRule.LOCAL_ONLY),
+            local_knowledge=LocalKnowledge(known_crls=[CRLContainer(pki.crl_at(later))]),
+        ),
+        diff_policy=DEFAULT_DIFF_POLICY,
+    )
+    result = asyncio.run(ades_lta_validation(signature, policy, timing_info=ValidationTimingInfo(later, later, True)))
+    assert result.ades_subindic == AdESPassed.OK, result.ades_subindic
+    assert result.api_status.bottom_line
 
 
 def test_production_refuses_to_start_without_a_seal_unless_unsealed_output_is_chosen():

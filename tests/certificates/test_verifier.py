@@ -1,5 +1,6 @@
 """The public verifier: a dropped PDF or credential is genuine, revoked, or reported as what it is."""
 
+import codecs
 import importlib
 import io
 import json
@@ -137,6 +138,24 @@ def test_the_credential_alone_verifies_as_json_and_as_a_bare_jwt(client, credent
     response = check(client, token, "credential.jwt")
     assert response.json()["verdict"] == "valid"
     assert set(checks_of(response)) == {"signature", "schema", "register", "status"}
+
+
+@pytest.mark.parametrize(
+    "mark,encoding",
+    [(codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")],
+    ids=["UTF-8", "UTF-16 little-endian", "UTF-16 big-endian"],
+)
+def test_a_credential_file_saved_with_a_byte_order_mark_is_read(client, rendered, mark, encoding):
+    """Editors on Windows save text with a byte-order mark; the file is the same credential."""
+    credential = rendered.certificate.credential
+    for text, name in [(credential.data_integrity, "credential.json"), (credential.jwt, "credential.jwt")]:
+        response = check(client, mark + text.encode(encoding), name)
+        assert response.json()["verdict"] == "valid", (name, response.json()["checks"])
+
+
+def test_a_file_that_is_no_text_after_a_byte_order_mark_is_no_credential(client):
+    response = check(client, codecs.BOM_UTF8 + b"\xff\xfe\xfd", "credential.json")
+    assert response.json()["checks"][0]["message"] == "This file is neither a PDF document nor a credential."
 
 
 def test_a_credential_from_another_issuer_is_reported_as_such(client, credential_file):
