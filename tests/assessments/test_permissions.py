@@ -91,6 +91,9 @@ PUBLIC = [
     ("issuer keys", "/credentials/keys.json"),
     ("issuer key", "/credentials/keys/{key}.json"),
     ("issuer multikey", "/credentials/issuer/keys/{multikey}/"),
+    ("achievement", "/achievements/0213/proof-of-professional-qualification/"),
+    ("achievement badge (SVG)", "/achievements/0213/proof-of-competencies/badge-nl-fr.svg"),
+    ("achievement badge (PNG)", "/achievements/0213/proof-of-competencies/badge-fr-en.png"),
 ]
 # Public POST endpoints: anyone may use them; without a file the answer is a 400, never a 404 or a login.
 PUBLIC_POST = [("file check (machine)", "/verify/check.json")]

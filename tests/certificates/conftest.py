@@ -4,6 +4,7 @@ from certificates import services
 from certificates.models import SupplementVersion
 
 from .. import flows
+from .badge_helpers import issued
 
 
 @pytest.fixture
@@ -25,3 +26,10 @@ def render(version: SupplementVersion, attempt: str = "test-attempt") -> Supplem
 @pytest.fixture
 def rendered(certificate) -> SupplementVersion:
     return render(certificate.versions.get())
+
+
+@pytest.fixture
+def proof(assessment):
+    """A proof of professional qualification whose documents are ready and whose credential is
+    signed, in Dutch and French."""
+    return issued(flows.certify(assessment))
