@@ -25,6 +25,12 @@ urlpatterns = [
         {"extension": "json"},
         name="credential_json",
     ),
+    path(
+        "certificates/<int:pk>/badge.png", credential_views.credential_download, {"extension": "png"}, name="badge_png"
+    ),
+    path(
+        "certificates/<int:pk>/badge.svg", credential_views.credential_download, {"extension": "svg"}, name="badge_svg"
+    ),
     path("achievements/<str:code>/<slug:kind>/", badge_views.achievement, name="achievement"),
     re_path(
         r"^achievements/(?P<code>[^/]+)/(?P<kind>[-a-z]+)/badge-(?P<first>[a-z]{2})-(?P<second>[a-z]{2})\.(?P<extension>png|svg)$",

@@ -77,6 +77,8 @@ VIEWS = [
     ("certificate revoke", "post", "/certificates/{certificate}/revoke/", {ADMINISTRATOR}),
     ("credential download (JWT)", "get", "/certificates/{certificate}/credential.jwt", {CANDIDATE, ADMINISTRATOR}),
     ("credential download (JSON)", "get", "/certificates/{certificate}/credential.json", {CANDIDATE, ADMINISTRATOR}),
+    ("baked badge download (PNG)", "get", "/certificates/{certificate}/badge.png", {CANDIDATE, ADMINISTRATOR}),
+    ("baked badge download (SVG)", "get", "/certificates/{certificate}/badge.svg", {CANDIDATE, ADMINISTRATOR}),
 ]
 PUBLIC = [
     ("home", "/"),
