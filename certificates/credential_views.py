@@ -158,7 +158,8 @@ def status_list(request):
 @login_required
 def credential_download(request, pk: int, extension: str):
     """The holder's (or an administrator's) signed credential, to add to a wallet: the VC-JWT
-    (``.jwt``) or the JSON with its Data Integrity proof (``.json``)."""
+    (``.jwt``), the JSON with its Data Integrity proof (``.json``), or the badge image with the
+    VC-JWT baked in (``.png``, ``.svg``)."""
     credential = access.get_credential(request.user, pk)
     content = credential_file(actor=request.user, credential=credential, extension=extension)
     if content is None:
@@ -211,7 +212,7 @@ class VerifierUploadHandler(SizeLimitUploadHandler):
 
 
 class VerifyFileForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Proof or supplement (PDF), or credential (JSON)"))
+    file = forms.FileField(label=gettext_lazy("Proof or supplement (PDF), credential (JSON, JWT) or badge (PNG, SVG)"))
 
 
 # Refusals of a check, by code: nothing was checked, so there is no verdict.
@@ -250,7 +251,10 @@ def _received_file(request) -> bytes:
     if getattr(request, "oversized_uploads", []):
         raise ValidationError(_("The file is too large; the limit is %(limit)s.") % {"limit": limit}, code="too_large")
     if not form.is_valid():
-        raise ValidationError(_("Choose a proof or a supplement (PDF), or a credential file (JSON)."), code="no_file")
+        raise ValidationError(
+            _("Choose a proof or a supplement (PDF), a credential file (JSON, JWT) or a badge (PNG, SVG)."),
+            code="no_file",
+        )
     upload = form.cleaned_data["file"]
     data = upload.read()
     upload.close()

@@ -385,4 +385,6 @@ class CertificateCredential(models.Model):
         return self.first_language, self.second_language
 
     def download_name(self, extension: str) -> str:
-        return f"credential-{self.certificate.number}.{extension}"
+        """``credential-<number>.jwt`` or ``.json``; the baked badge ``badge-<number>.png`` or ``.svg``."""
+        document = "badge" if extension in ("png", "svg") else "credential"
+        return f"{document}-{self.certificate.number}.{extension}"

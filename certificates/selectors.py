@@ -6,7 +6,9 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 
+from . import badges
 from .models import Certificate, SupplementVersion
+from .sharing import linkedin_add_url
 
 PENDING = (SupplementVersion.Status.QUEUED, SupplementVersion.Status.RENDERING)
 
@@ -54,6 +56,21 @@ class CertificatePanel:
     def preparing_first(self) -> bool:
         """A version is on its way and none is ready yet: the only case for "please wait"."""
         return self.pending and self.latest_ready is None
+
+    @property
+    def badge_url(self) -> str:
+        """The achievement's badge image, in the languages of the holder's credential."""
+        certificate = self.certificate
+        code = certificate.assessment.qualification.code
+        return badges.badge_path(code, certificate.kind, certificate.credential.languages, "svg")
+
+    @property
+    def achievement_url(self) -> str:
+        return badges.achievement_path(self.certificate.assessment.qualification.code, self.certificate.kind)
+
+    @property
+    def linkedin_url(self) -> str:
+        return linkedin_add_url(self.certificate)
 
     @property
     def overdue(self) -> list[SupplementVersion]:

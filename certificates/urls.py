@@ -1,8 +1,8 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from qualifications.models import Proof
 
-from . import credential_views, views
+from . import badge_views, credential_views, views
 
 app_name = "certificates"
 urlpatterns = [
@@ -38,6 +38,18 @@ urlpatterns = [
         credential_views.credential_download,
         {"extension": "json"},
         name="credential_json",
+    ),
+    path(
+        "certificates/<int:pk>/badge.png", credential_views.credential_download, {"extension": "png"}, name="badge_png"
+    ),
+    path(
+        "certificates/<int:pk>/badge.svg", credential_views.credential_download, {"extension": "svg"}, name="badge_svg"
+    ),
+    path("achievements/<str:code>/<slug:kind>/", badge_views.achievement, name="achievement"),
+    re_path(
+        r"^achievements/(?P<code>[^/]+)/(?P<kind>[-a-z]+)/badge-(?P<first>[a-z]{2})-(?P<second>[a-z]{2})\.(?P<extension>png|svg)$",
+        badge_views.badge_image,
+        name="badge",
     ),
     path("certificates/<int:pk>/panel/", views.certificate_panel_fragment, name="panel"),
     path("certificates/<int:pk>/revoke/", views.certificate_revoke, name="revoke"),

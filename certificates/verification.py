@@ -1,4 +1,4 @@
-"""The public verifier: what a dropped supplement PDF or credential file proves (decision 0006).
+"""The public verifier: what a dropped supplement PDF, credential file or baked badge proves (decisions 0006, 0022).
 
 The file is read from memory, parsed with size limits, and never stored. Nothing is fetched: the
 seal is checked against the seal certificates this portal has used, the credential against this
@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from . import pdf_limits, pdf_reading
-from .credentials import signing, status_list
+from .credentials import baking, signing, status_list
 from .credentials.documents import schema_errors, unknown_contexts
 from .credentials.issuing import utc_timestamp
 from .models import Certificate, SupplementVersion
@@ -45,7 +45,7 @@ PROOF, SUPPLEMENT, PARTIAL, STATEMENT = "proof", "supplement", "partial", "state
 
 @dataclass
 class Report:
-    kind: str  # pdf, credential, unreadable
+    kind: str  # pdf, credential, badge, unreadable
     checks: list[Check] = field(default_factory=list)
     certificate: Certificate | None = None
     document: str = ""  # for a PDF found in the register: proof, supplement, partial or statement
@@ -158,14 +158,29 @@ def certificate_by_number(*, number: str, code: str) -> Certificate | None:
 
 
 def verify_file(data: bytes) -> Report:
-    """Verify an uploaded supplement PDF, credential JSON or VC-JWT.
+    """Verify an uploaded supplement PDF, credential JSON, VC-JWT or baked badge (PNG, SVG).
 
     A PDF beyond the limits of ``pdf_limits`` is refused with a ValidationError ``too_complex``:
     not a verdict, since nothing was checked.
     """
     if data.lstrip()[:5] == b"%PDF-":
         return verify_pdf(data)
+    if baking.is_image(data):
+        return verify_badge(data)
     return verify_credential_file(data)
+
+
+def verify_badge(data: bytes) -> Report:
+    """A badge proves what the credential baked into it proves; the picture itself proves nothing."""
+    try:
+        credential = baking.baked_credential(data, limit=settings.VERIFY_MAX_UPLOAD_SIZE)
+    except baking.NotABadge:
+        return _unreadable(_("This image carries no credential this portal can read."))
+    report = Report("badge")
+    _check_credential_bytes(report, credential.encode())
+    if report.checks[0].name == "file":
+        return _unreadable(_("This image carries no credential this portal can read."))
+    return report
 
 
 # --- The PDF and its seal -----------------------------------------------------------------

@@ -45,14 +45,14 @@ def pages_for(users, ids):
     for name, method, url, allowed in VIEWS:
         if (
             method != "get"
-            or url.endswith((".csv", ".xlsx", ".zip", "/download/", "/proof/", "/credential.jwt", "/credential.json"))
+            or url.endswith((".csv", ".xlsx", ".zip", "/download/", "/proof/", ".jwt", ".json", ".png", ".svg"))
             or "search" in url
         ):
             continue
         who = next(person for person in EVERYONE if person in allowed)
         yield name, url.format(**ids), users[who]
     for name, url in PUBLIC:
-        if "credentials" not in url:
+        if "credentials" not in url and not url.endswith((".png", ".svg")):
             yield name, url.format(**ids), None
 
 

@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from audit.services import Action, audit_record
 
+from ..badges import IMAGE_TYPES
 from ..models import Certificate, CertificateCredential
 from . import achievements, signing, status_list
+from .baking import baked_badge
 from .documents import ACHIEVEMENT_CREDENTIAL_SCHEMA, OB3_CONTEXT, OB3_EXTENSIONS_CONTEXT, VC_V2_CONTEXT
 
 
@@ -141,22 +143,24 @@ def credential_issue(*, certificate: Certificate, languages: tuple[str, str]) ->
     return credential
 
 
-# The holder's files (Open Badges 3.0, "File Format"): the compact JWS, and the JSON with its proof.
-CREDENTIAL_FILE_TYPES = {"jwt": "application/jwt", "json": "application/vc+ld+json"}
+# The holder's files (Open Badges 3.0, "File Format" and "Baked Badge"): the compact JWS, the
+# JSON with its proof, and the badge image with the VC-JWT baked in (decision 0022).
+CREDENTIAL_FILE_TYPES = {"jwt": "application/jwt", "json": "application/vc+ld+json", **IMAGE_TYPES}
 
 
 def credential_file(*, actor, credential: CertificateCredential, extension: str) -> bytes | None:
-    """The holder's credential file (``jwt`` or ``json``), signed again first if what it says changed
-    since it was signed (``credential_issue``); None when it cannot be. Every download of a personal
-    file is audited."""
+    """The holder's credential file (``jwt``, ``json``, or a baked badge: ``png``, ``svg``), signed
+    again first if what it says changed since it was signed (``credential_issue``); None when it
+    cannot be. Every download of a personal file is audited."""
     credential = credential_issue(certificate=credential.certificate, languages=credential.languages) or credential
-    content = credential.jwt if extension == "jwt" else credential.data_integrity
-    if not content:
+    text = credential.jwt if extension in ("jwt", *IMAGE_TYPES) else credential.data_integrity
+    if not text:
         return None
+    content = baked_badge(credential, extension) if extension in IMAGE_TYPES else text.encode()
     audit_record(
         actor=actor,
         action=Action.FILE_DOWNLOADED,
         subject=credential.certificate.assessment,
         summary=credential.download_name(extension),
     )
-    return content.encode()
+    return content

@@ -78,6 +78,8 @@ VIEWS = [
     ("certificate revoke", "post", "/certificates/{certificate}/revoke/", {ADMINISTRATOR}),
     ("credential download (JWT)", "get", "/certificates/{certificate}/credential.jwt", {CANDIDATE, ADMINISTRATOR}),
     ("credential download (JSON)", "get", "/certificates/{certificate}/credential.json", {CANDIDATE, ADMINISTRATOR}),
+    ("baked badge download (PNG)", "get", "/certificates/{certificate}/badge.png", {CANDIDATE, ADMINISTRATOR}),
+    ("baked badge download (SVG)", "get", "/certificates/{certificate}/badge.svg", {CANDIDATE, ADMINISTRATOR}),
 ]
 PUBLIC = [
     ("home", "/"),
@@ -94,6 +96,9 @@ PUBLIC = [
     ("issuer multikey", "/credentials/issuer/keys/{multikey}/"),
     ("achievement of competencies", "/credentials/achievements/0213/competencies/1,3/"),
     ("achievement of partial qualifications", "/credentials/achievements/{partials}/partial-qualifications/1/"),
+    ("achievement", "/achievements/0213/proof-of-professional-qualification/"),
+    ("achievement badge (SVG)", "/achievements/0213/proof-of-competencies/badge-nl-fr.svg"),
+    ("achievement badge (PNG)", "/achievements/0213/proof-of-competencies/badge-fr-en.png"),
 ]
 # Public POST endpoints: anyone may use them; without a file the answer is a 400, never a 404 or a login.
 PUBLIC_POST = [("file check (machine)", "/verify/check.json")]

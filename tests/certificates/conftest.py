@@ -7,6 +7,7 @@ from certificates.models import SupplementVersion
 from certificates.rendering import render_supplement_pdf
 
 from .. import flows
+from .badge_helpers import issued
 from .pki import ProviderPki
 
 
@@ -63,3 +64,10 @@ def long_term_sealing(monkeypatch, pki, provider_seal):
     monkeypatch.setattr(
         sealing, "long_term_context", functools.partial(sealing.long_term_context, crls=[pki.crl], fetching=False)
     )
+
+
+@pytest.fixture
+def proof(assessment):
+    """A proof of professional qualification whose documents are ready and whose credential is
+    signed, in Dutch and French."""
+    return issued(flows.certify(assessment))

@@ -254,7 +254,7 @@ def test_a_checked_file_is_never_stored_not_even_while_it_is_checked(
     "data,message",
     [
         (b"%PDF-1.7\nthis is not really a pdf", "This file is not a readable PDF document."),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "This file is neither a PDF document nor a credential."),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "This image carries no credential this portal can read."),
         (b"{not json", "This file is neither a PDF document nor a credential."),
         (b"[1, 2, 3]", "This file is neither a PDF document nor a credential."),
         (b"[" * 100_000, "This file is neither a PDF document nor a credential."),
@@ -275,7 +275,10 @@ def test_a_malformed_upload_gets_a_clear_message(client, credential_file, data, 
 def test_no_file_at_all_is_a_clear_400(client):
     response = client.post("/verify/check.json", {})
     assert response.status_code == 400
-    assert response.json()["error"] == "Choose a proof or a supplement (PDF), or a credential file (JSON)."
+    assert (
+        response.json()["error"]
+        == "Choose a proof or a supplement (PDF), a credential file (JSON, JWT) or a badge (PNG, SVG)."
+    )
 
 
 @pytest.mark.parametrize(
