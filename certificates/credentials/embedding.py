@@ -11,8 +11,9 @@ from io import BytesIO
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.embed import EmbeddedFileObject, EmbeddedFileParams, FileSpec, embed_file
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+
+from ..pdf_metadata import MetadataKeepingWriter
 
 FILE_NAME = "credential.json"
 MIME_TYPE = "application/json"
@@ -21,7 +22,7 @@ MAX_CREDENTIAL_SIZE = 256 * 1024
 
 
 def embed_credential(pdf: bytes, credential_json: bytes) -> bytes:
-    writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    writer = MetadataKeepingWriter(BytesIO(pdf))
     now = datetime.now(UTC)
     data = EmbeddedFileObject.from_file_data(
         writer,
