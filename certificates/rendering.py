@@ -18,7 +18,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from qualifications.models import DescriptorElement
@@ -29,6 +28,8 @@ from qualifications.selectors import (
 )
 
 from . import composition, pdf_tags
+from .catalogues import require_catalogues
+from .fonts import PortalFonts
 from .models import SupplementVersion
 
 pdf_tags.install()
@@ -59,12 +60,16 @@ def qr_code_svg(url: str, alternative_text: str) -> str:
     return f"{svg[:opening_end]}<title>{escape(alternative_text)}</title>{svg[opening_end:]}"
 
 
-def qr_alternative_text(languages: list[str], url: str) -> str:
+def qr_alternative_text(languages: list[str], certificate) -> str:
+    """What the QR code is, in both languages, naming the document it verifies, and its address."""
     descriptions = []
     for language in languages:
         with translation.override(language):
-            descriptions.append(_("QR code with the address of the page that verifies this certificate"))
-    return f"{' / '.join(descriptions)}: {url}"
+            if certificate.is_statement:
+                descriptions.append(_("QR code with the address of the page that verifies this proof of competencies"))
+            else:
+                descriptions.append(_("QR code with the address of the page that verifies this certificate"))
+    return f"{' / '.join(descriptions)}: {certificate.verification_url}"
 
 
 def _pdf_date(moment) -> str:
@@ -95,6 +100,8 @@ def supplement_context(version: SupplementVersion, shared: dict | None = None) -
     certificate = version.certificate
     languages = [version.first_language, version.second_language]
     url = certificate.verification_url
+    # One moment for the metadata and the seal notice: the document is sealed as soon as it is rendered.
+    moment = timezone.now()
     return {
         **(shared or shared_context(certificate, languages)),
         "certificate": certificate,
@@ -103,8 +110,9 @@ def supplement_context(version: SupplementVersion, shared: dict | None = None) -
         # A certificate earned across a re-assessment chain names the date of every assessment.
         "assessment_dates": [link.started_at or link.scheduled_at for link in certificate.assessment.chain()],
         # Generated here from the certificate's own URL, not user input.
-        "qr_code": mark_safe(qr_code_svg(url, qr_alternative_text(languages, url))),
-        "rendered_at": _pdf_date(timezone.now()),
+        "qr_code": mark_safe(qr_code_svg(url, qr_alternative_text(languages, certificate))),
+        "rendered_at": _pdf_date(moment),
+        "sealed_on": moment,
     }
 
 
@@ -117,12 +125,18 @@ def statement_context(version: SupplementVersion) -> dict:
     return context
 
 
+def document_html(template_name: str, context: dict) -> str:
+    """A document's HTML, rendered only when the catalogues of both its languages are complete."""
+    require_catalogues(template_name, context["languages"])
+    return render_to_string(template_name, context)
+
+
 def supplement_html(version: SupplementVersion) -> str:
     """The whole document's HTML."""
     with translation.override(version.first_language):
         if version.certificate.is_statement:
-            return render_to_string("certificates/statement.html", statement_context(version))
-        return render_to_string("certificates/supplement.html", supplement_context(version))
+            return document_html("certificates/statement.html", statement_context(version))
+        return document_html("certificates/supplement.html", supplement_context(version))
 
 
 def supplement_parts_html(version: SupplementVersion) -> tuple[str, str]:
@@ -136,8 +150,8 @@ def supplement_parts_html(version: SupplementVersion) -> tuple[str, str]:
         shared = shared_context(version.certificate, languages)
         personal = supplement_context(version, shared)
         return (
-            render_to_string("certificates/supplement.html", {**personal, "part": "personal"}),
-            render_to_string("certificates/supplement.html", {**shared, "part": "shared"}),
+            document_html("certificates/supplement.html", {**personal, "part": "personal"}),
+            document_html("certificates/supplement.html", {**shared, "part": "shared"}),
         )
 
 
@@ -145,8 +159,8 @@ def supplement_parts_html(version: SupplementVersion) -> tuple[str, str]:
 # worker's fork): a warm worker loads the fonts and reads the style sheet once, as a browser keeps
 # them in its cache. Renders run one at a time per process (prefork workers), as WeasyPrint needs.
 @functools.cache
-def fonts() -> FontConfiguration:
-    return FontConfiguration()
+def fonts() -> PortalFonts:
+    return PortalFonts()
 
 
 @functools.cache
