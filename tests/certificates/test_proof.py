@@ -140,8 +140,8 @@ def test_the_translated_column_is_marked_as_a_translation_and_the_dutch_one_is_n
     assert "Vertaling: alleen de Nederlandse tekst is authentiek" not in english + french
     assert "Recognised test centre under the decree of 26 April 2019" in english
     assert "Centre de test reconnu conformément au décret du 26 avril 2019" in french
-    assert "Sealed electronically by Testcentrum Contactcenter Vlaanderen on" in english
-    assert "Scellé électroniquement par Testcentrum Contactcenter Vlaanderen le" in french
+    assert "Electronically sealed by Testcentrum Contactcenter Vlaanderen on" in english
+    assert "Cachet électronique apposé par Testcentrum Contactcenter Vlaanderen le" in french
 
 
 @pytest.mark.parametrize("languages", [("nl", "en"), ("nl", "fr")])
