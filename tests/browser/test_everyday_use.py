@@ -51,7 +51,7 @@ def test_error_pages_are_friendly_accessible_and_in_the_visitors_language(pages,
     verifier = pages.page("fr")
     response = verifier.goto(f"{pages.base}/verify/not-a-real-code/")
     assert response.status == 404
-    assert "Aucun certificat ne porte ce code de vérification." in verifier.locator("main").inner_text()
+    assert "Aucune preuve ne porte ce code de vérification." in verifier.locator("main").inner_text()
     pages.check_accessibility(verifier)
     signed_in = log_in(pages, candidate)
     signed_in.goto(f"{pages.base}/assessments/999999/")
