@@ -16,12 +16,9 @@ import qrcode.image.svg
 import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from qualifications.models import DescriptorElement
@@ -32,8 +29,9 @@ from qualifications.selectors import (
 )
 
 from . import composition, pdf_tags
-from .models import IssuingCentre, SupplementVersion
-from .sealing import configured_seal
+from .catalogues import require_catalogues
+from .fonts import PortalFonts
+from .models import SupplementVersion
 
 pdf_tags.install()
 
@@ -69,21 +67,28 @@ def qr_code_svg(url: str, alternative_text: str) -> str:
     return f"{opening}<title>{escape(alternative_text)}</title>{svg[opening_end:]}"
 
 
-def _certificate_qr_description() -> str:
-    return _("QR code with the address of the page that verifies this proof")
+def _qr_description(certificate, *, proof: bool) -> str:
+    """Names the document the QR code is on, as the glossary names it."""
+    if proof:
+        return _("QR code with the address of the page that verifies this proof of professional qualification")
+    if certificate.is_statement:
+        return _("QR code with the address of the page that verifies this proof of competencies")
+    if certificate.is_partial:
+        return _("QR code with the address of the page that verifies this proof of partial qualification")
+    return _(
+        "QR code with the address of the page that verifies the proof of professional qualification this "
+        "supplement accompanies"
+    )
 
 
-def _proof_qr_description() -> str:
-    return _("QR code with the address of the page that verifies this proof of professional qualification")
-
-
-def qr_alternative_text(languages: list[str], url: str, describe=_certificate_qr_description) -> str:
-    """The QR code's alternative text in each language: ``describe`` names the document it is on."""
+def qr_alternative_text(languages: list[str], certificate, *, proof: bool = False) -> str:
+    """What the QR code is, in both languages, naming the document it is on, and its address;
+    ``proof``: on the proof of professional qualification rather than its supplement."""
     descriptions = []
     for language in languages:
         with translation.override(language):
-            descriptions.append(describe())
-    return f"{' / '.join(descriptions)}: {url}"
+            descriptions.append(_qr_description(certificate, proof=proof))
+    return f"{' / '.join(descriptions)}: {certificate.verification_url}"
 
 
 def _pdf_date(moment) -> str:
@@ -114,6 +119,8 @@ def supplement_context(version: SupplementVersion, shared: dict | None = None) -
     certificate = version.certificate
     languages = [version.first_language, version.second_language]
     url = certificate.verification_url
+    # One moment for the metadata and the seal notice: the document is sealed as soon as it is rendered.
+    moment = timezone.now()
     return {
         **(shared or shared_context(certificate, languages)),
         "certificate": certificate,
@@ -122,8 +129,9 @@ def supplement_context(version: SupplementVersion, shared: dict | None = None) -
         # A certificate earned across a re-assessment chain names the date of every assessment.
         "assessment_dates": [link.started_at or link.scheduled_at for link in certificate.assessment.chain()],
         # Generated here from the certificate's own URL, not user input.
-        "qr_code": mark_safe(qr_code_svg(url, qr_alternative_text(languages, url))),
-        "rendered_at": _pdf_date(timezone.now()),
+        "qr_code": mark_safe(qr_code_svg(url, qr_alternative_text(languages, certificate))),
+        "rendered_at": _pdf_date(moment),
+        "sealed_on": moment,
     }
 
 
@@ -145,29 +153,6 @@ def _grouped(partial, competencies: list) -> list:
     return [c for c in competencies if c.pk in grouped]
 
 
-# A postcode before the town on the last line of an address: "1030 Brussel", "B-1030 Brussel".
-POSTCODE = re.compile(r"^(?:[A-Z]{1,2}-)?\d{4,5}\s+")
-
-
-def place_of_issue(centre: IssuingCentre) -> str:
-    """The town of the issuing centre: the last line of its address without the postcode."""
-    lines = centre.address_lines
-    return POSTCODE.sub("", lines[-1]) if lines else ""
-
-
-def seal_notice(certificate) -> dict | None:
-    """What the visible seal notice says: who seals, when, and where a file is checked; None when
-    no seal is configured, so an unsealed document never claims a seal."""
-    if configured_seal() is None:
-        return None
-    url = settings.PORTAL_BASE_URL + reverse("certificates:verify_file")
-    return {
-        "centre": certificate.issuing_centre.name,
-        "date": timezone.localdate(),
-        "link": format_html('<a class="url" href="{0}">{0}</a>', url),
-    }
-
-
 def proof_context(version: SupplementVersion) -> dict:
     """The proof of professional qualification: the centre, the holder, the qualification, the
     legal basis, the number, date and place of issue, the verification address and the seal."""
@@ -175,6 +160,8 @@ def proof_context(version: SupplementVersion) -> dict:
     languages = list(version.proof_languages)
     qualification = certificate.assessment.qualification
     url = certificate.verification_url
+    # One moment for the metadata and the seal notice: the document is sealed as soon as it is rendered.
+    moment = timezone.now()
     return {
         "centre": certificate.issuing_centre,
         "qualification": qualification,
@@ -183,24 +170,29 @@ def proof_context(version: SupplementVersion) -> dict:
         "certificate": certificate,
         "version": version,
         "birth_date": certificate.holder_birth_date if settings.CERTIFICATE_SHOWS_DATE_OF_BIRTH else None,
-        "place_of_issue": place_of_issue(certificate.issuing_centre),
-        "qr_code": mark_safe(qr_code_svg(url, qr_alternative_text(languages, url, _proof_qr_description))),
-        "seal_notice": seal_notice(certificate),
-        "rendered_at": _pdf_date(timezone.now()),
+        "qr_code": mark_safe(qr_code_svg(url, qr_alternative_text(languages, certificate, proof=True))),
+        "rendered_at": _pdf_date(moment),
+        "sealed_on": moment,
     }
+
+
+def document_html(template_name: str, context: dict) -> str:
+    """A document's HTML, rendered only when the catalogues of both its languages are complete."""
+    require_catalogues(template_name, context["languages"])
+    return render_to_string(template_name, context)
 
 
 def proof_html(version: SupplementVersion) -> str:
     with translation.override("nl"):
-        return render_to_string("certificates/proof.html", proof_context(version))
+        return document_html("certificates/proof.html", proof_context(version))
 
 
 def supplement_html(version: SupplementVersion) -> str:
     """The whole document's HTML."""
     with translation.override(version.first_language):
         if version.certificate.lists_competencies:
-            return render_to_string("certificates/statement.html", statement_context(version))
-        return render_to_string("certificates/supplement.html", supplement_context(version))
+            return document_html("certificates/statement.html", statement_context(version))
+        return document_html("certificates/supplement.html", supplement_context(version))
 
 
 def supplement_parts_html(version: SupplementVersion) -> tuple[str, str]:
@@ -214,8 +206,8 @@ def supplement_parts_html(version: SupplementVersion) -> tuple[str, str]:
         shared = shared_context(version.certificate, languages)
         personal = supplement_context(version, shared)
         return (
-            render_to_string("certificates/supplement.html", {**personal, "part": "personal"}),
-            render_to_string("certificates/supplement.html", {**shared, "part": "shared"}),
+            document_html("certificates/supplement.html", {**personal, "part": "personal"}),
+            document_html("certificates/supplement.html", {**shared, "part": "shared"}),
         )
 
 
@@ -223,8 +215,8 @@ def supplement_parts_html(version: SupplementVersion) -> tuple[str, str]:
 # worker's fork): a warm worker loads the fonts and reads the style sheet once, as a browser keeps
 # them in its cache. Renders run one at a time per process (prefork workers), as WeasyPrint needs.
 @functools.cache
-def fonts() -> FontConfiguration:
-    return FontConfiguration()
+def fonts() -> PortalFonts:
+    return PortalFonts()
 
 
 @functools.cache

@@ -24,12 +24,12 @@ from pathlib import Path
 
 from asn1crypto import pem, x509
 from django.conf import settings
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko_certvalidator import ValidationContext
 
 from .models import IssuingCentre, SealCertificate
+from .pdf_metadata import MetadataKeepingWriter
 from .pdf_reading import is_test_certificate, seal_holder
 
 logger = logging.getLogger(__name__)
@@ -190,5 +190,5 @@ def seal_pdf(
     )
     signer = signers.PdfSigner(metadata, signer=seal.signer, timestamper=timestamper)
     output = BytesIO()
-    signer.sign_pdf(IncrementalPdfFileWriter(BytesIO(pdf)), output=output)
+    signer.sign_pdf(MetadataKeepingWriter(BytesIO(pdf)), output=output)
     return output.getvalue()

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.core.mail import mail_admins
 
 from . import services
+from .catalogues import CatalogueMissing
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,8 @@ class RenderTask(Task):
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(Exception,),
+    # A catalogue missing from the deployment does not come back by waiting: failed at once.
+    dont_autoretry_for=(CatalogueMissing,),
     retry_backoff=5,
     retry_backoff_max=300,
     retry_jitter=True,

@@ -157,42 +157,57 @@ def page_runs(page, elements, default: str) -> list[tuple[str, str]]:
     return runs
 
 
+KINDS = ["supplement", "proof of professional qualification", "proof of competencies", "proof of partial qualification"]
+
+
 @pytest.fixture(scope="module")
 def rendered(django_db_setup, django_db_blocker) -> dict[tuple[str, tuple[str, str]], dict[str, str]]:
-    """The text of a supplement and of a proof of competencies in every pair, rendered once for
-    the module by the renderer the worker uses; the data is rolled back afterwards."""
+    """The text of each document in every pair, rendered once for the module by the renderers the
+    worker uses; the data is rolled back afterwards. A proof of professional qualification is in
+    Dutch and the version's other language (or its first one, in a pair without Dutch)."""
     from certificates import services
-    from certificates.rendering import render_supplement_pdf
+    from certificates.rendering import render_proof_pdf, render_supplement_pdf
     from qualifications.models import Qualification
 
     from . import factories, flows
+    from .conftest import qualification_with_partials_create
 
     texts = {}
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("loaddata", "qualification_0213", verbosity=0)
         factories.IssuingCentreFactory()
         qualification = Qualification.objects.get(code="0213")
+        certified = flows.certify(factories.AssessmentFactory(qualification=qualification))
         documents = {
-            "supplement": flows.certify(factories.AssessmentFactory(qualification=qualification)),
-            "proof of competencies": flows.decide(
-                factories.AssessmentFactory(qualification=qualification), not_proven={10}
+            "supplement": (certified, render_supplement_pdf),
+            "proof of professional qualification": (certified, render_proof_pdf),
+            "proof of competencies": (
+                flows.decide(factories.AssessmentFactory(qualification=qualification), not_proven={10}),
+                render_supplement_pdf,
+            ),
+            "proof of partial qualification": (
+                flows.decide(
+                    factories.AssessmentFactory(qualification=qualification_with_partials_create()), not_proven={5}
+                ),
+                render_supplement_pdf,
             ),
         }
-        for kind, assessment in documents.items():
+        for kind, (assessment, render) in documents.items():
             for pair in PAIRS:
                 version = services.supplement_queue(certificate=assessment.certificate, languages=pair)
-                texts[kind, pair] = text_by_language(render_supplement_pdf(version))
+                languages = version.proof_languages if render is render_proof_pdf else pair
+                texts[kind, pair] = languages, assessment.qualification.code, text_by_language(render(version))
         transaction.set_rollback(True)
     return texts
 
 
 # Marked so that the session sets up the test database, which the module's fixture uses.
 @pytest.mark.django_db
-@pytest.mark.parametrize("kind", ["supplement", "proof of competencies"])
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("pair", PAIRS, ids="-".join)
 def test_no_rendered_document_uses_a_retired_term(rendered, kind, pair):
-    texts = rendered[kind, pair]
-    assert set(pair) <= set(texts) <= LANGUAGES  # each column's text is found, tagged with its language
-    assert "0213" in " ".join(texts.values())
+    languages, code, texts = rendered[kind, pair]
+    assert set(languages) <= set(texts) <= LANGUAGES  # each column's text is found, tagged with its language
+    assert code in " ".join(texts.values())
     problems = [f"{language}: {term}" for language, text in texts.items() for term in retired_in(text, language)]
     assert not problems, "\n".join(problems)

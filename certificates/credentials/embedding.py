@@ -14,8 +14,9 @@ from io import BytesIO
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.embed import EmbeddedFileObject, EmbeddedFileParams, FileSpec, embed_file
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+
+from ..pdf_metadata import MetadataKeepingWriter
 
 FILE_NAME = "credential.json"
 # An embedded credential is a few kilobytes; refuse to unpack more (a compression bomb).
@@ -45,7 +46,7 @@ def credential_files(data_integrity_json: bytes, jwt: bytes) -> list[AttachedFil
 
 
 def embed_credential(pdf: bytes, files: list[AttachedFile]) -> bytes:
-    writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    writer = MetadataKeepingWriter(BytesIO(pdf))
     now = datetime.now(UTC)
     for attached in files:
         data = EmbeddedFileObject.from_file_data(
@@ -70,7 +71,7 @@ def embed_credential(pdf: bytes, files: list[AttachedFile]) -> bytes:
     return output.getvalue()
 
 
-def _associate(writer: IncrementalPdfFileWriter, spec_ref) -> None:
+def _associate(writer: MetadataKeepingWriter, spec_ref) -> None:
     """List the file in the catalogue's /AF with relationship Data, as PDF/A-3 asks."""
     spec_ref.get_object()["/AFRelationship"] = generic.NameObject("/Data")
     writer.mark_update(spec_ref)

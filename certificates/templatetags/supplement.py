@@ -24,6 +24,8 @@ register = template.Library()
 TAG = re.compile(r"(<[^>]*>)")
 NO_BREAK_SPACE = "\u00a0"
 URL = re.compile(r"https?://[^\s<]+[^\s<.,;:)]")
+# A Belgian or other postcode before the town: "1030 Brussel", "B-1030 Brussel", "75001 Paris".
+POSTCODE = re.compile(r"^(?:[A-Z]{1,2}-)?\d{4,5}\s+")
 
 
 def typeset(text: str, language: str) -> str:
@@ -76,3 +78,11 @@ def linked_urls(text) -> SafeString:
     """Escape a text and make each web address in it a link that never breaks inside."""
     escaped = escape(text)
     return mark_safe(URL.sub(lambda m: f'<a class="url" href="{m.group(0)}">{m.group(0)}</a>', escaped))
+
+
+@register.filter
+def place_of_issue(centre) -> str:
+    """The town of the issuing centre: its address's last line with a postcode, without the postcode."""
+    lines = centre.address_lines
+    town = next((line for line in reversed(lines) if POSTCODE.match(line)), lines[-1] if lines else "")
+    return POSTCODE.sub("", town)

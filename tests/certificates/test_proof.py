@@ -1,10 +1,12 @@
 """The proof of professional qualification: its own document, rendered and sealed with the supplement."""
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 
+import pikepdf
 import pytest
 from django.core.management import call_command
 from django.db import transaction
@@ -140,8 +142,8 @@ def test_the_translated_column_is_marked_as_a_translation_and_the_dutch_one_is_n
     assert "Vertaling: alleen de Nederlandse tekst is authentiek" not in english + french
     assert "Recognised test centre under the decree of 26 April 2019" in english
     assert "Centre de test reconnu conformément au décret du 26 avril 2019" in french
-    assert "Sealed electronically by Testcentrum Contactcenter Vlaanderen on" in english
-    assert "Scellé électroniquement par Testcentrum Contactcenter Vlaanderen le" in french
+    assert "Electronically sealed by Testcentrum Contactcenter Vlaanderen on" in english
+    assert "Cachet électronique apposé par Testcentrum Contactcenter Vlaanderen le" in french
 
 
 @pytest.mark.parametrize("languages", [("nl", "en"), ("nl", "fr")])
@@ -197,8 +199,17 @@ def test_both_documents_are_sealed_over_the_whole_file_and_carry_the_same_creden
     assert status.intact and status.valid and status.trusted
     assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     pair = rendered_pairs[("nl", "en")]
+    # The same credential in both forms (decision 0020): with its Data Integrity proof, and as a VC-JWT.
     credentials = {embedded_credential(PdfFileReader(BytesIO(data))) for data in (pair.proof, pair.supplement)}
-    assert len(credentials) == 1 and b"DataIntegrityProof" in credentials.pop()
+    assert len(credentials) == 1
+    assert [proof["cryptosuite"] for proof in json.loads(credentials.pop())["proof"]] == ["eddsa-rdfc-2022"]
+    tokens = {attached(data, "credential.jwt") for data in (pair.proof, pair.supplement)}
+    assert len(tokens) == 1 and tokens.pop().count(b".") == 2
+
+
+def attached(pdf: bytes, name: str) -> bytes:
+    with pikepdf.open(BytesIO(pdf)) as document:
+        return document.attachments[name].get_file().read_bytes()
 
 
 def test_the_proof_of_a_version_without_dutch_is_in_dutch_and_its_first_language():
