@@ -111,6 +111,26 @@ def test_no_fixture_text_uses_a_retired_term():
     assert not problems, "\n".join(problems)
 
 
+def europass_decision_titles() -> dict[str, str]:
+    """The titles of Decision (EU) 2018/646 in the glossary's table, per language."""
+    row = next(line for line in GLOSSARY.read_text().splitlines() if line.startswith("| Europass | Besluit (EU)"))
+    nl, fr, en = (cell.strip() for cell in row.strip("|").split("|")[1:4])
+    return {"nl": nl, "fr": fr, "en": en}
+
+
+def test_the_supplement_cites_the_europass_decision_by_its_title_in_the_official_journal():
+    notes = [
+        row["fields"]
+        for row in json.loads((FIXTURES / "qualification_0213.json").read_text())
+        if row["model"] == "qualifications.supplementtext" and row["fields"]["key"] == "explanatory_note"
+    ]
+    assert notes
+    for language, title in europass_decision_titles().items():
+        assert title.startswith(("Besluit (EU) 2018/646", "Décision (UE) 2018/646", "Decision (EU) 2018/646"))
+        for note in notes:
+            assert title in note[f"text_{language}"], language
+
+
 def language_of(element, default: str) -> str:
     """A structure element's language: its own ``/Lang`` or its nearest ancestor's."""
     while element is not None:

@@ -183,7 +183,7 @@ def test_the_supplement_names_the_proof_by_number_and_has_no_legal_status_in_its
         assert "The certificate supplement has no legal status in itself." in text
     else:
         assert f"Accompagne la preuve de qualification professionnelle n° {rendered.number}" in text
-        assert "Le supplément au certificat n'a aucune valeur légale en soi." in text
+        assert "Le supplément descriptif du certificat n'a aucune valeur légale en soi." in text
 
 
 @pytest.mark.parametrize("document", ["proof", "supplement"])
