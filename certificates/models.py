@@ -128,7 +128,8 @@ class Certificate(models.Model):
     verification_code = models.CharField(
         _("verification code"), max_length=40, unique=True, default=new_verification_code
     )
-    holder_name = models.CharField(_("holder's name"), max_length=300)
+    # A first and a last name of 150 characters each, and the space between them.
+    holder_name = models.CharField(_("holder's name"), max_length=301)
     holder_birth_date = models.DateField(_("holder's date of birth"), null=True, blank=True)
     issuing_centre = models.ForeignKey(
         IssuingCentre, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("issuing centre")
