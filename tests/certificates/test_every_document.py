@@ -7,25 +7,18 @@ ordered pairs of Dutch, French and English; the tests only read the extracted te
 
 import re
 from dataclasses import dataclass
+from io import BytesIO
 from itertools import permutations
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
 
-from certificates import services
-from certificates.models import Certificate, SupplementVersion
-from qualifications.models import Qualification
+from .conftest import render_once
 
-from .. import factories, flows
-from ..conftest import qualification_with_partials_create
-
-# Rendered once for the module (below); each test still has the database, so that the test
-# database is set up when this module runs alone.
+# Rendered once for the module (below, on ``module_db``); each test still has the database, so
+# that the test database is set up when this module runs alone.
 pytestmark = pytest.mark.django_db
 PAIRS = list(permutations(["nl", "fr", "en"], 2))
 TITLES = {
@@ -45,8 +38,8 @@ class Document:
     text: str
 
 
-def text_of(path) -> str:
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(path).pages))
+def text_of(pdf: bytes) -> str:
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages))
 
 
 def in_language(language: str, message: str) -> str:
@@ -54,51 +47,15 @@ def in_language(language: str, message: str) -> str:
         return _(message)
 
 
-def rendered(certificate: Certificate, languages: tuple[str, str]) -> SupplementVersion:
-    version = certificate.versions.filter(first_language=languages[0], second_language=languages[1]).first()
-    version = version or services.supplement_queue(certificate=certificate, languages=languages)
-    services.supplement_render(version_id=version.pk, attempt_id=f"every-document-{languages}")
-    version.refresh_from_db()
-    assert version.status == SupplementVersion.Status.READY, version.error
-    return version
-
-
 @pytest.fixture(scope="module")
-def documents(django_db_setup, django_db_blocker, tmp_path_factory) -> dict[tuple[str, tuple[str, str]], Document]:
-    """(kind, pair) → the document's text; the database work is rolled back, the texts are kept."""
-    found = {}
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
-        transaction.atomic(),
-    ):
-        call_command("loaddata", "qualification_0213", verbosity=0)
-        factories.IssuingCentreFactory()
-        standard = Qualification.objects.get(code="0213")
-        issued = {
-            "certificate": flows.certify(factories.AssessmentFactory(qualification=standard)).certificate,
-            "statement": flows.decide(factories.AssessmentFactory(qualification=standard), not_proven={2}).certificate,
-            "partial": flows.decide(
-                factories.AssessmentFactory(qualification=qualification_with_partials_create()), not_proven={5, 8}
-            ).certificate,
-        }
-        for kind, certificate in issued.items():
-            assert certificate.kind == kind
-            for pair in PAIRS:
-                version = rendered(certificate, pair)
-                document = {"certificate": "supplement"}.get(kind, kind)
-                found[document, pair] = Document(
-                    certificate.number, certificate.holder_name, pair, text_of(version.file.path)
-                )
-                if kind == "certificate":
-                    found["proof", pair] = Document(
-                        certificate.number,
-                        certificate.holder_name,
-                        version.proof_languages,
-                        text_of(version.proof_file.path),
-                    )
-        transaction.set_rollback(True)
-    return found
+def documents(module_db) -> dict[tuple[str, tuple[str, str]], Document]:
+    """(kind, pair) → the text of that document, issued and rendered by the shared helper."""
+    specs = {(kind, pair): {"kind": kind, "languages": pair} for kind in TITLES for pair in PAIRS}
+    rendered = render_once(**{f"{kind}-{'-'.join(pair)}": spec for (kind, pair), spec in specs.items()})
+    return {
+        (kind, pair): Document(document.number, document.holder_name, document.languages, text_of(document.pdf))
+        for (kind, pair), document in zip(specs, rendered.values(), strict=True)
+    }
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids="-".join)
