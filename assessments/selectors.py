@@ -305,7 +305,9 @@ def assessments_filtered(
     elif status == DisplayStatus.CERTIFIED:
         # The few revoked ones are read first: as an anti-join with the certificates, the planner
         # may read every certified assessment before taking a page of them.
-        revoked = list(Assessment.objects.filter(certificate__status=CERTIFICATE_REVOKED).values_list("pk", flat=True))
+        revoked = list(
+            Assessment.objects.filter(certificate__status=CERTIFICATE_REVOKED).order_by().values_list("pk", flat=True)
+        )
         assessments = assessments.filter(status=Status.CERTIFIED).exclude(pk__in=revoked)
     elif status:
         assessments = assessments.filter(status=status)
