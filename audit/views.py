@@ -9,7 +9,7 @@ from portal.ids import parse_id
 from portal.pagination import Keyset, keyset_page
 
 from .forms import AuditFilterForm
-from .selectors import audit_entries, audit_export_rows
+from .selectors import audit_entries, audit_entry_sources, audit_export_rows
 
 
 def _subject_filter(request) -> dict:
@@ -31,9 +31,9 @@ def _subject_filter(request) -> dict:
 @administrator_required
 def trail(request):
     filters = AuditFilterForm(request.GET or None)
-    entries = audit_entries(**_subject_filter(request), **filters.filters())
-    # Newest first, page after page from the index on (created_at, id): never counted, never skipped.
-    page = keyset_page(request, Keyset(entries, ("created_at", "pk"), descending=True, per_page=50))
+    sources = audit_entry_sources(**_subject_filter(request), **filters.filters())
+    # Newest first, page after page from indexes ending in (created_at, id): never counted, never skipped.
+    page = keyset_page(request, Keyset(sources, ("created_at", "pk"), descending=True, per_page=50))
     return render(request, "audit/trail.html", {"page": page, "filters": filters})
 
 

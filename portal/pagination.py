@@ -58,20 +58,49 @@ class KeysetPage:
 
 
 class Keyset:
-    """The order of a list as the columns of an index, unique together (the last one is ``pk``)."""
+    """The order of a list as the columns of an index, unique together (the last one is ``pk``).
+
+    The list is a queryset, or the union of several (a list of querysets over one model, each
+    read from an index of its own in this order). ``a = X OR b = Y`` as one query has no index
+    in that order: the planner walks the order's index and filters, the whole index when X and Y
+    are rare. A page of the union takes a page from each queryset and merges them: the first n
+    rows of a union are among the first n of its parts.
+    """
 
     def __init__(self, queryset, keys: tuple[str, ...], *, descending: bool = False, per_page: int = PAGE_SIZE):
-        self.queryset, self.keys, self.descending, self.per_page = queryset, keys, descending, per_page
-        self.fields = [queryset.model._meta.pk if key == "pk" else queryset.model._meta.get_field(key) for key in keys]
+        self.querysets = list(queryset) if isinstance(queryset, list | tuple) else [queryset]
+        self.keys, self.descending, self.per_page = keys, descending, per_page
+        model = self.querysets[0].model
+        self.fields = [model._meta.pk if key == "pk" else model._meta.get_field(key) for key in keys]
 
-    def ordered(self, forwards: bool):
+    def ordered(self, queryset, forwards: bool):
         ascending = forwards != self.descending
-        return self.queryset.order_by(*(key if ascending else f"-{key}" for key in self.keys))
+        return queryset.order_by(*(key if ascending else f"-{key}" for key in self.keys))
 
     def beyond(self, queryset, cursor: tuple, forwards: bool):
         """Rows after ``cursor`` in the reading direction (``forwards``) or before it."""
         lookup = TupleGreaterThan if forwards != self.descending else TupleLessThan
         return queryset.filter(lookup(Tuple(*self.keys), cursor))
+
+    def read(self, cursor: tuple | None, *, forwards: bool, limit: int) -> list:
+        """Up to ``limit`` rows beyond ``cursor`` (from the end the reading starts at, without
+        one), in reading order; a row that two querysets hold comes once."""
+        parts = []
+        for queryset in self.querysets:
+            queryset = self.ordered(queryset, forwards)
+            parts.append(list((queryset if cursor is None else self.beyond(queryset, cursor, forwards))[:limit]))
+        if len(parts) == 1:
+            return parts[0]
+        rows = {row.pk: row for part in parts for row in part}
+        ascending = forwards != self.descending
+        return sorted(rows.values(), key=lambda row: keyset_values(self, row), reverse=not ascending)[:limit]
+
+    def any_beyond(self, cursor: tuple, *, forwards: bool) -> bool:
+        # Ordered, not .exists() (which drops the order): the planner then reads the order's index.
+        return any(
+            self.beyond(self.ordered(queryset, forwards), cursor, forwards).values_list("pk", flat=True)[:1]
+            for queryset in self.querysets
+        )
 
     def cursor_of(self, row) -> str:
         return json.dumps([field.value_to_string(row) for field in self.fields], separators=(",", ":"))
@@ -110,9 +139,7 @@ def keyset_page(request, keyset: Keyset, start: tuple | None = None) -> KeysetPa
     if start is not None:
         rows, more = _read(keyset, start, forwards=True, size=size, inclusive=True)
         if rows:
-            earlier = keyset.beyond(keyset.ordered(forwards=False), keyset_values(keyset, rows[0]), forwards=False)
-            # Ordered, not .exists() (which drops the order): the planner then reads the order's index.
-            more_before = bool(earlier.values_list("pk", flat=True)[:1])
+            more_before = keyset.any_beyond(keyset_values(keyset, rows[0]), forwards=False)
             return _page(keyset, rows, query, more_before=more_before, more_after=more)
         rows, more = _read(keyset, None, forwards=False, size=size)  # nothing from the start on: the last page
         return _page(keyset, rows, query, more_before=more, more_after=False)
@@ -126,12 +153,9 @@ def keyset_values(keyset: Keyset, row) -> tuple:
 
 def _read(keyset: Keyset, cursor, *, forwards: bool, size: int, inclusive: bool = False):
     """``size`` rows from ``cursor`` on in reading order, and whether there are more."""
-    queryset = keyset.ordered(forwards)
-    if cursor is not None:
-        if inclusive:  # the start is a point in the order, not a row: rows at it are included
-            cursor = (*cursor[:-1], 0)
-        queryset = keyset.beyond(queryset, cursor, forwards)
-    rows = list(queryset[: size + 1])
+    if cursor is not None and inclusive:  # the start is a point in the order, not a row: rows at it are included
+        cursor = (*cursor[:-1], 0)
+    rows = keyset.read(cursor, forwards=forwards, limit=size + 1)
     more = len(rows) > size
     rows = rows[:size]
     return (rows if forwards else rows[::-1]), more
