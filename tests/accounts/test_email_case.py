@@ -5,7 +5,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.test import Client
+
+from accounts.models import normalise_email
 
 from .. import factories
 
@@ -132,3 +135,31 @@ def test_the_django_admin_normalises_and_refuses_case_duplicates(client, candida
     data.pop("date_joined", None), data.pop("password", None)
     response = client.post(f"/admin/accounts/user/{added.pk}/change/", data)
     assert response.status_code == 200 and "already exists" in response.content.decode()
+
+
+# Capitals outside ASCII: in a domain (an internationalised domain name, accepted everywhere) and in
+# a local part (refused by the e-mail validator, but an address written beside the portal may hold
+# one). Python and a database fold some differently: the Turkish "İ" (Python "i̇", PostgreSQL "i"),
+# the final sigma "ς" (IDNA writes "σ"), the capital sharp s "ẞ", the digraph "ǅ".
+CAPITALS_OUTSIDE_ASCII = [
+    "anna@BÜCHER.example",
+    "Jürgen.Öztürk@example.org",
+    "İlkay@example.org",
+    "ΑΛΕΞΗΣ@ΑΛΕΞΗΣ.gr",
+    "STRAẞE@example.org",
+    "ǅemal@example.org",
+]
+
+
+@pytest.mark.parametrize("typed", CAPITALS_OUTSIDE_ASCII)
+def test_an_address_with_capitals_outside_ascii_is_one_account_in_any_case(typed):
+    User = get_user_model()
+    account = factories.CandidateFactory(email=typed)
+    assert account.email == normalise_email(typed) != typed
+    # The unique index and every lookup read LOWER(email), which leaves a stored spelling as it is:
+    # the index holds exactly the spelling normalise_email gives, whatever the database folds.
+    assert User.objects.filter(pk=account.pk, email=Lower("email")).exists()
+    for spelling in (typed, typed.upper(), typed.lower()):
+        assert list(User.objects.by_email(spelling)) == [account], spelling
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create_user(email=typed.upper(), password=PASSWORD)

@@ -53,7 +53,7 @@ def test_an_e_mail_address_is_used_by_one_account_only():
     factories.CandidateFactory(email="taken@example.org")
     with breaks_rule("duplicate", "email"):
         create(email=" Taken@EXAMPLE.org")
-    assert User.objects.filter(email__iexact="taken@example.org").count() == 1
+    assert User.objects.by_email("taken@example.org").count() == 1
     assert mail.outbox == []
 
 
