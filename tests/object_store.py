@@ -5,8 +5,6 @@ talks to it with the same client and settings as to any S3-compatible store (dec
 """
 
 import os
-import signal
-import subprocess
 import sys
 import urllib.request
 import uuid
@@ -14,8 +12,7 @@ from pathlib import Path
 
 import boto3
 
-from .certificates.test_faults import free_port
-from .workers import wait_for
+from .workers import free_port, started, stop, wait_for
 
 BACKEND = "portal.object_storage.PrivateObjectStorage"
 
@@ -30,15 +27,12 @@ class S3Server:
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.log = folder / "s3-server.log"
         environment = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
-                cwd=folder,
-                env=environment,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.process = started(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            cwd=folder,
+            env=environment,
+            log=self.log,
+        )
         try:
             wait_for(self._answers, timeout=60, message="the S3 server")
         except AssertionError:
@@ -55,9 +49,7 @@ class S3Server:
             return False
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=20)
+        stop(self.process)
 
     def client(self):
         return boto3.client(
