@@ -96,7 +96,7 @@ class Bucket:
     def __init__(self, server: S3Server, name: str, prefix: str):
         self.server, self.name, self.prefix = server, name, prefix
 
-    def keys(self) -> list[str]:
+    def names(self) -> list[str]:
         """Every object's name below the prefix, without it."""
         pages = self.server.client().get_paginator("list_objects_v2").paginate(Bucket=self.name, Prefix=self.prefix)
         return sorted(

@@ -111,12 +111,12 @@ def test_the_object_store_refuses_settings_that_would_make_files_public(s3_serve
 
 def test_a_file_is_stored_read_back_and_deleted_in_the_bucket(object_storage, settings):
     name = private_storage.save("supplements/letter.pdf", ContentFile(b"%PDF-1.7 letter"))
-    assert object_storage.keys() == [name] and object_storage.read(name) == b"%PDF-1.7 letter"
+    assert object_storage.names() == [name] and object_storage.read(name) == b"%PDF-1.7 letter"
     assert private_storage.exists(name) and private_storage.size(name) == 15
     with private_storage.open(name, "rb") as handle:
         assert handle.read() == b"%PDF-1.7 letter"
     private_storage.delete(name)
-    assert object_storage.keys() == [] and not private_storage.exists(name)
+    assert object_storage.names() == [] and not private_storage.exists(name)
     assert nothing_on_disk(settings)
 
 
@@ -178,7 +178,7 @@ def test_a_portfolio_file_goes_to_the_bucket_and_comes_back_through_the_access_c
     )
     assert added.status_code == 302
     item = PortfolioItem.objects.get()
-    assert object_storage.keys() == [item.file.name]
+    assert object_storage.names() == [item.file.name]
     assert object_storage.read(item.file.name) == samples.MINIMAL_PDF and nothing_on_disk(settings)
 
     client.force_login(assessment.first_assessor)
@@ -190,7 +190,7 @@ def test_a_portfolio_file_goes_to_the_bucket_and_comes_back_through_the_access_c
     client.force_login(assessment.candidate)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(portfolio_url(assessment, f"{item.pk}/withdraw/"))
-    assert object_storage.keys() == []
+    assert object_storage.names() == []
 
 
 def test_a_file_gone_from_the_bucket_is_a_404_and_no_download_is_recorded(client, assessment, object_storage):
@@ -216,7 +216,7 @@ def test_an_observation_goes_to_the_bucket_and_downloads(client, assessment, obj
     )
     assert saved.status_code == 302
     observation = Observation.objects.get()
-    assert object_storage.keys() == [observation.file.name] and nothing_on_disk(settings)
+    assert object_storage.names() == [observation.file.name] and nothing_on_disk(settings)
     download = client.get(f"/assessments/{assessment.pk}/observations/{observation.pk}/download/")
     assert b"".join(download.streaming_content) == samples.MINIMAL_PDF
 
@@ -224,14 +224,14 @@ def test_an_observation_goes_to_the_bucket_and_downloads(client, assessment, obj
 def test_a_kept_upload_waits_in_the_bucket_and_is_swept_from_it(client, assessment, object_storage, settings):
     client.force_login(assessment.candidate)
     client.post(portfolio_url(assessment), {"file": samples.pdf("first.pdf"), "description": "no competency"})
-    [kept] = object_storage.keys()
+    [kept] = object_storage.names()
     assert kept.startswith("kept-uploads/")
     settings.PORTFOLIO_KEPT_UPLOAD_SECONDS = 0  # every kept file is now too old
     time.sleep(1)  # the store dates objects to the second
     other = type(client)()
     other.force_login(assessment.candidate)
     other.post(portfolio_url(assessment), {"file": samples.pdf("second.pdf"), "description": "no competency"})
-    [left] = object_storage.keys()
+    [left] = object_storage.names()
     assert left != kept and left.startswith("kept-uploads/")
 
 
@@ -239,7 +239,7 @@ def test_rendered_documents_go_to_the_bucket_and_download_and_verify(client, ass
     certificate = flows.certify(assessment).certificate
     version = render(certificate.versions.get())
     assert version.status == SupplementVersion.Status.READY, version.error
-    assert object_storage.keys() == sorted([version.file.name, version.proof_file.name])
+    assert object_storage.names() == sorted([version.file.name, version.proof_file.name])
     assert nothing_on_disk(settings)
     proof = object_storage.read(version.proof_file.name)
     assert hashlib.sha256(proof).hexdigest() == version.proof_sha256

@@ -128,6 +128,6 @@ def test_upload_certification_render_and_download_across_two_machines(qualificat
     assert "certificates.tasks.render_supplement" in worker.output() and " succeeded in " in worker.output()
 
     observation = Observation.objects.get(judgement__sheet__assessment=assessment)
-    assert bucket.keys() == sorted([item.file.name, observation.file.name, version.file.name, version.proof_file.name])
+    assert bucket.names() == sorted([item.file.name, observation.file.name, version.file.name, version.proof_file.name])
     # Nothing was written on either machine: every file went to the object store.
     assert (files_in(web_folder), files_in(worker_folder)) == ([], [])
