@@ -123,7 +123,7 @@ class ObjectStore:
         return {"MEDIA_ROOT": str(folder / "private"), **copy.server.environment(copy.name, copy.prefix)}
 
 
-@pytest.fixture(params=["folder", "object store"])
+@pytest.fixture(params=["folder", pytest.param("object store", marks=pytest.mark.s3)])
 def files(request, settings):
     if request.param == "folder":
         return Folder(settings)
