@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.storage import get_private_storage
 from portal.text import refuse_control_characters
 from qualifications.models import Competency, Indicator, Qualification
 
@@ -284,7 +285,7 @@ class PrivateFile(models.Model):
 
 class PortfolioItem(PrivateFile):
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="portfolio_items")
-    file = models.FileField(upload_to=portfolio_upload_to, max_length=200)
+    file = models.FileField(upload_to=portfolio_upload_to, storage=get_private_storage, max_length=200)
     description = models.TextField(_("description"), max_length=2000)
     competencies = models.ManyToManyField(Competency, related_name="+", verbose_name=_("competencies"))
     indicators = models.ManyToManyField(Indicator, blank=True, related_name="+", verbose_name=_("indicators"))
@@ -366,7 +367,7 @@ class Observation(PrivateFile):
     """The assessor's own evidence from the assessment for one competency (a photo, a scan)."""
 
     judgement = models.ForeignKey(Judgement, on_delete=models.PROTECT, related_name="observations")
-    file = models.FileField(upload_to=observation_upload_to, max_length=200)
+    file = models.FileField(upload_to=observation_upload_to, storage=get_private_storage, max_length=200)
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

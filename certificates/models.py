@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment
+from portal.storage import get_private_storage
 from portal.text import refuse_control_characters
 from qualifications.models import Competency, PartialQualification, Proof
 
@@ -225,10 +226,10 @@ class SupplementVersion(models.Model):
     second_language = models.CharField(_("second language"), max_length=2, choices=settings.LANGUAGES)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(_("error"), blank=True)
-    file = models.FileField(upload_to="supplements", max_length=200, blank=True)
+    file = models.FileField(upload_to="supplements", storage=get_private_storage, max_length=200, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveIntegerField(_("size"), null=True, blank=True)
-    proof_file = models.FileField(upload_to="proofs", max_length=200, blank=True)
+    proof_file = models.FileField(upload_to="proofs", storage=get_private_storage, max_length=200, blank=True)
     proof_sha256 = models.CharField(_("SHA-256 of the proof"), max_length=64, blank=True)
     proof_size = models.PositiveIntegerField(_("size of the proof"), null=True, blank=True)
     renderer_version = models.CharField(_("renderer version"), max_length=40, blank=True)

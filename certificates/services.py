@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
@@ -22,6 +21,7 @@ from assessments import report_summary
 from assessments.models import Assessment
 from audit.services import Action, audit_record
 from portal.downloads import zip_stream
+from portal.storage import private_storage
 from qualifications.models import Competency
 from qualifications.selectors import ProofDue, proof_due
 
@@ -530,7 +530,7 @@ def _store(documents: dict[str, bytes]) -> dict[str, StoredFile]:
     stored: dict[str, StoredFile] = {}
     try:
         for prefix, pdf in documents.items():
-            name = default_storage.save(f"{folders[prefix]}/{uuid.uuid4().hex}.pdf", ContentFile(pdf))
+            name = private_storage.save(f"{folders[prefix]}/{uuid.uuid4().hex}.pdf", ContentFile(pdf))
             stored[prefix] = StoredFile(name, hashlib.sha256(pdf).hexdigest(), len(pdf))
     except Exception:
         _delete(stored)
@@ -540,7 +540,7 @@ def _store(documents: dict[str, bytes]) -> dict[str, StoredFile]:
 
 def _delete(stored: dict[str, StoredFile]) -> None:
     for item in stored.values():
-        default_storage.delete(item.name)
+        private_storage.delete(item.name)
 
 
 def supplement_render(*, version_id: int, attempt_id: str) -> bool:

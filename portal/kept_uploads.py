@@ -14,8 +14,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.utils import timezone
+
+from .storage import listed_files, private_storage
 
 SESSION_KEY = "kept_uploads"
 FOLDER = "kept-uploads"
@@ -32,7 +33,7 @@ def _entry(session, slot: str, about: int | None) -> dict | None:
         return None
     if time.time() - entry["kept_at"] > settings.PORTFOLIO_KEPT_UPLOAD_SECONDS:
         return None
-    return entry if default_storage.exists(entry["path"]) else None
+    return entry if private_storage.exists(entry["path"]) else None
 
 
 def kept_upload(session, slot: str, about: int | None = None) -> KeptUpload | None:
@@ -46,7 +47,7 @@ def keep_upload(session, slot: str, upload, *, name: str, about: int | None = No
     discard_upload(session, slot)
     _sweep()
     upload.seek(0)
-    path = default_storage.save(f"{FOLDER}/{secrets.token_hex(16)}", upload)
+    path = private_storage.save(f"{FOLDER}/{secrets.token_hex(16)}", upload)
     # A new dict, so that the session notices the change.
     kept = {**session.get(SESSION_KEY, {}), slot: {"about": about, "path": path, "name": name, "kept_at": time.time()}}
     session[SESSION_KEY] = kept
@@ -58,7 +59,7 @@ def open_upload(session, slot: str, about: int | None = None) -> File | None:
     entry = _entry(session, slot, about)
     if entry is None:
         return None
-    return File(default_storage.open(entry["path"], "rb"), name=entry["name"])
+    return File(private_storage.open(entry["path"], "rb"), name=entry["name"])
 
 
 def discard_upload(session, slot: str) -> None:
@@ -66,7 +67,7 @@ def discard_upload(session, slot: str) -> None:
     entry = kept.pop(slot, None)
     if entry is None:
         return
-    default_storage.delete(entry["path"])
+    private_storage.delete(entry["path"])
     if kept:
         session[SESSION_KEY] = kept
     else:
@@ -75,10 +76,8 @@ def discard_upload(session, slot: str) -> None:
 
 def _sweep() -> None:
     """Remove files kept longer than allowed, also those of sessions that never came back."""
-    if not default_storage.exists(FOLDER):
-        return
     limit = timezone.now() - timedelta(seconds=settings.PORTFOLIO_KEPT_UPLOAD_SECONDS)
-    for name in default_storage.listdir(FOLDER)[1]:
+    for name in listed_files(FOLDER):
         path = f"{FOLDER}/{name}"
-        if default_storage.get_modified_time(path) < limit:
-            default_storage.delete(path)
+        if private_storage.get_modified_time(path) < limit:
+            private_storage.delete(path)

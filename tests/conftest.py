@@ -1,5 +1,6 @@
 import os
 import socket
+import uuid
 from urllib.parse import urlparse
 
 import pytest
@@ -162,3 +163,24 @@ def require_service(name: str, url: str) -> None:
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """moto's S3 server on a free port of 127.0.0.1, for the whole session, with a bucket."""
+    from .object_store import S3Server
+
+    server = S3Server(tmp_path_factory.mktemp("s3"))
+    server.bucket = server.new_bucket()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def object_storage(s3_server, settings):
+    """The private files of this test in the S3 server, under a prefix of the test's own."""
+    from .object_store import Bucket
+
+    bucket = Bucket(s3_server, s3_server.bucket, f"test-{uuid.uuid4().hex[:12]}")
+    settings.STORAGES = {**settings.STORAGES, "private": bucket.storage_setting()}
+    return bucket

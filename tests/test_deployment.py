@@ -48,6 +48,22 @@ def test_production_keeps_database_connections_open_and_checks_them():
     assert result.stdout.splitlines()[-1].split() == ["60", "True"], result.stderr
 
 
+def test_production_keeps_private_files_in_the_object_store_when_a_bucket_is_given():
+    code = (
+        "from django.core.files.storage import storages; s = storages['private']; "
+        "print(type(s).__name__, s.bucket_name, s.endpoint_url, s.default_acl, s.file_overwrite)"
+    )
+    env = {**PRODUCTION_ENV, "S3_BUCKET": "portal-private", "S3_ENDPOINT_URL": "https://s3.example.org"}
+    result = manage("shell", "-c", code, env=env)
+    assert result.stdout.splitlines()[-1].split() == [
+        "PrivateObjectStorage",
+        "portal-private",
+        "https://s3.example.org",
+        "None",
+        "False",
+    ], result.stderr
+
+
 @pytest.mark.parametrize(
     "missing",
     ["SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS", "REDIS_CACHE_URL", "PORTAL_BASE_URL"],

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .certificates.test_faults import free_port
-from .workers import ROOT, database_url, wait_for
+from .workers import ROOT, database_url, free_port, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

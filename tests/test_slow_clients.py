@@ -4,19 +4,14 @@ Starts gunicorn on 127.0.0.1 with the Procfile's configuration (portal/gunicorn.
 the test database; every loop here is bounded in time.
 """
 
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
 
 import pytest
 
-from .certificates.test_faults import free_port
-from .workers import ROOT, database_url, wait_for
+from .workers import ROOT, WebServer, database_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 WORKERS = 2
@@ -60,47 +55,16 @@ class SlowUpload:
 
 @pytest.fixture
 def gunicorn(tmp_path, settings):
-    port = free_port()
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings.base",
         "DATABASE_URL": database_url(),
-        "ALLOWED_HOSTS": "127.0.0.1",
         "PORTAL_VAR_DIR": str(tmp_path / "var"),
         "CELERY_BROKER_URL": "filesystem://localhost//",
         "CELERY_BROKER_FILESYSTEM_DIR": str(tmp_path / "broker"),
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "WEB_CONCURRENCY": str(WORKERS),
     }
-    log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115 -- closed below
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "portal.wsgi",
-            "-c",
-            "portal/gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        wait_for(lambda: get(f"http://127.0.0.1:{port}/health/") == 200, timeout=60, message="gunicorn")
-        yield port
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=35)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
+    server = WebServer(env, log=tmp_path / "gunicorn.log", workers=WORKERS)
+    yield server.port
+    server.stop()
 
 
 def test_slow_uploads_on_every_worker_leave_health_and_pages_answering(gunicorn):

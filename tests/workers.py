@@ -1,10 +1,13 @@
-"""Real Celery workers in separate processes, sharing the test database and private files."""
+"""Real Celery workers and web servers in separate processes, sharing the test database and private files."""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,6 +18,17 @@ from kombu import pools
 from portal.celery import QUEUES, app, broker_options
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def importable_from_anywhere() -> dict[str, str]:
+    """What a process started in another folder needs to import the portal."""
+    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 
 
 def database_url() -> str:
@@ -59,6 +73,7 @@ class Worker:
         visibility_timeout: int = 3600,
         log: Path | None = None,
         env: dict | None = None,
+        cwd: Path = ROOT,
     ):
         extra = env or {}
         env = {
@@ -71,6 +86,7 @@ class Worker:
             "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
             "PORTAL_VAR_DIR": str(folder / "var"),
             "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
+            **importable_from_anywhere(),
             **extra,
         }
         self.log = log or folder / "worker.log"
@@ -91,7 +107,7 @@ class Worker:
                 "-n",
                 f"test-{time.time_ns()}@%h",
             ],
-            cwd=ROOT,
+            cwd=cwd,
             env=env,
             stdout=self.log_file,
             stderr=subprocess.STDOUT,
@@ -114,6 +130,81 @@ class Worker:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
+
+
+def status_of(url: str, timeout: float = 5) -> int:
+    """The HTTP status of a GET, 0 when there is no answer."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return 0
+
+
+class WebServer:
+    """gunicorn with the Procfile's configuration (portal/gunicorn.conf.py) on a free port of
+    127.0.0.1, with the development settings and the environment given."""
+
+    def __init__(self, env: dict, *, log: Path, cwd: Path = ROOT, workers: int = 1):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings.base",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "WEB_CONCURRENCY": str(workers),
+            **importable_from_anywhere(),
+            **env,
+        }
+        self.process = started(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "portal.wsgi",
+                "-c",
+                str(ROOT / "portal" / "gunicorn.conf.py"),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+            ],
+            cwd=cwd,
+            env=environment,
+            log=log,
+        )
+        try:
+            wait_for(lambda: status_of(f"{self.url}/health/") == 200, timeout=60, message="the web server")
+        except AssertionError:
+            self.stop()
+            raise AssertionError(self.output()) from None
+
+    def stop(self) -> None:
+        stop(self.process)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def started(command: list[str], *, cwd: Path, env: dict, log: Path) -> subprocess.Popen:
+    """A process in a session of its own (so that ``stop`` ends its children too), its output
+    appended to ``log``."""
+    with open(log, "ab") as output:
+        return subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def stop(process: subprocess.Popen, timeout: float = 35) -> None:
+    """Ask the process and its children to stop; kill them when they take longer than ``timeout``."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def wait_for(condition, timeout: float = 60, interval: float = 0.1, message: str = "condition"):

@@ -161,11 +161,32 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
-# Portfolio files, observations and supplements are personal data: no URL pattern serves
-# MEDIA_ROOT; they are streamed only by views that check access.
+# Portfolio files, observations and rendered documents are personal data, kept in the storage
+# named "private" (portal/storage.py, decision 0030): no URL serves them; they are streamed only
+# by views that check access. By default a folder, MEDIA_ROOT; with S3_BUCKET set, an
+# S3-compatible object store that web servers and workers on several machines share.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "private"))
+if os.environ.get("S3_BUCKET"):
+    PRIVATE_STORAGE = {
+        "BACKEND": "portal.object_storage.PrivateObjectStorage",
+        "OPTIONS": {
+            "bucket_name": os.environ["S3_BUCKET"],
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,  # none: AWS S3
+            "region_name": os.environ.get("S3_REGION") or None,
+            # Without keys, boto3's own chain (AWS_* variables, an instance's role) is asked.
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,  # "path" for most S3-compatibles
+            "location": os.environ.get("S3_PREFIX", "").strip("/"),
+            "verify": os.environ.get("S3_CA_BUNDLE") or None,
+        },
+    }
+else:
+    PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": PRIVATE_STORAGE,
+    # The portal stores nothing public: whatever falls back on the default storage is private too.
+    "default": PRIVATE_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

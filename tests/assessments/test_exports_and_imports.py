@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
@@ -17,6 +16,7 @@ from assessments.models import Assessment
 from audit.models import AuditEntry
 from notifications.models import Notification
 from portal.kept_uploads import FOLDER
+from portal.storage import listed_files
 
 from .. import factories, flows
 from ..emails import deliver
@@ -235,7 +235,7 @@ def test_an_export_never_holds_control_characters(client, administrator, qualifi
 
 
 def kept_files() -> list[str]:
-    return default_storage.listdir(FOLDER)[1] if default_storage.exists(FOLDER) else []
+    return listed_files(FOLDER)
 
 
 def test_after_a_clean_check_import_stores_the_checked_file_without_asking_for_it_again(client, administrator):

@@ -7,11 +7,11 @@ import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 
 from assessments import kept_uploads, services
 from assessments.forms import PortfolioItemForm
 from assessments.models import PortfolioItem
+from portal.storage import listed_files, private_storage
 
 from .. import factories, flows, samples
 
@@ -23,7 +23,7 @@ def url(assessment) -> str:
 
 
 def kept_files() -> list[str]:
-    return default_storage.listdir(kept_uploads.FOLDER)[1] if default_storage.exists(kept_uploads.FOLDER) else []
+    return listed_files(kept_uploads.FOLDER)
 
 
 def test_indicators_are_grouped_under_their_competency(assessment):
@@ -123,7 +123,7 @@ def test_a_kept_file_is_short_lived(client, assessment, settings):
     session.save()
     assert "Keep the file you chose" not in client.get(url(assessment)).content.decode()
     # An abandoned kept file is removed when the next one is kept.
-    abandoned = default_storage.path(f"{kept_uploads.FOLDER}/{kept_files()[0]}")
+    abandoned = private_storage.path(f"{kept_uploads.FOLDER}/{kept_files()[0]}")
     os.utime(abandoned, (time.time() - 61, time.time() - 61))
     client.post(url(assessment), {"file": samples.pdf("second.pdf"), "description": "Letter"})
     assert not os.path.exists(abandoned) and len(kept_files()) == 1

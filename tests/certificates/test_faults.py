@@ -15,15 +15,9 @@ from certificates.models import Certificate, SupplementVersion
 
 from .. import factories, flows
 from ..conftest import ON_CI
-from ..workers import Worker, broker, wait_for
+from ..workers import Worker, broker, free_port, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class PrivateRedis:

@@ -16,6 +16,7 @@ from certificates import services
 from certificates.models import SupplementVersion
 from certificates.packaging import supplement_finish
 from certificates.rendering import render_proof_pdf
+from portal.storage import private_storage
 
 from .. import samples
 from .conftest import render
@@ -71,10 +72,8 @@ def test_a_failure_in_either_render_leaves_the_version_failed_and_nothing_stored
 
 
 def test_a_storage_failure_on_the_second_file_leaves_no_first_file_behind(certificate):
-    from django.core.files.storage import default_storage
-
     version = certificate.versions.get()
-    save = default_storage.save
+    save = private_storage.save
     calls = []
 
     def second_save_fails(name, content, *args, **kwargs):
@@ -83,7 +82,7 @@ def test_a_storage_failure_on_the_second_file_leaves_no_first_file_behind(certif
             raise OSError("disk full")
         return save(name, content, *args, **kwargs)
 
-    with mock.patch.object(default_storage, "save", side_effect=second_save_fails), pytest.raises(OSError):
+    with mock.patch.object(private_storage, "save", side_effect=second_save_fails), pytest.raises(OSError):
         services.supplement_render(version_id=version.pk, attempt_id="attempt")
     version.refresh_from_db()
     assert version.status != Status.READY and not version.file and not version.proof_file

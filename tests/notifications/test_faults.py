@@ -16,8 +16,8 @@ from notifications.tasks import send_notification
 from portal.imports import ImportRow
 
 from .. import factories
-from ..certificates.test_faults import free_port, private_redis  # noqa: F401 -- the fixture
-from ..workers import Worker, broker, wait_for
+from ..certificates.test_faults import private_redis  # noqa: F401 -- the fixture
+from ..workers import Worker, broker, free_port, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 Status = Notification.Status
