@@ -162,3 +162,27 @@ def require_service(name: str, url: str) -> None:
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def clamd_daemon(tmp_path_factory):
+    """A private ClamAV daemon for the session (``tests/clamd.py``); CI installs clamd."""
+    from .certificates.test_faults import free_port
+    from .clamd import Clamd, clamd_binary
+
+    binary = clamd_binary()
+    if binary is None:
+        if ON_CI:
+            pytest.fail("clamd must be installed on CI (Debian's clamav-daemon)")
+        pytest.skip("clamd is not installed (Debian: apt-get install clamav-daemon)")
+    daemon = Clamd(binary, tmp_path_factory.mktemp("clamd"), free_port())
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture
+def scanner(clamd_daemon, settings):
+    """Uploads are scanned by the private daemon in this test."""
+    settings.CLAMD_URL = clamd_daemon.tcp_url
+    settings.CLAMD_TIMEOUT = 10
+    return clamd_daemon

@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "PORTAL_ALLOW_UNSEALED": "1",
     "REDIS_CACHE_URL": "redis://127.0.0.1:6379/1",
     "PORTAL_BASE_URL": "https://portal.example.org",
+    "CLAMD_URL": "unix:///run/clamav/clamd.ctl",
 }
 
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "assessments",
     "certificates",
     "notifications",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +186,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# --- Virus scanning (portal/scanning.py) ----------------------------------------------
+# ClamAV's daemon, which scans every upload before it is stored: unix:///run/clamav/clamd.ctl or
+# tcp://host:3310. Empty: uploads are not scanned (development; production refuses to start so
+# unless PORTAL_ALLOW_UNSCANNED_UPLOADS is set). Seconds to wait for the daemon before the upload
+# is refused with "try again".
+CLAMD_URL = os.environ.get("CLAMD_URL", "")
+CLAMD_TIMEOUT = float(os.environ.get("CLAMD_TIMEOUT", "30"))
+PORTAL_ALLOW_UNSCANNED_UPLOADS = env_bool("PORTAL_ALLOW_UNSCANNED_UPLOADS", False)
 
 # --- Mail -----------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

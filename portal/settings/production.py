@@ -48,6 +48,12 @@ if not env_bool("PORTAL_ALLOW_UNSEALED") and not (
         "Set PORTAL_SEAL_PKCS12, PORTAL_CREDENTIAL_KEY and PORTAL_CREDENTIAL_RSA_KEY, or PORTAL_ALLOW_UNSEALED=1 "
         "(see docs/deploy.md)."
     )
+# Every upload is scanned before it is stored; unscanned uploads only when explicitly chosen.
+if not os.environ.get("CLAMD_URL") and not env_bool("PORTAL_ALLOW_UNSCANNED_UPLOADS"):
+    raise ImproperlyConfigured(
+        "Set CLAMD_URL (ClamAV's daemon, which scans uploads), or PORTAL_ALLOW_UNSCANNED_UPLOADS=1 "
+        "(see docs/deploy.md)."
+    )
 DEBUG = False
 PORTAL_DEMO = False  # demo accounts never exist in production
 CELERY_TASK_ALWAYS_EAGER = False  # supplements are rendered by the worker, never in a web request
