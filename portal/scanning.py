@@ -62,14 +62,14 @@ def configured() -> bool:
     return bool(settings.CLAMD_URL)
 
 
-def _client() -> clamdpy.ClamdNetworkSocket:
-    return client(settings.CLAMD_URL, settings.CLAMD_TIMEOUT)
+def _client(timeout: float | None = None) -> clamdpy.ClamdNetworkSocket:
+    return client(settings.CLAMD_URL, timeout or settings.CLAMD_TIMEOUT)
 
 
-def ping() -> None:
+def ping(timeout: float | None = None) -> None:
     """Raise ScannerUnavailable unless the daemon answers PONG (the health page asks)."""
     try:
-        answer = _client().ping()
+        answer = _client(timeout).ping()
     except (ClamdException, OSError) as error:
         raise ScannerUnavailable(type(error).__name__) from error
     if answer.strip() != "PONG":

@@ -15,6 +15,9 @@ import urllib.request
 
 import pytest
 
+from monitoring.services import heartbeat_record
+from portal.celery import QUEUES
+
 from .certificates.test_faults import free_port
 from .workers import ROOT, database_url, wait_for
 
@@ -90,6 +93,7 @@ def gunicorn(tmp_path, settings):
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    heartbeat_record(queues=list(QUEUES))  # no worker runs here: the health page would say so
     try:
         wait_for(lambda: get(f"http://127.0.0.1:{port}/health/") == 200, timeout=60, message="gunicorn")
         yield port

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "corsheaders",
+    "django_prometheus",
     "qualifications",
     "accounts",
     "audit",
@@ -55,7 +56,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: the answer to a browser's CORS preflight is given before anything else runs.
+    # First: every log line of the request, and of the tasks it queues, carries its id.
+    "portal.request_ids.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The answer to a browser's CORS preflight is given before anything else runs.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
@@ -68,6 +72,7 @@ MIDDLEWARE = [
     "portal.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last: turns a lock-out noticed during the view into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -292,18 +297,55 @@ MESSAGE_TAGS = {message_constants.DEBUG: "secondary", message_constants.ERROR: "
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "weasyprint": {"level": "ERROR"},
-        "fontTools": {"level": "ERROR"},
-        "pikepdf": {"level": "WARNING"},
-        # Upload checks parse whatever candidates send: repairs of broken files are not news.
-        "pypdf": {"level": "ERROR"},
-        # Failures and lock-outs are warnings; axes' step-by-step notes are not needed.
-        "axes": {"level": "WARNING"},
-    },
-}
+# --- Monitoring (docs/deploy.md: health, metrics, logs, errors) ------------------------------
+# The health page reports a queue whose last heartbeat (beat sends one through each queue every
+# minute) is older than this.
+WORKER_HEARTBEAT_STALE_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_STALE_SECONDS", "300"))
+# /metrics answers only a scraper with this token (Authorization: Bearer ...) or from these
+# networks (comma-separated, e.g. 10.0.0.0/8); with neither it answers nobody.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
+# The worker serves its own metrics (renders, e-mails) on this port when set.
+WORKER_METRICS_PORT = int(os.environ.get("WORKER_METRICS_PORT") or 0)
+WORKER_METRICS_ADDRESS = os.environ.get("WORKER_METRICS_ADDRESS", "127.0.0.1")
+# Errors to Sentry (or a compatible service) when a DSN is set, without personal data (portal/sentry.py).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "production")
+if SENTRY_DSN:
+    from portal import sentry
+
+    sentry.init(SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
+
+
+# Log lines as text, or one JSON object each (production's default), with the request id
+# (portal/request_ids.py) of the request or task they belong to.
+def logging_config(log_format: str) -> dict:
+    if log_format not in ("text", "json"):
+        raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "portal.request_ids.RequestIdFilter"}},
+        "formatters": {
+            "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            },
+        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": log_format}},
+        "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        "loggers": {
+            "weasyprint": {"level": "ERROR"},
+            "fontTools": {"level": "ERROR"},
+            "pikepdf": {"level": "WARNING"},
+            # Upload checks parse whatever candidates send: repairs of broken files are not news.
+            "pypdf": {"level": "ERROR"},
+            # Failures and lock-outs are warnings; axes' step-by-step notes are not needed.
+            "axes": {"level": "WARNING"},
+        },
+    }
+
+
+LOGGING = logging_config(os.environ.get("LOG_FORMAT") or "text")

@@ -59,6 +59,8 @@ PORTAL_DEMO = False  # demo accounts never exist in production
 CELERY_TASK_ALWAYS_EAGER = False  # supplements are rendered by the worker, never in a web request
 ADMINS = [("Portal administrators", address) for address in env_list("ADMINS")]
 SERVER_EMAIL = DEFAULT_FROM_EMAIL  # noqa: F405
+# One JSON object per log line, for the log collector, unless LOG_FORMAT says otherwise.
+LOGGING = logging_config(os.environ.get("LOG_FORMAT") or "json")  # noqa: F405
 # Keep database connections open between requests (a new PostgreSQL connection per request
 # halved the throughput of the verification page), checked before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))  # noqa: F405
