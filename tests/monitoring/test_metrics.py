@@ -1,5 +1,6 @@
 """Prometheus metrics: for the scrapers let in only, and counting what the portal does."""
 
+import urllib.request
 import uuid
 from unittest import mock
 
@@ -14,7 +15,9 @@ from notifications import services as notification_services
 from notifications.models import Notification
 
 from .. import flows
+from ..certificates.test_faults import free_port
 from ..emails import deliver
+from ..workers import Worker, broker, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +132,24 @@ def test_a_broker_that_is_down_is_reported_not_a_failed_scrape(client, settings)
     with mock.patch("kombu.Connection.ensure_connection", side_effect=ConnectionRefusedError):
         body = scrape(client, HTTP_AUTHORIZATION="Bearer token")
     assert "portal_broker_up 0.0" in body and "portal_queue_messages{" not in body
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_serves_the_e_mails_it_sent_on_its_metrics_port(candidate, tmp_path):
+    port, url = free_port(), "filesystem://localhost//"
+    with broker(url, tmp_path):
+        worker = Worker(url, tmp_path, env={"WORKER_METRICS_PORT": str(port)})
+        try:
+            invitation_send(user=candidate)
+
+            def sent() -> bool:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as response:
+                        return 'portal_emails_total{outcome="sent"} 1.0' in response.read().decode()
+                except OSError:
+                    return False
+
+            wait_for(sent, timeout=60, message=f"the worker's metrics\n{worker.output()}")
+        finally:
+            worker.stop()

@@ -13,6 +13,7 @@ from portal.request_ids import RequestIdFilter
 from portal.settings.base import logging_config
 
 from .. import factories
+from ..test_deployment import PRODUCTION_ENV, manage
 from ..workers import Worker, broker, wait_for
 
 
@@ -56,6 +57,14 @@ def test_the_log_lines_of_a_request_carry_its_id_as_json(client, request_log):
     [line] = [line for line in json_lines(request_log) if line["message"].startswith("Not Found")]
     assert line["request_id"] == "proxy-id-1"
     assert {"time", "level", "logger"} <= set(line) and line["level"] == "WARNING"
+
+
+def test_production_logs_json_lines():
+    show = "from django.conf import settings; print(settings.LOGGING['handlers']['console']['formatter'])"
+    result = manage("shell", "--verbosity", "0", "-c", show, env=PRODUCTION_ENV)
+    assert result.stdout.split() == ["json"], result.stderr
+    result = manage("shell", "--verbosity", "0", "-c", show, env={**PRODUCTION_ENV, "LOG_FORMAT": "text"})
+    assert result.stdout.split() == ["text"], result.stderr
 
 
 @pytest.mark.worker
