@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 
+from accounts.models import User
 from portal import kept_uploads
 from portal.kept_uploads import FOLDER, SESSION_KEY, KeptUpload
 
@@ -25,13 +26,13 @@ def kept_upload(session, assessment: Assessment) -> KeptUpload | None:
     return kept_uploads.kept_upload(session, SLOT, assessment.pk)
 
 
-def keep_upload(session, assessment: Assessment, upload: UploadedFile | None) -> KeptUpload | None:
-    """Keep a chosen file that passes the content check; a refused file is not kept."""
+def keep_upload(session, assessment: Assessment, upload: UploadedFile | None, *, actor: User) -> KeptUpload | None:
+    """Keep a chosen file that passes the content check (``actor`` chose it); a refused file is not kept."""
     if upload is None:
         return kept_upload(session, assessment)
     discard_upload(session)  # a newer choice replaces the file kept before, even when refused
     try:
-        checked = check_upload(upload)
+        checked = check_upload(upload, actor=actor, about=assessment, kind="portfolio")
     except ValidationError:
         return None
     return kept_uploads.keep_upload(session, SLOT, upload, name=checked.name, about=assessment.pk)

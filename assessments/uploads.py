@@ -26,6 +26,9 @@ from PIL import Image
 from pypdf import PasswordType, PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
+from accounts.models import User
+from portal.scanning import scan_upload
+
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXTENSIONS = {
@@ -307,8 +310,11 @@ def check_portfolio_total(total: int) -> None:
         )
 
 
-def check_upload(upload: UploadedFile) -> CheckedUpload:
-    """Validate one upload: not empty, not too large, and really one of the accepted types."""
+def check_upload(upload: UploadedFile, *, actor: User | None, about, kind: str) -> CheckedUpload:
+    """Validate one upload: not empty, not too large, free of viruses (``portal.scanning``, before
+    any parser reads it) and really one of the accepted types. ``actor`` chose the file for
+    ``about`` (an assessment) as a ``kind`` of file (portfolio, observation): an infected one is
+    audited so."""
     if upload.size == 0:
         raise ValidationError(_("The file is empty."), code="empty")
     limit = settings.UPLOAD_MAX_FILE_SIZE
@@ -318,6 +324,7 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
             % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
             code="too_large",
         )
+    scan_upload(upload, actor=actor, subject=about, kind=kind)
     try:
         content_type = sniff_content_type(upload)
     except _Encrypted:

@@ -128,7 +128,9 @@ def portfolio_add(request, pk: int):
                 if form.uses_kept_file() and upload is not None:
                     upload.close()
         # Browsers do not fill in a file input again: keep the chosen file and offer it.
-        form.offer_kept(kept_uploads.keep_upload(request.session, assessment, form.files.get("file")))
+        form.offer_kept(
+            kept_uploads.keep_upload(request.session, assessment, form.files.get("file"), actor=request.user)
+        )
     return render(
         request,
         "assessments/portfolio_form.html",

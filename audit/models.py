@@ -43,6 +43,7 @@ class AuditEntry(models.Model):
         PORTFOLIO_ADDED = "portfolio_added", _("Portfolio item added")
         PORTFOLIO_WITHDRAWN = "portfolio_withdrawn", _("Portfolio item withdrawn")
         FILE_DOWNLOADED = "file_downloaded", _("File downloaded")
+        UPLOAD_INFECTED = "upload_infected", _("Infected file refused")
         JUDGEMENT_CHANGED = "judgement_changed", _("Judgement changed")
         OBSERVATION_ADDED = "observation_added", _("Observation added")
         SHEET_SUBMITTED = "sheet_submitted", _("Score sheet submitted")

@@ -1,8 +1,10 @@
-"""Account events, recorded in the transaction that sends them (see ``accounts.signals``)."""
+"""Account events, recorded in the transaction that sends them (see ``accounts.signals``), and
+refused infected uploads (``portal.scanning``)."""
 
 from django.dispatch import receiver
 
 from accounts.signals import account_activity_changed, account_created, account_updated
+from portal.scanning import upload_refused
 
 from .services import Action, audit_record
 
@@ -37,4 +39,19 @@ def record_account_activity_changed(sender, *, account, changed_by, **kwargs) ->
         action=Action.ACCOUNT_REACTIVATED if account.is_active else Action.ACCOUNT_DEACTIVATED,
         subject=account,
         summary=account.email,
+    )
+
+
+@receiver(upload_refused)
+def record_infected_upload(sender, *, actor, subject, name, signature, kind, sha256, size, **kwargs) -> None:
+    """Written on its own, not in a transaction of the refused change: there is none to undo."""
+    audit_record(
+        actor=actor,
+        action=Action.UPLOAD_INFECTED,
+        subject=subject,
+        summary=f"{name}: {signature}",
+        kind=kind,
+        signature=signature,
+        sha256=sha256,
+        size=size,
     )

@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from assessments import report_summary
 from assessments.models import Assessment
 from audit.services import Action, audit_record
 from portal.downloads import zip_stream
+from portal.metrics import RENDER_SECONDS, RENDERS
 from portal.storage import private_storage
 from qualifications.models import Competency
 from qualifications.selectors import ProofDue, proof_due
@@ -560,13 +562,17 @@ def supplement_render(*, version_id: int, attempt_id: str) -> bool:
     version = SupplementVersion.objects.select_related(
         "certificate__assessment__qualification", "certificate__issuing_centre"
     ).get(pk=version_id)
+    started = time.monotonic()
     try:
         documents = _rendered_documents(version)
     except Exception as error:
+        RENDERS.labels(outcome="failed").inc()
         SupplementVersion.objects.filter(pk=version_id, claimed_by=attempt_id).update(
             status=VersionStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
         )
         raise
+    RENDER_SECONDS.observe(time.monotonic() - started)
+    RENDERS.labels(outcome="rendered").inc()
     stored = _store(documents)
     files = {}
     for prefix, item in stored.items():

@@ -15,8 +15,11 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
+
+from portal.metrics import VERIFICATIONS
 
 from . import pdf_limits, pdf_reading
 from .credentials import baking, signing, status_list
@@ -163,6 +166,16 @@ def verify_file(data: bytes) -> Report:
     A PDF beyond the limits of ``pdf_limits`` is refused with a ValidationError ``too_complex``:
     not a verdict, since nothing was checked.
     """
+    try:
+        report = _verified(data)
+    except ValidationError:
+        VERIFICATIONS.labels(kind="pdf", verdict="refused").inc()
+        raise
+    VERIFICATIONS.labels(kind=report.kind, verdict=report.verdict).inc()
+    return report
+
+
+def _verified(data: bytes) -> Report:
     if data.lstrip()[:5] == b"%PDF-":
         return verify_pdf(data)
     if baking.is_image(data):

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import administrator_required
 from portal.downloads import private_file_response
+from portal.metrics import VERIFICATIONS
 from portal.middleware import personal_data
 
 from . import access, services, verification
@@ -113,7 +114,9 @@ def verify(request, code: str):
     says so plainly: a verifier must not mistake it for a broken site."""
     certificate = Certificate.objects.select_related("assessment__qualification").filter(verification_code=code).first()
     if certificate is None:
+        VERIFICATIONS.labels(kind="page", verdict="unknown").inc()
         return render(request, "certificates/verify_unknown.html", status=404)
+    VERIFICATIONS.labels(kind="page", verdict="revoked" if certificate.is_revoked else "valid").inc()
     return render(
         request,
         "certificates/verify.html",

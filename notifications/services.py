@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from accounts.emails import invitation_message, password_reset_message
 from accounts.models import User
 from assessments.models import Assessment
+from portal.metrics import EMAILS
 
 from .ics import assessment_event
 from .models import Notification, reminder_key
@@ -238,7 +239,9 @@ def notification_send(*, notification_id: int, attempt_id: str) -> bool:
     try:
         _message(notification).send()
     except Exception as error:
+        EMAILS.labels(outcome="failed").inc()
         mine.update(status=Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
         raise
+    EMAILS.labels(outcome="sent").inc()
     mine.update(status=Status.SENT, sent_at=timezone.now(), error="")
     return True

@@ -1,10 +1,12 @@
 """The one Celery application of the portal; the worker runs ``celery -A portal worker``."""
 
+import logging.config
 from pathlib import Path
 
-from celery import Celery
+from celery import Celery, signals
 from kombu import Exchange, Queue
 
+from portal import request_ids
 from portal.settings import use_settings
 
 use_settings()
@@ -82,9 +84,76 @@ def configure_from_django(sender: Celery, **kwargs) -> None:
                 "task": "notifications.tasks.send_reminders",
                 "schedule": 900.0,
             },
+            # A heartbeat through each queue: the health page sees which are served (monitoring).
+            **{
+                f"heartbeat-{queue}": {
+                    "task": "monitoring.tasks.heartbeat",
+                    "schedule": 60.0,
+                    "args": (queue,),
+                    "options": {"queue": queue, "expires": 60},
+                }
+                for queue in QUEUES
+            },
         },
         beat_schedule_filename=str(settings.VAR_DIR / "celerybeat-schedule"),
     )
 
 
 app.autodiscover_tasks()
+
+
+@signals.setup_logging.connect
+def use_the_portals_logging(**kwargs) -> None:
+    """The worker and beat log as the web processes do (settings.LOGGING: JSON in production, with
+    the request id), instead of Celery's own format."""
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+
+
+@signals.before_task_publish.connect
+def carry_the_request_id(headers=None, **kwargs) -> None:
+    """A task queued while a request is served carries the request's id."""
+    request_id = request_ids.current()
+    if request_id and headers is not None:
+        headers.setdefault("request_id", request_id)
+
+
+@signals.task_prerun.connect
+def bind_the_request_id(task=None, **kwargs) -> None:
+    """Bound while the task runs (in the calling request itself when the task runs eagerly)."""
+    task.request.request_id_token = request_ids.bind(getattr(task.request, "request_id", None) or request_ids.current())
+
+
+@signals.task_postrun.connect
+def unbind_the_request_id(task=None, **kwargs) -> None:
+    token = getattr(task.request, "request_id_token", None)
+    if token is not None:
+        request_ids.unbind(token)
+
+
+@signals.worker_ready.connect
+def first_heartbeat(sender=None, **kwargs) -> None:
+    """A worker that starts says so at once for the queues it serves, before beat's next round."""
+    from django.db import connections
+
+    from monitoring.services import heartbeat_record
+
+    queues = sender.task_consumer.queues if sender is not None and sender.task_consumer else []
+    heartbeat_record(queues=[queue.name for queue in queues])
+    connections.close_all()  # the pool's processes open their own
+
+
+@signals.worker_init.connect
+def export_worker_metrics(**kwargs) -> None:
+    """Renders and e-mails are counted in the worker: it serves them to Prometheus itself when
+    WORKER_METRICS_PORT is set (only on WORKER_METRICS_ADDRESS, 127.0.0.1 unless told)."""
+    from django.conf import settings
+    from prometheus_client import start_http_server
+
+    from monitoring.metrics import portal_registry
+
+    if settings.WORKER_METRICS_PORT:
+        start_http_server(
+            settings.WORKER_METRICS_PORT, addr=settings.WORKER_METRICS_ADDRESS, registry=portal_registry()
+        )

@@ -10,6 +10,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .imports import ImportRow, read_table
+from .scanning import scan_upload
 
 
 class RequiredFieldsNote:
@@ -82,9 +83,11 @@ class SpreadsheetImportForm(RequiredFieldsNote, forms.Form):
         label=_("File (.csv or .xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"})
     )
 
-    def __init__(self, *args, kept: File | None = None, **kwargs):
-        """``kept``: the file checked earlier in this session, used when no other file is chosen."""
+    def __init__(self, *args, actor, kept: File | None = None, **kwargs):
+        """``actor``: who imports; ``kept``: the file checked earlier in this session, used when no
+        other file is chosen."""
         super().__init__(*args, **kwargs)
+        self.actor = actor
         self.kept = kept
         if kept is not None:
             self.fields["file"].required = False
@@ -92,6 +95,7 @@ class SpreadsheetImportForm(RequiredFieldsNote, forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"] or self.kept
+        scan_upload(upload, actor=self.actor, subject=None, kind="import")
         self.rows = [
             self._parse(number, values) for number, values in enumerate(read_table(upload, self.columns), start=2)
         ]

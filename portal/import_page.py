@@ -17,7 +17,7 @@ def spreadsheet_import(request, *, form_class, slot: str, run: Callable[..., Imp
     when "Import" was chosen. The file is the one posted, otherwise the one kept in ``slot``."""
     chosen = request.FILES.get("file")
     kept = kept_uploads.open_upload(request.session, slot) if request.method == "POST" and chosen is None else None
-    form = form_class(request.POST or None, request.FILES or None, kept=kept)
+    form = form_class(request.POST or None, request.FILES or None, actor=request.user, kept=kept)
     report = None
     try:
         if request.method == "POST" and form.is_valid():

@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from monitoring import views as monitoring_views
 
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("health/", views.health, name="health"),
+    path("health/", monitoring_views.health, name="health"),
+    path("metrics", monitoring_views.metrics, name="metrics"),
     path("favicon.ico", views.favicon),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),

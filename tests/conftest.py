@@ -184,3 +184,26 @@ def object_storage(s3_server, settings):
     bucket = Bucket(s3_server, s3_server.bucket, f"test-{uuid.uuid4().hex[:12]}")
     settings.STORAGES = {**settings.STORAGES, "private": bucket.storage_setting()}
     return bucket
+
+
+def clamd_daemon(tmp_path_factory):
+    """A private ClamAV daemon for the session (``tests/clamd.py``); CI installs clamd."""
+    from .clamd import Clamd, clamd_binary
+    from .workers import free_port
+
+    binary = clamd_binary()
+    if binary is None:
+        if ON_CI:
+            pytest.fail("clamd must be installed on CI (Debian's clamav-daemon)")
+        pytest.skip("clamd is not installed (Debian: apt-get install clamav-daemon)")
+    daemon = Clamd(binary, tmp_path_factory.mktemp("clamd"), free_port())
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture
+def scanner(clamd_daemon, settings):
+    """Uploads are scanned by the private daemon in this test."""
+    settings.CLAMD_URL = clamd_daemon.tcp_url
+    settings.CLAMD_TIMEOUT = 10
+    return clamd_daemon

@@ -18,7 +18,12 @@ def broken(request):
     raise RuntimeError("the database went away")
 
 
+def personal(request):
+    raise ValueError(f"no account for {request.POST.get('email')} born {request.POST.get('born')} (1990-05-17)")
+
+
 urlpatterns = [
+    path("test/personal/", personal),
     path("test/forbidden/", forbidden),
     path("test/suspicious/", suspicious),
     path("test/broken/", broken),

@@ -8,6 +8,9 @@ from unittest import mock
 
 import pytest
 
+from monitoring.services import heartbeat_record
+from portal.celery import QUEUES
+
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "portal.settings.production",
@@ -18,6 +21,7 @@ PRODUCTION_ENV = {
     "PORTAL_ALLOW_UNSEALED": "1",
     "REDIS_CACHE_URL": "redis://127.0.0.1:6379/1",
     "PORTAL_BASE_URL": "https://portal.example.org",
+    "CLAMD_URL": "unix:///run/clamav/clamd.ctl",
 }
 
 
@@ -109,14 +113,24 @@ def test_demo_accounts_are_refused_outside_demo_mode():
 
 
 @pytest.mark.django_db
-def test_health_reports_database_and_broker(client):
+def test_health_reports_every_service(client):
+    heartbeat_record(queues=list(QUEUES))
     response = client.get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "broker": "ok",
+        "storage": "ok",
+        "scanner": "disabled",
+        "worker": "ok",
+    }
 
 
 @pytest.mark.django_db
 def test_health_fails_when_the_broker_is_down(client):
+    heartbeat_record(queues=list(QUEUES))
     with mock.patch("kombu.Connection.ensure_connection", side_effect=ConnectionRefusedError):
         response = client.get("/health/")
     assert response.status_code == 503

@@ -11,6 +11,9 @@ import urllib.request
 
 import pytest
 
+from monitoring.services import heartbeat_record
+from portal.celery import QUEUES
+
 from .workers import ROOT, WebServer, database_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -62,6 +65,7 @@ def gunicorn(tmp_path, settings):
         "CELERY_BROKER_FILESYSTEM_DIR": str(tmp_path / "broker"),
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
+    heartbeat_record(queues=list(QUEUES))  # no worker runs here: the health page would say so
     server = WebServer(env, log=tmp_path / "gunicorn.log", workers=WORKERS)
     yield server.port
     server.stop()

@@ -58,7 +58,7 @@ def portfolio_item_add(
         raise ValidationError({"upload": ValidationError(_("Choose the file to add."), code="no_file")})
     _check_links(assessment, competencies, indicators)
     try:
-        checked = check_upload(upload)
+        checked = check_upload(upload, actor=actor, about=assessment, kind="portfolio")
     except ValidationError as error:
         raise ValidationError({"upload": error}) from error
     item = PortfolioItem(

@@ -161,16 +161,18 @@ def _save_notes(sheet: ScoreSheet, judgements: dict[int, Judgement], entries: li
     ).delete()
 
 
-def _check_observation(entry: JudgementEntry):
+def _check_observation(entry: JudgementEntry, actor: User, assessment: Assessment):
     try:
-        return check_upload(entry.observation)
+        return check_upload(entry.observation, actor=actor, about=assessment, kind="observation")
     except ValidationError as error:
         raise ValidationError({entry_error_key(entry.competency_id, "observation"): error}) from error
 
 
-def _store_observations(entries: list[JudgementEntry]) -> list[tuple[Observation, int]]:
+def _store_observations(
+    entries: list[JudgementEntry], actor: User, assessment: Assessment
+) -> list[tuple[Observation, int]]:
     """Validate and write the observation files before the transaction; see ``portfolio_item_add``."""
-    checked = [(entry, _check_observation(entry)) for entry in entries if entry.observation]
+    checked = [(entry, _check_observation(entry, actor, assessment)) for entry in entries if entry.observation]
     stored = []
     for entry, upload in checked:
         observation = Observation(
@@ -185,7 +187,7 @@ def score_sheet_save(
     *, actor: User, sheet: ScoreSheet, entries: list[JudgementEntry], submit: bool = False
 ) -> ScoreSheet:
     """Save the assessor's draft; with ``submit`` also check it is complete, lock it and move on."""
-    observations = _store_observations(entries)
+    observations = _store_observations(entries, actor, sheet.assessment)
     try:
         with transaction.atomic():
             Assessment.objects.select_for_update().get(pk=sheet.assessment_id)

@@ -45,16 +45,21 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "corsheaders",
+    "django_prometheus",
     "qualifications",
     "accounts",
     "audit",
     "assessments",
     "certificates",
     "notifications",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
-    # First: the answer to a browser's CORS preflight is given before anything else runs.
+    # First: every log line of the request, and of the tasks it queues, carries its id.
+    "portal.request_ids.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The answer to a browser's CORS preflight is given before anything else runs.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
@@ -67,6 +72,7 @@ MIDDLEWARE = [
     "portal.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last: turns a lock-out noticed during the view into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -207,6 +213,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
+# --- Virus scanning (portal/scanning.py) ----------------------------------------------
+# ClamAV's daemon, which scans every upload before it is stored: unix:///run/clamav/clamd.ctl or
+# tcp://host:3310. Empty: uploads are not scanned (development; production refuses to start so
+# unless PORTAL_ALLOW_UNSCANNED_UPLOADS is set). Seconds to wait for the daemon before the upload
+# is refused with "try again".
+CLAMD_URL = os.environ.get("CLAMD_URL", "")
+CLAMD_TIMEOUT = float(os.environ.get("CLAMD_TIMEOUT", "30"))
+PORTAL_ALLOW_UNSCANNED_UPLOADS = env_bool("PORTAL_ALLOW_UNSCANNED_UPLOADS", False)
+
 # --- Mail -----------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -303,18 +318,55 @@ MESSAGE_TAGS = {message_constants.DEBUG: "secondary", message_constants.ERROR: "
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "weasyprint": {"level": "ERROR"},
-        "fontTools": {"level": "ERROR"},
-        "pikepdf": {"level": "WARNING"},
-        # Upload checks parse whatever candidates send: repairs of broken files are not news.
-        "pypdf": {"level": "ERROR"},
-        # Failures and lock-outs are warnings; axes' step-by-step notes are not needed.
-        "axes": {"level": "WARNING"},
-    },
-}
+# --- Monitoring (docs/deploy.md: health, metrics, logs, errors) ------------------------------
+# The health page reports a queue whose last heartbeat (beat sends one through each queue every
+# minute) is older than this.
+WORKER_HEARTBEAT_STALE_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_STALE_SECONDS", "300"))
+# /metrics answers only a scraper with this token (Authorization: Bearer ...) or from these
+# networks (comma-separated, e.g. 10.0.0.0/8); with neither it answers nobody.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
+# The worker serves its own metrics (renders, e-mails) on this port when set.
+WORKER_METRICS_PORT = int(os.environ.get("WORKER_METRICS_PORT") or 0)
+WORKER_METRICS_ADDRESS = os.environ.get("WORKER_METRICS_ADDRESS", "127.0.0.1")
+# Errors to Sentry (or a compatible service) when a DSN is set, without personal data (portal/sentry.py).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "production")
+if SENTRY_DSN:
+    from portal import sentry
+
+    sentry.init(SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
+
+
+# Log lines as text, or one JSON object each (production's default), with the request id
+# (portal/request_ids.py) of the request or task they belong to.
+def logging_config(log_format: str) -> dict:
+    if log_format not in ("text", "json"):
+        raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "portal.request_ids.RequestIdFilter"}},
+        "formatters": {
+            "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            },
+        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": log_format}},
+        "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        "loggers": {
+            "weasyprint": {"level": "ERROR"},
+            "fontTools": {"level": "ERROR"},
+            "pikepdf": {"level": "WARNING"},
+            # Upload checks parse whatever candidates send: repairs of broken files are not news.
+            "pypdf": {"level": "ERROR"},
+            # Failures and lock-outs are warnings; axes' step-by-step notes are not needed.
+            "axes": {"level": "WARNING"},
+        },
+    }
+
+
+LOGGING = logging_config(os.environ.get("LOG_FORMAT") or "text")

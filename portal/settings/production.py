@@ -48,11 +48,19 @@ if not env_bool("PORTAL_ALLOW_UNSEALED") and not (
         "Set PORTAL_SEAL_PKCS12, PORTAL_CREDENTIAL_KEY and PORTAL_CREDENTIAL_RSA_KEY, or PORTAL_ALLOW_UNSEALED=1 "
         "(see docs/deploy.md)."
     )
+# Every upload is scanned before it is stored; unscanned uploads only when explicitly chosen.
+if not os.environ.get("CLAMD_URL") and not env_bool("PORTAL_ALLOW_UNSCANNED_UPLOADS"):
+    raise ImproperlyConfigured(
+        "Set CLAMD_URL (ClamAV's daemon, which scans uploads), or PORTAL_ALLOW_UNSCANNED_UPLOADS=1 "
+        "(see docs/deploy.md)."
+    )
 DEBUG = False
 PORTAL_DEMO = False  # demo accounts never exist in production
 CELERY_TASK_ALWAYS_EAGER = False  # supplements are rendered by the worker, never in a web request
 ADMINS = [("Portal administrators", address) for address in env_list("ADMINS")]
 SERVER_EMAIL = DEFAULT_FROM_EMAIL  # noqa: F405
+# One JSON object per log line, for the log collector, unless LOG_FORMAT says otherwise.
+LOGGING = logging_config(os.environ.get("LOG_FORMAT") or "json")  # noqa: F405
 # Keep database connections open between requests (a new PostgreSQL connection per request
 # halved the throughput of the verification page), checked before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))  # noqa: F405
