@@ -186,6 +186,7 @@ def object_storage(s3_server, settings):
     return bucket
 
 
+@pytest.fixture(scope="session")
 def clamd_daemon(tmp_path_factory):
     """A private ClamAV daemon for the session (``tests/clamd.py``); CI installs clamd."""
     from .clamd import Clamd, clamd_binary
