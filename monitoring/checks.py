@@ -7,10 +7,11 @@ from django.core.exceptions import ImproperlyConfigured
 from portal import scanning
 
 
-@checks.register(checks.Tags.security)
-def check_virus_scanner(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """Uploads are scanned when a daemon is named; without one, every command says so (production
-    refuses to start that way unless PORTAL_ALLOW_UNSCANNED_UPLOADS is set: portal.settings.production)."""
+@checks.register(checks.Tags.security, deploy=True)
+def check_uploads_scanned(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Without a daemon, uploads are not scanned: ``check --deploy`` says so (production refuses to
+    start that way unless PORTAL_ALLOW_UNSCANNED_UPLOADS is set: portal.settings.production).
+    Development, where no scanner is the default, is not told at every command."""
     if not settings.CLAMD_URL:
         return [
             checks.Warning(
@@ -20,6 +21,14 @@ def check_virus_scanner(app_configs=None, **kwargs) -> list[checks.CheckMessage]
                 id="monitoring.W001",
             )
         ]
+    return []
+
+
+@checks.register(checks.Tags.security)
+def check_virus_scanner(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A daemon's address that cannot be used stops every command."""
+    if not settings.CLAMD_URL:
+        return []
     try:
         scanning.client(settings.CLAMD_URL, settings.CLAMD_TIMEOUT)
     except ImproperlyConfigured as error:

@@ -22,7 +22,15 @@ class ParsedIdsMixin:
 
 
 class ViewOnlyMixin:
-    """Shown to staff; never added, changed or deleted here, whatever the account's permissions."""
+    """Shown to staff; never added, changed or deleted here, whatever the account's permissions.
+
+    Private files are left out: they are downloaded on the portal's own pages, through the access
+    check and the audit trail, never through an address the admin would link to.
+    """
+
+    def get_exclude(self, request, obj=None):
+        files = [field.name for field in self.model._meta.get_fields() if isinstance(field, models.FileField)]
+        return [*(super().get_exclude(request, obj) or []), *files]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

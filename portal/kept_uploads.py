@@ -13,10 +13,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files import File
 from django.utils import timezone
 
 from .storage import listed_files, private_storage
+
+SWEPT_KEY = "kept-uploads-swept"
+SWEEP_EVERY_SECONDS = 300
 
 SESSION_KEY = "kept_uploads"
 FOLDER = "kept-uploads"
@@ -45,7 +49,9 @@ def kept_upload(session, slot: str, about: int | None = None) -> KeptUpload | No
 def keep_upload(session, slot: str, upload, *, name: str, about: int | None = None) -> KeptUpload:
     """Keep a file the caller has checked, under ``name``; it replaces the one kept in the slot."""
     discard_upload(session, slot)
-    _sweep()
+    # Listing the folder is a request per file on an object store: done at most once in a while.
+    if cache.add(SWEPT_KEY, True, timeout=SWEEP_EVERY_SECONDS):
+        _sweep()
     upload.seek(0)
     path = private_storage.save(f"{FOLDER}/{secrets.token_hex(16)}", upload)
     # A new dict, so that the session notices the change.

@@ -18,8 +18,8 @@ class PrivateObjectStorage(S3Storage):
     Written without an ACL, so they have the bucket's own (private, and nothing else on a bucket
     that enforces its owner); never overwritten (the portal's names are random, a clash gets
     another name); read only with the portal's keys. The portal gives no object's address to a
-    browser: a download passes its access check and audit and is streamed from the store.
-    ``url()`` still signs an address for a minute, should anything ask for one.
+    browser: a download passes its access check and audit and is sent from the store, so
+    ``url()`` refuses: an address would bypass both.
     """
 
     default_acl = None
@@ -37,6 +37,9 @@ class PrivateObjectStorage(S3Storage):
             raise ImproperlyConfigured(f"Private files are never stored with the ACL {self.default_acl!r}.")
         if not self.querystring_auth or self.custom_domain:
             raise ImproperlyConfigured("Private files are never given an unsigned address.")
+
+    def url(self, name, parameters=None, expire=None, http_method=None):
+        raise ValueError("Private files have no address: they are downloaded through the portal's pages.")
 
     def _client_config(self) -> Config:
         return Config(

@@ -14,7 +14,8 @@ On PostgreSQL the indexes are built and dropped CONCURRENTLY: the release's migr
 portal writes entries, and a plain CREATE INDEX would hold every audited change until it is built
 (about half a minute at two million entries), a plain DROP INDEX every read of the trail behind a
 long export. So the migration is not atomic; an index that failed to build is left invalid, and
-running the migration again drops it first.
+running the migration again drops and rebuilds it (and only it). The extension comes first: it is
+what a database's permissions may refuse, before any index is built.
 """
 
 from django.conf import settings
@@ -38,10 +39,18 @@ def _indexes(schema_editor, *, create: tuple = (), drop: tuple = (), gin: bool =
     concurrently = " CONCURRENTLY" if postgres else ""
     method = " USING gin" if gin else ""
     for name, columns in create:
-        schema_editor.execute(f'DROP INDEX{concurrently} IF EXISTS "{name}"')
-        schema_editor.execute(f'CREATE INDEX{concurrently} "{name}" ON "{TABLE}"{method} ({columns})')
+        if postgres and _invalid(schema_editor, name):  # left by a build that failed
+            schema_editor.execute(f'DROP INDEX CONCURRENTLY "{name}"')
+        schema_editor.execute(f'CREATE INDEX{concurrently} IF NOT EXISTS "{name}" ON "{TABLE}"{method} ({columns})')
     for name, _columns in drop:
         schema_editor.execute(f'DROP INDEX{concurrently} IF EXISTS "{name}"')
+
+
+def _invalid(schema_editor, name: str) -> bool:
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [name])
+        row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 def btree_forwards(apps, schema_editor):
@@ -80,6 +89,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(trigram_forwards, trigram_backwards),
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.RemoveIndex(model_name="auditentry", name=SUBJECT_NEWEST[0]),
@@ -100,5 +110,4 @@ class Migration(migrations.Migration):
             ],
             database_operations=[migrations.RunPython(btree_forwards, btree_backwards)],
         ),
-        migrations.RunPython(trigram_forwards, trigram_backwards),
     ]
