@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import AccountField
+from accounts.api import AccountField
 from accounts.models import User
 from portal.forms import CrispyForm, SpreadsheetImportForm, filter_helper
 from portal.ids import IdChoiceField, IdMultipleChoiceField

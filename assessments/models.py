@@ -19,6 +19,8 @@ from django.utils.translation import pgettext_lazy
 from portal.text import refuse_control_characters
 from qualifications.models import Competency, Indicator, Qualification
 
+from .documents import documents
+
 
 class AssessmentQuerySet(models.QuerySet):
     def for_user(self, user) -> "AssessmentQuerySet":
@@ -39,25 +41,20 @@ class AssessmentQuerySet(models.QuerySet):
     def with_display_status(self) -> "AssessmentQuerySet":
         """Adds ``display_status``: the status a person should read, in the same query.
 
-        A revocation is stored on the certificate only; a certified assessment whose certificate
-        was revoked reads "revoked" here, so that no page, filter or figure calls it certified.
+        A revocation is stored on the certificate only (``documents``); a certified assessment
+        whose certificate was revoked reads "revoked" here, so that no page, filter or figure calls it certified.
         """
         return self.annotate(
             display_status=Case(
                 When(
                     status=Assessment.Status.CERTIFIED,
-                    certificate__status=CERTIFICATE_REVOKED,
+                    pk__in=documents().revoked(),
                     then=Value(Assessment.DisplayStatus.REVOKED.value),
                 ),
                 default=F("status"),
                 output_field=CharField(),
             )
         )
-
-
-# ``certificates.models.Certificate.Status.REVOKED``: this app may not import ``certificates``
-# (see docs/decisions/0001-architecture.md); a test checks that both say the same.
-CERTIFICATE_REVOKED = "revoked"
 
 
 class AssessmentStatus(models.TextChoices):

@@ -4,6 +4,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,13 +13,13 @@ from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from accounts.api import people_matching
 from accounts.models import User
-from accounts.selectors import people_matching
-from audit.models import AuditEntry
+from audit.api import Action, entries_about
 from qualifications.models import Competency, Indicator, Qualification
 
+from .documents import documents
 from .models import (
-    CERTIFICATE_REVOKED,
     Assessment,
     AssessorTally,
     CarriedOver,
@@ -260,13 +261,18 @@ def assessment_list(**filters) -> QuerySet[Assessment]:
     return assessments_with_progress(assessments_filtered(**filters))
 
 
+EXPORT_CHUNK = 2000
+
+
 def assessment_export_rows(**filters) -> Iterator[tuple]:
-    """The dashboard's selection as rows of a spreadsheet, read in chunks (any number of rows)."""
+    """The dashboard's selection as rows of a spreadsheet, read in chunks (any number of rows),
+    each chunk's documents in one more query."""
     statuses = dict(Status.choices)
     rows = (
         assessments_filtered(**filters)
         .order_by("scheduled_at", "pk")
         .values_list(
+            "pk",
             "scheduled_at",
             "candidate__first_name",
             "candidate__last_name",
@@ -276,12 +282,16 @@ def assessment_export_rows(**filters) -> Iterator[tuple]:
             "status",
             "first_assessor__email",
             "second_assessor__email",
-            "certificate__number",
-            "certificate__status",
         )
+        .iterator(chunk_size=EXPORT_CHUNK)
     )
-    for row in rows.iterator(chunk_size=2000):
-        yield (*row[:6], str(statuses[row[6]]), *row[7:10], _("Revoked") if row[10] == CERTIFICATE_REVOKED else "")
+    while chunk := list(islice(rows, EXPORT_CHUNK)):
+        issued = documents().of([row[0] for row in chunk])
+        for pk, *row in chunk:
+            document = issued.get(pk)
+            number = document.number if document else None
+            revoked = _("Revoked") if document and document.revoked_at else ""
+            yield (*row[:6], str(statuses[row[6]]), *row[7:9], number, revoked)
 
 
 def assessments_filtered(
@@ -301,13 +311,11 @@ def assessments_filtered(
     # ``status`` is a display status: "certified" leaves out the revoked ones, "revoked" finds
     # them; both read the status index (and the few revoked certificates), not a computed value.
     if status == DisplayStatus.REVOKED:
-        assessments = assessments.filter(status=Status.CERTIFIED, certificate__status=CERTIFICATE_REVOKED)
+        assessments = assessments.filter(status=Status.CERTIFIED, pk__in=documents().revoked())
     elif status == DisplayStatus.CERTIFIED:
         # The few revoked ones are read first: as an anti-join with the certificates, the planner
         # may read every certified assessment before taking a page of them.
-        revoked = list(
-            Assessment.objects.filter(certificate__status=CERTIFICATE_REVOKED).order_by().values_list("pk", flat=True)
-        )
+        revoked = list(documents().revoked())
         assessments = assessments.filter(status=Status.CERTIFIED).exclude(pk__in=revoked)
     elif status:
         assessments = assessments.filter(status=status)
@@ -327,7 +335,7 @@ def assessments_filtered(
         # Numbers are issued in capitals; one typed in lower case is the same number. Both
         # spellings read the unique index, where a case-insensitive comparison would not.
         typed = search.strip()
-        assessments = assessments.filter(certificate__number__in={typed, typed.upper()})
+        assessments = assessments.filter(pk__in=documents().numbered({typed, typed.upper()}))
     elif search.strip():
         # People only: an OR with the certificate would join every assessment to its certificate.
         assessments = assessments.filter(candidate__in=people_matching(search))
@@ -535,12 +543,7 @@ def _session_steps(assessment: Assessment) -> list[TimelineStep]:
             _("Session on %(date)s, %(place)s") % {"date": _shown(assessment.scheduled_at), "place": place},
         )
     ]
-    Action = AuditEntry.Action
-    for entry in (
-        AuditEntry.objects.about(assessment)
-        .filter(action__in=[Action.ASSESSMENT_RESCHEDULED, Action.ASSESSMENT_CANCELLED])
-        .order_by("created_at", "pk")
-    ):
+    for entry in entries_about(assessment, actions=[Action.ASSESSMENT_RESCHEDULED, Action.ASSESSMENT_CANCELLED]):
         if entry.action == Action.ASSESSMENT_RESCHEDULED:
             steps.append(TimelineStep(_("Rescheduled"), entry.created_at, entry.summary))
         else:
@@ -573,11 +576,11 @@ def _outcome_steps(assessment: Assessment) -> list[TimelineStep]:
         steps.append(TimelineStep(_("Judgements reconciled"), revised))
     if assessment.decided_at:
         steps.append(TimelineStep(_("Decision"), assessment.decided_at, str(Status(assessment.status).label)))
-    document = getattr(assessment, "certificate", None)  # a reverse relation: no import of certificates
+    document = documents().of([assessment.pk]).get(assessment.pk)
     if document is not None:
         steps.append(
             TimelineStep(
-                _("%(document)s issued") % {"document": document.get_kind_display()},
+                _("%(document)s issued") % {"document": document.kind_label},
                 document.issued_at,
                 document.number,
             )

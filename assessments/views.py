@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.selectors import latest_about
+from audit.api import latest_about
 from portal.downloads import private_file_response
 from portal.forms import add_service_errors
 from portal.pagination import Keyset, keyset_page, page_of

@@ -1,10 +1,10 @@
 """Reads of the audit trail."""
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -51,8 +51,14 @@ def audit_entries(
     return entries
 
 
-def latest_about(subject, limit: int = 10) -> list[AuditEntry]:
+def latest_about(subject: Model, limit: int = 10) -> list[AuditEntry]:
+    """The latest entries about ``subject``, newest first."""
     return list(AuditEntry.objects.about(subject).select_related("actor")[:limit])
+
+
+def entries_about(subject: Model, *, actions: Collection[str]) -> list[AuditEntry]:
+    """The entries about ``subject`` of these actions, oldest first."""
+    return list(AuditEntry.objects.about(subject).filter(action__in=actions).order_by("created_at", "pk"))
 
 
 def audit_export_rows(entries: QuerySet[AuditEntry]) -> Iterator[tuple]:

@@ -27,8 +27,8 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 
+from qualifications.api import AUTHENTIC_LANGUAGE
 from qualifications.models import Proof, Qualification
-from qualifications.translation import AUTHENTIC_LANGUAGE
 
 SIZE = 600  # the badge is a square of SIZE pixels (SVG user units)
 SUPERSAMPLING = 3  # the PNG is painted this much larger, then reduced: smooth edges

@@ -25,8 +25,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from accounts.sign_in import client_network
-from assessments.uploads import SizeLimitUploadHandler
+from accounts.api import client_network
+from assessments.api import SizeLimitUploadHandler
 from qualifications.models import Proof
 
 from . import access, verification

@@ -17,13 +17,14 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.services import candidate_full_name
+from accounts.api import candidate_full_name
 from assessments import report_summary
+from assessments.api import assessment_locked
 from assessments.models import Assessment
-from audit.services import Action, audit_record
+from audit.api import Action, audit_record
 from portal.downloads import zip_stream
+from qualifications.api import ProofDue, proof_due
 from qualifications.models import Competency
-from qualifications.selectors import ProofDue, proof_due
 
 from .models import Certificate, CertificateCounter, IssuingCentre, SupplementVersion
 from .signals import document_ready, document_revoked
@@ -273,7 +274,7 @@ def _proof_due(assessment: Assessment, competencies: list[Competency]) -> ProofD
 
 def _locked(assessment: Assessment) -> Assessment:
     # Lock the assessment: a concurrent call waits here, then finds the document.
-    return Assessment.objects.select_for_update().select_related("qualification", "candidate").get(pk=assessment.pk)
+    return assessment_locked(assessment.pk)
 
 
 def _issue(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.access import administrator_required
+from accounts.api import administrator_required
 from portal.downloads import private_file_response
 from portal.middleware import personal_data
 

@@ -14,8 +14,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.emails import invitation_message, password_reset_message
+from accounts.api import invitation_message, password_reset_message
 from accounts.models import User
+from assessments.api import is_upcoming, upcoming_sessions
 from assessments.models import Assessment
 
 from .ics import assessment_event
@@ -85,10 +86,7 @@ def reminders_send() -> int:
     now = timezone.now()
     ids = []
     for event, nearest, farthest in REMINDER_WINDOWS:
-        sessions = Assessment.objects.with_people().filter(
-            status=Assessment.Status.REGISTERED, scheduled_at__gt=now + nearest, scheduled_at__lte=now + farthest
-        )
-        for assessment in sessions:
+        for assessment in upcoming_sessions(after=now + nearest, until=now + farthest):
             for person in (assessment.candidate, assessment.first_assessor, assessment.second_assessor):
                 if person.is_active and (pk := _remind_once(person, event, assessment)) is not None:
                     ids.append(pk)
@@ -215,9 +213,7 @@ def _expired(notification: Notification) -> bool:
         return timezone.now() - notification.created_at > timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
     if notification.event in Notification.REMINDERS:
         session = notification.assessment
-        return (
-            session.status != Assessment.Status.REGISTERED or reminder_key(session.scheduled_at) != notification.detail
-        )
+        return not is_upcoming(session) or reminder_key(session.scheduled_at) != notification.detail
     return False
 
 

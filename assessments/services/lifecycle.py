@@ -5,14 +5,15 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from accounts.api import candidate_full_name
 from accounts.models import User
-from accounts.services import candidate_full_name
-from audit.services import Action, audit_record
+from audit.api import Action, audit_record
 from portal.refusals import refuse_all
 from qualifications.models import Qualification
 
 from .. import report_summary
-from ..models import CERTIFICATE_REVOKED, Assessment, Judgement, Objection, ScoreSheet
+from ..documents import documents
+from ..models import Assessment, Judgement, Objection, ScoreSheet
 from ..selectors import to_judge
 from ..signals import assessment_cancelled, assessment_rescheduled, assessment_scheduled, scoring_opened
 
@@ -98,7 +99,7 @@ def _check_one_result(*, candidate: User, qualification: Qualification, followin
     (``one_open_assessment_per_qualification``).
     """
     theirs = Assessment.objects.filter(candidate=candidate, qualification=qualification)
-    if theirs.filter(status=Status.CERTIFIED).exclude(certificate__status=CERTIFICATE_REVOKED).exists():
+    if theirs.filter(status=Status.CERTIFIED).exclude(pk__in=documents().revoked()).exists():
         raise ValidationError(
             {
                 "candidate": ValidationError(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from audit.services import Action, audit_record
+from audit.api import Action, audit_record
 from qualifications.models import Competency
 
 from .. import report_summary

@@ -8,7 +8,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from audit.services import Action, audit_record
+from audit.api import Action, audit_record
 from qualifications.models import Competency, Indicator
 
 from ..models import Assessment, PortfolioItem

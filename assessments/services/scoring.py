@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from audit.services import Action, audit_record
+from audit.api import Action, audit_record
 
 from .. import report_summary
 from ..models import Assessment, IndicatorNote, Judgement, Observation, ScoreSheet
