@@ -1,7 +1,6 @@
 """Issuing, re-rendering and revoking certificates (rule 6 of the procedure)."""
 
 import hashlib
-import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,13 +22,13 @@ from assessments.api import assessment_locked
 from assessments.models import Assessment
 from audit.api import Action, audit_record
 from portal.downloads import zip_stream
+from portal.outbox import Outbox
 from qualifications.api import ProofDue, proof_due
 from qualifications.models import Competency
 
 from .models import Certificate, CertificateCounter, IssuingCentre, SupplementVersion
 from .signals import document_ready, document_revoked
 
-logger = logging.getLogger(__name__)
 VersionStatus = SupplementVersion.Status
 # A render that started this long ago and never finished belongs to a dead worker.
 STALE_RENDER_AFTER = timedelta(minutes=10)
@@ -356,20 +355,19 @@ def supplement_queue(
     return version
 
 
+# Each version asks for its rendering; ``sent_at`` records when its message last reached the broker.
+RENDERINGS = Outbox(
+    model=SupplementVersion,
+    task="certificates.tasks.render_supplement",
+    handed_at="sent_at",
+    noun="supplement version(s)",
+)
+
+
 def send_to_worker(version_id: int) -> bool:
     """Hand the rendering to the worker. A broker that is down loses nothing: the version stays
     queued and the periodic sweep (``queue_pending_supplements``) sends it again later."""
-    from .tasks import render_supplement
-
-    try:
-        render_supplement.delay(version_id)
-    except Exception:
-        logger.warning(
-            "Broker unavailable; supplement version %s stays queued for the sweep.", version_id, exc_info=True
-        )
-        return False
-    SupplementVersion.objects.filter(pk=version_id).update(sent_at=timezone.now())
-    return True
+    return RENDERINGS.publish([version_id]) == 1
 
 
 def supplements_to_resend() -> list[int]:
@@ -378,14 +376,10 @@ def supplements_to_resend() -> list[int]:
     backlog does not pile up duplicate messages."""
     now = timezone.now()
     waited = now - timedelta(seconds=settings.SUPPLEMENT_REQUEUE_AFTER_SECONDS)
-    not_sent_lately = Q(sent_at__isnull=True) | Q(sent_at__lt=waited)
-    return list(
-        SupplementVersion.objects.filter(
-            Q(status=VersionStatus.QUEUED, queued_at__lt=waited)
-            | Q(status=VersionStatus.RENDERING, started_at__lt=now - STALE_RENDER_AFTER)
-        )
-        .filter(not_sent_lately)
-        .values_list("pk", flat=True)
+    return RENDERINGS.stale(
+        Q(status=VersionStatus.QUEUED, queued_at__lt=waited)
+        | Q(status=VersionStatus.RENDERING, started_at__lt=now - STALE_RENDER_AFTER),
+        waited=waited,
     )
 
 

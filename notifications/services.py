@@ -1,7 +1,6 @@
 """Every e-mail: recorded inside the transaction of what caused it, sent by the worker after the
 commit, claimed before it is sent (decision 0014)."""
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,11 +17,11 @@ from accounts.api import invitation_message, password_reset_message
 from accounts.models import User
 from assessments.api import is_upcoming, upcoming_sessions
 from assessments.models import Assessment
+from portal.outbox import Outbox
 
 from .ics import assessment_event
 from .models import Notification, reminder_key
 
-logger = logging.getLogger(__name__)
 Event = Notification.Event
 Status = Notification.Status
 
@@ -95,26 +94,16 @@ def reminders_send() -> int:
     return len(ids)
 
 
+# Each e-mail asks for its sending; ``queued_at`` records when its message last reached the broker.
+EMAILS = Outbox(
+    model=Notification, task="notifications.tasks.send_notification", handed_at="queued_at", noun="e-mail(s)"
+)
+
+
 def send_to_worker(notification_ids: list[int]) -> int:
-    """Hand e-mails to the worker; returns how many reached the broker.
-
-    A broker that is down loses nothing: at the first failure the rest are not tried (an import
-    of thousands does not wait on the broker thousands of times) and all stay queued for the sweep.
-    """
-    from .tasks import send_notification
-
-    for count, notification_id in enumerate(notification_ids):
-        try:
-            send_notification.delay(notification_id)
-        except Exception:
-            logger.warning(
-                "Broker unavailable; %s e-mail(s) stay queued for the sweep.",
-                len(notification_ids) - count,
-                exc_info=True,
-            )
-            return count
-        Notification.objects.filter(pk=notification_id).update(queued_at=timezone.now())
-    return len(notification_ids)
+    """Hand e-mails to the worker; returns how many reached the broker. A broker that is down loses
+    nothing: the rest are not tried and all stay queued for the sweep (``Outbox.publish``)."""
+    return EMAILS.publish(notification_ids)
 
 
 def notifications_to_resend() -> list[int]:
@@ -128,14 +117,9 @@ def notifications_to_resend() -> list[int]:
     now = timezone.now()
     waited = now - timedelta(seconds=settings.EMAIL_REQUEUE_AFTER_SECONDS)
     abandoned = now - timedelta(seconds=settings.EMAIL_CLAIM_ABANDONED_AFTER_SECONDS)
-    not_queued_lately = Q(queued_at__isnull=True) | Q(queued_at__lt=waited)
-    return list(
-        Notification.objects.filter(
-            Q(status=Status.QUEUED, created_at__lt=waited) | Q(status=Status.SENDING, claimed_at__lt=abandoned)
-        )
-        .filter(not_queued_lately)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    return EMAILS.stale(
+        Q(status=Status.QUEUED, created_at__lt=waited) | Q(status=Status.SENDING, claimed_at__lt=abandoned),
+        waited=waited,
     )
 
 
