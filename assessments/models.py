@@ -22,7 +22,7 @@ from qualifications.models import Competency, Indicator, Qualification
 from .documents import documents
 
 
-class AssessmentQuerySet(models.QuerySet):
+class AssessmentQuerySet(models.QuerySet["Assessment"]):
     def for_user(self, user) -> "AssessmentQuerySet":
         """What this user may see. Every view goes through here; anything else is a 404."""
         if not user.is_authenticated or not user.is_active:
@@ -44,7 +44,8 @@ class AssessmentQuerySet(models.QuerySet):
         A revocation is stored on the certificate only (``documents``); a certified assessment
         whose certificate was revoked reads "revoked" here, so that no page, filter or figure calls it certified.
         """
-        return self.annotate(
+        # ``shown_status`` sets the same attribute on a row read alone: not a second definition.
+        return self.annotate(  # type: ignore[no-redef]
             display_status=Case(
                 When(
                     status=Assessment.Status.CERTIFIED,
@@ -89,7 +90,7 @@ class Assessment(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     # The only moves the procedure allows; ``services.lifecycle.assessment_move`` enforces them.
-    TRANSITIONS = {
+    TRANSITIONS: dict[str, set[str]] = {
         Status.REGISTERED: {Status.SCORING, Status.CANCELLED},
         Status.SCORING: {Status.RECONCILIATION, Status.CERTIFIED, Status.NOT_CERTIFIED},
         Status.RECONCILIATION: {Status.CERTIFIED, Status.NOT_CERTIFIED},
@@ -193,12 +194,14 @@ class Assessment(models.Model):
             if self.status != self.Status.CERTIFIED:
                 return self.status
             self.display_status = (
-                Assessment.objects.with_display_status().values_list("display_status", flat=True).get(pk=self.pk)
+                Assessment.objects.with_display_status()
+                .values_list("display_status", flat=True)  # type: ignore[misc]  # an annotation, not a field
+                .get(pk=self.pk)
             )
         return self.display_status
 
     def get_shown_status_display(self) -> str:
-        return self.DisplayStatus(self.shown_status).label
+        return str(self.DisplayStatus(self.shown_status).label)
 
     @property
     def start_opens_at(self):

@@ -5,12 +5,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import islice
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from accounts.api import people_matching
@@ -21,6 +23,7 @@ from qualifications.models import Competency, Indicator, Qualification
 from .documents import documents
 from .models import (
     Assessment,
+    AssessmentQuerySet,
     AssessorTally,
     CarriedOver,
     DurationTally,
@@ -62,7 +65,7 @@ def carried_over(assessment: Assessment) -> list[CarriedOver]:
 def to_judge(assessment: Assessment) -> QuerySet[Competency]:
     """What the assessors of this assessment judge: the disputed competencies of an upheld
     objection; otherwise the standard less what is carried over."""
-    objection = getattr(assessment, "objection_origin", None)
+    objection: Objection | None = getattr(assessment, "objection_origin", None)
     if objection is not None:
         return objection.competencies.order_by("order")
     return assessment.qualification.competencies.exclude(
@@ -89,9 +92,15 @@ def not_proven(assessment: Assessment) -> QuerySet[Competency]:
     return assessment.qualification.competencies.exclude(pk__in=proven_in_chain(assessment)).order_by("order")
 
 
-def objection_deadline(assessment: Assessment):
+def decision_time(assessment: Assessment) -> datetime:
+    """When this decided assessment was decided."""
+    assert assessment.decided_at is not None, "only a decided assessment has a decision"
+    return assessment.decided_at
+
+
+def objection_deadline(assessment: Assessment) -> datetime:
     """The last moment the candidate may object to the decision."""
-    return assessment.decided_at + timedelta(days=settings.OBJECTION_PERIOD_DAYS)
+    return decision_time(assessment) + timedelta(days=settings.OBJECTION_PERIOD_DAYS)
 
 
 @dataclass
@@ -217,13 +226,13 @@ def portfolio_by_competency(items: list[PortfolioItem]) -> dict[int, list[Linked
     return linked
 
 
-def _count(queryset) -> Coalesce:
+def _count(queryset: QuerySet[Any]) -> Coalesce:
     """COUNT(*) of a correlated subquery: computed for the rows of the page only, not the table."""
     counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
     return Coalesce(Subquery(counted), 0)
 
 
-def assessments_with_progress(queryset: QuerySet[Assessment]) -> QuerySet[Assessment]:
+def assessments_with_progress(queryset: AssessmentQuerySet) -> AssessmentQuerySet:
     """Adds ``judged``, ``to_judge`` and ``sheets_submitted`` for progress bars, and the status
     of an objection to the decision (``objection_status``), in the same query."""
     judgements = Judgement.objects.filter(sheet__assessment=OuterRef("pk"))
@@ -255,7 +264,7 @@ def local_day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def assessment_list(**filters) -> QuerySet[Assessment]:
+def assessment_list(**filters: Any) -> AssessmentQuerySet:
     """The administrator's dashboard: every assessment, filtered (``assessments_filtered``), with
     its progress."""
     return assessments_with_progress(assessments_filtered(**filters))
@@ -264,10 +273,10 @@ def assessment_list(**filters) -> QuerySet[Assessment]:
 EXPORT_CHUNK = 2000
 
 
-def assessment_export_rows(**filters) -> Iterator[tuple]:
+def assessment_export_rows(**filters: Any) -> Iterator[tuple[Any, ...]]:
     """The dashboard's selection as rows of a spreadsheet, read in chunks (any number of rows),
     each chunk's documents in one more query."""
-    statuses = dict(Status.choices)
+    statuses: dict[object, str | Promise] = dict(Status.choices)
     rows = (
         assessments_filtered(**filters)
         .order_by("scheduled_at", "pk")
@@ -303,7 +312,7 @@ def assessments_filtered(
     location: str = "",
     search: str = "",
     objection: str = "",
-) -> QuerySet[Assessment]:
+) -> AssessmentQuerySet:
     """Every filter reads an index: dates are compared as a range of moments (never the date of a
     column, which would read every row), the search matches the start of names and addresses.
     ``objection``: "any" for the decisions objected to, or an objection's status."""
@@ -432,7 +441,7 @@ def day_sessions(day: date) -> QuerySet[Assessment]:
 
 @dataclass
 class ReportFigures:
-    by_status: list[tuple[str, int]]
+    by_status: list[tuple[str | Promise, int]]
     total: int
     decided: int
     certified: int  # with a valid certificate: revoked ones are counted apart
@@ -480,7 +489,7 @@ def report_figures() -> ReportFigures:
     )
 
 
-def report_rows(figures: ReportFigures) -> list[tuple]:
+def report_rows(figures: ReportFigures) -> list[tuple[Any, ...]]:
     """The report as rows of a spreadsheet: (section, item, number, out of)."""
     by_status, outcomes = _("Assessments by status"), _("Outcomes")
     rows = [(by_status, str(label), count, figures.total) for label, count in figures.by_status]
@@ -555,7 +564,7 @@ def _session_steps(assessment: Assessment) -> list[TimelineStep]:
         steps.append(TimelineStep(_("Started"), assessment.started_at))
     if assessment.ended_at:
         steps.append(TimelineStep(_("Ended"), assessment.ended_at))
-    submitted = [sheet.submitted_at for sheet in score_sheets(assessment) if sheet.is_submitted]
+    submitted = [sheet.submitted_at for sheet in score_sheets(assessment) if sheet.is_submitted and sheet.submitted_at]
     if len(submitted) == 2:
         steps.append(TimelineStep(_("Scored"), max(submitted), _("Both assessors submitted their score sheets.")))
     return steps
@@ -624,13 +633,13 @@ def _what_comes_next(last: Assessment) -> tuple[list[str], list[tuple[str, datet
     if allowed(lambda: chain.reassessment_check_schedulable(last)):
         next_steps.append(_("The test centre can schedule a re-assessment of the competencies not proven yet."))
     if last.status == Status.NOT_CERTIFIED:
-        for proven_in in sorted(set(proven_in_chain(last).values()), key=lambda a: a.decided_at):
+        for proven_in in sorted(set(proven_in_chain(last).values()), key=decision_time):
             if (until := chain.valid_until(proven_in)) is not None:
                 label = (
                     _("Competencies proven now count for a re-assessment until")
                     if proven_in == last
                     else _("Competencies proven on %(date)s count for a re-assessment until")
-                    % {"date": _shown(proven_in.decided_at)}
+                    % {"date": _shown(decision_time(proven_in))}
                 )
                 deadlines.append((label, until))
     return next_steps, deadlines

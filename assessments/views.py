@@ -225,7 +225,7 @@ def score_sheet(request, pk: int):
             return redirect("assessments:detail" if submit else "assessments:score_sheet", pk=pk)
     linked = selectors.portfolio_by_competency(selectors.portfolio(assessment))
     for judgement in judgements:
-        judgement.portfolio_items = linked.get(judgement.competency_id, [])
+        judgement.portfolio_items = linked.get(judgement.competency_id, [])  # type: ignore[attr-defined]
     return render(
         request,
         "assessments/score_sheet.html",

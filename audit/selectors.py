@@ -2,6 +2,7 @@
 
 from collections.abc import Collection, Iterator
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
@@ -61,7 +62,7 @@ def entries_about(subject: Model, *, actions: Collection[str]) -> list[AuditEntr
     return list(AuditEntry.objects.about(subject).filter(action__in=actions).order_by("created_at", "pk"))
 
 
-def audit_export_rows(entries: QuerySet[AuditEntry]) -> Iterator[tuple]:
+def audit_export_rows(entries: QuerySet[AuditEntry]) -> Iterator[tuple[Any, ...]]:
     """Entries as rows of a spreadsheet, newest first, read in chunks (any number of rows)."""
     actions = dict(AuditEntry.Action.choices)
     rows = entries.order_by("-created_at", "-pk").values_list(

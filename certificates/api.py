@@ -11,9 +11,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from accounts.models import User
 from assessments.api import Document
 from assessments.models import Assessment
+from audit.api import Actor
 from qualifications.models import Competency
 
 from . import services
@@ -30,17 +30,17 @@ def _document(certificate: Certificate) -> Document:
     )
 
 
-def certificate_issue(*, assessment: Assessment, actor: User | None = None) -> Document:
+def certificate_issue(*, assessment: Assessment, actor: Actor = None) -> Document:
     """``services.certificate_issue``: the proof of professional qualification of a certified assessment."""
     return _document(services.certificate_issue(assessment=assessment, actor=actor))
 
 
-def partial_issue(*, assessment: Assessment, competencies: list[Competency], actor: User | None = None) -> Document:
+def partial_issue(*, assessment: Assessment, competencies: list[Competency], actor: Actor = None) -> Document:
     """``services.partial_issue``: the proof of partial qualification of a decision."""
     return _document(services.partial_issue(assessment=assessment, competencies=competencies, actor=actor))
 
 
-def statement_issue(*, assessment: Assessment, competencies: list[Competency], actor: User | None = None) -> Document:
+def statement_issue(*, assessment: Assessment, competencies: list[Competency], actor: Actor = None) -> Document:
     """``services.statement_issue``: the proof of competencies of a decision."""
     return _document(services.statement_issue(assessment=assessment, competencies=competencies, actor=actor))
 

@@ -275,7 +275,7 @@ def _refusal_page(request, refusal: ValidationError):
         request,
         "certificates/verify_file.html",
         _page_context(problem=refusal.messages[0]),
-        status=REFUSAL_STATUS[refusal.code],
+        status=REFUSAL_STATUS[str(refusal.code)],
     )
 
 
@@ -309,7 +309,7 @@ def verify_file_json(request):
     except ValidationError as refusal:
         return JsonResponse(
             {"verdict": None, "code": refusal.code, "error": refusal.messages[0]},
-            status=REFUSAL_STATUS[refusal.code],
+            status=REFUSAL_STATUS[str(refusal.code)],
         )
     return JsonResponse(report.as_json())
 

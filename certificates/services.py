@@ -2,9 +2,9 @@
 
 import hashlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,18 +13,20 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Max, Q
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.api import candidate_full_name
+from accounts.models import User
 from assessments import report_summary
 from assessments.api import assessment_locked
 from assessments.models import Assessment
-from audit.api import Action, audit_record
+from audit.api import Action, Actor, audit_record
 from portal.downloads import zip_stream
 from portal.outbox import Outbox
 from qualifications.api import ProofDue, proof_due
-from qualifications.models import Competency
+from qualifications.models import Competency, PartialQualification
 
 from .models import Certificate, CertificateCounter, IssuingCentre, SupplementVersion
 from .signals import document_ready, document_revoked
@@ -69,7 +71,7 @@ def _centre_fields(name: str, address: str, recognition_number: str) -> dict[str
     return {"name": name.strip(), "address": "\n".join(lines), "recognition_number": recognition_number.strip()}
 
 
-def issuing_centre_enter(*, actor, name: str, address: str, recognition_number: str) -> IssuingCentre:
+def issuing_centre_enter(*, actor: Actor, name: str, address: str, recognition_number: str) -> IssuingCentre:
     """The test centre entered for the first time: its version 1, current at once.
 
     Refused while a centre is current: a change of the current centre is a new version of it
@@ -91,7 +93,7 @@ def issuing_centre_enter(*, actor, name: str, address: str, recognition_number: 
 
 
 def issuing_centre_revise(
-    *, actor, centre: IssuingCentre, name: str, address: str, recognition_number: str
+    *, actor: Actor, centre: IssuingCentre, name: str, address: str, recognition_number: str
 ) -> IssuingCentre:
     """Change the current issuing centre: a new version that replaces it, and the one current.
 
@@ -129,13 +131,13 @@ def issuing_centre_revise(
     return revised
 
 
-def _holder_birth_date(candidate):
+def _holder_birth_date(candidate: User) -> date | None:
     if not settings.CERTIFICATE_SHOWS_DATE_OF_BIRTH:
         return None
     return candidate.date_of_birth
 
 
-def certificate_issue(*, assessment: Assessment, actor=None) -> Certificate:
+def certificate_issue(*, assessment: Assessment, actor: Actor = None) -> Certificate:
     """Issue the certificate of a certified assessment and queue its supplement.
 
     Idempotent: an assessment has at most one certificate (a unique column guards it), and
@@ -182,7 +184,7 @@ def _check_not_held(assessment: Assessment) -> None:
         )
 
 
-def statement_issue(*, assessment: Assessment, competencies: list[Competency], actor=None) -> Certificate:
+def statement_issue(*, assessment: Assessment, competencies: list[Competency], actor: Actor = None) -> Certificate:
     """Issue the proof of competencies (statement) of a decision that is not a certification.
 
     ``competencies`` are those proven, in this assessment and carried over from its chain; the
@@ -209,7 +211,7 @@ def statement_issue(*, assessment: Assessment, competencies: list[Competency], a
     return statement
 
 
-def partial_issue(*, assessment: Assessment, competencies: list[Competency], actor=None) -> Certificate:
+def partial_issue(*, assessment: Assessment, competencies: list[Competency], actor: Actor = None) -> Certificate:
     """Issue the one proof of partial qualification of a decision that is not a certification.
 
     ``competencies`` are those proven in the chain; the proof names every partial qualification
@@ -239,7 +241,7 @@ def partial_issue(*, assessment: Assessment, competencies: list[Competency], act
 
 
 # A proof of partial qualification or of competencies comes only with a decision "not certified".
-NOT_CERTIFIED_ONLY = {
+NOT_CERTIFIED_ONLY: dict[str, tuple[Callable[[], str], str]] = {
     Certificate.Kind.STATEMENT: (
         lambda: _("Only a decision that is not a certification gets a proof of competencies."),
         "not_statement",
@@ -277,7 +279,13 @@ def _locked(assessment: Assessment) -> Assessment:
 
 
 def _issue(
-    assessment: Assessment, *, actor, kind: str, series: str, competencies=(), partial_qualifications=()
+    assessment: Assessment,
+    *,
+    actor: Actor,
+    kind: str,
+    series: str,
+    competencies: Sequence[Competency] = (),
+    partial_qualifications: Sequence[PartialQualification] = (),
 ) -> Certificate:
     issued_at = timezone.now()
     year = timezone.localdate(issued_at).year
@@ -303,10 +311,11 @@ def _issue(
         certificate.competencies.set(competencies)
     if partial_qualifications:
         certificate.partial_qualifications.set(partial_qualifications)
-    action = {
+    actions: dict[str, str] = {
         Certificate.Kind.STATEMENT: Action.STATEMENT_ISSUED,
         Certificate.Kind.PARTIAL: Action.PARTIAL_ISSUED,
-    }.get(kind, Action.CERTIFICATE_ISSUED)
+    }
+    action = actions.get(kind, Action.CERTIFICATE_ISSUED)
     audit_record(
         actor=actor,
         action=action,
@@ -321,7 +330,7 @@ def _issue(
 
 
 def supplement_queue(
-    *, certificate: Certificate, actor=None, languages: tuple[str, str] | None = None
+    *, certificate: Certificate, actor: Actor = None, languages: tuple[str, str] | None = None
 ) -> SupplementVersion:
     """Add a supplement version and send it to the worker once the transaction commits.
 
@@ -383,7 +392,7 @@ def supplements_to_resend() -> list[int]:
     )
 
 
-def supplement_retry(*, version: SupplementVersion, actor) -> SupplementVersion:
+def supplement_retry(*, version: SupplementVersion, actor: Actor) -> SupplementVersion:
     """An administrator sends a failed rendering to the worker again."""
     with transaction.atomic():
         updated = SupplementVersion.objects.filter(pk=version.pk, status=VersionStatus.FAILED).update(
@@ -403,13 +412,13 @@ def supplement_retry(*, version: SupplementVersion, actor) -> SupplementVersion:
     return version
 
 
-def supplement_rerender(*, certificate: Certificate, actor, languages: tuple[str, str]) -> SupplementVersion:
+def supplement_rerender(*, certificate: Certificate, actor: Actor, languages: tuple[str, str]) -> SupplementVersion:
     if certificate.is_revoked:
         raise ValidationError(_("A revoked proof is not rendered again."), code="revoked")
     return supplement_queue(certificate=certificate, actor=actor, languages=languages)
 
 
-def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
+def certificate_revoke(*, certificate: Certificate, actor: Actor, reason: str) -> Certificate:
     """Revocation keeps the certificate and its files; verification then says "revoked"."""
     reason = reason.strip()
     if not reason:
@@ -434,15 +443,17 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
     return certificate
 
 
-def _open_audited(*, actor, version: SupplementVersion, file, summary: str, action=Action.FILE_DOWNLOADED) -> File:
-    handle = file.open("rb")  # a missing file raises here: nothing is recorded
+def _open_audited(
+    *, actor: Actor, version: SupplementVersion, file: FieldFile, summary: str, action: str = Action.FILE_DOWNLOADED
+) -> "File[bytes]":
+    handle: File[bytes] = file.open("rb")  # a missing file raises here: nothing is recorded
     audit_record(
         actor=actor, action=action, subject=version.certificate.assessment, summary=summary, version_id=version.pk
     )
     return handle
 
 
-def supplement_open(*, actor, version: SupplementVersion) -> File:
+def supplement_open(*, actor: Actor, version: SupplementVersion) -> "File[bytes]":
     """Open a rendered supplement for download; every download of a personal file is audited."""
     return _open_audited(
         actor=actor,
@@ -453,12 +464,12 @@ def supplement_open(*, actor, version: SupplementVersion) -> File:
     )
 
 
-def proof_open(*, actor, version: SupplementVersion) -> File:
+def proof_open(*, actor: Actor, version: SupplementVersion) -> "File[bytes]":
     """Open a version's proof of professional qualification for download, audited."""
     return _open_audited(actor=actor, version=version, file=version.proof_file, summary=version.proof_download_name)
 
 
-def documents_open(*, actor, version: SupplementVersion) -> Iterator[bytes]:
+def documents_open(*, actor: Actor, version: SupplementVersion) -> Iterator[bytes]:
     """The proof and its supplement in one ZIP archive, streamed; audited as one download.
 
     Both files are opened before the download is recorded: a missing one raises FileNotFoundError

@@ -83,7 +83,7 @@ def supplement_rerender(request, pk: int):
     certificate = access.get_certificate(request.user, pk)
     form = RerenderForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("assessments:detail", pk=certificate.assessment_id)
     try:
         services.supplement_rerender(certificate=certificate, actor=request.user, languages=form.languages())

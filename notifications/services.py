@@ -1,6 +1,7 @@
 """Every e-mail: recorded inside the transaction of what caused it, sent by the worker after the
 commit, claimed before it is sent (decision 0014)."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,7 +27,7 @@ from .models import Notification, reminder_key
 Event = Notification.Event
 Status = Notification.Status
 
-SUBJECTS = {
+SUBJECTS: dict[str, Promise] = {
     Event.SCHEDULED: gettext_lazy("Your assessment is scheduled"),
     Event.RESCHEDULED: gettext_lazy("Your assessment was moved"),
     Event.CANCELLED: gettext_lazy("Your assessment was cancelled"),
@@ -136,13 +138,18 @@ def notification_resend(*, notification: Notification) -> Notification:
     return notification
 
 
-ACCOUNT_MESSAGES = {Event.INVITATION: invitation_message, Event.PASSWORD_RESET: password_reset_message}
+ACCOUNT_MESSAGES: dict[str, Callable[[User], EmailMessage]] = {
+    Event.INVITATION: invitation_message,
+    Event.PASSWORD_RESET: password_reset_message,
+}
 
 
 def _message(notification: Notification) -> EmailMessage:
     if notification.event in ACCOUNT_MESSAGES:
         return ACCOUNT_MESSAGES[notification.event](notification.recipient)
     person, assessment = notification.recipient, notification.assessment
+    if assessment is None:  # every other event is about an assessment
+        raise ValueError(f"E-mail {notification.pk} ({notification.event}) names no assessment.")
     with translation.override(person.preferred_language):
         subject = str(SUBJECTS[notification.event])
         body = render_to_string(
@@ -197,7 +204,7 @@ def _expired(notification: Notification) -> bool:
         return timezone.now() - notification.created_at > timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
     if notification.event in Notification.REMINDERS:
         session = notification.assessment
-        return not is_upcoming(session) or reminder_key(session.scheduled_at) != notification.detail
+        return session is None or not is_upcoming(session) or reminder_key(session.scheduled_at) != notification.detail
     return False
 
 

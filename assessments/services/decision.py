@@ -17,7 +17,8 @@ from .lifecycle import Status, assessment_move
 
 
 def judgement_summary(competency: Competency, proven: bool | None) -> str:
-    return f"{competency.code}: {({True: '✔', False: '✘'}).get(proven, '—')}"
+    mark = "—" if proven is None else "✔" if proven else "✘"
+    return f"{competency.code}: {mark}"
 
 
 def decide_if_agreed(*, actor: User, assessment: Assessment) -> bool:
