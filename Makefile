@@ -97,12 +97,14 @@ test: $(INSTALLED) messages $(NODE_VERIFIER)/.installed
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Code style (ruff), templates (djlint) and the direction of the apps' dependencies (import-linter).
+# Code style (ruff), templates (djlint), the direction of the apps' dependencies and their
+# interfaces (import-linter), and types (mypy with django-stubs; [tool.mypy] in pyproject.toml).
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates --lint
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(INSTALLED) messages
 	$(BIN)/python -m benchmarks.supplement

@@ -5,6 +5,7 @@ Personal data: first and last name, e-mail address, preferred language.
 
 import contextlib
 import unicodedata
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -39,14 +40,14 @@ def normalise_email(address: str | None) -> str:
     return f"{local}@{domain}"
 
 
-class AccountManager(UserManager):
+class AccountManager(UserManager["User"]):
     """Accounts sign in with their e-mail address; ``username`` is kept equal to it."""
 
     @classmethod
     def normalize_email(cls, email):
         return normalise_email(email)
 
-    def by_email(self, address: str | None):
+    def by_email(self, address: str | None) -> "models.QuerySet[User]":
         """The account with this address, in any spelling that normalises to the stored one.
 
         The stored side is only lower-cased (an address written with capitals by a bulk update
@@ -68,7 +69,7 @@ class AccountManager(UserManager):
         extra_fields.setdefault("role", User.Role.ADMINISTRATOR)
         return super().create_superuser(email, email, password, **extra_fields)
 
-    def active_with_role(self, role: str):
+    def active_with_role(self, role: str) -> "models.QuerySet[User]":
         return self.filter(role=role, is_active=True).order_by("last_name", "first_name")
 
 
@@ -91,8 +92,8 @@ class User(AbstractUser):
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
-    objects = AccountManager()
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+    objects: ClassVar[AccountManager] = AccountManager()
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -112,7 +113,7 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.email
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = normalise_email(self.email)
         self.username = self.email
         super().save(*args, **kwargs)

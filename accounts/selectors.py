@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from functools import reduce
 from operator import and_
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -54,7 +55,7 @@ def account_suggestions(*, search: str, role: str) -> list[User]:
     return list(people.order_by("last_name", "first_name", "pk")[:SUGGESTIONS])
 
 
-def people_export_rows(**filters) -> Iterator[tuple]:
+def people_export_rows(**filters: Any) -> Iterator[tuple[str, ...]]:
     """The People page's selection as rows of a spreadsheet, read in chunks (any number of rows)."""
     roles, languages = dict(User.Role.choices), dict(settings.LANGUAGES)
     # Django marks a password not chosen yet (an invitation not used) with this prefix; the

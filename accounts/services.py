@@ -1,6 +1,7 @@
 """Creating accounts and inviting people (writes)."""
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -106,7 +107,7 @@ def _check_email_free(email: str, *, account: User | None = None) -> None:
         raise _email_taken()
 
 
-def _save_account(account: User, **options) -> None:
+def _save_account(account: User, **options: Any) -> None:
     """Save; an account given the same address meanwhile (the unique index on the address) is the
     same refusal as ``_check_email_free``'s, not a server error."""
     try:
@@ -196,7 +197,7 @@ def candidates_import(*, created_by: User, rows: list[ImportRow], write: bool) -
     after the commit: an import of thousands answers without waiting for a mail server.
     """
 
-    def create(**values) -> User:
+    def create(**values: Any) -> User:
         return account_create(created_by=created_by, role=User.Role.CANDIDATE, invite=False, **values)[0]
 
     with transaction.atomic():

@@ -6,7 +6,7 @@ An object that exists but is not the user's looks exactly like one that does not
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.access import administrator_required
+from accounts.api import administrator_required
 
 from .models import Assessment, Objection, Observation, PortfolioItem, ScoreSheet
 

@@ -1,11 +1,13 @@
 """Forms parse what people typed; the rules are checked by the services."""
 
 import re
+from typing import cast
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import AccountField
+from accounts.api import AccountField
 from accounts.models import User
 from portal.forms import CrispyForm, SpreadsheetImportForm, filter_helper
 from portal.ids import IdChoiceField, IdMultipleChoiceField
@@ -17,7 +19,7 @@ from .selectors import ANY_OBJECTION
 from .services import JudgementEntry
 
 PROVEN_CHOICES = [("yes", _("Proven")), ("no", _("Not proven"))]
-PROVEN_VALUES = {"yes": True, "no": False}
+PROVEN_VALUES: dict[str | None, bool] = {"yes": True, "no": False}
 UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png,.docx,.odt"
 
 
@@ -139,14 +141,16 @@ class PortfolioItemForm(CrispyForm):
 
     def __init__(self, *args, assessment: Assessment, kept: KeptUpload | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["competencies"].queryset = assessment.qualification.competencies.all()
-        self.fields["indicators"].queryset = (
+        competencies = cast(IdMultipleChoiceField, self.fields["competencies"])
+        indicators = cast(IdMultipleChoiceField, self.fields["indicators"])
+        competencies.queryset = assessment.qualification.competencies.all()
+        indicators.queryset = (
             Indicator.objects.filter(competency__qualification=assessment.qualification)
             .select_related("competency")
             .order_by("competency__order", "order")
         )
-        self.fields["competencies"].label_from_instance = lambda c: f"{c.order}. {c.text}"
-        self.fields["indicators"].label_from_instance = lambda i: f"{i.competency.order}.{i.order} {i.text}"
+        competencies.label_from_instance = lambda c: f"{c.order}. {c.text}"  # type: ignore[assignment]
+        indicators.label_from_instance = lambda i: f"{i.competency.order}.{i.order} {i.text}"  # type: ignore[assignment]
         self.helper.attrs = {"enctype": "multipart/form-data"}
         self._offer(kept)
 
@@ -154,8 +158,9 @@ class PortfolioItemForm(CrispyForm):
         """After an error: offer the file kept from this attempt, ticked, as on a fresh form."""
         self._offer(kept)
         if kept is not None:
-            self.data = self.data.copy()
-            self.data[self.add_prefix("keep_file")] = "on"
+            data = cast(QueryDict, self.data).copy()
+            data[self.add_prefix("keep_file")] = "on"
+            self.data = data
 
     def _offer(self, kept: KeptUpload | None) -> None:
         self.kept = kept
@@ -201,7 +206,7 @@ class ScoreSheetForm(forms.Form):
             choices=PROVEN_CHOICES,
             required=False,
             widget=forms.RadioSelect,
-            initial={True: "yes", False: "no"}.get(judgement.proven),
+            initial=None if judgement.proven is None else "yes" if judgement.proven else "no",
         )
         self.fields[f"{prefix}-justification"] = forms.CharField(
             label=_("Justification (required when not proven)"),

@@ -20,8 +20,10 @@ from portal.storage import get_private_storage
 from portal.text import refuse_control_characters
 from qualifications.models import Competency, Indicator, Qualification
 
+from .documents import documents
 
-class AssessmentQuerySet(models.QuerySet):
+
+class AssessmentQuerySet(models.QuerySet["Assessment"]):
     def for_user(self, user) -> "AssessmentQuerySet":
         """What this user may see. Every view goes through here; anything else is a 404."""
         if not user.is_authenticated or not user.is_active:
@@ -40,25 +42,21 @@ class AssessmentQuerySet(models.QuerySet):
     def with_display_status(self) -> "AssessmentQuerySet":
         """Adds ``display_status``: the status a person should read, in the same query.
 
-        A revocation is stored on the certificate only; a certified assessment whose certificate
-        was revoked reads "revoked" here, so that no page, filter or figure calls it certified.
+        A revocation is stored on the certificate only (``documents``); a certified assessment
+        whose certificate was revoked reads "revoked" here, so that no page, filter or figure calls it certified.
         """
-        return self.annotate(
+        # ``shown_status`` sets the same attribute on a row read alone: not a second definition.
+        return self.annotate(  # type: ignore[no-redef]
             display_status=Case(
                 When(
                     status=Assessment.Status.CERTIFIED,
-                    certificate__status=CERTIFICATE_REVOKED,
+                    pk__in=documents().revoked(),
                     then=Value(Assessment.DisplayStatus.REVOKED.value),
                 ),
                 default=F("status"),
                 output_field=CharField(),
             )
         )
-
-
-# ``certificates.models.Certificate.Status.REVOKED``: this app may not import ``certificates``
-# (see docs/decisions/0001-architecture.md); a test checks that both say the same.
-CERTIFICATE_REVOKED = "revoked"
 
 
 class AssessmentStatus(models.TextChoices):
@@ -93,7 +91,7 @@ class Assessment(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     # The only moves the procedure allows; ``services.lifecycle.assessment_move`` enforces them.
-    TRANSITIONS = {
+    TRANSITIONS: dict[str, set[str]] = {
         Status.REGISTERED: {Status.SCORING, Status.CANCELLED},
         Status.SCORING: {Status.RECONCILIATION, Status.CERTIFIED, Status.NOT_CERTIFIED},
         Status.RECONCILIATION: {Status.CERTIFIED, Status.NOT_CERTIFIED},
@@ -197,12 +195,14 @@ class Assessment(models.Model):
             if self.status != self.Status.CERTIFIED:
                 return self.status
             self.display_status = (
-                Assessment.objects.with_display_status().values_list("display_status", flat=True).get(pk=self.pk)
+                Assessment.objects.with_display_status()
+                .values_list("display_status", flat=True)  # type: ignore[misc]  # an annotation, not a field
+                .get(pk=self.pk)
             )
         return self.display_status
 
     def get_shown_status_display(self) -> str:
-        return self.DisplayStatus(self.shown_status).label
+        return str(self.DisplayStatus(self.shown_status).label)
 
     @property
     def start_opens_at(self):

@@ -4,22 +4,26 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import islice
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from accounts.api import people_matching
 from accounts.models import User
-from accounts.selectors import people_matching
-from audit.models import AuditEntry
+from audit.api import Action, entries_about
 from qualifications.models import Competency, Indicator, Qualification
 
+from .documents import documents
 from .models import (
-    CERTIFICATE_REVOKED,
     Assessment,
+    AssessmentQuerySet,
     AssessorTally,
     CarriedOver,
     DurationTally,
@@ -61,7 +65,7 @@ def carried_over(assessment: Assessment) -> list[CarriedOver]:
 def to_judge(assessment: Assessment) -> QuerySet[Competency]:
     """What the assessors of this assessment judge: the disputed competencies of an upheld
     objection; otherwise the standard less what is carried over."""
-    objection = getattr(assessment, "objection_origin", None)
+    objection: Objection | None = getattr(assessment, "objection_origin", None)
     if objection is not None:
         return objection.competencies.order_by("order")
     return assessment.qualification.competencies.exclude(
@@ -88,9 +92,15 @@ def not_proven(assessment: Assessment) -> QuerySet[Competency]:
     return assessment.qualification.competencies.exclude(pk__in=proven_in_chain(assessment)).order_by("order")
 
 
-def objection_deadline(assessment: Assessment):
+def decision_time(assessment: Assessment) -> datetime:
+    """When this decided assessment was decided."""
+    assert assessment.decided_at is not None, "only a decided assessment has a decision"
+    return assessment.decided_at
+
+
+def objection_deadline(assessment: Assessment) -> datetime:
     """The last moment the candidate may object to the decision."""
-    return assessment.decided_at + timedelta(days=settings.OBJECTION_PERIOD_DAYS)
+    return decision_time(assessment) + timedelta(days=settings.OBJECTION_PERIOD_DAYS)
 
 
 @dataclass
@@ -216,13 +226,13 @@ def portfolio_by_competency(items: list[PortfolioItem]) -> dict[int, list[Linked
     return linked
 
 
-def _count(queryset) -> Coalesce:
+def _count(queryset: QuerySet[Any]) -> Coalesce:
     """COUNT(*) of a correlated subquery: computed for the rows of the page only, not the table."""
     counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
     return Coalesce(Subquery(counted), 0)
 
 
-def assessments_with_progress(queryset: QuerySet[Assessment]) -> QuerySet[Assessment]:
+def assessments_with_progress(queryset: AssessmentQuerySet) -> AssessmentQuerySet:
     """Adds ``judged``, ``to_judge`` and ``sheets_submitted`` for progress bars, and the status
     of an objection to the decision (``objection_status``), in the same query."""
     judgements = Judgement.objects.filter(sheet__assessment=OuterRef("pk"))
@@ -254,19 +264,24 @@ def local_day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def assessment_list(**filters) -> QuerySet[Assessment]:
+def assessment_list(**filters: Any) -> AssessmentQuerySet:
     """The administrator's dashboard: every assessment, filtered (``assessments_filtered``), with
     its progress."""
     return assessments_with_progress(assessments_filtered(**filters))
 
 
-def assessment_export_rows(**filters) -> Iterator[tuple]:
-    """The dashboard's selection as rows of a spreadsheet, read in chunks (any number of rows)."""
-    statuses = dict(Status.choices)
+EXPORT_CHUNK = 2000
+
+
+def assessment_export_rows(**filters: Any) -> Iterator[tuple[Any, ...]]:
+    """The dashboard's selection as rows of a spreadsheet, read in chunks (any number of rows),
+    each chunk's documents in one more query."""
+    statuses: dict[object, str | Promise] = dict(Status.choices)
     rows = (
         assessments_filtered(**filters)
         .order_by("scheduled_at", "pk")
         .values_list(
+            "pk",
             "scheduled_at",
             "candidate__first_name",
             "candidate__last_name",
@@ -276,12 +291,16 @@ def assessment_export_rows(**filters) -> Iterator[tuple]:
             "status",
             "first_assessor__email",
             "second_assessor__email",
-            "certificate__number",
-            "certificate__status",
         )
+        .iterator(chunk_size=EXPORT_CHUNK)
     )
-    for row in rows.iterator(chunk_size=2000):
-        yield (*row[:6], str(statuses[row[6]]), *row[7:10], _("Revoked") if row[10] == CERTIFICATE_REVOKED else "")
+    while chunk := list(islice(rows, EXPORT_CHUNK)):
+        issued = documents().of([row[0] for row in chunk])
+        for pk, *row in chunk:
+            document = issued.get(pk)
+            number = document.number if document else None
+            revoked = _("Revoked") if document and document.revoked_at else ""
+            yield (*row[:6], str(statuses[row[6]]), *row[7:9], number, revoked)
 
 
 def assessments_filtered(
@@ -293,7 +312,7 @@ def assessments_filtered(
     location: str = "",
     search: str = "",
     objection: str = "",
-) -> QuerySet[Assessment]:
+) -> AssessmentQuerySet:
     """Every filter reads an index: dates are compared as a range of moments (never the date of a
     column, which would read every row), the search matches the start of names and addresses.
     ``objection``: "any" for the decisions objected to, or an objection's status."""
@@ -301,13 +320,11 @@ def assessments_filtered(
     # ``status`` is a display status: "certified" leaves out the revoked ones, "revoked" finds
     # them; both read the status index (and the few revoked certificates), not a computed value.
     if status == DisplayStatus.REVOKED:
-        assessments = assessments.filter(status=Status.CERTIFIED, certificate__status=CERTIFICATE_REVOKED)
+        assessments = assessments.filter(status=Status.CERTIFIED, pk__in=documents().revoked())
     elif status == DisplayStatus.CERTIFIED:
         # The few revoked ones are read first: as an anti-join with the certificates, the planner
         # may read every certified assessment before taking a page of them.
-        revoked = list(
-            Assessment.objects.filter(certificate__status=CERTIFICATE_REVOKED).order_by().values_list("pk", flat=True)
-        )
+        revoked = list(documents().revoked())
         assessments = assessments.filter(status=Status.CERTIFIED).exclude(pk__in=revoked)
     elif status:
         assessments = assessments.filter(status=status)
@@ -327,7 +344,7 @@ def assessments_filtered(
         # Numbers are issued in capitals; one typed in lower case is the same number. Both
         # spellings read the unique index, where a case-insensitive comparison would not.
         typed = search.strip()
-        assessments = assessments.filter(certificate__number__in={typed, typed.upper()})
+        assessments = assessments.filter(pk__in=documents().numbered({typed, typed.upper()}))
     elif search.strip():
         # People only: an OR with the certificate would join every assessment to its certificate.
         assessments = assessments.filter(candidate__in=people_matching(search))
@@ -424,7 +441,7 @@ def day_sessions(day: date) -> QuerySet[Assessment]:
 
 @dataclass
 class ReportFigures:
-    by_status: list[tuple[str, int]]
+    by_status: list[tuple[str | Promise, int]]
     total: int
     decided: int
     certified: int  # with a valid certificate: revoked ones are counted apart
@@ -472,7 +489,7 @@ def report_figures() -> ReportFigures:
     )
 
 
-def report_rows(figures: ReportFigures) -> list[tuple]:
+def report_rows(figures: ReportFigures) -> list[tuple[Any, ...]]:
     """The report as rows of a spreadsheet: (section, item, number, out of)."""
     by_status, outcomes = _("Assessments by status"), _("Outcomes")
     rows = [(by_status, str(label), count, figures.total) for label, count in figures.by_status]
@@ -535,12 +552,7 @@ def _session_steps(assessment: Assessment) -> list[TimelineStep]:
             _("Session on %(date)s, %(place)s") % {"date": _shown(assessment.scheduled_at), "place": place},
         )
     ]
-    Action = AuditEntry.Action
-    for entry in (
-        AuditEntry.objects.about(assessment)
-        .filter(action__in=[Action.ASSESSMENT_RESCHEDULED, Action.ASSESSMENT_CANCELLED])
-        .order_by("created_at", "pk")
-    ):
+    for entry in entries_about(assessment, actions=[Action.ASSESSMENT_RESCHEDULED, Action.ASSESSMENT_CANCELLED]):
         if entry.action == Action.ASSESSMENT_RESCHEDULED:
             steps.append(TimelineStep(_("Rescheduled"), entry.created_at, entry.summary))
         else:
@@ -552,7 +564,7 @@ def _session_steps(assessment: Assessment) -> list[TimelineStep]:
         steps.append(TimelineStep(_("Started"), assessment.started_at))
     if assessment.ended_at:
         steps.append(TimelineStep(_("Ended"), assessment.ended_at))
-    submitted = [sheet.submitted_at for sheet in score_sheets(assessment) if sheet.is_submitted]
+    submitted = [sheet.submitted_at for sheet in score_sheets(assessment) if sheet.is_submitted and sheet.submitted_at]
     if len(submitted) == 2:
         steps.append(TimelineStep(_("Scored"), max(submitted), _("Both assessors submitted their score sheets.")))
     return steps
@@ -573,11 +585,11 @@ def _outcome_steps(assessment: Assessment) -> list[TimelineStep]:
         steps.append(TimelineStep(_("Judgements reconciled"), revised))
     if assessment.decided_at:
         steps.append(TimelineStep(_("Decision"), assessment.decided_at, str(Status(assessment.status).label)))
-    document = getattr(assessment, "certificate", None)  # a reverse relation: no import of certificates
+    document = documents().of([assessment.pk]).get(assessment.pk)
     if document is not None:
         steps.append(
             TimelineStep(
-                _("%(document)s issued") % {"document": document.get_kind_display()},
+                _("%(document)s issued") % {"document": document.kind_label},
                 document.issued_at,
                 document.number,
             )
@@ -621,13 +633,13 @@ def _what_comes_next(last: Assessment) -> tuple[list[str], list[tuple[str, datet
     if allowed(lambda: chain.reassessment_check_schedulable(last)):
         next_steps.append(_("The test centre can schedule a re-assessment of the competencies not proven yet."))
     if last.status == Status.NOT_CERTIFIED:
-        for proven_in in sorted(set(proven_in_chain(last).values()), key=lambda a: a.decided_at):
+        for proven_in in sorted(set(proven_in_chain(last).values()), key=decision_time):
             if (until := chain.valid_until(proven_in)) is not None:
                 label = (
                     _("Competencies proven now count for a re-assessment until")
                     if proven_in == last
                     else _("Competencies proven on %(date)s count for a re-assessment until")
-                    % {"date": _shown(proven_in.decided_at)}
+                    % {"date": _shown(decision_time(proven_in))}
                 )
                 deadlines.append((label, until))
     return next_steps, deadlines

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import QueryDict
 from django.template.defaultfilters import filesizeformat
@@ -52,7 +52,7 @@ class _Encrypted(Exception):
     """A PDF protected by a password: its content cannot be checked."""
 
 
-def _pdf_reader(upload: UploadedFile) -> PdfReader | None:
+def _pdf_reader(upload: File) -> PdfReader | None:
     """The parsed PDF, or None when the bytes between the markers are not one."""
     upload.seek(0)
     try:
@@ -110,11 +110,11 @@ def _pdf_has_active_content(reader: PdfReader) -> bool:
     return False
 
 
-def _is_pdf(upload: UploadedFile, head: bytes, tail: bytes) -> bool:
+def _is_pdf(upload: File, head: bytes, tail: bytes) -> bool:
     return head.startswith(b"%PDF-") and b"%%EOF" in tail and _pdf_reader(upload) is not None
 
 
-def _is_image(upload: UploadedFile, image_format: str) -> bool:
+def _is_image(upload: File, image_format: str) -> bool:
     upload.seek(0)
     try:
         with warnings.catch_warnings():
@@ -129,7 +129,7 @@ def _is_image(upload: UploadedFile, image_format: str) -> bool:
     return True
 
 
-def _zip_names(upload: UploadedFile) -> list[str] | None:
+def _zip_names(upload: File) -> list[str] | None:
     """Member names of a sound archive; None for a broken one or a zip bomb (checked before unpacking)."""
     upload.seek(0)
     try:
@@ -144,17 +144,17 @@ def _zip_names(upload: UploadedFile) -> list[str] | None:
         return None
 
 
-def _zip_member(upload: UploadedFile, name: str, limit: int = 200) -> bytes:
+def _zip_member(upload: File, name: str, limit: int = 200) -> bytes:
     upload.seek(0)
     with zipfile.ZipFile(upload) as archive, archive.open(name) as member:
         return member.read(limit)
 
 
-def sniff_content_type(upload: UploadedFile) -> str | None:
+def sniff_content_type(upload: File) -> str | None:
     """The accepted content type these bytes really are, or None."""
     upload.seek(0)
     head = upload.read(64)
-    upload.seek(max(upload.size - 2048, 0))
+    upload.seek(max((upload.size or 0) - 2048, 0))
     tail = upload.read()
     if _is_pdf(upload, head, tail):
         return "application/pdf"
@@ -255,7 +255,7 @@ def _odt_is_active(archive: zipfile.ZipFile, names: list[str]) -> bool:
     return any(_member_contains(archive, name, ODT_MACRO_MARKERS) for name in names if name.endswith(".xml"))
 
 
-def _office_is_active(upload: UploadedFile, content_type: str) -> bool:
+def _office_is_active(upload: File, content_type: str) -> bool:
     """Macros, macro bindings or programs inside a DOCX or ODT (already known to be a sound archive)."""
     upload.seek(0)
     with zipfile.ZipFile(upload) as archive:
@@ -267,7 +267,7 @@ def _office_is_active(upload: UploadedFile, content_type: str) -> bool:
         return _odt_is_active(archive, names)
 
 
-def refuse_active_content(upload: UploadedFile, content_type: str) -> None:
+def refuse_active_content(upload: File, content_type: str) -> None:
     """Refuse a document that could run something on the computer of the person who opens it."""
     if content_type == "application/pdf":
         reader = _pdf_reader(upload)
@@ -310,18 +310,19 @@ def check_portfolio_total(total: int) -> None:
         )
 
 
-def check_upload(upload: UploadedFile, *, actor: User | None, about, kind: str) -> CheckedUpload:
+def check_upload(upload: File, *, actor: User | None, about: object, kind: str) -> CheckedUpload:
     """Validate one upload: not empty, not too large, free of viruses (``portal.scanning``, before
     any parser reads it) and really one of the accepted types. ``actor`` chose the file for
     ``about`` (an assessment) as a ``kind`` of file (portfolio, observation): an infected one is
     audited so."""
-    if upload.size == 0:
+    size = upload.size or 0
+    if size == 0:
         raise ValidationError(_("The file is empty."), code="empty")
     limit = settings.UPLOAD_MAX_FILE_SIZE
-    if upload.size > limit:
+    if size > limit:
         raise ValidationError(
             _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
             code="too_large",
         )
     scan_upload(upload, actor=actor, subject=about, kind=kind)
@@ -344,9 +345,9 @@ def check_upload(upload: UploadedFile, *, actor: User | None, about, kind: str) 
         digest.update(chunk)
     upload.seek(0)
     return CheckedUpload(
-        name=clean_file_name(upload.name, content_type),
+        name=clean_file_name(upload.name or "", content_type),
         content_type=content_type,
-        size=upload.size,
+        size=size,
         sha256=digest.hexdigest(),
     )
 

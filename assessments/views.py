@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.selectors import latest_about
+from audit.api import latest_about
 from portal.downloads import private_file_response
 from portal.forms import add_service_errors
 from portal.pagination import Keyset, keyset_page, page_of
@@ -227,7 +227,7 @@ def score_sheet(request, pk: int):
             return redirect("assessments:detail" if submit else "assessments:score_sheet", pk=pk)
     linked = selectors.portfolio_by_competency(selectors.portfolio(assessment))
     for judgement in judgements:
-        judgement.portfolio_items = linked.get(judgement.competency_id, [])
+        judgement.portfolio_items = linked.get(judgement.competency_id, [])  # type: ignore[attr-defined]
     return render(
         request,
         "assessments/score_sheet.html",

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import AccountField
+from accounts.api import AccountField
 from portal.forms import filter_helper
 
 from .models import AuditEntry

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.words import shown_codes
 
 
-class AuditQuerySet(models.QuerySet):
+class AuditQuerySet(models.QuerySet["AuditEntry"]):
     def update(self, **kwargs):
         raise PermissionError("The audit trail is append-only.")
 
@@ -115,7 +115,7 @@ class AuditEntry(models.Model):
 
     def subject_url(self) -> str | None:
         """The subject's page, where its app has one (``<app>:detail`` by id)."""
-        if self.subject_type_id is None:
+        if self.subject_type is None:
             return None
         try:
             return reverse(f"{self.subject_type.app_label}:detail", args=[self.subject_id])

@@ -2,11 +2,12 @@
 
 import functools
 import operator
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -61,11 +62,17 @@ def audit_entry_sources(
     return [entries.filter(actor=person), entries.filter(subject_type=account, subject_id=person.pk)]
 
 
-def latest_about(subject, limit: int = 10) -> list[AuditEntry]:
+def latest_about(subject: Model, limit: int = 10) -> list[AuditEntry]:
+    """The latest entries about ``subject``, newest first."""
     return list(AuditEntry.objects.about(subject).select_related("actor")[:limit])
 
 
-def audit_export_rows(entries: QuerySet[AuditEntry]) -> Iterator[tuple]:
+def entries_about(subject: Model, *, actions: Collection[str]) -> list[AuditEntry]:
+    """The entries about ``subject`` of these actions, oldest first."""
+    return list(AuditEntry.objects.about(subject).filter(action__in=actions).order_by("created_at", "pk"))
+
+
+def audit_export_rows(entries: QuerySet[AuditEntry]) -> Iterator[tuple[Any, ...]]:
     """Entries as rows of a spreadsheet, newest first, read in chunks (any number of rows)."""
     actions = dict(AuditEntry.Action.choices)
     rows = entries.order_by("-created_at", "-pk").values_list(

@@ -1,11 +1,18 @@
 """The one way to write to the audit trail (rule 7 of the procedure)."""
 
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+
+from accounts.models import User
 
 from .models import AuditEntry
 
 Action = AuditEntry.Action
+# Who did it: a person (signed in or not, as a request names them) or nobody (the worker, a command).
+Actor = User | AnonymousUser | None
 
 
 def _label(subject: models.Model | None) -> str:
@@ -15,7 +22,9 @@ def _label(subject: models.Model | None) -> str:
     return getattr(subject, "audit_label", None) or str(subject)
 
 
-def audit_record(*, actor, action: str, summary: str, subject: models.Model | None = None, **data) -> AuditEntry:
+def audit_record(
+    *, actor: Actor, action: str, summary: str, subject: models.Model | None = None, **data: Any
+) -> AuditEntry:
     """Append an entry about ``subject``. Call it inside the transaction of the change it records,
     so both land or neither."""
     return AuditEntry.objects.create(

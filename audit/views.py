@@ -3,7 +3,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from accounts.access import administrator_required
+from accounts.api import administrator_required
 from portal.exports import export_response
 from portal.ids import parse_id
 from portal.pagination import Keyset, keyset_page

@@ -106,7 +106,8 @@ class IssuingCentreAdmin(admin.ModelAdmin):
             ),
         )
         fields = ["version", "name", "address", "recognition_number", "entered_at"]
-        headings = [*(IssuingCentre._meta.get_field(field).verbose_name for field in fields), _("documents issued")]
+        names = (IssuingCentre._meta.get_field(field).verbose_name for field in fields)  # type: ignore[union-attr]
+        headings = [*names, _("documents issued")]
         return format_html(
             "<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
             format_html_join("", "<th>{}</th>", ((heading,) for heading in headings)),

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
+from qualifications.api import AUTHENTIC_LANGUAGE, LANGUAGE_CODES, active_language
 from qualifications.models import Proof, Qualification
-from qualifications.translation import AUTHENTIC_LANGUAGE, LANGUAGE_CODES, active_language
 
 from . import badges
 from .models import IssuingCentre

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from math import cos, pi, sin
 from pathlib import Path
+from typing import cast
 from xml.sax.saxutils import escape, quoteattr
 
 from django.conf import settings
@@ -27,8 +28,8 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 
+from qualifications.api import AUTHENTIC_LANGUAGE
 from qualifications.models import Proof, Qualification
-from qualifications.translation import AUTHENTIC_LANGUAGE
 
 SIZE = 600  # the badge is a square of SIZE pixels (SVG user units)
 SUPERSAMPLING = 3  # the PNG is painted this much larger, then reduced: smooth edges
@@ -41,7 +42,7 @@ FONT_FILES = {False: FONT_DIR / "NotoSans-Regular.ttf", True: FONT_DIR / "NotoSa
 FONT_FAMILY = "Badge Noto Sans"
 
 # The kinds of proof in the public addresses of their achievements.
-KIND_SLUGS = {
+KIND_SLUGS: dict[str, str] = {
     Proof.CERTIFICATE: "proof-of-professional-qualification",
     Proof.PARTIAL: "proof-of-partial-qualification",
     Proof.STATEMENT: "proof-of-competencies",
@@ -60,7 +61,7 @@ class Look:
     accent: str
 
 
-LOOKS = {
+LOOKS: dict[str, Look] = {
     Proof.CERTIFICATE: Look("circle", ground="#0b3a66", rim="#c99a2e", ink="#ffffff", accent="#f2c75c"),
     Proof.PARTIAL: Look("hexagon", ground="#0d5b52", rim="#7fcfbf", ink="#ffffff", accent="#b5ebe0"),
     Proof.STATEMENT: Look("square", ground="#5b2c6f", rim="#c9a3dc", ink="#ffffff", accent="#ead6f3"),
@@ -147,7 +148,7 @@ def badge_image(badge: Badge, extension: str) -> bytes:
     """The badge as SVG or PNG. Drawing it costs tens of milliseconds, and anyone may ask for it
     (it is public): each image is drawn once and kept in the cache shared by all processes."""
     draw = {"svg": to_svg, "png": to_png}[extension]
-    return cache.get_or_set(badge.cache_key(extension), lambda: draw(badge), CACHE_SECONDS)
+    return cast(bytes, cache.get_or_set(badge.cache_key(extension), lambda: draw(badge), CACHE_SECONDS))
 
 
 # --- The drawing ----------------------------------------------------------------------------

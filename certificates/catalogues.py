@@ -42,7 +42,7 @@ class Message:
 @functools.cache
 def document_messages(template_name: str) -> frozenset[Message]:
     """Every string the template and the templates it includes translate."""
-    return frozenset(_messages(get_template(template_name).template.nodelist))
+    return frozenset(_messages(get_template(template_name).template.nodelist))  # type: ignore[attr-defined]
 
 
 def _messages(nodelist):
@@ -71,7 +71,7 @@ def require_catalogues(template_name: str, languages) -> None:
         if language == SOURCE_LANGUAGE:
             continue
         # The catalogue of the language itself: gettext's fallback to another language is no translation.
-        catalogue = trans_real.translation(language)._catalog
+        catalogue = trans_real.translation(language)._catalog  # type: ignore[attr-defined]
         missing = sorted(message.msgid for message in messages if message.key not in catalogue)
         if len(missing) == len(messages):
             raise CatalogueMissing(

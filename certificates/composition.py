@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from types import SimpleNamespace
+from typing import cast
 
 import pikepdf
 import weasyprint
@@ -94,7 +95,7 @@ def compose(personal: weasyprint.Document, shared: SharedPages) -> bytes:
 
 
 def _parent_tree_numbers(pdf: pikepdf.Pdf) -> pikepdf.Array:
-    return pdf.Root.StructTreeRoot.ParentTree.Nums
+    return cast(pikepdf.Array, pdf.Root.StructTreeRoot.ParentTree.Nums)
 
 
 def _next_parent_tree_key(pdf: pikepdf.Pdf) -> int:
@@ -145,7 +146,7 @@ def _elements_of(numbers: pikepdf.Array):
                 yield element
 
 
-def _below(root: pikepdf.Dictionary, elements) -> list[pikepdf.Dictionary]:
+def _below(root: pikepdf.Object, elements) -> list[pikepdf.Dictionary]:
     """The elements whose parent is ``root``, found by going up from each of ``elements``."""
     seen, found = set(), []
     for element in elements:
@@ -204,7 +205,8 @@ def _write_outline(document: pikepdf.Pdf, personal: weasyprint.Document, shared:
 
 def _outline_items(document: pikepdf.Pdf, tree, parent) -> tuple:
     """(first item, last item, visible count) of one level, as WeasyPrint writes them."""
-    items, count = [], len(tree)
+    items: list[pikepdf.Object] = []
+    count = len(tree)
     for title, (page_number, x, y), children, state in tree:
         item = document.make_indirect(
             pikepdf.Dictionary(

@@ -25,8 +25,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from accounts.sign_in import client_network
-from assessments.uploads import SizeLimitUploadHandler
+from accounts.api import client_network
+from assessments.api import SizeLimitUploadHandler
 from qualifications.models import Proof
 
 from . import access, verification
@@ -275,7 +275,7 @@ def _refusal_page(request, refusal: ValidationError):
         request,
         "certificates/verify_file.html",
         _page_context(problem=refusal.messages[0]),
-        status=REFUSAL_STATUS[refusal.code],
+        status=REFUSAL_STATUS[str(refusal.code)],
     )
 
 
@@ -309,7 +309,7 @@ def verify_file_json(request):
     except ValidationError as refusal:
         return JsonResponse(
             {"verdict": None, "code": refusal.code, "error": refusal.messages[0]},
-            status=REFUSAL_STATUS[refusal.code],
+            status=REFUSAL_STATUS[str(refusal.code)],
         )
     return JsonResponse(report.as_json())
 

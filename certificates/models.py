@@ -23,7 +23,7 @@ def new_verification_code() -> str:
     return secrets.token_urlsafe(18)
 
 
-class CertificateQuerySet(models.QuerySet):
+class CertificateQuerySet(models.QuerySet["Certificate"]):
     def for_user(self, user) -> "CertificateQuerySet":
         """Certificates this user may download: administrators any, a candidate their own."""
         if not user.is_authenticated or not user.is_active:
@@ -35,7 +35,7 @@ class CertificateQuerySet(models.QuerySet):
         return self.none()
 
 
-class IssuingCentreQuerySet(models.QuerySet):
+class IssuingCentreQuerySet(models.QuerySet["IssuingCentre"]):
     def current(self) -> "IssuingCentre | None":
         return self.filter(is_current=True).first()
 
@@ -97,8 +97,8 @@ class IssuingCentre(models.Model):
         while (following := IssuingCentre.objects.filter(previous=latest).first()) is not None:
             latest = following
         versions = [latest]
-        while versions[-1].previous_id is not None:
-            versions.append(versions[-1].previous)
+        while (previous := versions[-1].previous) is not None:
+            versions.append(previous)
         return versions
 
 
@@ -281,10 +281,11 @@ class SupplementVersion(models.Model):
 
     @property
     def download_name(self) -> str:
-        document = {
+        documents: dict[str, str] = {
             Certificate.Kind.STATEMENT: "statement-of-competencies",
             Certificate.Kind.PARTIAL: "proof-of-partial-qualification",
-        }.get(self.certificate.kind, "certificate-supplement")
+        }
+        document = documents.get(self.certificate.kind, "certificate-supplement")
         return self._name(document, (self.first_language, self.second_language), "pdf")
 
     @property

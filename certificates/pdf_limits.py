@@ -84,7 +84,7 @@ def _no_network(*_args, **_kwargs):
 def _run_child(connection, function, args) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
     # The file is untrusted and nothing it names is fetched (pyHanko is told so too).
-    socket.socket.connect = socket.socket.connect_ex = _no_network
+    socket.socket.connect = socket.socket.connect_ex = _no_network  # type: ignore[method-assign]
     socket.create_connection = _no_network
     try:
         connection.send(function(*args))

@@ -139,7 +139,7 @@ def _unchanged(status: PdfSignatureStatus, later_fields: set[str]) -> bool:
         return True
     result = status.diff_result
     analysed = status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and isinstance(result, DiffResult)
-    if not (analysed and status.docmdp_ok):
+    if not (analysed and status.docmdp_ok and isinstance(result, DiffResult)):
         return False  # someone else's seal (not analysed), or an update pyHanko found suspicious
     if result.modification_level <= ModificationLevel.LTA_UPDATES:
         return True

@@ -21,12 +21,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from qualifications.models import DescriptorElement
-from qualifications.selectors import (
+from qualifications.api import (
     competencies_by_category,
     qualification_with_standard,
     supplement_texts,
 )
+from qualifications.models import DescriptorElement
 
 from . import composition, pdf_tags
 from .catalogues import require_catalogues

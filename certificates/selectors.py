@@ -4,6 +4,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import User
 from assessments.models import Assessment
 
 from . import badges
@@ -79,7 +80,7 @@ class CertificatePanel:
         return [v for v in self.versions if v.status in PENDING and v.queued_at < limit]
 
 
-def certificate_panel(assessment: Assessment, user) -> CertificatePanel | None:
+def certificate_panel(assessment: Assessment, user: User) -> CertificatePanel | None:
     certificate = Certificate.objects.for_user(user).filter(assessment=assessment).prefetch_related("versions").first()
     if certificate is None:
         return None

@@ -1,12 +1,11 @@
 """Issuing, re-rendering and revoking certificates (rule 6 of the procedure)."""
 
 import hashlib
-import logging
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,23 +13,26 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Max, Q
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.services import candidate_full_name
+from accounts.api import candidate_full_name
+from accounts.models import User
 from assessments import report_summary
+from assessments.api import assessment_locked
 from assessments.models import Assessment
-from audit.services import Action, audit_record
+from audit.api import Action, Actor, audit_record
 from portal.downloads import zip_stream
 from portal.metrics import RENDER_SECONDS, RENDERS
+from portal.outbox import Outbox
 from portal.storage import private_storage
-from qualifications.models import Competency
-from qualifications.selectors import ProofDue, proof_due
+from qualifications.api import ProofDue, proof_due
+from qualifications.models import Competency, PartialQualification
 
 from .models import Certificate, CertificateCounter, IssuingCentre, SupplementVersion
 from .signals import document_ready, document_revoked
 
-logger = logging.getLogger(__name__)
 VersionStatus = SupplementVersion.Status
 # A render that started this long ago and never finished belongs to a dead worker.
 STALE_RENDER_AFTER = timedelta(minutes=10)
@@ -71,7 +73,7 @@ def _centre_fields(name: str, address: str, recognition_number: str) -> dict[str
     return {"name": name.strip(), "address": "\n".join(lines), "recognition_number": recognition_number.strip()}
 
 
-def issuing_centre_enter(*, actor, name: str, address: str, recognition_number: str) -> IssuingCentre:
+def issuing_centre_enter(*, actor: Actor, name: str, address: str, recognition_number: str) -> IssuingCentre:
     """The test centre entered for the first time: its version 1, current at once.
 
     Refused while a centre is current: a change of the current centre is a new version of it
@@ -93,7 +95,7 @@ def issuing_centre_enter(*, actor, name: str, address: str, recognition_number: 
 
 
 def issuing_centre_revise(
-    *, actor, centre: IssuingCentre, name: str, address: str, recognition_number: str
+    *, actor: Actor, centre: IssuingCentre, name: str, address: str, recognition_number: str
 ) -> IssuingCentre:
     """Change the current issuing centre: a new version that replaces it, and the one current.
 
@@ -131,13 +133,13 @@ def issuing_centre_revise(
     return revised
 
 
-def _holder_birth_date(candidate):
+def _holder_birth_date(candidate: User) -> date | None:
     if not settings.CERTIFICATE_SHOWS_DATE_OF_BIRTH:
         return None
     return candidate.date_of_birth
 
 
-def certificate_issue(*, assessment: Assessment, actor=None) -> Certificate:
+def certificate_issue(*, assessment: Assessment, actor: Actor = None) -> Certificate:
     """Issue the certificate of a certified assessment and queue its supplement.
 
     Idempotent: an assessment has at most one certificate (a unique column guards it), and
@@ -184,7 +186,7 @@ def _check_not_held(assessment: Assessment) -> None:
         )
 
 
-def statement_issue(*, assessment: Assessment, competencies: list[Competency], actor=None) -> Certificate:
+def statement_issue(*, assessment: Assessment, competencies: list[Competency], actor: Actor = None) -> Certificate:
     """Issue the proof of competencies (statement) of a decision that is not a certification.
 
     ``competencies`` are those proven, in this assessment and carried over from its chain; the
@@ -211,7 +213,7 @@ def statement_issue(*, assessment: Assessment, competencies: list[Competency], a
     return statement
 
 
-def partial_issue(*, assessment: Assessment, competencies: list[Competency], actor=None) -> Certificate:
+def partial_issue(*, assessment: Assessment, competencies: list[Competency], actor: Actor = None) -> Certificate:
     """Issue the one proof of partial qualification of a decision that is not a certification.
 
     ``competencies`` are those proven in the chain; the proof names every partial qualification
@@ -241,7 +243,7 @@ def partial_issue(*, assessment: Assessment, competencies: list[Competency], act
 
 
 # A proof of partial qualification or of competencies comes only with a decision "not certified".
-NOT_CERTIFIED_ONLY = {
+NOT_CERTIFIED_ONLY: dict[str, tuple[Callable[[], str], str]] = {
     Certificate.Kind.STATEMENT: (
         lambda: _("Only a decision that is not a certification gets a proof of competencies."),
         "not_statement",
@@ -275,11 +277,17 @@ def _proof_due(assessment: Assessment, competencies: list[Competency]) -> ProofD
 
 def _locked(assessment: Assessment) -> Assessment:
     # Lock the assessment: a concurrent call waits here, then finds the document.
-    return Assessment.objects.select_for_update().select_related("qualification", "candidate").get(pk=assessment.pk)
+    return assessment_locked(assessment.pk)
 
 
 def _issue(
-    assessment: Assessment, *, actor, kind: str, series: str, competencies=(), partial_qualifications=()
+    assessment: Assessment,
+    *,
+    actor: Actor,
+    kind: str,
+    series: str,
+    competencies: Sequence[Competency] = (),
+    partial_qualifications: Sequence[PartialQualification] = (),
 ) -> Certificate:
     issued_at = timezone.now()
     year = timezone.localdate(issued_at).year
@@ -305,10 +313,11 @@ def _issue(
         certificate.competencies.set(competencies)
     if partial_qualifications:
         certificate.partial_qualifications.set(partial_qualifications)
-    action = {
+    actions: dict[str, str] = {
         Certificate.Kind.STATEMENT: Action.STATEMENT_ISSUED,
         Certificate.Kind.PARTIAL: Action.PARTIAL_ISSUED,
-    }.get(kind, Action.CERTIFICATE_ISSUED)
+    }
+    action = actions.get(kind, Action.CERTIFICATE_ISSUED)
     audit_record(
         actor=actor,
         action=action,
@@ -323,7 +332,7 @@ def _issue(
 
 
 def supplement_queue(
-    *, certificate: Certificate, actor=None, languages: tuple[str, str] | None = None
+    *, certificate: Certificate, actor: Actor = None, languages: tuple[str, str] | None = None
 ) -> SupplementVersion:
     """Add a supplement version and send it to the worker once the transaction commits.
 
@@ -357,20 +366,19 @@ def supplement_queue(
     return version
 
 
+# Each version asks for its rendering; ``sent_at`` records when its message last reached the broker.
+RENDERINGS = Outbox(
+    model=SupplementVersion,
+    task="certificates.tasks.render_supplement",
+    handed_at="sent_at",
+    noun="supplement version(s)",
+)
+
+
 def send_to_worker(version_id: int) -> bool:
     """Hand the rendering to the worker. A broker that is down loses nothing: the version stays
     queued and the periodic sweep (``queue_pending_supplements``) sends it again later."""
-    from .tasks import render_supplement
-
-    try:
-        render_supplement.delay(version_id)
-    except Exception:
-        logger.warning(
-            "Broker unavailable; supplement version %s stays queued for the sweep.", version_id, exc_info=True
-        )
-        return False
-    SupplementVersion.objects.filter(pk=version_id).update(sent_at=timezone.now())
-    return True
+    return RENDERINGS.publish([version_id]) == 1
 
 
 def supplements_to_resend() -> list[int]:
@@ -379,18 +387,14 @@ def supplements_to_resend() -> list[int]:
     backlog does not pile up duplicate messages."""
     now = timezone.now()
     waited = now - timedelta(seconds=settings.SUPPLEMENT_REQUEUE_AFTER_SECONDS)
-    not_sent_lately = Q(sent_at__isnull=True) | Q(sent_at__lt=waited)
-    return list(
-        SupplementVersion.objects.filter(
-            Q(status=VersionStatus.QUEUED, queued_at__lt=waited)
-            | Q(status=VersionStatus.RENDERING, started_at__lt=now - STALE_RENDER_AFTER)
-        )
-        .filter(not_sent_lately)
-        .values_list("pk", flat=True)
+    return RENDERINGS.stale(
+        Q(status=VersionStatus.QUEUED, queued_at__lt=waited)
+        | Q(status=VersionStatus.RENDERING, started_at__lt=now - STALE_RENDER_AFTER),
+        waited=waited,
     )
 
 
-def supplement_retry(*, version: SupplementVersion, actor) -> SupplementVersion:
+def supplement_retry(*, version: SupplementVersion, actor: Actor) -> SupplementVersion:
     """An administrator sends a failed rendering to the worker again."""
     with transaction.atomic():
         updated = SupplementVersion.objects.filter(pk=version.pk, status=VersionStatus.FAILED).update(
@@ -410,13 +414,13 @@ def supplement_retry(*, version: SupplementVersion, actor) -> SupplementVersion:
     return version
 
 
-def supplement_rerender(*, certificate: Certificate, actor, languages: tuple[str, str]) -> SupplementVersion:
+def supplement_rerender(*, certificate: Certificate, actor: Actor, languages: tuple[str, str]) -> SupplementVersion:
     if certificate.is_revoked:
         raise ValidationError(_("A revoked proof is not rendered again."), code="revoked")
     return supplement_queue(certificate=certificate, actor=actor, languages=languages)
 
 
-def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
+def certificate_revoke(*, certificate: Certificate, actor: Actor, reason: str) -> Certificate:
     """Revocation keeps the certificate and its files; verification then says "revoked"."""
     reason = reason.strip()
     if not reason:
@@ -441,15 +445,17 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
     return certificate
 
 
-def _open_audited(*, actor, version: SupplementVersion, file, summary: str, action=Action.FILE_DOWNLOADED) -> File:
-    handle = file.open("rb")  # a missing file raises here: nothing is recorded
+def _open_audited(
+    *, actor: Actor, version: SupplementVersion, file: FieldFile, summary: str, action: str = Action.FILE_DOWNLOADED
+) -> "File[bytes]":
+    handle: File[bytes] = file.open("rb")  # a missing file raises here: nothing is recorded
     audit_record(
         actor=actor, action=action, subject=version.certificate.assessment, summary=summary, version_id=version.pk
     )
     return handle
 
 
-def supplement_open(*, actor, version: SupplementVersion) -> File:
+def supplement_open(*, actor: Actor, version: SupplementVersion) -> "File[bytes]":
     """Open a rendered supplement for download; every download of a personal file is audited."""
     return _open_audited(
         actor=actor,
@@ -460,12 +466,12 @@ def supplement_open(*, actor, version: SupplementVersion) -> File:
     )
 
 
-def proof_open(*, actor, version: SupplementVersion) -> File:
+def proof_open(*, actor: Actor, version: SupplementVersion) -> "File[bytes]":
     """Open a version's proof of professional qualification for download, audited."""
     return _open_audited(actor=actor, version=version, file=version.proof_file, summary=version.proof_download_name)
 
 
-def documents_open(*, actor, version: SupplementVersion) -> Iterator[bytes]:
+def documents_open(*, actor: Actor, version: SupplementVersion) -> Iterator[bytes]:
     """The proof and its supplement in one ZIP archive, streamed; audited as one download.
 
     Both files are opened before the download is recorded: a missing one raises FileNotFoundError

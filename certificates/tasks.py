@@ -3,7 +3,6 @@
 import logging
 
 from celery import Task, shared_task
-from django.core.cache import cache
 from django.core.mail import mail_admins
 
 from . import services
@@ -51,16 +50,6 @@ SWEEP_LOCK = "certificates:queue-pending-supplements"
 
 @shared_task(soft_time_limit=50, time_limit=55)
 def queue_pending_supplements() -> int:
-    """Periodic sweep (beat): send again what a down broker or a dead worker left behind.
-
-    Skips when another sweep holds the lock (two beats by mistake, or a slow broker).
-    """
-    if not cache.add(SWEEP_LOCK, "held", timeout=55):
-        return 0
-    try:
-        versions = services.supplements_to_resend()
-        for version_id in versions:
-            services.send_to_worker(version_id)
-        return len(versions)
-    finally:
-        cache.delete(SWEEP_LOCK)
+    """Periodic sweep (beat): send again what a down broker or a dead worker left behind; skips
+    while another sweep holds the lock."""
+    return services.RENDERINGS.sweep(lock=SWEEP_LOCK, seconds=55, pending=services.supplements_to_resend)

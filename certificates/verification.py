@@ -12,7 +12,9 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -44,6 +46,8 @@ class Check:
 
 
 PROOF, SUPPLEMENT, PARTIAL, STATEMENT = "proof", "supplement", "partial", "statement"
+# The one document of a kind other than the certificate (which has a proof and a supplement).
+DOCUMENT_OF_KIND: dict[str, str] = {Certificate.Kind.STATEMENT: STATEMENT, Certificate.Kind.PARTIAL: PARTIAL}
 
 
 @dataclass
@@ -82,7 +86,7 @@ class Report:
             "verdict": self.verdict,
             "kind": self.kind,
             "checks": [{"check": check.name, "ok": check.ok, "message": check.message} for check in self.checks],
-            "certificate": None if certificate is None or self.verdict == INVALID else self._document_json(),
+            "certificate": None if certificate is None or self.verdict == INVALID else self._document_json(certificate),
             "document": None if not self.document or self.verdict == INVALID else self._file_json(),
         }
 
@@ -91,11 +95,11 @@ class Report:
         return document_name(self.document) if self.document else ""
 
     def _file_json(self) -> dict:
-        return {"kind": self.document, "name": self.document_name, "version": self.version.number}
+        version = self.version.number if self.version is not None else None
+        return {"kind": self.document, "name": self.document_name, "version": version}
 
-    def _document_json(self) -> dict:
-        certificate = self.certificate
-        document = {
+    def _document_json(self, certificate: Certificate) -> dict:
+        document: dict[str, Any] = {
             "kind": certificate.kind,
             "kind_name": str(certificate.get_kind_display()),
             "number": certificate.number,
@@ -243,12 +247,12 @@ def _file_digests(data: bytes, with_additions: bool) -> set[str]:
     return digests | {hasher.hexdigest()}
 
 
-def _check_issued_file(report: Report, digests: set[str]) -> None:
+def _check_issued_file(report: Report, certificate: Certificate, digests: set[str]) -> None:
     """The file must be one the portal stored for the credential's certificate, byte for byte
     (followed at most by what may be added after a seal): its checksum names the document (the
     proof, its supplement, a proof of partial qualification or of competencies) and its version."""
     version = (
-        SupplementVersion.objects.filter(certificate=report.certificate, status=SupplementVersion.Status.READY)
+        SupplementVersion.objects.filter(certificate=certificate, status=SupplementVersion.Status.READY)
         .filter(Q(sha256__in=digests) | Q(proof_sha256__in=digests))
         .first()
     )
@@ -258,9 +262,7 @@ def _check_issued_file(report: Report, digests: set[str]) -> None:
     if version.proof_sha256 in digests:
         report.document = PROOF
     else:
-        report.document = {Certificate.Kind.STATEMENT: STATEMENT, Certificate.Kind.PARTIAL: PARTIAL}.get(
-            report.certificate.kind, SUPPLEMENT
-        )
+        report.document = DOCUMENT_OF_KIND.get(certificate.kind, SUPPLEMENT)
     report.version = version
     message = {
         PROOF: _("The file is the proof of professional qualification %(number)s (version %(version)s) as issued."),
@@ -271,7 +273,7 @@ def _check_issued_file(report: Report, digests: set[str]) -> None:
         PARTIAL: _("The file is the proof of partial qualification %(number)s (version %(version)s) as issued."),
         STATEMENT: _("The file is the proof of competencies %(number)s (version %(version)s) as issued."),
     }[report.document]
-    report.add("document", True, message % {"number": report.certificate.number, "version": version.number})
+    report.add("document", True, message % {"number": certificate.number, "version": version.number})
 
 
 def _check_seal(report: Report, facts: pdf_reading.PdfFacts) -> None:
@@ -391,7 +393,7 @@ SIGNATURE_PROBLEMS = {
 }
 
 # What the register and the status list say about each kind of document.
-REGISTER_MESSAGES = {
+REGISTER_MESSAGES: dict[str, Callable[[], str]] = {
     Certificate.Kind.CERTIFICATE: lambda: _(
         "It matches the register: proof of professional qualification %(number)s of %(holder)s."
     ),
@@ -400,12 +402,12 @@ REGISTER_MESSAGES = {
     ),
     Certificate.Kind.STATEMENT: lambda: _("It matches the register: proof of competencies %(number)s of %(holder)s."),
 }
-REVOKED_MESSAGES = {
+REVOKED_MESSAGES: dict[str, Callable[[], str]] = {
     Certificate.Kind.CERTIFICATE: lambda: _("The proof of professional qualification has been revoked."),
     Certificate.Kind.PARTIAL: lambda: _("The proof of partial qualification has been revoked."),
     Certificate.Kind.STATEMENT: lambda: _("The proof of competencies has been revoked."),
 }
-VALID_MESSAGES = {
+VALID_MESSAGES: dict[str, Callable[[], str]] = {
     Certificate.Kind.CERTIFICATE: lambda: _(
         "The proof of professional qualification is valid: it has not been revoked."
     ),
@@ -451,8 +453,8 @@ def _check_credential_bytes(report: Report, data: bytes, file_digests: set[str] 
     matches = REGISTER_MESSAGES[certificate.kind]()
     report.add("register", True, matches % {"number": certificate.number, "holder": certificate.holder_name})
     if file_digests is not None:
-        _check_issued_file(report, file_digests)
-    _check_status(report, payload)
+        _check_issued_file(report, certificate, file_digests)
+    _check_status(report, certificate, payload)
 
 
 def _certificate_of(credential_id: str) -> Certificate | None:
@@ -469,7 +471,9 @@ def _certificate_of(credential_id: str) -> Certificate | None:
 def _matching_certificate(payload: dict) -> Certificate | None:
     """The certificate of the credential if its claims agree with the register."""
     certificate = _certificate_of(str(payload.get("id", "")))
-    stored = getattr(certificate, "credential", None) if certificate else None
+    if certificate is None:
+        return None
+    stored = getattr(certificate, "credential", None)
     if stored is None:
         return None
     subject = payload.get("credentialSubject") or {}
@@ -491,7 +495,7 @@ def _matching_certificate(payload: dict) -> Certificate | None:
     return certificate if agrees else None
 
 
-def _check_status(report: Report, payload: dict) -> None:
+def _check_status(report: Report, certificate: Certificate, payload: dict) -> None:
     """Read the credential's bit in this issuer's signed status list."""
     entry = payload.get("credentialStatus") or {}
     if (
@@ -501,7 +505,11 @@ def _check_status(report: Report, payload: dict) -> None:
         # Not "status": a status that cannot be read makes the file invalid, not merely revoked.
         report.add("status_unknown", False, _("The credential's revocation status cannot be checked."))
         return
-    list_payload, _key = signing.verify(status_list.signed_status_list())
+    signed = status_list.signed_status_list()
+    if signed is None:
+        report.add("status_unknown", False, _("The credential's revocation status cannot be checked."))
+        return
+    list_payload, _key = signing.verify(signed)
     revoked = status_list.bit_is_set(list_payload["credentialSubject"]["encodedList"], int(entry["statusListIndex"]))
     messages = REVOKED_MESSAGES if revoked else VALID_MESSAGES
-    report.add("status", not revoked, messages[report.certificate.kind]())
+    report.add("status", not revoked, messages[certificate.kind]())

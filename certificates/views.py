@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.access import administrator_required
+from accounts.api import administrator_required
 from portal.downloads import private_file_response
 from portal.metrics import VERIFICATIONS
 from portal.middleware import personal_data
@@ -84,7 +84,7 @@ def supplement_rerender(request, pk: int):
     certificate = access.get_certificate(request.user, pk)
     form = RerenderForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("assessments:detail", pk=certificate.assessment_id)
     try:
         services.supplement_rerender(certificate=certificate, actor=request.user, languages=form.languages())

@@ -1,9 +1,11 @@
 from django.db.models import QuerySet
 
+from accounts.models import User
+
 from .models import Notification
 
 
-def notifications_of(person, limit: int = 10) -> list[Notification]:
+def notifications_of(person: User, limit: int = 10) -> list[Notification]:
     """A person's latest notifications of steps of their assessments, for their dashboard (one query)."""
     return list(
         Notification.objects.filter(recipient=person, assessment__isnull=False).select_related(

@@ -1,7 +1,7 @@
 """Every e-mail: recorded inside the transaction of what caused it, sent by the worker after the
 commit, claimed before it is sent (decision 0014)."""
 
-import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,22 +11,24 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.emails import invitation_message, password_reset_message
+from accounts.api import invitation_message, password_reset_message
 from accounts.models import User
+from assessments.api import is_upcoming, upcoming_sessions
 from assessments.models import Assessment
 from portal.metrics import EMAILS
+from portal.outbox import Outbox
 
 from .ics import assessment_event
 from .models import Notification, reminder_key
 
-logger = logging.getLogger(__name__)
 Event = Notification.Event
 Status = Notification.Status
 
-SUBJECTS = {
+SUBJECTS: dict[str, Promise] = {
     Event.SCHEDULED: gettext_lazy("Your assessment is scheduled"),
     Event.RESCHEDULED: gettext_lazy("Your assessment was moved"),
     Event.CANCELLED: gettext_lazy("Your assessment was cancelled"),
@@ -86,10 +88,7 @@ def reminders_send() -> int:
     now = timezone.now()
     ids = []
     for event, nearest, farthest in REMINDER_WINDOWS:
-        sessions = Assessment.objects.with_people().filter(
-            status=Assessment.Status.REGISTERED, scheduled_at__gt=now + nearest, scheduled_at__lte=now + farthest
-        )
-        for assessment in sessions:
+        for assessment in upcoming_sessions(after=now + nearest, until=now + farthest):
             for person in (assessment.candidate, assessment.first_assessor, assessment.second_assessor):
                 if person.is_active and (pk := _remind_once(person, event, assessment)) is not None:
                     ids.append(pk)
@@ -98,26 +97,16 @@ def reminders_send() -> int:
     return len(ids)
 
 
+# Each e-mail asks for its sending; ``queued_at`` records when its message last reached the broker.
+EMAILS = Outbox(
+    model=Notification, task="notifications.tasks.send_notification", handed_at="queued_at", noun="e-mail(s)"
+)
+
+
 def send_to_worker(notification_ids: list[int]) -> int:
-    """Hand e-mails to the worker; returns how many reached the broker.
-
-    A broker that is down loses nothing: at the first failure the rest are not tried (an import
-    of thousands does not wait on the broker thousands of times) and all stay queued for the sweep.
-    """
-    from .tasks import send_notification
-
-    for count, notification_id in enumerate(notification_ids):
-        try:
-            send_notification.delay(notification_id)
-        except Exception:
-            logger.warning(
-                "Broker unavailable; %s e-mail(s) stay queued for the sweep.",
-                len(notification_ids) - count,
-                exc_info=True,
-            )
-            return count
-        Notification.objects.filter(pk=notification_id).update(queued_at=timezone.now())
-    return len(notification_ids)
+    """Hand e-mails to the worker; returns how many reached the broker. A broker that is down loses
+    nothing: the rest are not tried and all stay queued for the sweep (``Outbox.publish``)."""
+    return EMAILS.publish(notification_ids)
 
 
 def notifications_to_resend() -> list[int]:
@@ -131,14 +120,9 @@ def notifications_to_resend() -> list[int]:
     now = timezone.now()
     waited = now - timedelta(seconds=settings.EMAIL_REQUEUE_AFTER_SECONDS)
     abandoned = now - timedelta(seconds=settings.EMAIL_CLAIM_ABANDONED_AFTER_SECONDS)
-    not_queued_lately = Q(queued_at__isnull=True) | Q(queued_at__lt=waited)
-    return list(
-        Notification.objects.filter(
-            Q(status=Status.QUEUED, created_at__lt=waited) | Q(status=Status.SENDING, claimed_at__lt=abandoned)
-        )
-        .filter(not_queued_lately)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    return EMAILS.stale(
+        Q(status=Status.QUEUED, created_at__lt=waited) | Q(status=Status.SENDING, claimed_at__lt=abandoned),
+        waited=waited,
     )
 
 
@@ -155,13 +139,18 @@ def notification_resend(*, notification: Notification) -> Notification:
     return notification
 
 
-ACCOUNT_MESSAGES = {Event.INVITATION: invitation_message, Event.PASSWORD_RESET: password_reset_message}
+ACCOUNT_MESSAGES: dict[str, Callable[[User], EmailMessage]] = {
+    Event.INVITATION: invitation_message,
+    Event.PASSWORD_RESET: password_reset_message,
+}
 
 
 def _message(notification: Notification) -> EmailMessage:
     if notification.event in ACCOUNT_MESSAGES:
         return ACCOUNT_MESSAGES[notification.event](notification.recipient)
     person, assessment = notification.recipient, notification.assessment
+    if assessment is None:  # every other event is about an assessment
+        raise ValueError(f"E-mail {notification.pk} ({notification.event}) names no assessment.")
     with translation.override(person.preferred_language):
         subject = str(SUBJECTS[notification.event])
         body = render_to_string(
@@ -216,9 +205,7 @@ def _expired(notification: Notification) -> bool:
         return timezone.now() - notification.created_at > timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
     if notification.event in Notification.REMINDERS:
         session = notification.assessment
-        return (
-            session.status != Assessment.Status.REGISTERED or reminder_key(session.scheduled_at) != notification.detail
-        )
+        return session is None or not is_upcoming(session) or reminder_key(session.scheduled_at) != notification.detail
     return False
 
 

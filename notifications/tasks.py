@@ -1,7 +1,8 @@
 """Celery tasks: thin, idempotent, retried; queued after the commit of what they tell of."""
 
 from celery import shared_task
-from django.core.cache import cache
+
+from portal.outbox import held
 
 from . import services
 
@@ -29,14 +30,7 @@ SWEEP_LOCK = "notifications:queue-pending"
 def queue_pending_notifications() -> int:
     """Periodic sweep (beat): hand again to the worker the e-mails whose message may be lost (a
     broker that was down, a worker that died while sending); fresh ones are left alone."""
-    if not cache.add(SWEEP_LOCK, "held", timeout=55):
-        return 0
-    try:
-        pending = services.notifications_to_resend()
-        services.send_to_worker(pending)
-        return len(pending)
-    finally:
-        cache.delete(SWEEP_LOCK)
+    return services.EMAILS.sweep(lock=SWEEP_LOCK, seconds=55, pending=services.notifications_to_resend)
 
 
 REMINDERS_LOCK = "notifications:reminders"
@@ -45,9 +39,5 @@ REMINDERS_LOCK = "notifications:reminders"
 @shared_task(soft_time_limit=240, time_limit=270)
 def send_reminders() -> int:
     """Periodic (beat): the reminders of the sessions 7 days and 1 day ahead, each once."""
-    if not cache.add(REMINDERS_LOCK, "held", timeout=270):
-        return 0
-    try:
-        return services.reminders_send()
-    finally:
-        cache.delete(REMINDERS_LOCK)
+    with held(REMINDERS_LOCK, 270) as mine:
+        return services.reminders_send() if mine else 0

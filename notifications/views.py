@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import administrator_required
+from accounts.api import administrator_required
 from portal.pagination import page_of
 
 from . import services

@@ -5,6 +5,9 @@ notifications; the Django admin only shows them. Where the admin does edit (acco
 centres), the ids it is sent are parsed like every other typed id.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.contrib import admin
 from django.db import models
 
@@ -14,7 +17,7 @@ from .ids import IdChoiceField, IdMultipleChoiceField
 class ParsedIdsMixin:
     """Choices of other rows parse their ids with ``portal.ids``, as every form of the portal does."""
 
-    formfield_overrides = {
+    formfield_overrides: "Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]" = {
         models.ForeignKey: {"form_class": IdChoiceField},
         models.OneToOneField: {"form_class": IdChoiceField},
         models.ManyToManyField: {"form_class": IdMultipleChoiceField},

@@ -24,7 +24,7 @@ def private_file_response(
         raise Http404 from missing
     response = FileResponse(handle, as_attachment=True, filename=download_name, content_type=content_type)
     # FileResponse names only a file it can read; a stream gets its name here.
-    response.headers.setdefault("Content-Disposition", content_disposition_header(True, download_name))
+    response.headers.setdefault("Content-Disposition", content_disposition_header(True, download_name) or "attachment")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

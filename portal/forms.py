@@ -16,6 +16,8 @@ from .scanning import scan_upload
 class RequiredFieldsNote:
     """``has_required_fields``: whether the form says what the asterisk beside a label means."""
 
+    fields: dict[str, forms.Field]
+
     @property
     def has_required_fields(self) -> bool:
         return any(field.required for field in self.fields.values())
@@ -107,7 +109,7 @@ class SpreadsheetImportForm(RequiredFieldsNote, forms.Form):
             return ImportRow(number=number, values=form.cleaned_data)
         # Named by the field's label, in the reader's language, not by the column's code.
         problems = [
-            f"{form.fields[name].label}: {message}" if name in form.fields else message
+            f"{form.fields[name].label}: {message}" if name in form.fields else str(message)
             for name, messages in form.errors.items()
             for message in messages
         ]

@@ -6,6 +6,8 @@ qualifications that group some of its competencies, and the fixed texts of its E
 certificate supplement. Every text exists in French (the source), Dutch and English.
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.signals import m2m_changed
@@ -148,6 +150,7 @@ def _competencies_of_its_qualification(sender, instance, action, reverse, pk_set
     """A partial qualification groups competencies of its own qualification only."""
     if action != "pre_add" or not pk_set:
         return
+    foreign: models.QuerySet[Any]
     if reverse:  # competency.partial_qualifications.add(...)
         foreign = PartialQualification.objects.filter(pk__in=pk_set).exclude(qualification=instance.qualification_id)
     else:

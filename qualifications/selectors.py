@@ -2,8 +2,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.functional import Promise
 
-from .models import Competency, DescriptorElement, PartialQualification, Proof, Qualification
+from .models import Competency, DescriptorElement, PartialQualification, Proof, Qualification, SupplementText
 
 
 def qualification_with_standard(queryset: QuerySet[Qualification] | None = None) -> QuerySet[Qualification]:
@@ -16,10 +17,10 @@ def qualification_with_standard(queryset: QuerySet[Qualification] | None = None)
     )
 
 
-def descriptor_groups(qualification: Qualification) -> list[tuple[str, str, list[DescriptorElement]]]:
+def descriptor_groups(qualification: Qualification) -> list[tuple[str, str | Promise, list[DescriptorElement]]]:
     """The descriptor elements grouped by kind, in the order of the standard: (kind, label, items)."""
     elements = list(qualification.descriptor_elements.all())
-    groups = []
+    groups: list[tuple[str, str | Promise, list[DescriptorElement]]] = []
     for kind, label in DescriptorElement.Kind.choices:
         items = sorted((e for e in elements if e.kind == kind), key=lambda e: e.order)
         if items:
@@ -27,7 +28,7 @@ def descriptor_groups(qualification: Qualification) -> list[tuple[str, str, list
     return groups
 
 
-def competencies_by_category(qualification: Qualification) -> list[tuple[str, list[Competency]]]:
+def competencies_by_category(qualification: Qualification) -> list[tuple[str | Promise, list[Competency]]]:
     competencies = list(qualification.competencies.all())
     return [
         (label, [c for c in competencies if c.category == category])
@@ -36,7 +37,7 @@ def competencies_by_category(qualification: Qualification) -> list[tuple[str, li
     ]
 
 
-def supplement_texts(qualification: Qualification) -> dict:
+def supplement_texts(qualification: Qualification) -> dict[str, SupplementText]:
     return {text.key: text for text in qualification.supplement_texts.all()}
 
 

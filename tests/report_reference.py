@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from assessments.models import (
-    CERTIFICATE_REVOKED,
     Assessment,
     CarriedOver,
     Judgement,
@@ -26,6 +25,7 @@ from assessments.models import (
 from assessments.report_summary import OPEN_STATUSES
 from assessments.reports import Agreement, OutcomeRow
 from assessments.selectors import ReportFigures
+from certificates.models import Certificate
 from qualifications.models import Competency, Qualification
 
 Status = Assessment.Status
@@ -54,7 +54,7 @@ def report_figures() -> ReportFigures:
         ended=Count("pk", filter=Q(ended_at__isnull=False)),
         overruns=Count("pk", filter=Q(ended_at__isnull=False) & overran),
     )
-    revoked = Assessment.objects.filter(status=Status.CERTIFIED, certificate__status=CERTIFICATE_REVOKED).count()
+    revoked = Assessment.objects.filter(status=Status.CERTIFIED, certificate__status=Certificate.Status.REVOKED).count()
     counts[DisplayStatus.REVOKED] = revoked
     counts[Status.CERTIFIED] -= revoked
     certified = counts[Status.CERTIFIED]

@@ -4,7 +4,7 @@ A follow-up assessment carries over what the chain proved (within the validity p
 assessors judge only the rest; the decision then looks at the whole chain.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from audit.services import Action, audit_record
+from audit.api import Action, audit_record
 
 from .. import report_summary
 from ..models import Assessment, CarriedOver
-from ..selectors import proven_in_chain
+from ..selectors import decision_time, proven_in_chain
 from ..signals import assessment_scheduled
 from .lifecycle import (
     Status,
@@ -30,13 +30,13 @@ from .lifecycle import (
 )
 
 
-def valid_until(proven_in: Assessment):
+def valid_until(proven_in: Assessment) -> datetime | None:
     """Until when the competencies this decision proved carry over; None: for good."""
     days = settings.CARRIED_OVER_VALIDITY_DAYS
-    return None if days is None else proven_in.decided_at + timedelta(days=days)
+    return None if days is None else decision_time(proven_in) + timedelta(days=days)
 
 
-def still_valid(proven_in: Assessment, now) -> bool:
+def still_valid(proven_in: Assessment, now: datetime) -> bool:
     until = valid_until(proven_in)
     return until is None or until >= now
 
@@ -66,7 +66,7 @@ def follow_up_create(
     previous: Assessment,
     first_assessor: User,
     second_assessor: User,
-    scheduled_at,
+    scheduled_at: datetime,
     location: str,
     carried: dict[int, Assessment],
     disputed: Assessment | None = None,
@@ -111,7 +111,7 @@ def reassessment_schedule(
     previous: Assessment,
     first_assessor: User,
     second_assessor: User,
-    scheduled_at,
+    scheduled_at: datetime,
     location: str = "",
 ) -> Assessment:
     """An administrator schedules the re-assessment of the competencies not (validly) proven yet."""

@@ -5,10 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from audit.services import Action, audit_record
+from audit.api import Action, audit_record
 from certificates import api as certificates
+from qualifications.api import proof_due
 from qualifications.models import Competency, Proof
-from qualifications.selectors import proof_due
 
 from ..models import Assessment
 from ..selectors import CompetencyPair, carried_over, competency_pairs, to_judge
@@ -17,7 +17,8 @@ from .lifecycle import Status, assessment_move
 
 
 def judgement_summary(competency: Competency, proven: bool | None) -> str:
-    return f"{competency.code}: {({True: '✔', False: '✘'}).get(proven, '—')}"
+    mark = "—" if proven is None else "✔" if proven else "✘"
+    return f"{competency.code}: {mark}"
 
 
 def decide_if_agreed(*, actor: User, assessment: Assessment) -> bool:

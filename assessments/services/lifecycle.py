@@ -1,18 +1,22 @@
 """Scheduling an assessment, its assessors, and recording its start and end (rule 2)."""
 
+from datetime import datetime
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from accounts.api import candidate_full_name
 from accounts.models import User
-from accounts.services import candidate_full_name
-from audit.services import Action, audit_record
+from audit.api import Action, audit_record
 from portal.refusals import refuse_all
 from qualifications.models import Qualification
 
 from .. import report_summary
-from ..models import CERTIFICATE_REVOKED, Assessment, Judgement, Objection, ScoreSheet
+from ..documents import documents
+from ..models import Assessment, Judgement, Objection, ScoreSheet
 from ..selectors import to_judge
 from ..signals import assessment_cancelled, assessment_rescheduled, assessment_scheduled, scoring_opened
 
@@ -20,7 +24,7 @@ Status = Assessment.Status
 
 
 # Audit summaries are stored once and read in any language: codes, names, symbols and times only.
-def local_time(moment) -> str:
+def local_time(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M %Z}"
 
 
@@ -98,7 +102,7 @@ def _check_one_result(*, candidate: User, qualification: Qualification, followin
     (``one_open_assessment_per_qualification``).
     """
     theirs = Assessment.objects.filter(candidate=candidate, qualification=qualification)
-    if theirs.filter(status=Status.CERTIFIED).exclude(certificate__status=CERTIFICATE_REVOKED).exists():
+    if theirs.filter(status=Status.CERTIFIED).exclude(pk__in=documents().revoked()).exists():
         raise ValidationError(
             {
                 "candidate": ValidationError(
@@ -136,7 +140,7 @@ def lock_candidate(candidate: User) -> None:
     list(User.objects.select_for_update().filter(pk=candidate.pk).values_list("pk"))
 
 
-def _check_not_in_past(scheduled_at) -> None:
+def _check_not_in_past(scheduled_at: datetime) -> None:
     """Every path that schedules a session asks this: creating (one or by import), rescheduling,
     a re-assessment and an upheld objection's new assessment."""
     if scheduled_at < timezone.now():
@@ -179,7 +183,7 @@ def assessment_create(
     qualification: Qualification,
     first_assessor: User,
     second_assessor: User,
-    scheduled_at,
+    scheduled_at: datetime,
     location: str = "",
     planned_minutes: int | None = None,
 ) -> Assessment:
@@ -258,7 +262,7 @@ def _check_can_move(assessment: Assessment, to: str) -> None:
         )
 
 
-def assessment_move(assessment: Assessment, to: str, **fields) -> None:
+def assessment_move(assessment: Assessment, to: str, **fields: Any) -> None:
     """Guarded transition; the conditional UPDATE makes a concurrent second move fail.
 
     Call it inside the transaction of the step that moves the assessment.
@@ -280,7 +284,7 @@ def assessment_check_schedulable(assessment: Assessment) -> None:
 
 
 def assessment_reschedule(
-    *, actor: User, assessment: Assessment, scheduled_at, location: str, reason: str
+    *, actor: User, assessment: Assessment, scheduled_at: datetime, location: str, reason: str
 ) -> Assessment:
     """Move a session that has not started to another time or place, with the reason, audited."""
     reason = reason.strip()
@@ -354,15 +358,14 @@ def assessment_start(*, actor: User, assessment: Assessment) -> Assessment:
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().select_related("qualification").get(pk=assessment.pk)
         assessment_check_startable(assessment)
+        started_at = timezone.now()
         with report_summary.tracked(assessment):
-            assessment_move(assessment, Status.SCORING, started_at=timezone.now())
+            assessment_move(assessment, Status.SCORING, started_at=started_at)
         competencies = list(to_judge(assessment))
         for assessor_id in assessment.assessor_ids:
             sheet = ScoreSheet.objects.create(assessment=assessment, assessor_id=assessor_id)
             Judgement.objects.bulk_create(Judgement(sheet=sheet, competency=c) for c in competencies)
-        audit_record(
-            actor=actor, action=Action.ASSESSMENT_STARTED, subject=assessment, summary=local_time(assessment.started_at)
-        )
+        audit_record(actor=actor, action=Action.ASSESSMENT_STARTED, subject=assessment, summary=local_time(started_at))
         scoring_opened.send(sender=Assessment, assessment=assessment)
     return assessment
 

@@ -2,13 +2,15 @@
 an administrator; upheld, it schedules a new assessment of the disputed competencies by two
 assessors who did not take part."""
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from audit.services import Action, audit_record
+from audit.api import Action, audit_record
 from qualifications.models import Competency
 
 from .. import report_summary
@@ -103,7 +105,7 @@ def objection_uphold(
     reason: str,
     first_assessor: User,
     second_assessor: User,
-    scheduled_at,
+    scheduled_at: datetime,
     location: str = "",
 ) -> Objection:
     """The administrator upholds the objection: a new assessment of the disputed competencies,
@@ -163,25 +165,26 @@ def objection_decide(
     reason: str,
     first_assessor: User | None = None,
     second_assessor: User | None = None,
-    scheduled_at=None,
+    scheduled_at: datetime | None = None,
     location: str = "",
 ) -> Objection:
     """The administrator's outcome: rejected (with a reason) or upheld (with the new assessment)."""
     if not upheld:
         return objection_reject(actor=actor, objection=objection, reason=reason)
-    missing = {
-        name: ValidationError(
-            _("Choose the assessors and the date of the new assessment."), code="new_assessment_incomplete"
+    if first_assessor is None or second_assessor is None or scheduled_at is None:
+        raise ValidationError(
+            {
+                name: ValidationError(
+                    _("Choose the assessors and the date of the new assessment."), code="new_assessment_incomplete"
+                )
+                for name, value in (
+                    ("first_assessor", first_assessor),
+                    ("second_assessor", second_assessor),
+                    ("scheduled_at", scheduled_at),
+                )
+                if value is None
+            }
         )
-        for name, value in (
-            ("first_assessor", first_assessor),
-            ("second_assessor", second_assessor),
-            ("scheduled_at", scheduled_at),
-        )
-        if value is None
-    }
-    if missing:
-        raise ValidationError(missing)
     return objection_uphold(
         actor=actor,
         objection=objection,

@@ -1,5 +1,7 @@
 """The candidate's optional portfolio: adding, withdrawing and downloading files."""
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
@@ -8,7 +10,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from audit.services import Action, audit_record
+from audit.api import Action, audit_record
 from qualifications.models import Competency, Indicator
 
 from ..models import Assessment, PortfolioItem
@@ -21,7 +23,7 @@ def portfolio_check_open(assessment: Assessment) -> None:
         raise ValidationError(_("The portfolio is closed: scoring has started."), code="portfolio_closed")
 
 
-def _check_links(assessment: Assessment, competencies: list[Competency], indicators: list[Indicator]) -> None:
+def _check_links(assessment: Assessment, competencies: list[Competency], indicators: Sequence[Indicator]) -> None:
     if not competencies:
         raise ValidationError(
             {"competencies": ValidationError(_("Link the file to at least one competency."), code="no_competency")}
@@ -48,10 +50,10 @@ def portfolio_item_add(
     *,
     actor: User,
     assessment: Assessment,
-    upload: UploadedFile | File | None,
+    upload: "UploadedFile | File[bytes] | None",
     description: str,
     competencies: list[Competency],
-    indicators: list[Indicator] = (),
+    indicators: Sequence[Indicator] = (),
 ) -> PortfolioItem:
     portfolio_check_open(assessment)
     if upload is None:
@@ -102,27 +104,27 @@ def portfolio_item_withdraw(*, actor: User, item: PortfolioItem) -> None:
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().get(pk=item.assessment_id)
         portfolio_check_open(assessment)
-        item = PortfolioItem.objects.filter(pk=item.pk).first()
-        if item is None:
+        current = PortfolioItem.objects.filter(pk=item.pk).first()
+        if current is None:
             raise ValidationError(_("This file was already withdrawn."), code="already_withdrawn")
         audit_record(
             actor=actor,
             action=Action.PORTFOLIO_WITHDRAWN,
             subject=assessment,
-            summary=item.original_name,
-            item_id=item.pk,
-            sha256=item.sha256,
+            summary=current.original_name,
+            item_id=current.pk,
+            sha256=current.sha256,
         )
-        name, storage = item.file.name, item.file.storage
-        item.competencies.clear()
-        item.indicators.clear()
-        item.delete()
+        name, storage = current.file.name, current.file.storage
+        current.competencies.clear()
+        current.indicators.clear()
+        current.delete()
         transaction.on_commit(lambda: storage.delete(name))
 
 
-def portfolio_item_open(*, actor: User, item: PortfolioItem) -> File:
+def portfolio_item_open(*, actor: User, item: PortfolioItem) -> "File[bytes]":
     """Open a portfolio file for download; every download of a personal file is audited."""
-    handle = item.file.open("rb")
+    handle: File[bytes] = item.file.open("rb")
     audit_record(
         actor=actor,
         action=Action.FILE_DOWNLOADED,

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from audit.services import Action, audit_record
+from audit.api import Action, audit_record
 
 from .. import report_summary
 from ..models import Assessment, Judgement, JudgementRevision
@@ -52,7 +52,7 @@ def judgement_revise(
             raise ValidationError({"proven": ValidationError(_("That is already your judgement."), code="unchanged")})
         JudgementRevision.objects.create(
             judgement=judgement,
-            proven_before=judgement.proven,
+            proven_before=bool(judgement.proven),  # judged: the sheet was submitted
             proven_after=proven,
             reason=reason,
             justification_before=judgement.justification,

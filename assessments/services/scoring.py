@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from audit.services import Action, audit_record
+from audit.api import Action, audit_record
 
 from .. import report_summary
 from ..models import Assessment, IndicatorNote, Judgement, Observation, ScoreSheet
 from ..signals import reconciliation_needed
-from ..uploads import check_upload
+from ..uploads import CheckedUpload, check_upload
 from .decision import decide_if_agreed, judgement_summary
 from .lifecycle import Status, assessment_move
 
@@ -105,7 +105,13 @@ def _notes_of(judgement: Judgement) -> dict[int, str]:
     return {note.indicator_id: note.note for note in judgement.notes.all()}
 
 
-def _apply_entries(actor: User, sheet: ScoreSheet, judgements: dict[int, Judgement], entries, observations) -> None:
+def _apply_entries(
+    actor: User,
+    sheet: ScoreSheet,
+    judgements: dict[int, Judgement],
+    entries: list[JudgementEntry],
+    observations: list[tuple[Observation, int]],
+) -> None:
     changed = []
     for entry in entries:
         judgement = judgements[entry.competency_id]
@@ -161,9 +167,11 @@ def _save_notes(sheet: ScoreSheet, judgements: dict[int, Judgement], entries: li
     ).delete()
 
 
-def _check_observation(entry: JudgementEntry, actor: User, assessment: Assessment):
+def _check_observation(
+    entry: JudgementEntry, observation: UploadedFile, actor: User, assessment: Assessment
+) -> CheckedUpload:
     try:
-        return check_upload(entry.observation, actor=actor, about=assessment, kind="observation")
+        return check_upload(observation, actor=actor, about=assessment, kind="observation")
     except ValidationError as error:
         raise ValidationError({entry_error_key(entry.competency_id, "observation"): error}) from error
 
@@ -172,13 +180,17 @@ def _store_observations(
     entries: list[JudgementEntry], actor: User, assessment: Assessment
 ) -> list[tuple[Observation, int]]:
     """Validate and write the observation files before the transaction; see ``portfolio_item_add``."""
-    checked = [(entry, _check_observation(entry, actor, assessment)) for entry in entries if entry.observation]
+    checked = [
+        (entry, entry.observation, _check_observation(entry, entry.observation, actor, assessment))
+        for entry in entries
+        if entry.observation
+    ]
     stored = []
-    for entry, upload in checked:
+    for entry, file, upload in checked:
         observation = Observation(
             original_name=upload.name, content_type=upload.content_type, size=upload.size, sha256=upload.sha256
         )
-        observation.file.save("upload", entry.observation, save=False)
+        observation.file.save("upload", file, save=False)
         stored.append((observation, entry.competency_id))
     return stored
 
@@ -231,9 +243,9 @@ def _submit(actor: User, sheet: ScoreSheet, judgements: dict[int, Judgement]) ->
         reconciliation_needed.send(sender=Assessment, assessment=assessment)
 
 
-def observation_open(*, actor: User, observation: Observation) -> File:
+def observation_open(*, actor: User, observation: Observation) -> "File[bytes]":
     """Open an assessor's observation file for download; audited like every personal file."""
-    handle = observation.file.open("rb")
+    handle: File[bytes] = observation.file.open("rb")
     audit_record(
         actor=actor,
         action=Action.FILE_DOWNLOADED,

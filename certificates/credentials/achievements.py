@@ -96,7 +96,9 @@ def published_claim(*, qualification_code: str, kind: Proof, orders: str) -> Cla
     as the portal writes them, all existing, naming some but not all of the qualification's
     competencies (all of them are the qualification's own achievement)."""
     numbers = _written_orders(orders)
-    qualification = Qualification.objects.filter(code=qualification_code).first() if numbers else None
+    if not numbers:
+        return None
+    qualification = Qualification.objects.filter(code=qualification_code).first()
     if qualification is None:
         return None
     standard_size = qualification.competencies.count()

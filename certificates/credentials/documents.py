@@ -57,12 +57,12 @@ def _retrieve(uri: str) -> Resource:
     try:
         return Resource.from_contents(load_document(uri))
     except DocumentNotLocal:
-        raise NoSuchResource(ref=uri) from None
+        raise NoSuchResource(ref=uri) from None  # type: ignore[call-arg]  # an attrs class
 
 
 @cache
 def _validator(schema_url: str) -> Draft201909Validator:
-    return Draft201909Validator(load_document(schema_url), registry=Registry(retrieve=_retrieve))
+    return Draft201909Validator(load_document(schema_url), registry=Registry(retrieve=_retrieve))  # type: ignore[call-arg]
 
 
 def schema_errors(document: dict, schema_url: str = ACHIEVEMENT_CREDENTIAL_SCHEMA) -> list[str]:

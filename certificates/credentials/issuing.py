@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from audit.services import Action, audit_record
+from audit.api import Action, audit_record
 
 from ..badges import IMAGE_TYPES
 from ..models import Certificate, CertificateCredential

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit
 
 import jwt
@@ -35,7 +36,7 @@ from . import data_integrity
 from .documents import unknown_contexts
 
 KeyType = IssuerKey.KeyType
-ALGORITHMS = {KeyType.RSA: "RS256", KeyType.ED25519: "EdDSA"}
+ALGORITHMS: dict[str, str] = {KeyType.RSA: "RS256", KeyType.ED25519: "EdDSA"}
 # The members of a public JWK that make its RFC 7638 thumbprint.
 THUMBPRINT_MEMBERS = {"RSA": ("e", "kty", "n"), "OKP": ("crv", "kty", "x")}
 
@@ -123,8 +124,9 @@ def _load_key(path: str, modified: float, passphrase: str, key_type: str) -> Sig
     expected = rsa.RSAPrivateKey if key_type == KeyType.RSA else ed25519.Ed25519PrivateKey
     if not isinstance(private_key, expected):
         raise ValueError(f"{path} must be an {key_type} private key.")
-    jwk = public_jwk(private_key.public_key())
-    return SigningKey(private_key, key_type, jwk_thumbprint(jwk), jwk)
+    checked = cast(rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey, private_key)  # the type checked just above
+    jwk = public_jwk(checked.public_key())
+    return SigningKey(checked, key_type, jwk_thumbprint(jwk), jwk)
 
 
 def _configured(path: str, passphrase: str, key_type: str) -> SigningKey | None:
@@ -260,11 +262,14 @@ def _credential_of(payload: dict, *, legacy: bool) -> dict:
 def with_proof(credential: dict, key: SigningKey) -> dict:
     """The credential with an embedded Data Integrity proof by ``key`` (an Ed25519 key), in a list
     as the Open Badges 3.0 schema wants it."""
+    private_key = key.private_key
+    if not isinstance(private_key, ed25519.Ed25519PrivateKey):
+        raise ValueError("A Data Integrity proof (eddsa-rdfc-2022) is made with an Ed25519 key.")
     options = data_integrity.proof_options(
-        verification_method=multikey_url(data_integrity.multikey(key.private_key.public_key())),
+        verification_method=multikey_url(data_integrity.multikey(private_key.public_key())),
         created=timezone.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
-    return {**credential, "proof": [data_integrity.proof(credential, key.private_key, options)]}
+    return {**credential, "proof": [data_integrity.proof(credential, private_key, options)]}
 
 
 def _proof_key_of(verification_method: str) -> IssuerKey | None:

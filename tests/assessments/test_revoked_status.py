@@ -2,7 +2,6 @@
 
 import pytest
 
-from assessments import models as assessment_models
 from assessments import selectors
 from assessments.models import Assessment
 from certificates import services as certificate_services
@@ -25,10 +24,6 @@ def revoked(assessment, administrator):
 @pytest.fixture
 def valid(qualification):
     return flows.certify(factories.AssessmentFactory(qualification=qualification))
-
-
-def test_the_app_names_the_revoked_status_as_certificates_stores_it():
-    assert assessment_models.CERTIFICATE_REVOKED == Certificate.Status.REVOKED
 
 
 def test_the_display_status_reads_the_certificate(revoked, valid):
@@ -71,3 +66,26 @@ def test_report_counts_revoked_apart_from_certified(client, administrator, revok
 def test_only_revoked_is_not_a_certification_rate_of_100(revoked):
     figures = selectors.report_figures()
     assert (figures.certified, figures.revoked, figures.rate) == (0, 1, 0)
+
+
+def test_the_timeline_names_the_document_issued_and_its_revocation(revoked):
+    certificate = Certificate.objects.get(assessment=revoked)
+    steps = {step.title: step for step in selectors.candidate_timeline(revoked).steps}
+    issued = steps["Proof of professional qualification issued"]
+    assert (issued.at, issued.note) == (certificate.issued_at, certificate.number)
+    revocation = steps["Document revoked"]
+    assert (revocation.at, revocation.note) == (certificate.revoked_at, certificate.number)
+
+
+def test_the_export_names_each_rows_document_and_its_revocation_across_chunks(
+    revoked, valid, qualification, monkeypatch
+):
+    undecided = factories.AssessmentFactory(qualification=qualification)
+    monkeypatch.setattr(selectors, "EXPORT_CHUNK", 2)  # three rows: two chunks, each read with its documents
+    rows = {row[3]: row[-2:] for row in selectors.assessment_export_rows()}
+    numbers = dict(Certificate.objects.values_list("assessment__candidate__email", "number"))
+    assert rows == {
+        revoked.candidate.email: (numbers[revoked.candidate.email], "Revoked"),
+        valid.candidate.email: (numbers[valid.candidate.email], ""),
+        undecided.candidate.email: (None, ""),
+    }

@@ -3,11 +3,11 @@
 Refuses to run unless PORTAL_DEMO is set, which production never sets.
 """
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import User
+from portal.demo import refuse_outside_demo
 
 DEMO_ACCOUNTS = [
     # e-mail, password, role, first name, last name
@@ -16,11 +16,6 @@ DEMO_ACCOUNTS = [
     ("assessor1@demo.test", "demo-assessor-pass", User.Role.ASSESSOR, "Alex", "Assessor"),
     ("assessor2@demo.test", "demo-assessor-pass", User.Role.ASSESSOR, "Sam", "Second"),
 ]
-
-
-def refuse_outside_demo() -> None:
-    if not settings.PORTAL_DEMO:
-        raise CommandError("Demo data is only created when PORTAL_DEMO=1 (never in production).")
 
 
 class Command(BaseCommand):

@@ -8,10 +8,10 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from accounts.management.commands.create_demo_accounts import refuse_outside_demo
 from accounts.models import User
 from assessments import report_summary
 from assessments.models import Assessment
+from portal.demo import refuse_outside_demo
 from qualifications.models import Qualification
 
 

@@ -6,9 +6,9 @@ enters the real test centre in the admin, and issuing is refused until they do.
 
 from django.core.management.base import BaseCommand
 
-from accounts.management.commands.create_demo_accounts import refuse_outside_demo
 from certificates import services
 from certificates.models import IssuingCentre
+from portal.demo import refuse_outside_demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,66 @@
+"""The pages that ask the certificates about their assessments (the display status, the "certified"
+and "revoked" filters, a search by number) read as many rows at ten times the data: the
+certificates answer through ``assessments.documents`` with subqueries on their own indexes
+(docs/decisions/0029), as the join they replace did. See ``test_work_per_page`` for the method."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from assessments.models import Assessment
+from certificates.models import Certificate, IssuingCentre
+
+from .. import factories
+from .test_work_per_page import grow, rows_read
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's EXPLAIN ANALYZE"),
+]
+PAGES = [
+    "/assessments/",
+    "/assessments/?status=certified",
+    "/assessments/?status=revoked",
+    "/assessments/?search=0213-2026-000007",
+]
+
+
+def certify_the_certified(revoked_among: int) -> None:
+    """A certificate for each certified assessment without one; one in ``revoked_among`` revoked."""
+    centre = IssuingCentre.objects.current() or factories.IssuingCentreFactory()
+    now = timezone.now()
+    Certificate.objects.bulk_create(
+        Certificate(
+            assessment=assessment,
+            number=f"0213-2026-{assessment.pk:06d}",
+            year=2026,
+            sequence=assessment.pk,
+            holder_name="Name Last",
+            issuing_centre=centre,
+            first_language="nl",
+            second_language="en",
+            issued_at=now - timedelta(days=1),
+            status=Certificate.Status.REVOKED if n % revoked_among == 0 else Certificate.Status.ISSUED,
+            revoked_at=now if n % revoked_among == 0 else None,
+        )
+        for n, assessment in enumerate(Assessment.objects.filter(status="certified", certificate__isnull=True))
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def test_the_pages_asking_for_documents_read_as_many_rows_at_ten_times_the_data(client, administrator):
+    qualification = factories.QualificationFactory()
+    assessors = [factories.AssessorFactory() for _ in range(10)]
+    client.force_login(administrator)
+    grow(qualification, assessors, 60)
+    certify_the_certified(revoked_among=10)
+    assert Certificate.objects.filter(status=Certificate.Status.REVOKED).exists()
+    small = {page: rows_read(client, page) for page in PAGES}
+    grow(qualification, assessors, 540)
+    certify_the_certified(revoked_among=100)  # revocations stay rare
+    large = {page: rows_read(client, page) for page in PAGES}
+    grown = {page: (small[page], large[page]) for page in PAGES if large[page] > small[page] * 1.2 + 20}
+    assert not grown, f"rows read (60 → 600 assessments) grew on: {grown}"
