@@ -7,12 +7,13 @@ from .emails import invitation_message, password_reset_message
 from .forms import AccountField
 from .selectors import people_matching
 from .services import candidate_full_name
-from .sign_in import client_network
+from .sign_in import client_address, client_network
 
 __all__ = [
     "AccountField",
     "administrator_required",
     "candidate_full_name",
+    "client_address",
     "client_network",
     "invitation_message",
     "password_reset_message",

@@ -20,7 +20,7 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def audit_entries(**filters) -> QuerySet[AuditEntry]:
+def audit_entries(**filters: Any) -> QuerySet[AuditEntry]:
     """Newest first, with the people they name, filtered (the arguments of ``audit_entry_sources``):
     every entry, as one query (an export reads them all)."""
     return functools.reduce(operator.or_, audit_entry_sources(**filters))

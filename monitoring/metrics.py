@@ -15,7 +15,7 @@ from django.conf import settings
 from prometheus_client import REGISTRY, CollectorRegistry, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
-from accounts.sign_in import client_address
+from accounts.api import client_address
 
 from .health import served_queues
 

@@ -19,7 +19,7 @@ from accounts.api import invitation_message, password_reset_message
 from accounts.models import User
 from assessments.api import is_upcoming, upcoming_sessions
 from assessments.models import Assessment
-from portal.metrics import EMAILS
+from portal import metrics
 from portal.outbox import Outbox
 
 from .ics import assessment_event
@@ -226,9 +226,9 @@ def notification_send(*, notification_id: int, attempt_id: str) -> bool:
     try:
         _message(notification).send()
     except Exception as error:
-        EMAILS.labels(outcome="failed").inc()
+        metrics.EMAILS.labels(outcome="failed").inc()
         mine.update(status=Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
         raise
-    EMAILS.labels(outcome="sent").inc()
+    metrics.EMAILS.labels(outcome="sent").inc()
     mine.update(status=Status.SENT, sent_at=timezone.now(), error="")
     return True

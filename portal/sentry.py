@@ -9,6 +9,7 @@ breadcrumbs included. Each event is tagged with the request id of its log lines.
 """
 
 import re
+from typing import Any
 
 import sentry_sdk
 from sentry_sdk.integrations.celery import CeleryIntegration
@@ -31,7 +32,7 @@ def _scrubbed(value):
     return value
 
 
-def scrub(event: dict, hint: dict | None = None) -> dict:
+def scrub(event: Any, hint: Any = None) -> Any:
     """``before_send``: the event without personal data."""
     request = event.get("request")
     if isinstance(request, dict):

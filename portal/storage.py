@@ -8,7 +8,9 @@ default, an S3-compatible object store when ``S3_BUCKET`` is set. Code reaches i
 servers and workers on separate machines read the same files.
 """
 
-from django.core.files.storage import storages
+from typing import cast
+
+from django.core.files.storage import Storage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.functional import LazyObject, empty
@@ -23,10 +25,12 @@ class PrivateStorage(LazyObject):
         self._wrapped = storages[PRIVATE]
 
 
-private_storage = PrivateStorage()
+_private = PrivateStorage()
+# Typed as what it stands for: every call goes through to the storage.
+private_storage = cast(Storage, _private)
 
 
-def get_private_storage() -> PrivateStorage:
+def get_private_storage() -> Storage:
     """For ``FileField(storage=...)``: a migration names this function, never a backend."""
     return private_storage
 
@@ -34,7 +38,7 @@ def get_private_storage() -> PrivateStorage:
 @receiver(setting_changed)
 def _forget_private_storage(*, setting, **kwargs) -> None:
     if setting == "STORAGES":
-        private_storage._wrapped = empty
+        _private._wrapped = empty
 
 
 def listed_files(folder: str) -> list[str]:
