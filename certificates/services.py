@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import candidate_full_name
-from assessments import report_summary
 from assessments.models import Assessment
 from audit.services import Action, audit_record
 from portal.downloads import zip_stream
@@ -421,7 +420,7 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
         raise ValidationError(
             {"reason": ValidationError(_("Give the reason for revoking the proof."), code="no_reason")}
         )
-    with transaction.atomic(), report_summary.tracked(certificate.assessment):
+    with transaction.atomic():
         updated = Certificate.objects.filter(pk=certificate.pk, status=Certificate.Status.ISSUED).update(
             status=Certificate.Status.REVOKED, revoked_at=timezone.now(), revocation_reason=reason
         )

@@ -1,7 +1,7 @@
 """The reports as they were computed before the summary: from every row, on each request.
 
-The reference for ``assessments.report_summary``: the summary-based reports must give exactly
-these figures. Ties are broken as the summary-based reads break them (by id).
+The reference for the counters of ``reports``: the reports read from the counters must give
+exactly these figures. Ties are broken as the reads of the counters break them (by id).
 """
 
 from collections import defaultdict
@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from assessments.models import (
     CERTIFICATE_REVOKED,
+    OPEN_STATUSES,
     Assessment,
     CarriedOver,
     Judgement,
@@ -23,10 +24,8 @@ from assessments.models import (
     Objection,
     ScoreSheet,
 )
-from assessments.report_summary import OPEN_STATUSES
-from assessments.reports import Agreement, OutcomeRow
-from assessments.selectors import ReportFigures
 from qualifications.models import Competency, Qualification
+from reports.selectors import Agreement, OutcomeRow, ReportFigures
 
 Status = Assessment.Status
 DisplayStatus = Assessment.DisplayStatus

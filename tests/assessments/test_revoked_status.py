@@ -3,10 +3,10 @@
 import pytest
 
 from assessments import models as assessment_models
-from assessments import selectors
 from assessments.models import Assessment
 from certificates import services as certificate_services
 from certificates.models import Certificate
+from reports import selectors
 
 from .. import factories, flows
 
@@ -59,6 +59,7 @@ def test_assessment_page_and_other_dashboards_show_revoked(client, revoked):
 
 
 def test_report_counts_revoked_apart_from_certified(client, administrator, revoked, valid):
+    flows.refresh_reports()
     figures = selectors.report_figures()
     assert (figures.decided, figures.certified, figures.revoked, figures.rate) == (2, 1, 1, 50)
     assert dict(figures.by_status)["Certificate revoked"] == 1
@@ -69,5 +70,6 @@ def test_report_counts_revoked_apart_from_certified(client, administrator, revok
 
 
 def test_only_revoked_is_not_a_certification_rate_of_100(revoked):
+    flows.refresh_reports()
     figures = selectors.report_figures()
     assert (figures.certified, figures.revoked, figures.rate) == (0, 1, 0)

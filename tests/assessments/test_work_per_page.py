@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from assessments import report_summary
 from assessments.models import Assessment
 from audit.models import AuditEntry
+from reports.services import reports_rebuild
 
 from .. import factories
 
@@ -83,8 +83,8 @@ def grow(qualification, assessors, count: int) -> None:
         )
         for n, a in enumerate(assessments * 3)
     )
-    # Written beside the services: counted into the reports' summary as a deployment's rebuild does.
-    report_summary.summary_rebuild()
+    # Written beside the services: counted into the reports' counters as a deployment's rebuild does.
+    reports_rebuild()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # as autovacuum would: the planner knows the tables' sizes
 
