@@ -54,13 +54,14 @@ migrate: $(MIGRATED)
 $(MIGRATED): $(INSTALLED) $(wildcard */migrations/*.py) fixtures/qualification_0213.json $(DB_FILE_GONE) | messages
 	$(BIN)/python manage.py migrate --verbosity 0
 	$(BIN)/python manage.py loaddata qualification_0213 --verbosity 0
-	$(BIN)/python manage.py report_summary_rebuild --verbosity 0
+	$(BIN)/python manage.py reports_rebuild --verbosity 0
 	@mkdir -p $(@D) && touch $@
 
 $(DEMO): $(MIGRATED) $(wildcard */management/commands/create_demo_*.py)
 	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_accounts
 	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_issuing_centre
 	@PORTAL_DEMO=1 $(BIN)/python manage.py create_demo_assessment
+	@$(BIN)/python manage.py reports_rebuild --verbosity 0
 	@mkdir -p $(@D) && touch $@
 
 # The TEST seal is made in the demo centre's name, so it is made after the demo centre.

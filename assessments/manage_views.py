@@ -12,7 +12,7 @@ from portal.exports import export_response
 from portal.forms import add_service_errors
 from portal.import_page import spreadsheet_import
 
-from . import access, reports, selectors, services
+from . import access, selectors, services
 from .forms import (
     AssessmentFilterForm,
     AssessmentForm,
@@ -85,29 +85,6 @@ def assessors_edit(request, pk: int):
     return render(request, "form.html", {"form": form, "title": _("Assessors"), "assessment": assessment})
 
 
-def _outcome_reports() -> dict:
-    per_competency, per_pair = reports.assessor_agreement(pairs=reports.PAIRS_SHOWN)
-    return {
-        "outcomes": reports.outcomes_per_month(),
-        "not_proven": reports.competencies_not_proven(),
-        "objections": reports.objection_outcomes(),
-        "agreement": [(_("Per competency"), per_competency), (_("Per assessor pair"), per_pair)],
-        "pairs_shown": reports.PAIRS_SHOWN,
-    }
-
-
-@access.administrator_required
-def report(request):
-    return render(request, "assessments/report.html", {"figures": selectors.report_figures(), **_outcome_reports()})
-
-
-@access.administrator_required
-def report_outcomes_export(request, file_format: str):
-    """The outcome reports, every assessor pair included, as sections of one sheet."""
-    header, *rows = reports.outcome_report_rows()
-    return export_response(file_format, "outcome-reports", header, rows)
-
-
 @access.administrator_required
 def assessment_schedule(request, pk: int):
     """Reschedule (time, place) or cancel an assessment that has not started, with a reason."""
@@ -168,12 +145,6 @@ def day_view(request):
             "next_day": day + timedelta(days=1),
         },
     )
-
-
-@access.administrator_required
-def report_export(request, file_format: str):
-    header = [_("Section"), _("Item"), _("Number"), _("Out of")]
-    return export_response(file_format, "report", header, selectors.report_rows(selectors.report_figures()))
 
 
 @access.administrator_required

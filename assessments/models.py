@@ -160,7 +160,7 @@ class Assessment(models.Model):
             models.Index(fields=["scheduled_at", "id"], name="assessment_schedule_idx"),
             models.Index(fields=["status", "scheduled_at", "id"], name="assessment_status_schedule_idx"),
             models.Index(Upper("location"), "scheduled_at", name="assessment_location_idx"),
-            # The reports' workload per assessor: counted from these alone (index-only scans).
+            # An assessor's assessments, in either seat (their dashboard, overlap warnings).
             models.Index(fields=["first_assessor", "status"], name="assessment_first_load_idx"),
             models.Index(fields=["second_assessor", "status"], name="assessment_second_load_idx"),
         ]
@@ -466,108 +466,3 @@ class Objection(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
-
-
-# The reports' summary (decision 0008): counters kept current by the services, in the transaction
-# of each change, through ``assessments.report_summary`` alone; ``report_summary_rebuild``
-# recomputes them from the data. The reports page reads these few rows instead of every assessment.
-
-
-class StatusTally(models.Model):
-    """Assessments per display status, and objections per status."""
-
-    class Subject(models.TextChoices):
-        ASSESSMENT = "assessment"
-        OBJECTION = "objection"
-
-    subject = models.CharField(max_length=20, choices=Subject.choices)
-    status = models.CharField(max_length=20)
-    count = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["subject", "status"], name="status_tally_once")]
-
-    def __str__(self) -> str:
-        return f"{self.subject} {self.status}: {self.count}"
-
-
-class DurationTally(models.Model):
-    """Ended assessments per qualification and duration in started hours (0: no start recorded):
-    the overruns follow from any maximum the qualification has, now or later."""
-
-    qualification = models.ForeignKey(Qualification, on_delete=models.CASCADE, related_name="+")
-    hours = models.IntegerField()
-    count = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["qualification", "hours"], name="duration_tally_once")]
-
-    def __str__(self) -> str:
-        return f"{self.hours} h: {self.count}"
-
-
-class AssessorTally(models.Model):
-    """An assessor's assessments, in either seat: still open, and all."""
-
-    assessor = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    open = models.BigIntegerField(default=0)
-    total = models.BigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.open} / {self.total}"
-
-
-class MonthTally(models.Model):
-    """Decisions per month (local time): certified, a proof of partial qualification, a statement
-    (something else proven), nothing proven."""
-
-    month = models.DateField(unique=True)
-    certified = models.BigIntegerField(default=0)
-    partial = models.BigIntegerField(default=0)
-    statement = models.BigIntegerField(default=0)
-    not_certified = models.BigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m}"
-
-
-class AgreementCounts(models.Model):
-    """The assessors' first judgements (before reconciliation) of assessments with both sheets in."""
-
-    assessments = models.BigIntegerField(default=0)
-    judgements = models.BigIntegerField(default=0)
-    agreed = models.BigIntegerField(default=0)
-    first_yes = models.BigIntegerField(default=0)
-    second_yes = models.BigIntegerField(default=0)
-
-    class Meta:
-        abstract = True
-
-
-class CompetencyTally(AgreementCounts):
-    """Per competency: the decisions that judged it and did not find it proven (first seat's sheet),
-    and the agreement on it (the first seat's judgement is "first")."""
-
-    competency = models.OneToOneField(Competency, on_delete=models.CASCADE, related_name="+")
-    judged = models.BigIntegerField(default=0)
-    not_proven = models.BigIntegerField(default=0)
-
-    class Meta:
-        indexes = [models.Index(fields=["-not_proven", "competency"], name="competency_tally_top_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.not_proven} / {self.judged}"
-
-
-class PairTally(AgreementCounts):
-    """Agreement per pair of assessors, whichever seat each took: ``first`` is the lower id."""
-
-    first = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    second = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["first", "second"], name="pair_tally_once")]
-        indexes = [models.Index(fields=["-judgements", "first", "second"], name="pair_tally_top_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.agreed} / {self.judgements}"

@@ -24,16 +24,13 @@ from .documents import documents
 from .models import (
     Assessment,
     AssessmentQuerySet,
-    AssessorTally,
     CarriedOver,
-    DurationTally,
     IndicatorNote,
     Judgement,
     JudgementRevision,
     Objection,
     PortfolioItem,
     ScoreSheet,
-    StatusTally,
 )
 
 Status = Assessment.Status
@@ -437,72 +434,6 @@ def day_sessions(day: date) -> QuerySet[Assessment]:
         .filter(scheduled_at__date=day)
         .order_by("scheduled_at", "location", "pk")
     )
-
-
-@dataclass
-class ReportFigures:
-    by_status: list[tuple[str | Promise, int]]
-    total: int
-    decided: int
-    certified: int  # with a valid certificate: revoked ones are counted apart
-    revoked: int
-    ended: int
-    overruns: int
-    workload: list[tuple[User, int, int]]
-
-    @property
-    def rate(self) -> int | None:
-        return round(100 * self.certified / self.decided) if self.decided else None
-
-
-def report_figures() -> ReportFigures:
-    """Counts per display status, certification rate, overruns and assessor workload, read from
-    the reports' summary (``assessments.report_summary``): a few rows whatever the number of
-    assessments.
-
-    The rate is of valid certificates among decided assessments: a revoked certificate is a
-    decided assessment that no longer counts as certified.
-    """
-    tallies = dict(StatusTally.objects.filter(subject=StatusTally.Subject.ASSESSMENT).values_list("status", "count"))
-    counts = {value: tallies.get(value, 0) for value in DisplayStatus.values}
-    # Ran over: longer than its own qualification allows now (the durations are kept in hours).
-    limits = dict(Qualification.objects.values_list("pk", "max_assessment_hours"))
-    ended = overruns = 0
-    for qualification_id, hours, count in DurationTally.objects.values_list("qualification", "hours", "count"):
-        ended += count
-        overruns += count if hours > limits[qualification_id] else 0
-    certified, revoked = counts[Status.CERTIFIED], counts[DisplayStatus.REVOKED]
-    return ReportFigures(
-        by_status=[(label, counts[value]) for value, label in DisplayStatus.choices],
-        total=sum(counts.values()),
-        decided=certified + revoked + counts[Status.NOT_CERTIFIED],
-        certified=certified,
-        revoked=revoked,
-        ended=ended,
-        overruns=overruns,
-        workload=[
-            (tally.assessor, tally.open, tally.total)
-            for tally in AssessorTally.objects.filter(total__gt=0)
-            .select_related("assessor")
-            .order_by("assessor__last_name", "assessor__first_name", "assessor_id")
-        ],
-    )
-
-
-def report_rows(figures: ReportFigures) -> list[tuple[Any, ...]]:
-    """The report as rows of a spreadsheet: (section, item, number, out of)."""
-    by_status, outcomes = _("Assessments by status"), _("Outcomes")
-    rows = [(by_status, str(label), count, figures.total) for label, count in figures.by_status]
-    rows += [
-        (outcomes, _("Certified"), figures.certified, figures.decided),
-        (outcomes, _("Assessments that ran over time"), figures.overruns, figures.ended),
-    ]
-    # Per assessor: open assessments out of all their assessments.
-    rows += [
-        (_("Assessor workload"), f"{assessor.full_name} <{assessor.email}>", open_count, all_count)
-        for assessor, open_count, all_count in figures.workload
-    ]
-    return rows
 
 
 @dataclass

@@ -25,9 +25,6 @@ urlpatterns = [
     path("<int:pk>/objection/decide/", outcome_views.objection_decide, name="objection_decide"),
     path("new/", manage_views.assessment_create, name="create"),
     path("day/", manage_views.day_view, name="day"),
-    path("reports/", manage_views.report, name="report"),
-    path("reports/export.<str:file_format>", manage_views.report_export, name="report_export"),
     path("export.<str:file_format>", manage_views.dashboard_export, name="export"),
     path("import/", manage_views.assessments_import, name="import"),
-    path("reports/outcomes.<str:file_format>", manage_views.report_outcomes_export, name="report_outcomes_export"),
 ]

@@ -292,12 +292,12 @@ class World:
             f"entries) in {time.perf_counter() - started:.1f} s",
             flush=True,
         )
-        # The rows were written beside the services: count them into the reports' summary, as a
-        # deployment's data migration does; the services keep it current from then on.
+        # The rows were written beside the services: counted into the reports' counters as after a
+        # bulk load (docs/deploy.md).
         started = time.perf_counter()
-        call_command("report_summary_rebuild", stdout=io.StringIO())
+        call_command("reports_rebuild", stdout=io.StringIO())
         loader.finish([])
-        print(f"  rebuilt the reports' summary in {time.perf_counter() - started:.1f} s", flush=True)
+        print(f"  rebuilt the reports' counters in {time.perf_counter() - started:.1f} s", flush=True)
 
     def _one(self, index, users, assessments, sheets, judgements, certificates, audit) -> None:
         from accounts.models import User

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 
 from accounts.api import candidate_full_name
 from accounts.models import User
-from assessments import report_summary
 from assessments.api import assessment_locked
 from assessments.models import Assessment
 from audit.api import Action, Actor, audit_record
@@ -427,7 +426,7 @@ def certificate_revoke(*, certificate: Certificate, actor: Actor, reason: str) -
         raise ValidationError(
             {"reason": ValidationError(_("Give the reason for revoking the proof."), code="no_reason")}
         )
-    with transaction.atomic(), report_summary.tracked(certificate.assessment):
+    with transaction.atomic():
         updated = Certificate.objects.filter(pk=certificate.pk, status=Certificate.Status.ISSUED).update(
             status=Certificate.Status.REVOKED, revoked_at=timezone.now(), revocation_reason=reason
         )

@@ -79,6 +79,11 @@ def configure_from_django(sender: Celery, **kwargs) -> None:
                 "task": "notifications.tasks.queue_pending_notifications",
                 "schedule": 60.0,
             },
+            # The reports' figures, counted again from what changed since the last time.
+            "refresh-reports": {
+                "task": "reports.tasks.refresh_reports",
+                "schedule": float(settings.REPORTS_REFRESH_SECONDS),
+            },
             # Every 15 minutes: a reminder goes at most that late; each is recorded once.
             "send-reminders": {
                 "task": "notifications.tasks.send_reminders",

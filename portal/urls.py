@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("qualifications/", include("qualifications.urls")),
+    path("assessments/reports/", include("reports.urls")),
     path("assessments/", include("assessments.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("certificates.urls")),

@@ -6,7 +6,6 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
-from assessments import report_summary
 from assessments.models import Assessment
 from certificates.models import IssuingCentre
 from qualifications.models import Competency, Indicator, PartialQualification, Qualification
@@ -113,12 +112,6 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     second_assessor = factory.SubFactory(AssessorFactory)
     scheduled_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
     location = "Test centre"
-
-    @factory.post_generation
-    def counted(obj, create, extracted, **kwargs):
-        """In the reports' summary, as ``assessment_create`` counts a new assessment."""
-        if create:
-            report_summary.added(obj)
 
 
 class IssuingCentreFactory(factory.django.DjangoModelFactory):

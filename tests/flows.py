@@ -8,6 +8,7 @@ from assessments import services
 from assessments.models import Assessment, ScoreSheet
 from assessments.selectors import to_judge
 from assessments.services import JudgementEntry
+from reports.services import reports_refresh
 
 
 def start(assessment: Assessment, actor=None) -> Assessment:
@@ -59,6 +60,11 @@ def overrun(assessment: Assessment, hours: float = 0, seconds: float = 0) -> Non
     )
     with mock.patch("django.utils.timezone.now", return_value=ended_at):
         end(assessment)
+
+
+def refresh_reports() -> None:
+    """The reports' counters as the worker's next periodic refresh leaves them."""
+    assert reports_refresh()
 
 
 def decide(assessment: Assessment, *, not_proven=()) -> Assessment:

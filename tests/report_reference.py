@@ -1,7 +1,7 @@
 """The reports as they were computed before the summary: from every row, on each request.
 
-The reference for ``assessments.report_summary``: the summary-based reports must give exactly
-these figures. Ties are broken as the summary-based reads break them (by id).
+The reference for the counters of ``reports``: the reports read from the counters must give
+exactly these figures. Ties are broken as the reads of the counters break them (by id).
 """
 
 from collections import defaultdict
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from assessments.models import (
+    OPEN_STATUSES,
     Assessment,
     CarriedOver,
     Judgement,
@@ -22,11 +23,9 @@ from assessments.models import (
     Objection,
     ScoreSheet,
 )
-from assessments.report_summary import OPEN_STATUSES
-from assessments.reports import Agreement, OutcomeRow
-from assessments.selectors import ReportFigures
 from certificates.models import Certificate
 from qualifications.models import Competency, Qualification
+from reports.selectors import Agreement, OutcomeRow, ReportFigures
 
 Status = Assessment.Status
 DisplayStatus = Assessment.DisplayStatus

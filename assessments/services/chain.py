@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.api import Action, audit_record
 
-from .. import report_summary
 from ..models import Assessment, CarriedOver
 from ..selectors import decision_time, proven_in_chain
 from ..signals import assessment_scheduled
@@ -100,7 +99,6 @@ def follow_up_create(
         CarriedOver(assessment=assessment, competency_id=competency_id, proven_in=proven_in)
         for competency_id, proven_in in carried.items()
     )
-    report_summary.added(assessment)
     assessment_scheduled.send(sender=Assessment, assessment=assessment)
     return assessment
 

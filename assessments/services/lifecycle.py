@@ -14,7 +14,6 @@ from audit.api import Action, audit_record
 from portal.refusals import refuse_all
 from qualifications.models import Qualification
 
-from .. import report_summary
 from ..documents import documents
 from ..models import Assessment, Judgement, Objection, ScoreSheet
 from ..selectors import to_judge
@@ -211,7 +210,6 @@ def assessment_create(
         )
         assessment.validate_constraints()
         assessment.save()
-        report_summary.added(assessment)
         audit_record(
             actor=created_by,
             action=Action.ASSESSMENT_CREATED,
@@ -241,9 +239,8 @@ def assessment_assign_assessors(
             second_assessor=second_assessor,
             disputed=disputed_by(locked),
         )
-        with report_summary.tracked(locked):
-            locked.first_assessor, locked.second_assessor = first_assessor, second_assessor
-            locked.save(update_fields=["first_assessor", "second_assessor"])
+        locked.first_assessor, locked.second_assessor = first_assessor, second_assessor
+        locked.save(update_fields=["first_assessor", "second_assessor"])
         audit_record(
             actor=actor,
             action=Action.ASSESSORS_ASSIGNED,
@@ -325,8 +322,7 @@ def assessment_cancel(*, actor: User, assessment: Assessment, reason: str) -> As
             Assessment.objects.select_for_update().select_related("qualification", "candidate").get(pk=assessment.pk)
         )
         assessment_check_schedulable(locked)
-        with report_summary.tracked(locked):
-            assessment_move(locked, Status.CANCELLED, cancellation_reason=reason)
+        assessment_move(locked, Status.CANCELLED, cancellation_reason=reason)
         audit_record(
             actor=actor,
             action=Action.ASSESSMENT_CANCELLED,
@@ -359,8 +355,7 @@ def assessment_start(*, actor: User, assessment: Assessment) -> Assessment:
         assessment = Assessment.objects.select_for_update().select_related("qualification").get(pk=assessment.pk)
         assessment_check_startable(assessment)
         started_at = timezone.now()
-        with report_summary.tracked(assessment):
-            assessment_move(assessment, Status.SCORING, started_at=started_at)
+        assessment_move(assessment, Status.SCORING, started_at=started_at)
         competencies = list(to_judge(assessment))
         for assessor_id in assessment.assessor_ids:
             sheet = ScoreSheet.objects.create(assessment=assessment, assessor_id=assessor_id)
@@ -383,9 +378,8 @@ def assessment_end(*, actor: User, assessment: Assessment) -> Assessment:
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().select_related("qualification").get(pk=assessment.pk)
         assessment_check_endable(assessment)
-        with report_summary.tracked(assessment):
-            assessment.ended_at = timezone.now()
-            assessment.save(update_fields=["ended_at"])
+        assessment.ended_at = timezone.now()
+        assessment.save(update_fields=["ended_at"])
         audit_record(
             actor=actor,
             action=Action.ASSESSMENT_ENDED,

@@ -13,7 +13,6 @@ from accounts.models import User
 from audit.api import Action, audit_record
 from qualifications.models import Competency
 
-from .. import report_summary
 from ..models import Assessment, Objection
 from ..selectors import objection_deadline, proven_in_chain
 from ..signals import objection_decided, objection_lodged
@@ -56,8 +55,7 @@ def objection_lodge(*, actor: User, assessment: Assessment, competencies: list[C
                     )
                 }
             )
-        with report_summary.tracked(assessment):
-            objection = Objection.objects.create(assessment=assessment, reason=reason, lodged_at=timezone.now())
+        objection = Objection.objects.create(assessment=assessment, reason=reason, lodged_at=timezone.now())
         objection.competencies.set(competencies)
         audit_record(
             actor=actor,
@@ -144,8 +142,7 @@ def objection_uphold(
 def _decide(actor: User, objection: Objection, status: str, reason: str) -> None:
     objection.status, objection.outcome_reason = status, reason
     objection.decided_by, objection.decided_at = actor, timezone.now()
-    with report_summary.tracked(objection.assessment):
-        objection.save(update_fields=["status", "outcome_reason", "decided_by", "decided_at", "new_assessment"])
+    objection.save(update_fields=["status", "outcome_reason", "decided_by", "decided_at", "new_assessment"])
     audit_record(
         actor=actor,
         action=Action.OBJECTION_DECIDED,

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.api import Action, audit_record
 
-from .. import report_summary
 from ..models import Assessment, Judgement, JudgementRevision
 from ..selectors import competency_pairs
 from .decision import decide_if_agreed, judgement_summary
@@ -72,6 +71,5 @@ def judgement_revise(
             proven=proven,
             reason=reason,
         )
-        with report_summary.tracked(assessment):
-            decide_if_agreed(actor=actor, assessment=assessment)
+        decide_if_agreed(actor=actor, assessment=assessment)
     return judgement

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.api import Action, audit_record
 
-from .. import report_summary
 from ..models import Assessment, IndicatorNote, Judgement, Observation, ScoreSheet
 from ..signals import reconciliation_needed
 from ..uploads import CheckedUpload, check_upload
@@ -213,8 +212,7 @@ def score_sheet_save(
             _check_entries(sheet, judgements, entries)
             _apply_entries(actor, sheet, judgements, entries, observations)
             if submit:
-                with report_summary.tracked(sheet.assessment):
-                    _submit(actor, sheet, judgements)
+                _submit(actor, sheet, judgements)
     except BaseException:
         for observation, _competency_id in observations:
             observation.file.storage.delete(observation.file.name)

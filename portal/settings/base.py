@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "certificates",
     "notifications",
     "monitoring",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -307,6 +308,13 @@ CARRIED_OVER_VALIDITY_DAYS = (
 )
 # The candidate may lodge an objection this many days after the decision.
 OBJECTION_PERIOD_DAYS = int(os.environ.get("OBJECTION_PERIOD_DAYS", "14"))
+
+# --- Reports (docs/decisions/0024-reports-off-the-write-path.md) ----------------------------
+# The worker counts the reports' figures again this often (seconds); the page says how old they are.
+REPORTS_REFRESH_SECONDS = int(os.environ.get("REPORTS_REFRESH_SECONDS", "60"))
+# A refresh reads again the audit entries of this many seconds before it: a change whose
+# transaction took up to this long to commit is still counted. Longer than any transaction.
+REPORTS_REFRESH_OVERLAP_SECONDS = int(os.environ.get("REPORTS_REFRESH_OVERLAP_SECONDS", "600"))
 
 # --- Demo -----------------------------------------------------------------------------
 # Demo accounts are only ever created when this is set (make run sets it); never in production.

@@ -75,6 +75,7 @@ def test_the_dashboard_exports_its_current_selection(client, administrator, qual
 
 def test_the_report_and_the_audit_trail_export(client, administrator, assessment):
     flows.start(assessment)
+    flows.refresh_reports()
     client.force_login(administrator)
     report = xlsx_rows(client.get("/assessments/reports/export.xlsx"))
     assert ("Assessments by status", "Scoring", 1, 1) in report

@@ -56,6 +56,7 @@ VIEWS = [
     ("audit trail", "get", "/audit/", {ADMINISTRATOR}),
     ("reports", "get", "/assessments/reports/", {ADMINISTRATOR}),
     ("reports export", "get", "/assessments/reports/export.csv", {ADMINISTRATOR}),
+    ("reports refresh", "post", "/assessments/reports/refresh/", {ADMINISTRATOR}),
     ("dashboard export", "get", "/assessments/export.xlsx", {ADMINISTRATOR}),
     ("assessments import", "get", "/assessments/import/", {ADMINISTRATOR}),
     ("account search", "get", "/accounts/people/search/", {ADMINISTRATOR}),
@@ -219,7 +220,7 @@ def test_every_view_of_the_procedure_is_in_the_matrix():
     covered |= {resolve(url.format(**dummy).split("?")[0]).view_name for _name, url in PUBLIC + PUBLIC_POST}
     existing = {
         f"{namespace}:{name}"
-        for namespace in ("assessments", "certificates")
+        for namespace in ("assessments", "certificates", "reports")
         for name in get_resolver().namespace_dict[namespace][1].reverse_dict
         if isinstance(name, str)
     }

@@ -10,9 +10,9 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
-from assessments import report_summary
 from assessments.models import Assessment
 from audit.models import AuditEntry
+from reports.services import reports_rebuild
 
 from .. import factories
 from ..plans import analyze, work_of
@@ -73,8 +73,8 @@ def grow(qualification, assessors, count: int) -> None:
         )
         for n, a in enumerate(assessments * 3)
     )
-    # Written beside the services: counted into the reports' summary as a deployment's rebuild does.
-    report_summary.summary_rebuild()
+    # Written beside the services: counted into the reports' counters as a deployment's rebuild does.
+    reports_rebuild()
     analyze()
 
 

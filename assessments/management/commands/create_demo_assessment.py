@@ -9,7 +9,6 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from accounts.models import User
-from assessments import report_summary
 from assessments.models import Assessment
 from portal.demo import refuse_outside_demo
 from qualifications.models import Qualification
@@ -24,7 +23,7 @@ class Command(BaseCommand):
         first, second = User.objects.filter(email__in=["assessor1@demo.test", "assessor2@demo.test"]).order_by("email")
         qualification = Qualification.objects.filter(code="0213").first()
         if qualification and not Assessment.objects.filter(candidate=candidate).exists():
-            assessment = Assessment.objects.create(
+            Assessment.objects.create(
                 candidate=candidate,
                 qualification=qualification,
                 first_assessor=first,
@@ -32,4 +31,3 @@ class Command(BaseCommand):
                 scheduled_at=timezone.now() + timedelta(hours=1),
                 location="Demo test centre",
             )
-            report_summary.added(assessment)

@@ -1,14 +1,119 @@
-"""Reads for the reports page: outcomes, competencies not proven, objections, assessor agreement,
-from the reports' summary (``assessments.report_summary``), a few rows whatever the data."""
+"""Reads for the reports page and its exports, from the counters (a few rows whatever the data):
+statuses, outcomes, overruns, workload, outcomes per month, competencies not proven, objections,
+assessor agreement; and how fresh the figures are."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qualifications.models import Competency
+from accounts.models import User
+from assessments.models import Assessment, Objection
+from qualifications.models import Competency, Qualification
 
-from .models import CompetencyTally, MonthTally, Objection, PairTally, StatusTally
+from .models import (
+    AssessorTally,
+    CompetencyTally,
+    DurationTally,
+    MonthTally,
+    PairTally,
+    RefreshRequest,
+    ReportState,
+    StatusTally,
+)
+
+Status = Assessment.Status
+DisplayStatus = Assessment.DisplayStatus
+
+# The figures are called late once they are this many periodic refreshes old.
+LATE_AFTER_REFRESHES = 5
+
+
+@dataclass
+class Freshness:
+    """When the figures were counted, and whether an administrator's refresh is on its way."""
+
+    as_of: datetime | None  # None: never counted yet
+    requested_at: datetime | None  # a refresh asked for after the figures were counted
+    late: bool  # older than a working worker would leave them
+
+
+def freshness() -> Freshness:
+    as_of = ReportState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+    requested = RefreshRequest.objects.order_by("-requested_at").values_list("requested_at", flat=True).first()
+    late_before = timezone.now() - timedelta(seconds=LATE_AFTER_REFRESHES * settings.REPORTS_REFRESH_SECONDS)
+    return Freshness(
+        as_of=as_of,
+        requested_at=requested if requested is not None and (as_of is None or requested > as_of) else None,
+        late=as_of is None or as_of < late_before,
+    )
+
+
+@dataclass
+class ReportFigures:
+    by_status: list[tuple[str, int]]
+    total: int
+    decided: int
+    certified: int  # with a valid certificate: revoked ones are counted apart
+    revoked: int
+    ended: int
+    overruns: int
+    workload: list[tuple[User, int, int]]
+
+    @property
+    def rate(self) -> int | None:
+        return round(100 * self.certified / self.decided) if self.decided else None
+
+
+def report_figures() -> ReportFigures:
+    """Counts per display status, certification rate, overruns and assessor workload.
+
+    The rate is of valid certificates among decided assessments: a revoked certificate is a
+    decided assessment that no longer counts as certified.
+    """
+    tallies = dict(StatusTally.objects.filter(subject=StatusTally.Subject.ASSESSMENT).values_list("status", "count"))
+    counts = {value: tallies.get(value, 0) for value in DisplayStatus.values}
+    # Ran over: longer than its own qualification allows now (the durations are kept in hours).
+    limits = dict(Qualification.objects.values_list("pk", "max_assessment_hours"))
+    ended = overruns = 0
+    for qualification_id, hours, count in DurationTally.objects.values_list("qualification", "hours", "count"):
+        ended += count
+        overruns += count if hours > limits[qualification_id] else 0
+    certified, revoked = counts[Status.CERTIFIED], counts[DisplayStatus.REVOKED]
+    return ReportFigures(
+        by_status=[(label, counts[value]) for value, label in DisplayStatus.choices],
+        total=sum(counts.values()),
+        decided=certified + revoked + counts[Status.NOT_CERTIFIED],
+        certified=certified,
+        revoked=revoked,
+        ended=ended,
+        overruns=overruns,
+        workload=[
+            (tally.assessor, tally.open, tally.total)
+            for tally in AssessorTally.objects.filter(total__gt=0)
+            .select_related("assessor")
+            .order_by("assessor__last_name", "assessor__first_name", "assessor_id")
+        ],
+    )
+
+
+def report_rows(figures: ReportFigures) -> list[tuple]:
+    """The report as rows of a spreadsheet: (section, item, number, out of)."""
+    by_status, outcomes = _("Assessments by status"), _("Outcomes")
+    rows = [(by_status, str(label), count, figures.total) for label, count in figures.by_status]
+    rows += [
+        (outcomes, _("Certified"), figures.certified, figures.decided),
+        (outcomes, _("Assessments that ran over time"), figures.overruns, figures.ended),
+    ]
+    # Per assessor: open assessments out of all their assessments.
+    rows += [
+        (_("Assessor workload"), f"{assessor.full_name} <{assessor.email}>", open_count, all_count)
+        for assessor, open_count, all_count in figures.workload
+    ]
+    return rows
 
 
 @dataclass
