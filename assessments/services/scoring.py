@@ -175,15 +175,12 @@ def _check_observation(
         raise ValidationError({entry_error_key(entry.competency_id, "observation"): error}) from error
 
 
-def _store_observations(
-    entries: list[JudgementEntry], actor: User, assessment: Assessment
-) -> list[tuple[Observation, int]]:
+def _store_observations(entries: list[JudgementEntry], actor: User, sheet: ScoreSheet) -> list[tuple[Observation, int]]:
     """Validate and write the observation files before the transaction; see ``portfolio_item_add``."""
-    checked = [
-        (entry, entry.observation, _check_observation(entry, entry.observation, actor, assessment))
-        for entry in entries
-        if entry.observation
-    ]
+    uploads = [(entry, entry.observation) for entry in entries if entry.observation]
+    if not uploads:
+        return []  # the sheet's assessment is read only for a file to check
+    checked = [(entry, file, _check_observation(entry, file, actor, sheet.assessment)) for entry, file in uploads]
     stored = []
     for entry, file, upload in checked:
         observation = Observation(
@@ -198,7 +195,7 @@ def score_sheet_save(
     *, actor: User, sheet: ScoreSheet, entries: list[JudgementEntry], submit: bool = False
 ) -> ScoreSheet:
     """Save the assessor's draft; with ``submit`` also check it is complete, lock it and move on."""
-    observations = _store_observations(entries, actor, sheet.assessment)
+    observations = _store_observations(entries, actor, sheet)
     try:
         with transaction.atomic():
             Assessment.objects.select_for_update().get(pk=sheet.assessment_id)
