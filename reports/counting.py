@@ -8,17 +8,19 @@ these two.
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import NamedTuple, TypeAlias
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from assessments.models import (
     OPEN_STATUSES,
     Assessment,
+    AssessmentQuerySet,
     CarriedOver,
     Judgement,
     JudgementRevision,
@@ -41,7 +43,7 @@ PAIRED_STATUSES = (Status.RECONCILIATION, *Assessment.DECIDED)  # both sheets ar
 AGREEMENT = ("assessments", "judgements", "agreed", "first_yes", "second_yes")
 
 # Each counter and the fields that name one of its rows.
-KEYS = {
+KEYS: dict[type[models.Model], tuple[str, ...]] = {
     StatusTally: ("subject", "status"),
     DurationTally: ("qualification_id", "hours"),
     AssessorTally: ("assessor_id",),
@@ -50,18 +52,20 @@ KEYS = {
     PairTally: ("first_id", "second_id"),
 }
 
+# The values of the fields that name a counter's row, in the order of ``KEYS``.
+Key: TypeAlias = tuple[int | str | date, ...]
 # (counter, key, field) -> amount
-Share = Counter
+Share: TypeAlias = Counter[tuple[type[models.Model], Key, str]]
 
 
-def started_hours(started_at, ended_at) -> int:
+def started_hours(started_at: datetime | None, ended_at: datetime) -> int:
     """The duration in started hours: longer than H hours exactly when this is more than H."""
     if started_at is None:
         return 0
     return -((started_at - ended_at) // timedelta(hours=1))
 
 
-def month_of(moment) -> date:
+def month_of(moment: datetime) -> date:
     return timezone.localtime(moment).date().replace(day=1)
 
 
@@ -149,8 +153,14 @@ def store(found: dict[int, Facts]) -> None:
 
 def tally(found: Iterable[Facts]) -> Share:
     """What assessments with these facts add to each counter, together."""
-    statuses, objections, durations, months = Counter(), Counter(), Counter(), Counter()
-    total, still_open, judged, not_proven = Counter(), Counter(), Counter(), Counter()
+    statuses: Counter[str] = Counter()  # per display status
+    objections: Counter[str] = Counter()  # per objection status
+    durations: Counter[tuple[int, int]] = Counter()  # per (qualification, hours)
+    months: Counter[tuple[date, str]] = Counter()  # per (month, outcome)
+    total: Counter[int] = Counter()  # per assessor, and the open ones apart
+    still_open: Counter[int] = Counter()
+    judged: Counter[int] = Counter()  # per competency, and the ones not proven apart
+    not_proven: Counter[int] = Counter()
     by_competency: dict[int, list[int]] = defaultdict(lambda: [0] * len(AGREEMENT))
     by_pair: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0] * len(AGREEMENT))
     for facts in found:
@@ -184,14 +194,16 @@ def tally(found: Iterable[Facts]) -> Share:
     for competency, count in judged.items():
         counts[CompetencyTally, (competency,), "judged"] = count
         counts[CompetencyTally, (competency,), "not_proven"] = not_proven[competency]
-    for model, agreements in ((CompetencyTally, by_competency), (PairTally, by_pair)):
-        for key, numbers in agreements.items():
-            for field, number in zip(AGREEMENT, numbers, strict=True):
-                counts[model, key if model is PairTally else (key,), field] = number
+    for competency, numbers in by_competency.items():
+        for field, number in zip(AGREEMENT, numbers, strict=True):
+            counts[CompetencyTally, (competency,), field] = number
+    for pair, numbers in by_pair.items():
+        for field, number in zip(AGREEMENT, numbers, strict=True):
+            counts[PairTally, pair, field] = number
     return counts
 
 
-def _agree(facts: Facts, by_competency: dict, by_pair: dict) -> None:
+def _agree(facts: Facts, by_competency: dict[int, list[int]], by_pair: dict[tuple[int, int], list[int]]) -> None:
     """Count the first judgements of both seats side by side: per competency (the first seat's is
     "first") and per pair of assessors, whichever seat each took (the lower id is "first")."""
     swapped = facts.first_assessor > facts.second_assessor
@@ -212,12 +224,12 @@ def _agree(facts: Facts, by_competency: dict, by_pair: dict) -> None:
         pair[4] += bool(first if swapped else second)
 
 
-def facts(assessments: QuerySet[Assessment]) -> dict[int, Facts]:
+def facts(assessments: AssessmentQuerySet) -> dict[int, Facts]:
     """The facts of these assessments, read in four queries."""
     rows = list(
         assessments.with_display_status()
         .order_by()
-        .values_list(
+        .values_list(  # type: ignore[misc]  # display_status is an annotation, not a field
             "pk",
             "status",
             "display_status",
@@ -231,16 +243,16 @@ def facts(assessments: QuerySet[Assessment]) -> dict[int, Facts]:
             "decided_at",
         )
     )
-    judgements = _judgements(assessments.filter(status__in=PAIRED_STATUSES).values("pk"))
+    judgements = _judgements(assessments.filter(status__in=PAIRED_STATUSES))
     carried = set(
         CarriedOver.objects.filter(assessment__in=assessments.filter(status=Status.NOT_CERTIFIED).values("pk"))
         .order_by()
         .values_list("assessment_id", flat=True)
         .distinct()
     )
-    found = {}
+    found: dict[int, Facts] = {}
     for pk, status, shown, objection, kind, qualification, first, second, started_at, ended_at, decided_at in rows:
-        mine = judgements.get(pk, ())
+        mine = judgements.get(pk, [])
         decided = status in Assessment.DECIDED
         found[pk] = Facts(
             status=shown,
@@ -250,8 +262,8 @@ def facts(assessments: QuerySet[Assessment]) -> dict[int, Facts]:
             second_assessor=second,
             hours=None if ended_at is None else started_hours(started_at, ended_at),
             month=month_of(decided_at) if decided and decided_at is not None else None,
-            outcome=_outcome(status, kind, something=pk in carried or any(j[3] for j in mine)) if decided else "",
-            judged=tuple(sorted((j[2], j[3]) for j in mine if j[0] == first)) if decided else (),
+            outcome=_outcome(status, kind, something=pk in carried or any(j.proven for j in mine)) if decided else "",
+            judged=tuple(sorted((j.competency, j.proven) for j in mine if j.assessor == first)) if decided else (),
             paired=_pairs(mine, first),
         )
     return found
@@ -267,8 +279,18 @@ def _outcome(status: str, kind: str | None, *, something: bool) -> str:
     return "statement" if something else "not_certified"
 
 
-def _judgements(paired: QuerySet) -> dict[int, list[tuple]]:
-    """Per assessment: (assessor, submitted, competency, proven, initial) of every judgement."""
+class JudgementFacts(NamedTuple):
+    """One judgement as the counting needs it; ``initial``: before any revision in reconciliation."""
+
+    assessor: int
+    submitted: bool  # its sheet is submitted
+    competency: int
+    proven: bool | None
+    initial: bool | None
+
+
+def _judgements(paired: QuerySet[Assessment]) -> dict[int, list[JudgementFacts]]:
+    """Per assessment: the facts of every judgement."""
     first_revisions: dict[int, bool] = {}
     for judgement_id, before in (
         JudgementRevision.objects.filter(judgement__sheet__assessment__in=paired)
@@ -276,7 +298,7 @@ def _judgements(paired: QuerySet) -> dict[int, list[tuple]]:
         .values_list("judgement_id", "proven_before")
     ):
         first_revisions.setdefault(judgement_id, before)
-    found = defaultdict(list)
+    found: defaultdict[int, list[JudgementFacts]] = defaultdict(list)
     submitted = ScoreSheet.Status.SUBMITTED
     for pk, assessment, assessor, sheet_status, competency, proven in (
         Judgement.objects.filter(sheet__assessment__in=paired)
@@ -284,11 +306,13 @@ def _judgements(paired: QuerySet) -> dict[int, list[tuple]]:
         .values_list("pk", "sheet__assessment_id", "sheet__assessor_id", "sheet__status", "competency_id", "proven")
     ):
         initial = first_revisions.get(pk, proven)
-        found[assessment].append((assessor, sheet_status == submitted, competency, proven, initial))
+        found[assessment].append(JudgementFacts(assessor, sheet_status == submitted, competency, proven, initial))
     return found
 
 
-def _pairs(judgements: list[tuple], first_assessor: int) -> tuple:
+def _pairs(
+    judgements: Sequence[JudgementFacts], first_assessor: int
+) -> tuple[tuple[int, bool | None, bool | None], ...]:
     """Both seats' initial judgements of each competency on the submitted sheets."""
     seats: dict[int, dict[str, bool | None]] = defaultdict(dict)
     for assessor, submitted, competency, _proven, initial in judgements:

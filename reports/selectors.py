@@ -3,11 +3,13 @@ statuses, outcomes, overruns, workload, outcomes per month, competencies not pro
 assessor agreement; and how fresh the figures are."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import TypeAlias
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -15,6 +17,7 @@ from assessments.models import Assessment, Objection
 from qualifications.models import Competency, Qualification
 
 from .models import (
+    AgreementCounts,
     AssessorTally,
     CompetencyTally,
     DurationTally,
@@ -27,6 +30,13 @@ from .models import (
 
 Status = Assessment.Status
 DisplayStatus = Assessment.DisplayStatus
+
+# A choice's label: translated when it is shown.
+Label: TypeAlias = str | Promise
+# A row of the report's export: (section, item, number, out of).
+ReportRow: TypeAlias = tuple[str, str, int, int]
+# A cell of the outcome reports' sheet: a percentage or kappa is None where it cannot be had.
+Cell: TypeAlias = str | int | float | None
 
 # The figures are called late once they are this many periodic refreshes old.
 LATE_AFTER_REFRESHES = 5
@@ -54,7 +64,7 @@ def freshness() -> Freshness:
 
 @dataclass
 class ReportFigures:
-    by_status: list[tuple[str, int]]
+    by_status: list[tuple[Label, int]]
     total: int
     decided: int
     certified: int  # with a valid certificate: revoked ones are counted apart
@@ -100,10 +110,10 @@ def report_figures() -> ReportFigures:
     )
 
 
-def report_rows(figures: ReportFigures) -> list[tuple]:
+def report_rows(figures: ReportFigures) -> list[ReportRow]:
     """The report as rows of a spreadsheet: (section, item, number, out of)."""
     by_status, outcomes = _("Assessments by status"), _("Outcomes")
-    rows = [(by_status, str(label), count, figures.total) for label, count in figures.by_status]
+    rows: list[ReportRow] = [(by_status, str(label), count, figures.total) for label, count in figures.by_status]
     rows += [
         (outcomes, _("Certified"), figures.certified, figures.decided),
         (outcomes, _("Assessments that ran over time"), figures.overruns, figures.ended),
@@ -118,7 +128,7 @@ def report_rows(figures: ReportFigures) -> list[tuple]:
 
 @dataclass
 class OutcomeRow:
-    month: object
+    month: date
     certified: int
     partial: int
     statement: int
@@ -153,7 +163,7 @@ def competencies_not_proven(limit: int = 10) -> list[tuple[Competency, int, int]
     return [(row.competency, row.not_proven, row.judged) for row in rows]
 
 
-def objection_outcomes() -> list[tuple[str, int]]:
+def objection_outcomes() -> list[tuple[Label, int]]:
     counts = dict(StatusTally.objects.filter(subject=StatusTally.Subject.OBJECTION).values_list("status", "count"))
     return [(label, counts.get(value, 0)) for value, label in Objection.Status.choices]
 
@@ -189,7 +199,7 @@ class Agreement:
 PAIRS_SHOWN = 20
 
 
-def _agreement(label: str, tally) -> Agreement:
+def _agreement(label: str, tally: AgreementCounts) -> Agreement:
     return Agreement(
         label=label,
         assessments=tally.assessments,
@@ -218,29 +228,30 @@ def assessor_agreement(pairs: int | None = None) -> tuple[list[Agreement], list[
     return per_competency, per_pair
 
 
-def outcome_report_rows() -> list[list]:
-    """The outcome reports as rows of one sheet: each section a heading row, its rows, a blank
-    row; the first row is the first section's heading."""
+def outcome_report_rows() -> tuple[list[str], list[list[Cell]]]:
+    """The outcome reports as one sheet: its header, the first section's heading, and its rows,
+    each further section a blank row, a heading row and its rows."""
     per_competency, per_pair = assessor_agreement()
-    rows = [
-        [
-            _("Outcomes per month"),
-            _("Certified"),
-            _("Proof of partial qualification"),
-            _("Proof of competencies"),
-            _("Not certified"),
-        ]
+    header = [
+        _("Outcomes per month"),
+        _("Certified"),
+        _("Proof of partial qualification"),
+        _("Proof of competencies"),
+        _("Not certified"),
     ]
-    rows += [[f"{r.month:%Y-%m}", r.certified, r.partial, r.statement, r.not_certified] for r in outcomes_per_month()]
+    rows: list[list[Cell]] = [
+        [f"{r.month:%Y-%m}", r.certified, r.partial, r.statement, r.not_certified] for r in outcomes_per_month()
+    ]
     rows += [[], [_("Competencies most often not proven"), _("Not proven"), _("Judged")]]
     rows += [
         [f"{c.order}. {c.text} ({c.code})", not_proven, judged] for c, not_proven, judged in competencies_not_proven()
     ]
-    rows += [[], [_("Objections"), _("Number")], *([str(label), count] for label, count in objection_outcomes())]
+    rows += [[], [_("Objections"), _("Number")]]
+    rows += [[str(label), count] for label, count in objection_outcomes()]
     for title, agreements in (
         (_("Agreement per competency"), per_competency),
         (_("Agreement per assessor pair"), per_pair),
     ):
         rows += [[], [title, _("Assessments"), _("Judgements"), _("Agreement (%)"), _("Cohen's kappa")]]
         rows += [[a.label, a.assessments, a.judgements, a.percentage, a.kappa] for a in agreements]
-    return rows
+    return header, rows

@@ -12,14 +12,14 @@ from operator import or_
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Case, F, Max, Min, Q, Value, When
 from django.utils import timezone
 
 from assessments.models import Assessment
 from audit.models import AuditEntry
 
-from .counting import KEYS, Facts, Share, facts, store, tally
+from .counting import KEYS, Facts, Key, Share, facts, store, tally
 from .models import CountedAssessment, RefreshRequest, ReportState
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,10 @@ def reports_rebuild() -> None:
     former counters until it commits. Waits for a running refresh."""
     started = timezone.now()
     with transaction.atomic():
-        _build(_locked_state(wait=True), started)
+        state = _locked_state(wait=True)
+        if state is None:  # it waited for the lock on the row it has just made sure of
+            raise RuntimeError("The reports' state row could not be locked.")
+        _build(state, started)
         RefreshRequest.objects.filter(requested_at__lte=started).delete()
 
 
@@ -132,17 +135,19 @@ def _recount(assessment_ids: set[int]) -> None:
 
 def _add(delta: Share) -> None:
     """Add the amounts to the counters, creating the rows they name."""
-    by_model: dict[type, dict[tuple, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    by_model: dict[type[models.Model], dict[Key, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     for (model, key, field), amount in delta.items():
         if amount:
             by_model[model][key][field] = amount
     for model, deltas in by_model.items():
         names = KEYS[model]
         keys = sorted(deltas)
-        model.objects.bulk_create([model(**dict(zip(names, key, strict=True))) for key in keys], ignore_conflicts=True)
+        model._default_manager.bulk_create(
+            [model(**dict(zip(names, key, strict=True))) for key in keys], ignore_conflicts=True
+        )
         match = {key: Q(**dict(zip(names, key, strict=True))) for key in keys}
         fields = sorted({field for changes in deltas.values() for field in changes})
-        model.objects.filter(reduce(or_, match.values())).update(
+        model._default_manager.filter(reduce(or_, match.values())).update(
             **{
                 field: F(field)
                 + Case(
@@ -177,12 +182,12 @@ def _build(state: ReportState, started: datetime) -> None:
         found = facts(Assessment.objects.filter(pk__gte=low, pk__lt=low + BUILD_BATCH))
         store(found)
         total.update(tally(found.values()))
-    rows: dict[type, dict[tuple, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    rows: dict[type[models.Model], dict[Key, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     for (model, key, field), amount in total.items():
         rows[model][key][field] = amount
     for model, names in KEYS.items():
-        model.objects.all().delete()
-        model.objects.bulk_create(
+        model._default_manager.all().delete()
+        model._default_manager.bulk_create(
             model(**dict(zip(names, key, strict=True)), **fields)
             for key, fields in rows[model].items()
             if any(fields.values())

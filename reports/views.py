@@ -47,5 +47,5 @@ def report_export(request, file_format: str):
 @administrator_required
 def report_outcomes_export(request, file_format: str):
     """The outcome reports, every assessor pair included, as sections of one sheet."""
-    header, *rows = selectors.outcome_report_rows()
+    header, rows = selectors.outcome_report_rows()
     return export_response(file_format, "outcome-reports", header, rows)
