@@ -35,6 +35,10 @@ from .models import SupplementVersion
 pdf_tags.install()
 
 RENDERER_VERSION = f"WeasyPrint {weasyprint.__version__}"
+# WeasyPrint offers no public way to give a structure element its language (pdf_tags) or to start
+# a font configuration without the machine's fonts (fonts): both reach into its private code, which
+# was checked with these versions only. pyproject.toml pins them and a test fails on any other.
+CHECKED_WEASYPRINT_VERSIONS = ("70.0",)
 STATIC_DIR = (Path(settings.BASE_DIR) / "static").resolve()
 ALLOWED_FOLDERS = (STATIC_DIR / "certificates", STATIC_DIR / "fonts")
 
