@@ -26,7 +26,7 @@ from pathlib import Path
 
 from asn1crypto import pem, tsp, x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from django.conf import settings
 from pyhanko.sign import attributes, fields, signers
 from pyhanko.sign.general import SigningError, as_signing_certificate_v2
@@ -50,7 +50,8 @@ class SealSigner(signers.Signer):
     check of the key that takes longer than the signature), and pyHanko signs twice per seal: once
     to size the room the signature takes in the file, once for real. The signing-certificate
     attribute PAdES asks for is built once too (``_KeptSigningCertificate``). The signature
-    itself is what ``SimpleSigner`` makes: the mechanism pyHanko names for the certificate's key.
+    itself is what ``SimpleSigner`` makes, with the mechanism pyHanko names for the certificate's
+    key: RSA (PKCS #1 v1.5) or ECDSA, the keys of seal certificates.
     """
 
     def __init__(self, private_key, certificate: x509.Certificate, cert_registry):
@@ -67,21 +68,28 @@ class SealSigner(signers.Signer):
             return key.sign(data, padding.PKCS1v15(), hash_algorithm)
         if mechanism == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
             return key.sign(data, ec.ECDSA(hash_algorithm))
-        if mechanism in ("ed25519", "ed448") and isinstance(key, ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey):
-            return key.sign(data)
-        raise SigningError(f"The seal's key cannot sign with {mechanism}.")
+        raise SigningError(f"A seal signs with RSA (PKCS #1 v1.5) or ECDSA, not with {mechanism}.")
+
+
+class _DerSigningCertificate(tsp.SigningCertificateV2):
+    """A signing-certificate-v2 value parsed from its DER encoding, never encoded again by force.
+
+    asn1crypto encodes a value "by force" (anew, with everything in it) when the enclosing value's
+    header ends in the byte 0x80, which it takes for an indefinite length, and does so each time
+    an enclosing value is encoded: with the 128-byte set of a certificate named in about 15
+    characters, that was most of a seal's time. This value is DER from the start: its bytes stand.
+    """
+
+    def dump(self, force: bool = False) -> bytes:
+        return super().dump()
 
 
 class _KeptSigningCertificate(attributes.SigningCertificateV2Provider):
-    """The signing-certificate-v2 attribute (RFC 5035) of the seal's certificate, made once.
-
-    Kept as parsed from its DER: asn1crypto copies a parsed value's bytes, where it serialises a
-    newly built one again at every level it is nested in (most of a seal's time before).
-    """
+    """The signing-certificate-v2 attribute (RFC 5035) of the seal's certificate, made once."""
 
     def __init__(self, signing_cert: x509.Certificate):
         super().__init__(signing_cert)
-        self.value = tsp.SigningCertificateV2.load(as_signing_certificate_v2(signing_cert).dump())
+        self.value = _DerSigningCertificate.load(as_signing_certificate_v2(signing_cert).dump())
 
     async def build_attr_value(self, dry_run: bool = False) -> tsp.SigningCertificateV2:
         return self.value
