@@ -5,7 +5,9 @@ fonts to it, so a character none of the portal's fonts has would be drawn with w
 machine happens to have: an Arabic name in DejaVu on one worker, as empty boxes on another. The
 renderer's font configuration here starts empty instead: Pango sees only the fonts the style
 sheet declares (``static/fonts/``, decision 0017). A character none of them has is a missing
-glyph of a portal font, which the tests of names in other scripts would find.
+glyph of a portal font, which the tests of names in other scripts would find. WeasyPrint has no
+public way to start without the machine's fonts: this sets its private configuration, checked with
+the pinned versions only (``rendering.CHECKED_WEASYPRINT_VERSIONS``, decision 0028).
 """
 
 import ctypes

@@ -5,8 +5,8 @@ incremental updates could hold a web process for minutes. Three bounds keep that
 the file's bytes are counted before any parser sees them (revisions and objects, settings
 ``VERIFY_MAX_PDF_REVISIONS`` and ``VERIFY_MAX_PDF_OBJECTS``); the parser decodes no more
 cross-reference data than that many objects need; and the file and its seal are read in a child
-process that is killed after ``VERIFY_PDF_SECONDS``. A sealed supplement has three revisions and
-about 1,500 objects.
+process that is killed after ``VERIFY_PDF_SECONDS``. A sealed supplement has two revisions (the
+rendering; the credential and the seal) and about 1,500 objects.
 """
 
 import multiprocessing

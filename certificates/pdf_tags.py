@@ -5,7 +5,9 @@ document's language only once, in the catalogue. A bilingual supplement needs ea
 language on its own structure element, so screen readers switch voice. This wraps WeasyPrint's
 structure builder: every structure element made for an HTML element with a ``lang`` attribute
 gets that language as ``/Lang``. Nothing else changes; the test of the supplement's structure
-tree fails if a WeasyPrint upgrade changes the builder.
+tree fails if a WeasyPrint upgrade changes the builder. WeasyPrint has no public way to do this,
+so its version is pinned to those this was checked with (``rendering.CHECKED_WEASYPRINT_VERSIONS``,
+decision 0028), and a test names what to check when another is installed.
 """
 
 import pydyf

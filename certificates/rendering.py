@@ -6,13 +6,12 @@ no network request and read no other file.
 """
 
 import functools
+import itertools
 import mimetypes
-import re
 from html import escape
 from pathlib import Path
 
 import qrcode
-import qrcode.image.svg
 import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -36,6 +35,10 @@ from .models import SupplementVersion
 pdf_tags.install()
 
 RENDERER_VERSION = f"WeasyPrint {weasyprint.__version__}"
+# WeasyPrint offers no public way to give a structure element its language (pdf_tags) or to start
+# a font configuration without the machine's fonts (fonts): both reach into its private code, which
+# was checked with these versions only. pyproject.toml pins them and a test fails on any other.
+CHECKED_WEASYPRINT_VERSIONS = ("70.0",)
 STATIC_DIR = (Path(settings.BASE_DIR) / "static").resolve()
 ALLOWED_FOLDERS = (STATIC_DIR / "certificates", STATIC_DIR / "fonts")
 
@@ -53,18 +56,41 @@ class PortalURLFetcher(URLFetcher):
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
 
 
-SVG_SIZE = re.compile(r'\s(?:width|height)="[^"]*"')
+# Two modules of light margin around the code, as the portal's codes always had (the standard
+# asks for four; the box around the code adds the rest).
+QR_BORDER = 2
 
 
 def qr_code_svg(url: str, alternative_text: str) -> str:
-    """The verification URL as an inline SVG, made locally; its <title> is the PDF's alternative text."""
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    svg = image.to_string(encoding="unicode")
-    opening_end = svg.index(">") + 1
-    # Without its own width and height (a size in modules, larger for a longer address) the code
-    # fills the box the style sheet gives it: a CSS rule cannot size an element of the SVG namespace.
-    opening = SVG_SIZE.sub("", svg[:opening_end])
-    return f"{opening}<title>{escape(alternative_text)}</title>{svg[opening_end:]}"
+    """The verification URL as an inline SVG, made locally; its <title> is the PDF's alternative text.
+
+    One rectangle per run of dark modules in a row, where qrcode's own SVG has one square per
+    module: the same drawing, with a quarter of the path for the renderer to parse and draw.
+    Without a width and height of its own (a size in modules, larger for a longer address) the
+    code fills the box the style sheet gives it: a CSS rule cannot size an element of the SVG
+    namespace.
+    """
+    code = qrcode.QRCode(border=QR_BORDER)
+    code.add_data(url)
+    code.make(fit=True)
+    modules = code.get_matrix()  # with the border
+    size = len(modules)
+    return (
+        f'<svg viewBox="0 0 {size} {size}" xmlns="http://www.w3.org/2000/svg">'
+        f'<title>{escape(alternative_text)}</title><path d="{_dark_runs(modules)}" fill="#000000"/></svg>'
+    )
+
+
+def _dark_runs(modules: list[list[bool]]) -> str:
+    path = []
+    for y, row in enumerate(modules):
+        x = 0
+        for dark, run in itertools.groupby(row):
+            end = x + len(list(run))
+            if dark:
+                path.append(f"M{x},{y}H{end}V{y + 1}H{x}z")
+            x = end
+    return "".join(path)
 
 
 def _qr_description(certificate, *, proof: bool) -> str:

@@ -1,7 +1,8 @@
 """The test centre's electronic seal on every PDF the portal renders (PAdES, with pyHanko).
 
 The seal is an incremental update: the rendered PDF/A-3b stays byte for byte in front of it, so
-the file stays archival and a PDF reader shows the seal in its signature panel. PAdES B-B, or
+the file stays archival and a PDF reader shows the seal in its signature panel. The same update
+attaches the credential, so that pyHanko reads the rendered file once (decision 0028). PAdES B-B, or
 B-LTA when a timestamp server is configured (``PORTAL_SEAL_TSA_URL``): the seal is timestamped,
 the certificates and revocation data that validate it and its timestamp are embedded in the
 document security store (B-LT), and a document timestamp proves when they were (B-LTA), so the
@@ -17,17 +18,23 @@ import asyncio
 import hashlib
 import logging
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
-from asn1crypto import pem, x509
+from asn1crypto import pem, tsp, x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from django.conf import settings
-from pyhanko.sign import fields, signers
+from pyhanko.sign import attributes, fields, signers
+from pyhanko.sign.general import SigningError, as_signing_certificate_v2
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
+from .credentials.embedding import AttachedFile, attach_files
 from .models import IssuingCentre, SealCertificate
 from .pdf_metadata import MetadataKeepingWriter
 from .pdf_reading import is_test_certificate, seal_holder
@@ -36,9 +43,73 @@ logger = logging.getLogger(__name__)
 FIELD_NAME = "TestCentreSeal"
 
 
+class SealSigner(signers.Signer):
+    """pyHanko's signer over a private key kept parsed, with the seal's signed attribute made once.
+
+    pyHanko's ``SimpleSigner`` parses its private key again for every signature (for RSA, with a
+    check of the key that takes longer than the signature), and pyHanko signs twice per seal: once
+    to size the room the signature takes in the file, once for real. The signing-certificate
+    attribute PAdES asks for is built once too (``_KeptSigningCertificate``). The signature
+    itself is what ``SimpleSigner`` makes, with the mechanism pyHanko names for the certificate's
+    key: RSA (PKCS #1 v1.5) or ECDSA, the keys of seal certificates.
+    """
+
+    def __init__(self, private_key, certificate: x509.Certificate, cert_registry):
+        super().__init__(signing_cert=certificate, cert_registry=cert_registry)
+        self.private_key = private_key
+        self.signed_attr_prov_spec = _PadesSignedAttributes(certificate)
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
+        # A dry run signs too: with the key parsed, a real signature costs less than guessing its size.
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        hash_algorithm = get_pyca_cryptography_hash(digest_algorithm)
+        key = self.private_key
+        if mechanism == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+            return key.sign(data, padding.PKCS1v15(), hash_algorithm)
+        if mechanism == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
+            return key.sign(data, ec.ECDSA(hash_algorithm))
+        raise SigningError(f"A seal signs with RSA (PKCS #1 v1.5) or ECDSA, not with {mechanism}.")
+
+
+class _DerSigningCertificate(tsp.SigningCertificateV2):
+    """A signing-certificate-v2 value parsed from its DER encoding, never encoded again by force.
+
+    asn1crypto encodes a value "by force" (anew, with everything in it) when the enclosing value's
+    header ends in the byte 0x80, which it takes for an indefinite length, and does so each time
+    an enclosing value is encoded: with the 128-byte set of a certificate named in about 15
+    characters, that was most of a seal's time. This value is DER from the start: its bytes stand.
+    """
+
+    def dump(self, force: bool = False) -> bytes:
+        return super().dump()
+
+
+class _KeptSigningCertificate(attributes.SigningCertificateV2Provider):
+    """The signing-certificate-v2 attribute (RFC 5035) of the seal's certificate, made once."""
+
+    def __init__(self, signing_cert: x509.Certificate):
+        super().__init__(signing_cert)
+        self.value = _DerSigningCertificate.load(as_signing_certificate_v2(signing_cert).dump())
+
+    async def build_attr_value(self, dry_run: bool = False) -> tsp.SigningCertificateV2:
+        return self.value
+
+
+class _PadesSignedAttributes(attributes.SignedAttributeProviderSpec):
+    """The signed attributes of a PAdES seal, as pyHanko's CAdES attribute specification gives them
+    for a PDF: the signing certificate (besides the content type and digest pyHanko always adds);
+    PAdES leaves the signing time to the signature dictionary."""
+
+    def __init__(self, signing_cert: x509.Certificate):
+        self.signing_certificate = _KeptSigningCertificate(signing_cert)
+
+    def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str):
+        yield self.signing_certificate
+
+
 @dataclass(frozen=True)
 class Seal:
-    signer: signers.SimpleSigner
+    signer: SealSigner
     certificate: x509.Certificate
 
     @property
@@ -78,10 +149,11 @@ class SealMismatch:
 
 @lru_cache(maxsize=4)
 def _load_seal(path: str, modified: float, passphrase: str) -> Seal:
-    signer = signers.SimpleSigner.load_pkcs12(path, passphrase=passphrase.encode() or None)
-    if signer is None:
+    loaded = signers.SimpleSigner.load_pkcs12(path, passphrase=passphrase.encode() or None)
+    if loaded is None:
         raise ValueError("The seal (PORTAL_SEAL_PKCS12) cannot be opened: check the file and its passphrase.")
-    return Seal(signer, signer.signing_cert)
+    private_key = serialization.load_der_private_key(loaded.signing_key.dump(), password=None)
+    return Seal(SealSigner(private_key, loaded.signing_cert, loaded.cert_registry), loaded.signing_cert)
 
 
 def configured_seal() -> Seal | None:
@@ -162,18 +234,20 @@ def _trust_anchors(delivered: list[x509.Certificate]) -> list[x509.Certificate]:
 def seal_pdf(
     pdf: bytes,
     *,
+    files: Sequence[AttachedFile] = (),
     seal: Seal | None = None,
     timestamper: TimeStamper | None = None,
     validation_context: ValidationContext | None = None,
 ) -> bytes:
-    """The PDF with the seal appended as an incremental update (with a timestamp server, followed by
-    the validation data and a document timestamp); unchanged when no seal is configured
-    (production allows that only with PORTAL_ALLOW_UNSEALED). ``validation_context`` replaces
-    ``long_term_context``'s."""
+    """The PDF with ``files`` attached (the credential) and the seal appended, in one incremental
+    update (with a timestamp server, followed by the validation data and a document timestamp).
+    Without a seal configured (production allows that only with PORTAL_ALLOW_UNSEALED), the files
+    alone are appended, and a PDF without files is returned unchanged. ``validation_context``
+    replaces ``long_term_context``'s."""
     seal = seal or configured_seal()
     if seal is None:
         logger.warning("No seal configured (PORTAL_SEAL_PKCS12): the PDF is not sealed.")
-        return pdf
+        return _with_files(pdf, files)
     register_seal(seal)
     timestamper = timestamper or _timestamper()
     if timestamper is not None and validation_context is None:
@@ -188,7 +262,19 @@ def seal_pdf(
         use_pades_lta=timestamper is not None,
         validation_context=validation_context,
     )
-    signer = signers.PdfSigner(metadata, signer=seal.signer, timestamper=timestamper)
+    # One reading of the file for both: pyHanko parses every object's position before an update.
+    writer = MetadataKeepingWriter(BytesIO(pdf))
+    attach_files(writer, files)
     output = BytesIO()
-    signer.sign_pdf(MetadataKeepingWriter(BytesIO(pdf)), output=output)
+    signers.PdfSigner(metadata, signer=seal.signer, timestamper=timestamper).sign_pdf(writer, output=output)
+    return output.getvalue()
+
+
+def _with_files(pdf: bytes, files: Sequence[AttachedFile]) -> bytes:
+    if not files:
+        return pdf
+    writer = MetadataKeepingWriter(BytesIO(pdf))
+    attach_files(writer, files)
+    output = BytesIO()
+    writer.write(output)
     return output.getvalue()

@@ -54,7 +54,9 @@ def multikey(public_key: ed25519.Ed25519PublicKey) -> str:
 
 def _document_loader(url: str, _options=None) -> dict:
     # A copy: PyLD may hold on to what it is given, and load_document hands out one cached object.
-    return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(load_document(url))}
+    # "static": the local copies never change, so PyLD keeps each context as it resolved it for the
+    # process instead of resolving it again for every canonicalisation (a third of a signature's time).
+    return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(load_document(url)), "tag": "static"}
 
 
 def canonical_form(document: dict) -> str:

@@ -2,21 +2,21 @@
 
 Two files (decision 0020): ``credential.json``, the credential with its Data Integrity proof (what
 a wallet imports, and what the verifier reads), and ``credential.jwt``, the same credential as an
-Open Badges 3.0 VC-JWT. Added as an incremental update before the seal, so the seal covers them.
+Open Badges 3.0 VC-JWT. Added in the seal's incremental update (``sealing.seal_pdf``), so the seal
+covers them.
 The catalogue's /AF array links them to the document as PDF/A-3 asks, without raising the PDF
 version (pyHanko's own associated-file helper would declare PDF 2.0, which PDF/A-3 does not allow).
 """
 
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from io import BytesIO
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.embed import EmbeddedFileObject, EmbeddedFileParams, FileSpec, embed_file
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-
-from ..pdf_metadata import MetadataKeepingWriter
 
 FILE_NAME = "credential.json"
 # An embedded credential is a few kilobytes; refuse to unpack more (a compression bomb).
@@ -45,8 +45,8 @@ def credential_files(data_integrity_json: bytes, jwt: bytes) -> list[AttachedFil
     ]
 
 
-def embed_credential(pdf: bytes, files: list[AttachedFile]) -> bytes:
-    writer = MetadataKeepingWriter(BytesIO(pdf))
+def attach_files(writer: IncrementalPdfFileWriter, files: Sequence[AttachedFile]) -> None:
+    """Add the files to the writer's update as associated files of the document."""
     now = datetime.now(UTC)
     for attached in files:
         data = EmbeddedFileObject.from_file_data(
@@ -66,12 +66,9 @@ def embed_credential(pdf: bytes, files: list[AttachedFile]) -> bytes:
         position = [str(names[index]) for index in range(0, len(names), 2)].index(attached.name)
         _associate(writer, names.raw_get(2 * position + 1))
     writer.update_root()
-    output = BytesIO()
-    writer.write(output)
-    return output.getvalue()
 
 
-def _associate(writer: MetadataKeepingWriter, spec_ref) -> None:
+def _associate(writer: IncrementalPdfFileWriter, spec_ref) -> None:
     """List the file in the catalogue's /AF with relationship Data, as PDF/A-3 asks."""
     spec_ref.get_object()["/AFRelationship"] = generic.NameObject("/Data")
     writer.mark_update(spec_ref)

@@ -118,7 +118,9 @@ def credential_issue(*, certificate: Certificate, languages: tuple[str, str]) ->
     credential = CertificateCredential.objects.filter(certificate=certificate).first()
     if credential is None:
         credential = _new_credential(certificate, languages, issuer_key)
-    if credential.languages == tuple(languages) and _signed_credential(credential) == build_credential(credential):
+    signed = _signed_credential(credential) if credential.languages == tuple(languages) else None
+    # Built for the comparison only when there is something to compare: a new credential is built once.
+    if signed is not None and signed == build_credential(credential):
         return credential
     credential.certificate = certificate
     if not credential.identity_hash:

@@ -93,9 +93,10 @@ class ProviderPki:
             builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
         return builder.sign(self.root_key, hashes.SHA256())
 
-    def seal_pkcs12(self, common_name: str = "Test centre seal", *, days: int = 365) -> bytes:
-        """The seal as a trust service provider delivers it: key, certificate and the chain."""
-        key = _key()
+    def seal_pkcs12(self, common_name: str = "Test centre seal", *, days: int = 365, key=None) -> bytes:
+        """The seal as a trust service provider delivers it: key (RSA unless given), certificate and
+        the chain."""
+        key = key or _key()
         certificate = self.issue(common_name, key, days=days)
         return pkcs12.serialize_key_and_certificates(
             common_name.encode(), key, certificate, [self.root], serialization.BestAvailableEncryption(b"pass")

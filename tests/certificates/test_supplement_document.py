@@ -5,9 +5,11 @@ from collections import defaultdict
 from datetime import datetime
 
 import pytest
+import qrcode
 from pypdf import PdfReader
+from qrcode.image.svg import SvgPathImage
 
-from certificates import services
+from certificates import rendering, services
 from certificates.models import SupplementVersion
 from qualifications.models import DescriptorElement, SupplementText
 
@@ -217,6 +219,28 @@ def test_each_column_carries_its_language_and_the_qr_code_its_alternative_text(c
     tables = [element for element in elements if element["/S"] == "/Table"]
     assert len(tables) == 2
     assert sum(1 for element in elements if element["/S"] == "/TH") == 6
+
+
+RECTANGLE = re.compile(r"M(\d+),(\d+)H(\d+)V(\d+)H(\d+)z")
+
+
+def dark_modules(svg: str) -> tuple[str, set[tuple[int, int]]]:
+    """The SVG's view box and the modules its path covers, from rectangles drawn "M x,y H x V y H x z"."""
+    path = re.search(r' d="([^"]*)"', svg).group(1)
+    assert RECTANGLE.sub("", path) == ""  # rectangles and nothing else
+    modules = set()
+    for left, top, right, bottom, back in RECTANGLE.findall(path):
+        assert back == left
+        modules |= {(x, y) for x in range(int(left), int(right)) for y in range(int(top), int(bottom))}
+    return re.search(r'viewBox="([^"]*)"', svg).group(1), modules
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/verify/3NjTG0kIcyMeJl1jJhYZAhuh/", "https://" + "x" * 120])
+def test_the_qr_code_draws_the_modules_qrcode_draws_one_by_one(url):
+    ours = rendering.qr_code_svg(url, "QR code")
+    theirs = qrcode.make(url, image_factory=SvgPathImage, border=rendering.QR_BORDER).to_string(encoding="unicode")
+    assert dark_modules(ours) == dark_modules(theirs)
+    assert ours.count("M") < theirs.count("M") * 0.6  # a rectangle per run of modules, not a square per module
 
 
 def outline_entries(reader, outline=None, depth=1):

@@ -15,7 +15,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from certificates import services
 from certificates.credentials import signing
-from certificates.credentials.embedding import credential_files, embed_credential
+from certificates.credentials.embedding import credential_files
 from certificates.credentials.issuing import credential_issue
 from certificates.models import CertificateCredential, SealCertificate
 from certificates.rendering import render_supplement_pdf
@@ -100,7 +100,7 @@ def test_a_pdf_sealed_with_a_foreign_certificate_is_reported_with_who_sealed_it(
     foreign = _load_seal(str(make_seal(tmp_path, name="Forger Ltd", test_seal=False)), 0, "pass")
     credential = rendered.certificate.credential
     files = credential_files(credential.data_integrity.encode(), credential.jwt.encode())
-    forged = seal_pdf(embed_credential(render_supplement_pdf(rendered), files), seal=foreign)
+    forged = seal_pdf(render_supplement_pdf(rendered), files=files, seal=foreign)
     SealCertificate.objects.filter(subject__contains="Forger").delete()  # as if sealed elsewhere
     result = check(client, forged).json()
     assert result["verdict"] == "invalid"
