@@ -128,7 +128,7 @@ def _renumber_structure_parents(part: pikepdf.Pdf, offset: int) -> None:
         numbers[index] = int(numbers[index]) + offset
 
 
-def _adopt_structure(document: pikepdf.Pdf, part: pikepdf.Pdf, adopted: list[pikepdf.Dictionary]) -> None:
+def _adopt_structure(document: pikepdf.Pdf, part: pikepdf.Pdf, adopted: list[pikepdf.Object]) -> None:
     """The part's structure elements become elements of the document's ``Document`` element.
 
     Its children join the document's; the elements only the parent tree reaches (WeasyPrint's
