@@ -18,11 +18,13 @@ import asyncio
 import hashlib
 import logging
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import TypeVar
 
 from asn1crypto import pem, tsp, x509
 from cryptography.hazmat.primitives import serialization
@@ -40,6 +42,7 @@ from .pdf_metadata import MetadataKeepingWriter
 from .pdf_reading import is_test_certificate, seal_holder
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 FIELD_NAME = "TestCentreSeal"
 
 
@@ -205,7 +208,7 @@ def long_term_context(
     the addresses the certificates name (``fetching``) or given (``crls``, ``ocsps``). A path whose
     revocation data cannot be had fails the sealing ("hard-fail"), and the rendering is retried:
     a seal that promises long-term validation must carry what it needs."""
-    asyncio.run(timestamper.async_dummy_response("sha256"))  # what the server sends with a timestamp
+    _outside_any_event_loop(lambda: asyncio.run(timestamper.async_dummy_response("sha256")))  # what the server sends
     delivered = [*seal.signer.cert_registry, *timestamper.cert_registry]
     return ValidationContext(
         trust_roots=_trust_anchors(delivered),
@@ -266,8 +269,21 @@ def seal_pdf(
     writer = MetadataKeepingWriter(BytesIO(pdf))
     attach_files(writer, files)
     output = BytesIO()
-    signers.PdfSigner(metadata, signer=seal.signer, timestamper=timestamper).sign_pdf(writer, output=output)
+    signer = signers.PdfSigner(metadata, signer=seal.signer, timestamper=timestamper)
+    _outside_any_event_loop(lambda: signer.sign_pdf(writer, output=output))
     return output.getvalue()
+
+
+def _outside_any_event_loop(work: Callable[[], T]) -> T:
+    """Run ``work``, which starts an event loop of its own (pyHanko's ``asyncio.run``), in a thread
+    of its own when this thread already runs one (an async caller, a browser driven in-process):
+    asyncio allows one running loop per thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 def _with_files(pdf: bytes, files: Sequence[AttachedFile]) -> bytes:

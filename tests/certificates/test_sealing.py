@@ -125,7 +125,7 @@ def test_the_seal_signs_byte_for_byte_what_pyhankos_own_signer_signs(tmp_path, n
 
     def signed(signer) -> bytes:
         container = signer.async_sign(bytes(32), "sha256", use_pades=True, signed_attr_settings=attributes)
-        return asyncio.run(container).dump()
+        return sealing._outside_any_event_loop(lambda: asyncio.run(container)).dump()
 
     assert signed(ours) == signed(theirs)
 
@@ -245,7 +245,10 @@ def test_a_long_term_seal_stays_valid_for_pyhanko_after_its_certificate_expired(
         ),
         diff_policy=DEFAULT_DIFF_POLICY,
     )
-    result = asyncio.run(ades_lta_validation(signature, policy, timing_info=ValidationTimingInfo(later, later, True)))
+    timing = ValidationTimingInfo(later, later, True)
+    result = sealing._outside_any_event_loop(
+        lambda: asyncio.run(ades_lta_validation(signature, policy, timing_info=timing))
+    )
     assert result.ades_subindic == AdESPassed.OK, result.ades_subindic
     assert result.api_status.bottom_line
 
@@ -281,3 +284,13 @@ def test_ensure_dev_seal_refuses_outside_development(settings, tmp_path):
     with pytest.raises(CommandError):
         call_command("ensure_dev_seal", verbosity=0)
     assert not (tmp_path / "seal.p12").exists()
+
+
+def test_pyhankos_event_loop_runs_beside_one_the_thread_already_runs():
+    """pyHanko signs with ``asyncio.run``; a caller whose thread runs a loop already (a browser
+    driven in the same process, an async caller) still gets its document sealed."""
+
+    async def caller() -> int:
+        return sealing._outside_any_event_loop(lambda: asyncio.run(asyncio.sleep(0, result=7)))
+
+    assert asyncio.run(caller()) == 7
