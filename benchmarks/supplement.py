@@ -3,7 +3,9 @@
 Reports, it never fails on a time. Machines are shared and noisy, so every figure is put next
 to a reference measured in the same run: a warm headless Chromium (started once, as a worker
 would keep it) printing the very same HTML to PDF, in alternation with the worker's code so that
-both see the same load. The ratios are the figures to compare between runs.
+both see the same load. The ratios are the figures to compare between runs, in wall-clock time
+and in CPU time (``Clock``): on a busy machine the wall clock also counts the waits for a
+processor, which the other work on it decides.
 
 - the worker's whole pipeline for one supplement, as ``supplement_render`` runs it for a document:
   the render (a different holder each run, so the shared pages come from the worker's cache as in
