@@ -4,6 +4,7 @@ People pages where administrators create candidates and assessors."""
 import logging
 from contextlib import suppress
 
+import jwt
 import requests
 from django.conf import settings
 from django.contrib import messages
@@ -139,7 +140,14 @@ class OidcCallbackView(OIDCAuthenticationCallbackView):
         backend = ProviderBackend()
         try:
             user = backend.sign_in_from_callback(request, nonce=flow["nonce"], code_verifier=flow.get("code_verifier"))
-        except (provider.ProviderUnavailable, requests.RequestException, SuspiciousOperation):
+        except (
+            provider.ProviderUnavailable,
+            requests.RequestException,
+            SuspiciousOperation,
+            jwt.PyJWTError,  # a token expired, issued for another client, badly signed, ...
+            KeyError,  # a token or key without a field it must have
+            ValueError,  # a response that is not JSON
+        ):
             logger.warning("A sign-in with the provider failed.", exc_info=True)
             return _provider_failed(request)
         if user is None:

@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
+from accounts import backends
 from accounts import provider as oidc_provider
 from accounts.models import OidcIdentity, User
 from audit.models import AuditEntry
@@ -226,6 +227,20 @@ def test_a_state_is_used_once(client, provider, candidate):
     client.logout()
     client.get(back.path, dict(parse_qsl(back.query)))
     assert signed_in_as(client) is None
+
+
+@pytest.mark.oidc
+@pytest.mark.parametrize("defect", ["expired", "no_id_token"])
+def test_a_token_the_portal_cannot_accept_is_a_refusal_not_an_error(client, provider, candidate, monkeypatch, defect):
+    if defect == "expired":  # the provider's clock an hour behind the portal's
+        monkeypatch.setattr(backends, "CLOCK_LEEWAY_SECONDS", -3600)
+    else:
+        monkeypatch.setattr(backends.ProviderBackend, "get_token", lambda self, payload: {"access_token": "a"})
+    sub = subject()
+    provider.person(sub, email=candidate.email, email_verified=True)
+    response = sign_in_with_provider(client, provider, sub)
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+    assert signed_in_as(client) is None and "did not succeed" in sign_in_page(client)
 
 
 # --- the session ------------------------------------------------------------------------
