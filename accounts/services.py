@@ -252,8 +252,8 @@ def oidc_sign_in(*, issuer: str, subject: str, email: Any, email_verified: Any) 
     """The account a sign-in with the provider opens, audited; refused with a reason otherwise.
 
     A known (issuer, subject) opens its account, whatever e-mail address the provider now gives.
-    The first time, the provider's e-mail address must be verified and be an active account's:
-    that account is linked to the subject. No account is ever created here, and only the issuer
+    The first time, the provider's e-mail address must be verified and be an active account's,
+    not a superuser's: that account is linked to the subject. No account is ever created here, and only the issuer
     and the subject are stored (docs/decisions/0034).
     """
     try:
@@ -291,6 +291,17 @@ def _oidc_account(issuer: str, subject: str, email: Any, email_verified: Any) ->
             code="email_unknown",
         )
     _check_active(user)
+    if user.is_superuser:
+        # Linked by an e-mail address alone, a superuser would be whoever controls that address at
+        # the provider; superusers sign in with their password on the Django admin's page instead.
+        raise OidcRefusal(
+            _(
+                "This account cannot be linked to a sign-in service by its e-mail address. "
+                "Sign in on the administration's sign-in page."
+            ),
+            code="superuser",
+            account=user,
+        )
     try:
         with transaction.atomic():
             OidcIdentity.objects.create(issuer=issuer, subject=subject, user=user, last_used_at=timezone.now())

@@ -202,6 +202,44 @@ def test_a_deactivated_account_is_refused(client, provider, candidate):
 
 
 @pytest.mark.oidc
+def test_a_session_opened_with_the_provider_ends_when_the_account_is_deactivated(client, provider, candidate):
+    sub = subject()
+    provider.person(sub, email=candidate.email, email_verified=True)
+    sign_in_with_provider(client, provider, sub)
+    assert client.get("/accounts/profile/").status_code == 200
+    User.objects.filter(pk=candidate.pk).update(is_active=False)
+    response = client.get("/accounts/profile/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.oidc
+@pytest.mark.parametrize(
+    ("change", "reason", "message"),
+    [
+        ({"is_active": False}, "inactive", "This account is deactivated"),
+        ({"is_superuser": True}, "superuser", "cannot be linked to a sign-in service"),
+    ],
+)
+def test_an_inactive_account_or_a_superuser_is_not_linked(client, provider, administrator, change, reason, message):
+    User.objects.filter(pk=administrator.pk).update(**change)
+    sub = subject()
+    provider.person(sub, email=administrator.email, email_verified=True)
+    sign_in_with_provider(client, provider, sub)
+    assert signed_in_as(client) is None and message in sign_in_page(client)
+    assert not OidcIdentity.objects.exists()
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.OIDC_REFUSED)
+    assert entry.data["reason"] == reason and entry.subject_id == administrator.pk
+
+
+@pytest.mark.oidc
+def test_a_portal_administrator_is_linked_by_the_providers_verified_address(client, provider, administrator):
+    sub = subject()
+    provider.person(sub, email=administrator.email, email_verified=True)
+    sign_in_with_provider(client, provider, sub)
+    assert signed_in_as(client) == administrator
+
+
+@pytest.mark.oidc
 def test_the_refusal_is_translated(client, provider):
     sub = subject()
     provider.person(sub, email="nobody@example.net", email_verified=True)
@@ -223,10 +261,36 @@ def test_a_state_is_used_once(client, provider, candidate):
     sub = subject()
     provider.person(sub, email=candidate.email, email_verified=True)
     back = urlsplit(provider.authorize(start(client), sub))
+    state = query(back.geturl())["state"]
     client.get(back.path, dict(parse_qsl(back.query)))
-    client.logout()
-    client.get(back.path, dict(parse_qsl(back.query)))
-    assert signed_in_as(client) is None
+    assert signed_in_as(client) == candidate
+    assert state not in client.session.get("oidc_states", {})
+    response = client.get(back.path, dict(parse_qsl(back.query)))  # the same state again, same session
+    assert response["Location"] == "/accounts/login/"  # a sign-in would have led to "/"
+
+
+@pytest.mark.oidc
+def test_a_state_from_another_session_is_refused(client, provider, candidate):
+    sub = subject()
+    provider.person(sub, email=candidate.email, email_verified=True)
+    back = urlsplit(provider.authorize(start(Client()), sub))  # started by someone else's browser
+    start(client)  # this browser has a state of its own, not that one
+    response = client.get(back.path, dict(parse_qsl(back.query)))
+    assert response["Location"] == "/accounts/login/" and signed_in_as(client) is None
+    assert not OidcIdentity.objects.exists()
+
+
+@pytest.mark.oidc
+@pytest.mark.parametrize(
+    ("next_url", "landing"), [("https://evil.example/", "/"), ("/accounts/profile/", "/accounts/profile/")]
+)
+def test_only_a_next_page_of_the_portal_is_followed(client, provider, candidate, next_url, landing):
+    sub = subject()
+    provider.person(sub, email=candidate.email, email_verified=True)
+    response = client.get("/accounts/oidc/authenticate/", {"next": next_url})
+    back = urlsplit(provider.authorize(response["Location"], sub))
+    response = client.get(back.path, dict(parse_qsl(back.query)))
+    assert signed_in_as(client) == candidate and response["Location"] == landing
 
 
 @pytest.mark.oidc
@@ -300,10 +364,13 @@ def test_with_passwords_off_only_superusers_sign_in_with_a_password_on_the_djang
 def test_axes_still_locks_passwords_and_provider_refusals_do_not_count(client, provider, candidate, settings):
     assert settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
     assert "accounts.backends.ProviderBackend" in settings.AUTHENTICATION_BACKENDS
+    settings.SIGN_IN_CLIENT_FAILURE_LIMIT = LIMIT  # counted, the refusals below would lock this client out
     sub = subject()
-    provider.person(sub, email="nobody@example.net", email_verified=True)
+    provider.person(sub, email=candidate.email, email_verified=False)  # the candidate's own address
     for _attempt in range(LIMIT + 1):
         sign_in_with_provider(client, provider, sub)
+        assert signed_in_as(client) is None
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.OIDC_REFUSED).count() == LIMIT + 1
     assert sign_in_with_password(client, candidate.email).status_code == 302
     assert signed_in_as(client) == candidate
     client.logout()
