@@ -191,7 +191,18 @@ def locked_out(request, original_response=None, credentials=None):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Refused, with the reason on the profile page, to an account that may not use a password
+    (``sign_in.password_allowed``: with passwords off, everyone but superusers)."""
+
     form_class = PasswordChangeForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not sign_in.password_allowed(request.user):
+            messages.error(
+                request, _("This centre signs people in without passwords: your password cannot be changed here.")
+            )
+            return redirect("profile")
+        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
@@ -340,7 +351,9 @@ def profile(request):
             with translation.override(user.preferred_language):
                 messages.success(request, _("Your language was saved."))
             return _speak_their_language(redirect("profile"), user)
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(
+        request, "accounts/profile.html", {"form": form, "password_allowed": sign_in.password_allowed(request.user)}
+    )
 
 
 @administrator_required

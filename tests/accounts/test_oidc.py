@@ -360,6 +360,25 @@ def test_with_passwords_off_only_superusers_sign_in_with_a_password_on_the_djang
     assert signed_in_as(client) == administrator
 
 
+def test_with_passwords_off_only_superusers_change_their_password(client, settings, candidate):
+    settings.PORTAL_PASSWORD_SIGN_IN = False
+    client.force_login(candidate, backend="accounts.backends.ProviderBackend")
+    assert "Change my password" not in client.get("/accounts/profile/").content.decode()
+    change = {
+        "old_password": PASSWORD,
+        "new_password1": "another horse battery",
+        "new_password2": "another horse battery",
+    }
+    response = client.post("/accounts/password/change/", change)
+    assert response["Location"] == "/accounts/profile/"
+    candidate.refresh_from_db()
+    assert candidate.check_password(PASSWORD)
+    assert "cannot be changed here" in client.get("/accounts/profile/").content.decode()
+    User.objects.filter(pk=candidate.pk).update(is_superuser=True)
+    assert "Change my password" in client.get("/accounts/profile/").content.decode()
+    assert client.get("/accounts/password/change/").status_code == 200
+
+
 @pytest.mark.oidc
 def test_axes_still_locks_passwords_and_provider_refusals_do_not_count(client, provider, candidate, settings):
     assert settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
