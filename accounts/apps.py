@@ -7,7 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import provider, sign_in  # noqa: F401  (sign_in connects the count of failures per client address)
+        # sign_in connects the count of failures per client address; checks registers the system checks.
+        from . import checks, provider, sign_in  # noqa: F401
 
         if provider.configured():
             provider.scopes()  # a scope asking for the national register number stops the start

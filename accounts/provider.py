@@ -3,10 +3,12 @@ the client's id and secret): whether there is one, what its button says, and its
 
 The endpoints are read from the issuer's discovery document when a sign-in first needs them and
 kept in the cache for an hour, so the portal starts without the provider and follows a provider
-that moves an endpoint. See docs/decisions/0034.
+that moves an endpoint; every one of them must be https (OIDC_ALLOW_HTTP: a development provider
+only). See docs/decisions/0034.
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -34,7 +36,15 @@ class Endpoints:
 
 
 def configured() -> bool:
-    return bool(settings.OIDC_ISSUER and settings.OIDC_RP_CLIENT_ID)
+    """A provider is used only with its issuer, the client's id and the client's secret."""
+    return bool(settings.OIDC_ISSUER and settings.OIDC_RP_CLIENT_ID and settings.OIDC_RP_CLIENT_SECRET)
+
+
+def secure(url: str) -> bool:
+    """Whether the provider may be reached at this address: https, or http only where
+    OIDC_ALLOW_HTTP allows it (a development provider; the tests)."""
+    scheme = urlsplit(url).scheme
+    return scheme == "https" or (scheme == "http" and settings.OIDC_ALLOW_HTTP)
 
 
 def issuer() -> str:
@@ -72,6 +82,8 @@ def endpoints() -> Endpoints:
 
 
 def _discover() -> dict:
+    if not secure(issuer()):
+        raise ProviderUnavailable("the issuer is not an https address")
     url = issuer().rstrip("/") + "/.well-known/openid-configuration"
     try:
         response = requests.get(url, timeout=settings.OIDC_TIMEOUT)
@@ -85,4 +97,6 @@ def _discover() -> dict:
     needed = ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri")
     if not all(isinstance(document.get(name), str) for name in needed):
         raise ProviderUnavailable("the discovery document lacks an endpoint")
+    if not all(secure(document[name]) for name in ("issuer", *needed)):
+        raise ProviderUnavailable("the discovery document names an endpoint that is not https")
     return {name: document[name] for name in ("issuer", *needed)}

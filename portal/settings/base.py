@@ -175,6 +175,9 @@ OIDC_USE_NONCE = True
 OIDC_CREATE_USER = False
 OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT_SECONDS", "10"))
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+# The issuer and the endpoints of its discovery document must be https (accounts.checks,
+# accounts.provider.secure); true lets a development provider use http (never in production).
+OIDC_ALLOW_HTTP = env_bool("OIDC_ALLOW_HTTP", False)
 LOGIN_REDIRECT_URL_FAILURE = "login"
 
 # --- Languages ------------------------------------------------------------------------

@@ -9,6 +9,8 @@ import uuid
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import responses
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
@@ -36,11 +38,15 @@ def provider_process():
 def provider(request, settings):
     """The portal configured for the provider process (started once for the module)."""
     running = request.getfixturevalue("provider_process")
-    settings.OIDC_ISSUER = running.issuer
-    settings.OIDC_RP_CLIENT_ID = "portal"
-    settings.OIDC_RP_CLIENT_SECRET = "portal-secret"
+    configure(settings, running.issuer)
     settings.AXES_FAILURE_LIMIT = LIMIT
     return running
+
+
+def configure(settings, issuer="https://idp.example.org") -> None:
+    settings.OIDC_ISSUER = issuer
+    settings.OIDC_RP_CLIENT_ID = "portal"
+    settings.OIDC_RP_CLIENT_SECRET = "portal-secret"
 
 
 def subject() -> str:
@@ -86,7 +92,7 @@ def test_without_a_provider_the_sign_in_page_has_no_button_and_the_flow_is_not_f
 
 
 def test_the_sign_in_page_offers_the_provider_in_the_persons_language(client, settings):
-    settings.OIDC_ISSUER, settings.OIDC_RP_CLIENT_ID = "https://idp.example.org", "portal"
+    configure(settings)
     assert "Sign in with the Flemish government (eID, itsme)" in sign_in_page(client)
     page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert "Aanmelden met de Vlaamse overheid (eID, itsme)" in page
@@ -111,6 +117,59 @@ def test_scopes_that_ask_for_the_national_register_number_stop_the_configuration
     settings.OIDC_RP_SCOPES = scopes
     with pytest.raises(ImproperlyConfigured):
         oidc_provider.scopes()
+
+
+def test_without_the_client_secret_there_is_no_provider(client, settings):
+    configure(settings)
+    settings.OIDC_RP_CLIENT_SECRET = ""
+    assert not oidc_provider.configured()
+    assert 'id="oidc-sign-in"' not in sign_in_page(client)
+    assert client.get("/accounts/oidc/authenticate/").status_code == 404
+
+
+def check_ids() -> set[str]:
+    return {message.id for message in checks.run_checks(tags=[checks.Tags.security])}
+
+
+def test_the_sign_in_configuration_is_checked_at_start(settings):
+    assert not {"accounts.E001", "accounts.E002", "accounts.E003"} & check_ids()
+    settings.PORTAL_PASSWORD_SIGN_IN = False
+    assert "accounts.E002" in check_ids()  # nobody but superusers could sign in
+    configure(settings)
+    assert not {"accounts.E001", "accounts.E002", "accounts.E003"} & check_ids()
+    settings.OIDC_RP_CLIENT_SECRET = ""
+    assert "accounts.E001" in check_ids()
+
+
+def test_the_provider_must_be_https_unless_http_is_allowed(settings):
+    settings.OIDC_ALLOW_HTTP = False
+    configure(settings, "http://idp.example.org")
+    assert "accounts.E003" in check_ids()
+    with pytest.raises(oidc_provider.ProviderUnavailable):
+        oidc_provider.endpoints()
+    settings.OIDC_ALLOW_HTTP = True
+    assert "accounts.E003" not in check_ids()
+
+
+@responses.activate
+def test_a_discovery_document_with_an_http_endpoint_is_refused(settings):
+    settings.OIDC_ALLOW_HTTP = False
+    configure(settings)
+    document = {
+        "issuer": "https://idp.example.org",
+        "authorization_endpoint": "https://idp.example.org/authorize",
+        "token_endpoint": "http://idp.example.org/token",
+        "userinfo_endpoint": "https://idp.example.org/userinfo",
+        "jwks_uri": "https://idp.example.org/jwks",
+    }
+    responses.get("https://idp.example.org/.well-known/openid-configuration", json=document)
+    with pytest.raises(oidc_provider.ProviderUnavailable):
+        oidc_provider.endpoints()
+    responses.get(
+        "https://idp.example.org/.well-known/openid-configuration",
+        json={**document, "token_endpoint": "https://idp.example.org/token"},
+    )
+    assert oidc_provider.endpoints().token == "https://idp.example.org/token"
 
 
 # --- linking and matching -----------------------------------------------------------------
@@ -333,7 +392,7 @@ def sign_in_with_password(client, email, password=PASSWORD, url="/accounts/login
 
 def test_with_passwords_off_the_sign_in_page_shows_only_the_button_and_refuses_passwords(client, settings, candidate):
     settings.PORTAL_PASSWORD_SIGN_IN = False
-    settings.OIDC_ISSUER, settings.OIDC_RP_CLIENT_ID = "https://idp.example.org", "portal"
+    configure(settings)
     page = sign_in_page(client)
     assert 'id="oidc-sign-in"' in page and 'name="password"' not in page
     assert sign_in_with_password(client, candidate.email).status_code == 302
