@@ -266,6 +266,12 @@ def oidc_sign_in(*, issuer: str, subject: str, email: Any, email_verified: Any) 
     return user
 
 
+def oidc_sign_in_failed(*, issuer: str, reason: str) -> None:
+    """A sign-in with the provider that failed before any account was looked for (the provider
+    unreachable, or its token or userinfo not acceptable), audited with its reason code."""
+    oidc_sign_in_refused.send(sender=User, account=None, issuer=issuer, reason=reason)
+
+
 def _oidc_account(issuer: str, subject: str, email: Any, email_verified: Any) -> tuple[User, bool]:
     identity = OidcIdentity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
     if identity is not None:

@@ -140,19 +140,20 @@ class OidcCallbackView(OIDCAuthenticationCallbackView):
         backend = ProviderBackend()
         try:
             user = backend.sign_in_from_callback(request, nonce=flow["nonce"], code_verifier=flow.get("code_verifier"))
+        except (provider.ProviderUnavailable, requests.RequestException):
+            logger.warning("The sign-in provider could not be reached.", exc_info=True)
+            return _provider_failed(request, reason="provider_unavailable")
         except (
-            provider.ProviderUnavailable,
-            requests.RequestException,
             SuspiciousOperation,
             jwt.PyJWTError,  # a token expired, issued for another client, badly signed, ...
             KeyError,  # a token or key without a field it must have
             ValueError,  # a response that is not JSON
         ):
-            logger.warning("A sign-in with the provider failed.", exc_info=True)
-            return _provider_failed(request)
+            logger.warning("The sign-in provider's token was refused.", exc_info=True)
+            return _provider_failed(request, reason="token_refused")
         if user is None:
-            if backend.refusal is None:
-                return _provider_failed(request)
+            if backend.refusal is None:  # the userinfo was about another subject
+                return _provider_failed(request, reason="userinfo_refused")
             messages.error(request, backend.refusal.message)
             return redirect("login")
         user.backend = "accounts.backends.ProviderBackend"
@@ -160,7 +161,11 @@ class OidcCallbackView(OIDCAuthenticationCallbackView):
         return _speak_their_language(self.login_success(), user)
 
 
-def _provider_failed(request):
+def _provider_failed(request, *, reason: str = ""):
+    """The sign-in page with the provider's failure; audited with ``reason`` when the failure came
+    after a state of this session was used (so that stray requests fill no audit trail)."""
+    if reason:
+        services.oidc_sign_in_failed(issuer=provider.issuer(), reason=reason)
     messages.error(
         request,
         _("The sign-in with %(provider)s did not succeed. Try again; if it keeps failing, ask the centre.")

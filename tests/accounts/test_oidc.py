@@ -364,6 +364,8 @@ def test_a_token_the_portal_cannot_accept_is_a_refusal_not_an_error(client, prov
     response = sign_in_with_provider(client, provider, sub)
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
     assert signed_in_as(client) is None and "did not succeed" in sign_in_page(client)
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.OIDC_REFUSED)
+    assert entry.data["reason"] == "token_refused" and entry.subject_id is None
 
 
 # --- the session ------------------------------------------------------------------------
