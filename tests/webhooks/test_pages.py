@@ -153,3 +153,11 @@ def test_another_endpoints_deliveries_are_not_listed(client, administrator):
     page = client.get(f"/webhooks/{first.pk}/deliveries/")
     assert [d.endpoint_id for d in page.context["page"].object_list] == [first.pk]
     assert second.deliveries.count() == 1
+
+
+def test_the_audit_trail_shows_the_endpoints_changes(client, administrator):
+    made(administrator)
+    client.force_login(administrator)
+    response = client.get("/audit/")
+    assert response.status_code == 200
+    assert "webhook hooks.example.org" in response.content.decode()
