@@ -86,11 +86,16 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         self.sock = socket.create_connection((self.address, self.port), self.timeout)
 
 
+def tls_context() -> ssl.SSLContext:
+    """The system's trusted certificates, the host name checked."""
+    return ssl.create_default_context()
+
+
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """The same over TLS: the certificate is checked against the host's name (SNI too)."""
 
     def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
-        self.tls = ssl.create_default_context()
+        self.tls = tls_context()
         super().__init__(host, port, timeout=timeout, context=self.tls)
         self.address = address
 

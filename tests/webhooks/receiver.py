@@ -2,6 +2,7 @@
 library (not the portal's code), and answers as a test tells it to."""
 
 import json
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ class Received:
 
 @dataclass
 class Receiver:
-    secret: str = ""
+    secret: str = "whsec_" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="  # the endpoint's, once known
     # Each request pops the next answer (status, body, seconds to wait first); the last one stays.
     answers: list[tuple[int, bytes, float]] = field(default_factory=lambda: [(200, b"thanks", 0.0)])
     received: list[Received] = field(default_factory=list)
@@ -60,13 +61,17 @@ def _handler(receiver: Receiver):
 
 
 class running:
-    """``with running(receiver):`` serves it on a free port of 127.0.0.1 (``receiver.url``)."""
+    """``with running(receiver):`` serves it on a free port of 127.0.0.1 (``receiver.url``), over
+    TLS when given a server context."""
 
-    def __init__(self, receiver: Receiver) -> None:
+    def __init__(self, receiver: Receiver, tls: ssl.SSLContext | None = None) -> None:
         self.receiver = receiver
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
         self.server.daemon_threads = True
-        receiver.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/"
+        self.port = self.server.server_address[1]
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        receiver.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}/hooks/"
 
     def __enter__(self) -> Receiver:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

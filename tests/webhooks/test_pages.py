@@ -161,3 +161,9 @@ def test_the_audit_trail_shows_the_endpoints_changes(client, administrator):
     response = client.get("/audit/")
     assert response.status_code == 200
     assert "webhook hooks.example.org" in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["/notifications/", "/assessments/reports/"])
+def test_the_administrators_find_the_webhooks_from_the_e_mails_and_the_reports(client, administrator, page):
+    client.force_login(administrator)
+    assert 'href="/webhooks/"' in client.get(page).content.decode()
