@@ -7,4 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import sign_in  # noqa: F401  (connects the count of failures per client address)
+        from . import provider, sign_in  # noqa: F401  (sign_in connects the count of failures per client address)
+
+        if provider.configured():
+            provider.scopes()  # a scope asking for the national register number stops the start

@@ -130,9 +130,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sign-in throttling (django-axes, see accounts/sign_in.py): after SIGN_IN_FAILURE_LIMIT failures
 # for one account from one client address, that pair waits SIGN_IN_LOCKOUT_MINUTES. The counts
 # live in the database, shared by every process, the Django admin and the password change form.
+# Axes first, so a locked account and address check no password; the provider's backend only
+# reads the session of a sign-in with OpenID Connect (it never takes a password, see below).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PasswordBackend",
+    "accounts.backends.ProviderBackend",
 ]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT", "5"))
@@ -153,6 +156,27 @@ AXES_CLIENT_IP_CALLABLE = "accounts.sign_in.client_address"
 # Password reset e-mails (django-ratelimit counters in the shared cache), e.g. "3/h".
 PASSWORD_RESET_EMAILS_PER_ADDRESS = os.environ.get("PASSWORD_RESET_EMAILS_PER_ADDRESS", "3/h")
 PASSWORD_RESET_REQUESTS_PER_CLIENT = os.environ.get("PASSWORD_RESET_REQUESTS_PER_CLIENT", "20/h")
+# Passwords (the sign-in form, password reset, invitations' passwords). Off, only the provider
+# below signs people in; superusers keep their password on the Django admin's sign-in page
+# (docs/decisions/0034).
+PORTAL_PASSWORD_SIGN_IN = env_bool("PORTAL_PASSWORD_SIGN_IN", default=True)
+
+# Sign-in with OpenID Connect (accounts/provider.py, docs/decisions/0034): off unless OIDC_ISSUER
+# is set. The endpoints come from the issuer's discovery document; the ID token is signed RS256
+# with a key of the provider's JWKS; the code flow uses PKCE (S256).
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email")
+# The button says "Sign in with <name>"; empty: the Flemish government's name, translated.
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT_SECONDS", "10"))
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+LOGIN_REDIRECT_URL_FAILURE = "login"
 
 # --- Languages ------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
