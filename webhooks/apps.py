@@ -7,4 +7,4 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Webhooks")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the receivers)
+        from . import checks, receivers  # noqa: F401  (registers the system checks, connects the receivers)

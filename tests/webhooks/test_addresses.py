@@ -133,3 +133,12 @@ def test_the_production_settings_require_https_and_keep_the_guard():
     code = "from django.conf import settings; print(settings.WEBHOOKS_REQUIRE_HTTPS, settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES)"
     result = manage("shell", "-c", code, env=PRODUCTION_ENV)
     assert result.stdout.splitlines()[-1].split() == ["True", "False"], result.stderr
+
+
+def test_the_deploy_check_warns_when_webhooks_may_reach_inside_or_travel_unencrypted(settings):
+    from webhooks.checks import check_webhook_addresses
+
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES, settings.WEBHOOKS_REQUIRE_HTTPS = True, False
+    assert [message.id for message in check_webhook_addresses()] == ["webhooks.W001", "webhooks.W002"]
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES, settings.WEBHOOKS_REQUIRE_HTTPS = False, True
+    assert check_webhook_addresses() == []
