@@ -7,7 +7,7 @@ from django.core import checks
 @checks.register(checks.Tags.security, deploy=True)
 def check_webhook_addresses(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """``check --deploy`` warns when webhooks may reach the portal's own network, or travel unencrypted."""
-    warnings = []
+    warnings: list[checks.CheckMessage] = []
     if settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES:
         warnings.append(
             checks.Warning(
