@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.api import administrator_required
 from portal.forms import add_service_errors
@@ -21,9 +21,14 @@ def endpoints(request):
     return render(request, "webhooks/endpoints.html", {"endpoints": endpoint_list()})
 
 
-def _secret_page(request, endpoint: Endpoint):
-    # Shown in the answer to the POST that made it, never stored in a page one can open again.
-    return render(request, "webhooks/secret.html", {"endpoint": endpoint})
+# The secret made by a POST, kept in the session for the one page that shows it (then dropped):
+# reloading that page does not make another endpoint or another secret, and does not show it again.
+SHOWN_ONCE = "webhooks:secret"
+
+
+def _show_once(request, endpoint: Endpoint):
+    request.session[SHOWN_ONCE] = {"endpoint": endpoint.pk, "secret": endpoint.secret}
+    return redirect("webhooks:secret", endpoint.pk)
 
 
 @administrator_required
@@ -35,7 +40,7 @@ def endpoint_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return _secret_page(request, endpoint)
+            return _show_once(request, endpoint)
     return render(request, "form.html", {"form": form, "title": _("New webhook endpoint")})
 
 
@@ -60,11 +65,18 @@ def endpoint_change(request, pk: int):
     return render(request, "webhooks/endpoint.html", {"form": form, "endpoint": endpoint})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @administrator_required
-def endpoint_rotate_secret(request, pk: int):
+def endpoint_secret(request, pk: int):
+    """POST: a new secret. GET: the secret just made, once; afterwards only that it was shown."""
     endpoint = get_object_or_404(Endpoint, pk=pk)
-    return _secret_page(request, services.endpoint_rotate_secret(actor=request.user, endpoint=endpoint))
+    if request.method == "POST":
+        return _show_once(request, services.endpoint_rotate_secret(actor=request.user, endpoint=endpoint))
+    made = request.session.pop(SHOWN_ONCE, None)
+    if not made or made["endpoint"] != endpoint.pk:
+        messages.info(request, _("A secret is shown only once, when it is made; make a new one if it was lost."))
+        return redirect("webhooks:change", endpoint.pk)
+    return render(request, "webhooks/secret.html", {"endpoint": endpoint, "secret": made["secret"]})
 
 
 @require_POST

@@ -18,6 +18,7 @@ VIEWS = [
     ("new endpoint", "get", "/webhooks/new/"),
     ("endpoint", "get", "/webhooks/{endpoint}/"),
     ("new secret", "post", "/webhooks/{endpoint}/secret/"),
+    ("secret shown once", "get", "/webhooks/{endpoint}/secret/"),
     ("deliveries", "get", "/webhooks/{endpoint}/deliveries/"),
     ("send again", "post", "/webhooks/deliveries/{delivery}/resend/"),
     ("delete", "post", "/webhooks/{endpoint}/delete/"),  # last: it deletes the endpoint
@@ -78,10 +79,12 @@ def test_an_endpoint_is_made_its_secret_shown_once_and_audited(client, administr
     )
     endpoint = Endpoint.objects.get()
     assert endpoint.secret.startswith("whsec_")
-    assert endpoint.secret in response.content.decode()
+    assert response.url == f"/webhooks/{endpoint.pk}/secret/"
+    assert endpoint.secret in client.get(response.url).content.decode()
     assert endpoint.events == [Event.ASSESSMENT_SCHEDULED, Event.DOCUMENT_REVOKED]
-    for page in ("/webhooks/", f"/webhooks/{endpoint.pk}/", f"/webhooks/{endpoint.pk}/deliveries/"):
-        assert endpoint.secret not in client.get(page).content.decode()
+    for page in (f"/webhooks/{endpoint.pk}/secret/", "/webhooks/", f"/webhooks/{endpoint.pk}/deliveries/"):
+        assert endpoint.secret not in client.get(page, follow=True).content.decode()  # never again
+    assert Endpoint.objects.count() == 1
     entry = AuditEntry.objects.get(action=services.ENDPOINT_CREATED)
     assert (entry.actor, entry.subject_label) == (administrator, "webhook hooks.example.org")
 
@@ -90,7 +93,7 @@ def test_a_new_secret_replaces_the_old_one_and_is_audited(client, administrator)
     endpoint = made(administrator)
     old = endpoint.secret
     client.force_login(administrator)
-    response = client.post(f"/webhooks/{endpoint.pk}/secret/")
+    response = client.post(f"/webhooks/{endpoint.pk}/secret/", follow=True)
     endpoint.refresh_from_db()
     assert endpoint.secret != old and endpoint.secret in response.content.decode()
     assert AuditEntry.objects.filter(action=services.ENDPOINT_SECRET_ROTATED, actor=administrator).count() == 1
@@ -167,3 +170,13 @@ def test_the_audit_trail_shows_the_endpoints_changes(client, administrator):
 def test_the_administrators_find_the_webhooks_from_the_e_mails_and_the_reports(client, administrator, page):
     client.force_login(administrator)
     assert 'href="/webhooks/"' in client.get(page).content.decode()
+
+
+def test_a_secret_is_shown_on_its_own_endpoints_page_only(client, administrator):
+    first, second = made(administrator), made(administrator, url="https://second.example.org/")
+    client.force_login(administrator)
+    client.post(f"/webhooks/{first.pk}/secret/")
+    first.refresh_from_db()
+    response = client.get(f"/webhooks/{second.pk}/secret/")
+    assert response.status_code == 302 and response.url == f"/webhooks/{second.pk}/"
+    assert first.secret not in client.get(response.url).content.decode()
