@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "assessments",
     "certificates",
     "notifications",
+    "webhooks",
     "monitoring",
     "reports",
 ]
@@ -265,6 +266,20 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 # well above the e-mail task's hard time limit, so a live delivery is never taken over).
 EMAIL_REQUEUE_AFTER_SECONDS = int(os.environ.get("EMAIL_REQUEUE_AFTER_SECONDS", "120"))
 EMAIL_CLAIM_ABANDONED_AFTER_SECONDS = int(os.environ.get("EMAIL_CLAIM_ABANDONED_AFTER_SECONDS", "300"))
+
+# --- Webhooks (decision 0033) ---------------------------------------------------------
+# A webhook never goes to a private, loopback, link-local or otherwise non-public address unless
+# this allows it (a receiver on the portal's own network); production requires https:// too.
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
+WEBHOOKS_REQUIRE_HTTPS = env_bool("WEBHOOKS_REQUIRE_HTTPS", False)
+# Seconds a receiver may take to answer an attempt.
+WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "5"))
+# The waits before each retry of a failed attempt (1 min, 5 min, 30 min, 2 h, 8 h); then it fails.
+WEBHOOKS_RETRY_DELAYS = tuple(int(s) for s in env_list("WEBHOOKS_RETRY_DELAYS", "60,300,1800,7200,28800"))
+# As for e-mails: the sweep hands a message again after this long without reaching the broker,
+# and takes over a claim this old (well above the task's hard time limit).
+WEBHOOKS_REQUEUE_AFTER_SECONDS = int(os.environ.get("WEBHOOKS_REQUEUE_AFTER_SECONDS", "120"))
+WEBHOOKS_CLAIM_ABANDONED_AFTER_SECONDS = int(os.environ.get("WEBHOOKS_CLAIM_ABANDONED_AFTER_SECONDS", "300"))
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://localhost//"
