@@ -19,6 +19,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("certificates.urls")),
+    path("", include("integrations.urls")),
     path("admin/", admin.site.urls),
 ]
 
