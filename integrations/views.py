@@ -96,8 +96,10 @@ def idempotent(handler):
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if not key:
             return handler(view, request, *args, **kwargs)
-        if len(key) > 255:
-            raise serializers.ValidationError({IDEMPOTENCY_HEADER: _("At most 255 characters.")})
+        if len(key) > 255 or not (key.isascii() and key.isprintable()):
+            raise serializers.ValidationError(
+                {IDEMPOTENCY_HEADER: _("At most 255 printable characters (letters, digits, punctuation).")}
+            )
         api_key = acting_key(request)
         caller = f"key:{api_key.prefix}" if api_key is not None else f"user:{request.user.pk}"
         fingerprint = services.request_fingerprint(request.method, request.path, request.body)
@@ -465,10 +467,10 @@ class AnyAccepted(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-def file_schema(operation_id: str, media_type: str, summary: str):
+def file_schema(operation_id: str, media_type: str, summary: str, content=OpenApiTypes.BINARY):
     return extend_schema(
         operation_id=operation_id,
-        responses={(200, media_type): OpenApiResponse(OpenApiTypes.BINARY), **READ_REFUSALS},
+        responses={(200, media_type): OpenApiResponse(content), **READ_REFUSALS},
         summary=summary,
     )
 
@@ -516,7 +518,12 @@ class CredentialFileView(FileView):
 class CredentialJsonView(CredentialFileView):
     extension = "json"
 
-    @file_schema("documents_credential_json", "application/vc+ld+json", "The Open Badges 3.0 credential with its proof")
+    @file_schema(
+        "documents_credential_json",
+        "application/vc+ld+json",
+        "The Open Badges 3.0 credential with its Data Integrity proof (JSON-LD)",
+        OpenApiTypes.OBJECT,
+    )
     def get(self, request, pk: int):
         return super().get(request, pk)
 

@@ -163,3 +163,14 @@ def test_the_schema_and_its_viewer_are_served_by_the_portal(client):
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in sources
     script = client.get("/api/v1/docs/?script=")
     assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
+
+
+def test_an_idempotency_key_is_printable_text(api, assessment):
+    response = api.post(
+        f"/api/v1/assessments/{assessment.pk}/cancel/",
+        {"reason": "Moved abroad"},
+        content_type="application/json",
+        headers={"Idempotency-Key": "k\x00"},
+    )
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert Assessment.objects.get(pk=assessment.pk).status == "registered"
