@@ -14,6 +14,9 @@ from .forms import ApiKeyForm
 from .models import RESOURCES, ApiKey
 
 
+MADE = "api_key_made"
+
+
 def _page(request, form: ApiKeyForm, made: str = "", status: int = 200):
     keys = ApiKey.objects.select_related("created_by", "revoked_by").order_by("revoked", "-created")
     return render(
@@ -38,9 +41,10 @@ def api_keys(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            # Shown in this answer only: it is stored hashed and never shown again.
-            return _page(request, ApiKeyForm(), made=secret)
-    return _page(request, form)
+            # Shown on the next page only (then gone from the session): a reload makes no second key.
+            request.session[MADE] = secret
+            return redirect("integrations:keys")
+    return _page(request, form, made=request.session.pop(MADE, "") if request.method == "GET" else "")
 
 
 @require_POST
