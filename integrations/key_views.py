@@ -13,7 +13,6 @@ from . import services
 from .forms import ApiKeyForm
 from .models import RESOURCES, ApiKey
 
-
 MADE = "api_key_made"
 
 
