@@ -16,13 +16,12 @@ from .models import RESOURCES, ApiKey
 MADE = "api_key_made"
 
 
-def _page(request, form: ApiKeyForm, made: str = "", status: int = 200):
+def _page(request, form: ApiKeyForm, made: str = ""):
     keys = ApiKey.objects.select_related("created_by", "revoked_by").order_by("revoked", "-created")
     return render(
         request,
         "integrations/keys.html",
         {"keys": keys, "form": form, "made": made, "resources": RESOURCES},
-        status=status,
     )
 
 

@@ -6,6 +6,7 @@ from functools import wraps
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
@@ -24,6 +25,7 @@ from assessments.models import Assessment, Objection
 from audit.api import api_key_scope
 from certificates.models import Certificate
 from portal.downloads import private_file_response
+from portal.metrics import VERIFICATIONS
 from portal.pagination import Keyset, keyset_page
 
 from . import services
@@ -85,6 +87,12 @@ class ApiView(APIView):
         key = acting_key(request)  # authenticates
         if key is not None:
             self.acting(key.label)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # The portal's middleware marks answers to a session private; a key signs in inside the
+        # view, after it: no answer of the API is kept by a shared cache or the client's disk.
+        patch_cache_control(response, private=True, no_store=True)
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 def idempotent(handler):
@@ -567,7 +575,9 @@ class VerificationView(ApiView):
             .first()
         )
         if certificate is None:
+            VERIFICATIONS.labels(kind="api", verdict="unknown").inc()
             raise NotFound(_("No proof has this verification code."), code="unknown_code")
+        VERIFICATIONS.labels(kind="api", verdict="revoked" if certificate.is_revoked else "valid").inc()
         qualification = certificate.assessment.qualification
         return Response(
             VerificationSerializer(

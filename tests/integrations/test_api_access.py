@@ -95,6 +95,8 @@ def test_an_api_key_reaches_only_what_its_scope_names(client, world, resource, s
     _key, secret = services.api_key_create(actor=users[ADMINISTRATOR], name="CRM", scopes={resource: scope})
     for name, method, url, endpoint_resource, _allowed in ENDPOINTS:
         response = call(client, method, url.format(**ids), Authorization=f"Api-Key {secret}")
+        # Nothing the API answers is kept by a shared cache or on the client's disk.
+        assert {"private", "no-store"} <= {d.strip() for d in response["Cache-Control"].split(",")}, name
         if endpoint_resource == resource and (method == "get" or scope == WRITE):
             # The key acts for its administrator: what the administrator may do, it may.
             assert response.status_code == (400 if method == "post" else 200), (name, response.status_code)
