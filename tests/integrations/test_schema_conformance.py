@@ -2,12 +2,13 @@
 the schema the portal serves (``/api/v1/schema/``); every answer is validated against that schema
 (status code, content type, body, headers) and none is a server error."""
 
+import re
 from datetime import timedelta
 
 import pytest
 import schemathesis
 from django.utils import timezone
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 
 from integrations import services
 from integrations.models import RESOURCES, WRITE
@@ -15,8 +16,16 @@ from integrations.throttling import PerCallerThrottle
 
 from ..assessments.test_permissions import ADMINISTRATOR, ASSESSOR, OUTSIDER
 
-# The portal's schema is OpenAPI 3.1, which schemathesis 3 reads behind this switch.
-schemathesis.experimental.OPEN_API_3_1.enable()
+# Every check but one: a request the schema allows may still break a rule of the procedure (422)
+# or name a person that does not exist (400), which the schema cannot say.
+EXCLUDED = [schemathesis.checks.positive_data_acceptance]
+
+# schemathesis reads `application/jwt` as JSON; a VC-JWT is three base64url parts (checked below).
+JWT = "/api/v1/certificates/{id}/credential.jwt"
+
+
+def excluded(path: str) -> list:
+    return [*EXCLUDED, schemathesis.checks.response_schema_conformance] if path == JWT else EXCLUDED
 
 
 @pytest.fixture
@@ -33,17 +42,25 @@ def signed_in(world, monkeypatch) -> dict:
 
 @pytest.fixture
 def api_schema(live_server, signed_in):
-    return schemathesis.from_uri(f"{live_server.url}/api/v1/schema/?format=json")
-
-
-schema = schemathesis.from_pytest_fixture("api_schema")
+    return schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/?format=json")
 
 
 @pytest.mark.django_db(transaction=True)
-@schema.parametrize()
-@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-def test_every_answer_matches_the_schema(case, signed_in):
-    case.call_and_validate(headers=signed_in)
+def test_every_answer_matches_the_schema(api_schema, signed_in):
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    assert len(operations) == 16
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+        def check(case):
+            case.call_and_validate(headers=signed_in, excluded_checks=excluded(case.operation.path))
+
+        try:
+            check()
+        except Exception as failure:
+            failure.add_note(operation.label)
+            raise
 
 
 @pytest.mark.django_db(transaction=True)
@@ -68,20 +85,22 @@ def test_every_operation_succeeds_on_real_objects_as_the_schema_says(api_schema,
     for path, parameters, query in reads:
         response = (
             schema[path]["GET"]
-            .make_case(path_parameters=parameters, query=query, headers=dict(signed_in), cookies={})
-            .call_and_validate()
+            .Case(path_parameters=parameters, query=query, headers=dict(signed_in), cookies={})
+            .call_and_validate(excluded_checks=excluded(path))
         )
         assert response.status_code == 200, (path, response.text[:300])
+        if path == JWT:
+            assert re.fullmatch(r"[\w-]+\.[\w-]+\.[\w-]+", response.text)
 
     def post(path, body, parameters=None):
-        case = schema[path]["POST"].make_case(
+        case = schema[path]["POST"].Case(
             path_parameters=parameters or {},
             body=body,
             media_type="application/json",
             headers=dict(signed_in),
             cookies={},
         )
-        response = case.call_and_validate()
+        response = case.call_and_validate(excluded_checks=EXCLUDED)
         assert response.status_code in (200, 201), (path, response.text[:300])
         return response.json()
 
