@@ -16,16 +16,17 @@ PROBLEM = "application/problem+json"
 
 
 def _titles() -> dict[int, str]:
+    # With the type "about:blank", the title is the HTTP status phrase (RFC 9457), in the caller's language.
     return {
-        400: _("The request is not valid."),
-        401: _("Authentication is needed."),
-        403: _("This is not allowed."),
-        404: _("Not found."),
-        405: _("This method is not allowed here."),
-        406: _("This representation is not available."),
-        415: _("This media type is not supported."),
-        422: _("The procedure's rules do not allow this."),
-        429: _("Too many requests."),
+        400: _("Bad request"),
+        401: _("Unauthorized"),
+        403: _("Forbidden"),
+        404: _("Not found"),
+        405: _("Method not allowed"),
+        406: _("Not acceptable"),
+        415: _("Unsupported media type"),
+        422: _("Unprocessable content"),
+        429: _("Too many requests"),
     }
 
 
