@@ -20,6 +20,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("webhooks/", include("webhooks.urls")),
     path("", include("certificates.urls")),
+    path("", include("integrations.urls")),
     path("admin/", admin.site.urls),
 ]
 

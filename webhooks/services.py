@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from standardwebhooks.webhooks import Webhook
 
 from audit.api import Actor, audit_record
+from audit.models import AuditEntry
 from portal.outbox import Outbox
 
 from . import sending
@@ -26,11 +27,11 @@ from .models import Attempt, Delivery, Endpoint, Event
 
 Status = Delivery.Status
 
-# The audit trail's words for an endpoint's changes.
-ENDPOINT_CREATED = "webhook_created"
-ENDPOINT_CHANGED = "webhook_changed"
-ENDPOINT_SECRET_ROTATED = "webhook_secret_rotated"
-ENDPOINT_DELETED = "webhook_deleted"
+# The audit trail's actions for an endpoint's changes.
+ENDPOINT_CREATED = AuditEntry.Action.WEBHOOK_CREATED
+ENDPOINT_CHANGED = AuditEntry.Action.WEBHOOK_CHANGED
+ENDPOINT_SECRET_ROTATED = AuditEntry.Action.WEBHOOK_SECRET_ROTATED
+ENDPOINT_DELETED = AuditEntry.Action.WEBHOOK_DELETED
 
 URL_REFUSALS = {
     "https": lambda: _("Enter an https:// address: webhooks are sent over TLS only."),

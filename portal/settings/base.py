@@ -46,6 +46,11 @@ INSTALLED_APPS = [
     "axes",
     "corsheaders",
     "django_prometheus",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    # For its abstract key model (integrations.models.ApiKey); its own table stays empty.
+    "rest_framework_api_key",
     "qualifications",
     "accounts",
     "audit",
@@ -55,6 +60,7 @@ INSTALLED_APPS = [
     "webhooks",
     "monitoring",
     "reports",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -420,3 +426,44 @@ def logging_config(log_format: str) -> dict:
 
 
 LOGGING = logging_config(os.environ.get("LOG_FORMAT") or "text")
+
+# The REST API (integrations/, docs/api.md, decision 0032): JSON in and out, problem details for
+# every refusal, signed in by an API key or the portal's session, rate-limited per caller.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "integrations.authentication.ApiKeyAuthentication",
+        "integrations.authentication.PortalSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["integrations.permissions.SignedInWithinScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.throttling.PerCallerThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": os.environ.get("API_REQUESTS_PER_CALLER", "120/min")},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "EXCEPTION_HANDLER": "integrations.problems.problem_details",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Competency portal API",
+    "DESCRIPTION": (
+        "People, assessments, results, documents and public verification of the recognition of "
+        "prior learning procedure. Sign in with `Authorization: Api-Key <key>` (keys are made by "
+        "administrators on the API keys page) or the portal's session. Refusals are RFC 9457 "
+        "problem details (`application/problem+json`) with the code of the rule that refused."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    # The viewers' scripts and styles are served by the portal itself (no CDN; the CSP allows 'self' only).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AssessmentStatusEnum": "integrations.serializers.ASSESSMENT_STATUSES",
+        "ObjectionStatusEnum": "integrations.serializers.OBJECTION_STATUSES",
+        "VerdictEnum": "integrations.serializers.VERDICTS",
+    },
+}
