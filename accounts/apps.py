@@ -7,4 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import sign_in  # noqa: F401  (connects the count of failures per client address)
+        from . import (
+            background,  # noqa: F401 -- registers its exports and imports as jobs
+            sign_in,  # noqa: F401  (connects the count of failures per client address)
+        )

@@ -10,6 +10,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -41,6 +42,8 @@ SUBJECTS: dict[str, Promise] = {
     Event.OBJECTION_DECIDED: gettext_lazy("The outcome of the objection"),
     Event.REMINDER_WEEK: gettext_lazy("Your assessment is in a week"),
     Event.REMINDER_DAY: gettext_lazy("Your assessment is tomorrow"),
+    Event.JOB_DONE: gettext_lazy("Your export or import is done"),
+    Event.JOB_FAILED: gettext_lazy("Your export or import failed"),
 }
 
 
@@ -149,6 +152,8 @@ def _message(notification: Notification) -> EmailMessage:
     if notification.event in ACCOUNT_MESSAGES:
         return ACCOUNT_MESSAGES[notification.event](notification.recipient)
     person, assessment = notification.recipient, notification.assessment
+    if notification.event in Notification.JOBS:
+        return _job_message(notification)
     if assessment is None:  # every other event is about an assessment
         raise ValueError(f"E-mail {notification.pk} ({notification.event}) names no assessment.")
     with translation.override(person.preferred_language):
@@ -179,6 +184,21 @@ def _message(notification: Notification) -> EmailMessage:
             )
             message.attach("assessment.ics", event, "text/calendar")
     return message
+
+
+def _job_message(notification: Notification) -> EmailMessage:
+    """A background job of the recipient's ended; the page says what it did (no file is attached)."""
+    person = notification.recipient
+    with translation.override(person.preferred_language):
+        body = render_to_string(
+            "notifications/job_email.txt",
+            {
+                "notification": notification,
+                "person": person,
+                "link": f"{settings.PORTAL_BASE_URL}{reverse('jobs:detail', args=[notification.detail])}",
+            },
+        )
+        return EmailMessage(subject=str(SUBJECTS[notification.event]), body=body, to=[person.email])
 
 
 def _claim(notification_id: int, attempt_id: str) -> bool:
