@@ -61,8 +61,45 @@ def notify(
     )
     ids = [notification.pk for notification in notifications]
     if ids:
-        transaction.on_commit(lambda: send_to_worker(ids))
+        _send_after_commit(ids)
     return notifications
+
+
+class _Batch:
+    """The e-mails recorded in one transaction, handed to the worker together once it commits."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+
+    def send(self) -> None:
+        # An e-mail recorded in a savepoint rolled back since (a refused row of an import) is gone.
+        recorded = set(Notification.objects.filter(pk__in=self.ids).values_list("pk", flat=True))
+        send_to_worker([pk for pk in self.ids if pk in recorded])
+
+
+def _send_after_commit(ids: list[int]) -> None:
+    """Hand the e-mails to the worker after the commit, all of a transaction's in one go: an import
+    of thousands of assessments publishes once, not once per row.
+
+    The batch is the one whose ``send`` still waits among the connection's commit hooks; none
+    waits after a commit, a rollback, or the rollback of the savepoint that registered it (Django
+    drops its hooks), and a new batch starts.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        send_to_worker(ids)
+        return
+    waiting = [
+        hook.__self__
+        for _savepoints, hook, _robust in connection.run_on_commit
+        if isinstance(getattr(hook, "__self__", None), _Batch)
+    ]
+    if waiting:
+        waiting[0].ids += ids
+        return
+    batch = _Batch()
+    batch.ids += ids
+    transaction.on_commit(batch.send)
 
 
 # How long before a session each reminder goes; a session nearer than the next step's window
