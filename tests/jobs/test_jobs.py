@@ -23,6 +23,7 @@ from portal.storage import private_storage
 
 from .. import factories
 from ..emails import deliver
+from ..test_no_english import ENGLISH_WORDS, foreign_strings, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -308,3 +309,25 @@ def test_an_import_looks_up_its_rows_people_in_bulk(qualification):
         "Candidate: No account has this e-mail address.",
         "Qualification: Select a valid choice. That choice is not one of the available choices.",
     ]
+
+
+@pytest.mark.parametrize("language", ["nl", "fr"])
+def test_the_job_pages_speak_the_owners_language(client, administrator, people, language):
+    administrator.preferred_language = language
+    administrator.save()
+    client.force_login(administrator)
+    client.cookies["django_language"] = language
+    export = services.job_export_start(owner=administrator, kind="people-export", query="", file_format="csv", total=7)
+    check = services.job_import_start(
+        owner=administrator,
+        kind="candidates-import",
+        upload=candidates_file([["An", "Peeters", "x"]] * 4),
+        write=False,
+        total=4,
+    )
+    services.job_run(job_id=check.pk)
+    foreign = foreign_strings(language)
+    for url in (f"/jobs/{export.pk}/", f"/jobs/{check.pk}/", "/jobs/"):
+        text = visible_text(client.get(url).content.decode())
+        assert not [string for string in foreign if string in text], url
+        assert not ENGLISH_WORDS.findall(text), url
