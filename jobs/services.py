@@ -181,6 +181,8 @@ def _progress_in_transaction(job: Job) -> Callable[[int], None]:
     cancel's request) to stop."""
 
     def record(done: int) -> None:
+        if done % settings.JOB_PROGRESS_EVERY or not done:
+            return
         cache.set(progress_key(job.pk), done, timeout=settings.JOB_TIME_LIMIT_SECONDS)
         if Job.objects.filter(pk=job.pk, status=Status.CANCELLED).exists():
             raise Cancelled

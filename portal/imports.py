@@ -181,15 +181,14 @@ def import_rows(
     *,
     write: bool,
     progress: Callable[[int], None] | None = None,
-    every: int = 200,
 ) -> ImportReport:
     """Run ``create(**row.values)`` for every row without a problem; keep it all only if every
-    row went through and ``write`` is true. ``progress(rows_done)`` is called every ``every`` rows
+    row went through and ``write`` is true. ``progress(rows_done)`` is called before each row
     (the worker's, which may raise to stop: then nothing is kept)."""
     report = ImportReport(rows=rows)
     with transaction.atomic():
-        for done, row in enumerate(rows, start=1):
-            if progress is not None and done % every == 0:
+        for done, row in enumerate(rows):
+            if progress is not None:
                 progress(done)
             if row.problems:
                 continue

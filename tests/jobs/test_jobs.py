@@ -12,11 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from accounts.forms import CandidatesImportForm
 from accounts.models import User
+from accounts.services import candidates_import
 from assessments.forms import AssessmentsImportForm
 from audit.api import Action, audit_record
 from jobs import services
-from jobs.kinds import KINDS, ExportKind, Table, register
+from jobs.kinds import KINDS, ExportKind, ImportKind, Table, register
 from jobs.models import Job
 from notifications.models import Notification
 from portal.storage import private_storage
@@ -331,3 +333,25 @@ def test_the_job_pages_speak_the_owners_language(client, administrator, people, 
         text = visible_text(client.get(url).content.decode())
         assert not [string for string in foreign if string in text], url
         assert not ENGLISH_WORDS.findall(text), url
+
+
+def test_an_import_cancelled_while_it_runs_stores_nothing(administrator):
+    def cancelled_meanwhile(**arguments):
+        Job.objects.filter(kind="test-import").update(status="cancelled")  # the owner's click
+        return candidates_import(**arguments)
+
+    register(
+        ImportKind(kind="test-import", form_class=CandidatesImportForm, run=cancelled_meanwhile, done_url="people")
+    )
+    try:
+        rows = [["An", f"Peeters{n}", f"an{n}@example.org"] for n in range(5)]
+        job = services.job_import_start(
+            owner=administrator, kind="test-import", upload=candidates_file(rows), write=True, total=5
+        )
+        services.job_run(job_id=job.pk)
+    finally:
+        del KINDS["test-import"]
+    job.refresh_from_db()
+    assert job.status == "cancelled" and not job.report
+    assert not User.objects.filter(email__startswith="an").exists()
+    assert not Notification.objects.exists()
