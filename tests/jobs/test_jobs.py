@@ -355,3 +355,10 @@ def test_an_import_cancelled_while_it_runs_stores_nothing(administrator):
     assert job.status == "cancelled" and not job.report
     assert not User.objects.filter(email__startswith="an").exists()
     assert not Notification.objects.exists()
+
+
+def test_a_huge_job_id_is_a_404(client, administrator):
+    client.force_login(administrator)
+    for url in ("", "progress/", "download/"):
+        assert client.get(f"/jobs/99999999999999999999999/{url}").status_code == 404
+    assert client.post("/jobs/99999999999999999999999/cancel/").status_code == 404
