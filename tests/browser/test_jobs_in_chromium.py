@@ -79,5 +79,6 @@ def test_the_progress_bar_moves_to_done_without_reloading(pages, settings, slow_
     pages.check_accessibility(page)
     with page.expect_download() as download:
         page.click("text=Download the file")
-    workbook = load_workbook(download.value.path(), read_only=True)
-    assert len(list(workbook.active.iter_rows(values_only=True))) == ROWS + 1
+    with open(download.value.path(), "rb") as file:  # saved without its extension
+        rows = list(load_workbook(file, read_only=True).active.iter_rows(values_only=True))
+    assert rows[0] == ("n", "text") and len(rows) == ROWS + 1
