@@ -17,7 +17,6 @@ from .test_procedure_in_chromium import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROWS = 24
-SCREENSHOTS = "/tmp"
 
 
 @pytest.fixture
@@ -53,7 +52,7 @@ def test_the_progress_bar_moves_to_done_without_reloading(pages, settings, slow_
     administrator = factories.AdministratorFactory(preferred_language="en")
     job = services.job_export_start(owner=administrator, kind="slow-export", query="", file_format="xlsx", total=ROWS)
     page = log_in(pages, administrator)
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.goto(f"{pages.base}/jobs/{job.pk}/")
     assert page.locator("#job-progress").get_attribute("value") == "0"
     assert page.locator(".job-download").is_hidden()
@@ -63,7 +62,6 @@ def test_the_progress_bar_moves_to_done_without_reloading(pages, settings, slow_
         page.wait_for_function(
             f"() => {{ const bar = document.getElementById('job-progress'); return bar.value > 0 && bar.value < {ROWS}; }}"
         )
-        page.screenshot(path=f"{SCREENSHOTS}/job-progress-phone.png", full_page=True)
         moving = page.locator("#job-progress").evaluate("bar => bar.value")
         assert "Running" in page.locator(".job-status-shown").inner_text()
         assert f"of {ROWS} rows" in page.locator(".job-counts").inner_text()
@@ -75,7 +73,6 @@ def test_the_progress_bar_moves_to_done_without_reloading(pages, settings, slow_
     assert page.evaluate("window.notReloaded") is True  # the same page all along
     assert page.locator(".job-status-shown").inner_text() == "Done"
     assert page.locator(".job-cancel").is_hidden()
-    page.screenshot(path=f"{SCREENSHOTS}/job-done-phone.png", full_page=True)
     pages.check_accessibility(page)
     with page.expect_download() as download:
         page.click("text=Download the file")
