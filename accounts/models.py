@@ -5,6 +5,7 @@ Personal data: first and last name, e-mail address, preferred language.
 
 import contextlib
 import unicodedata
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -54,6 +55,12 @@ class AccountManager(UserManager["User"]):
         still matches), through the unique index on LOWER(email).
         """
         return self.filter(Exact(Lower("email"), normalise_email(address)))
+
+    def by_emails(self, addresses: Iterable[str]) -> "models.QuerySet[User]":
+        """The accounts with any of these addresses (as ``by_email`` matches one), in one query
+        through the same index: an import looks up a chunk of rows' people at once."""
+        wanted = {normalise_email(address) for address in addresses if address}
+        return self.alias(email_folded=Lower("email")).filter(email_folded__in=wanted)
 
     def get_by_natural_key(self, username):
         return self.by_email(username).get()

@@ -1,6 +1,7 @@
 """Creating accounts and inviting people (writes)."""
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -193,7 +194,9 @@ def administrator_create(*, created_by: User, account: User) -> User:
     return account
 
 
-def candidates_import(*, created_by: User, rows: list[ImportRow], write: bool) -> ImportReport:
+def candidates_import(
+    *, created_by: User, rows: list[ImportRow], write: bool, progress: Callable[[int], None] | None = None
+) -> ImportReport:
     """Candidate accounts from a spreadsheet, each by ``account_create``'s rules, all or none.
 
     A dry run (``write=False``) reports every row's problem and stores nothing. The invitations
@@ -205,7 +208,7 @@ def candidates_import(*, created_by: User, rows: list[ImportRow], write: bool) -
         return account_create(created_by=created_by, role=User.Role.CANDIDATE, invite=False, **values)[0]
 
     with transaction.atomic():
-        report = import_rows(rows, create, write=write)
+        report = import_rows(rows, create, write=write, progress=progress)
         if report.created:
             invitations_requested.send(sender=User, accounts=report.created)
     return report

@@ -21,12 +21,12 @@ from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
-from portal.exports import export_response
+from jobs import api as jobs
 from portal.forms import add_service_errors
 from portal.import_page import spreadsheet_import
 from portal.pagination import Keyset, keyset_page
 
-from . import provider, selectors, services, sign_in
+from . import background, provider, selectors, services, sign_in
 from .access import administrator_required
 from .backends import ProviderBackend
 from .forms import (
@@ -264,9 +264,7 @@ def people(request):
 @administrator_required
 def people_export(request, file_format: str):
     """The People page's current selection (its filters), every row of it, streamed."""
-    filters = PeopleFilterForm(request.GET or None)
-    header = [_("Last name"), _("First name"), _("E-mail address"), _("Role"), _("Language"), _("Account")]
-    return export_response(file_format, "people", header, selectors.people_export_rows(**filters.filters()))
+    return jobs.export(request, kind=background.PEOPLE_EXPORT, file_format=file_format)
 
 
 @administrator_required
@@ -365,12 +363,15 @@ def profile(request):
 def candidates_import(request):
     """Check a spreadsheet of candidates (every row's problems, nothing stored), then import it:
     all rows or none."""
-    form, report = spreadsheet_import(
+    form, report, started = spreadsheet_import(
         request,
         form_class=CandidatesImportForm,
         slot="import-candidates",
         run=lambda **rows: services.candidates_import(created_by=request.user, **rows),
+        in_background=jobs.import_in_background(request, kind=background.CANDIDATES_IMPORT),
     )
+    if started is not None:
+        return started
     if report is not None and report.written:
         messages.success(request, _("%(count)s candidates were imported and invited.") % {"count": len(report.created)})
         return redirect("people")

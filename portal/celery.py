@@ -89,6 +89,11 @@ def configure_from_django(sender: Celery, **kwargs) -> None:
                 "task": "reports.tasks.refresh_reports",
                 "schedule": float(settings.REPORTS_REFRESH_SECONDS),
             },
+            # Expired jobs and their files deleted, dead workers' jobs failed (decision 0025).
+            "sweep-jobs": {
+                "task": "jobs.tasks.sweep_jobs",
+                "schedule": 300.0,
+            },
             # Every 15 minutes: a reminder goes at most that late; each is recorded once.
             "send-reminders": {
                 "task": "notifications.tasks.send_reminders",

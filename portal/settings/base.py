@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     # For its abstract key model (integrations.models.ApiKey); its own table stays empty.
     "rest_framework_api_key",
     "qualifications",
+    "jobs",
     "accounts",
     "audit",
     "assessments",
@@ -293,6 +294,16 @@ CELERY_BROKER_FILESYSTEM_DIR = Path(os.environ.get("CELERY_BROKER_FILESYSTEM_DIR
 # Seconds before Redis hands an unacknowledged task (its worker died) to another worker.
 CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+
+# --- Background jobs (decision 0025) ---------------------------------------------------
+# An export or import of more rows than this runs in the worker, with a progress page.
+JOB_ROWS_IMMEDIATE = int(os.environ.get("JOB_ROWS_IMMEDIATE", "2000"))
+# How long a job's result (the file, an import's report) is kept for its owner.
+JOB_RESULT_HOURS = int(os.environ.get("JOB_RESULT_HOURS", "24"))
+# Progress is recorded (and a cancel noticed) every this many rows.
+JOB_PROGRESS_EVERY = int(os.environ.get("JOB_PROGRESS_EVERY", "500"))
+# A job running longer is stopped (and failed by the sweep if its worker died).
+JOB_TIME_LIMIT_SECONDS = int(os.environ.get("JOB_TIME_LIMIT_SECONDS", "1800"))
 
 # --- Scheduling -----------------------------------------------------------------------
 # The start of an assessment may be recorded at most this many minutes before its scheduled time.
