@@ -3,8 +3,8 @@ tell of, sent by the worker after the commit, claimed before they are sent, retr
 kept on their row, swept when their message to the worker may be lost."""
 
 import base64
-import http.client
 import json
+import random
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -38,6 +38,7 @@ URL_REFUSALS = {
     "scheme": lambda: _("Enter an http:// or https:// address."),
     "host": lambda: _("Enter an address with a host name."),
     "credentials": lambda: _("Leave the user name and password out of the address."),
+    "port": lambda: _("Enter a port between 1 and 65535."),
 }
 
 
@@ -166,10 +167,17 @@ def _claim(delivery_id: int, attempt_id: str) -> bool:
     """Take the delivery for this task with one conditional update, before any request.
 
     A second message for the same delivery finds it claimed, or its retry not due yet, and sends
-    nothing; only a claim older than WEBHOOKS_CLAIM_ABANDONED_AFTER_SECONDS is taken over.
+    nothing; only a claim older than WEBHOOKS_CLAIM_ABANDONED_AFTER_SECONDS is taken over, and one
+    whose attempt was the last the schedule allows fails instead (that attempt counted).
     """
     now = timezone.now()
     abandoned = now - timedelta(seconds=settings.WEBHOOKS_CLAIM_ABANDONED_AFTER_SECONDS)
+    Delivery.objects.filter(
+        pk=delivery_id,
+        status=Status.SENDING,
+        claimed_at__lt=abandoned,
+        attempts__gt=len(settings.WEBHOOKS_RETRY_DELAYS),
+    ).update(status=Status.FAILED, next_attempt_at=None)
     return bool(
         Delivery.objects.filter(pk=delivery_id)
         .filter(
@@ -192,31 +200,41 @@ def signed_headers(*, secret: str, message_id: str, sent_at: datetime, body: str
 
 
 def _after_failure(attempts: int, now: datetime) -> dict[str, Any]:
-    """The next step of a failed attempt: the retry schedule's next wait, or failed for good."""
+    """The next step of a failed attempt: the retry schedule's next wait, give or take a tenth (so
+    the messages of one outage do not all return at once), or failed for good."""
     delays = settings.WEBHOOKS_RETRY_DELAYS
     if attempts <= len(delays):
         return {
             "status": Status.RETRYING,
-            "next_attempt_at": now + timedelta(seconds=delays[attempts - 1]),
+            "next_attempt_at": now + timedelta(seconds=delays[attempts - 1] * random.uniform(0.9, 1.1)),
             "queued_at": None,
         }
     return {"status": Status.FAILED, "next_attempt_at": None}
+
+
+def _storable(text: str) -> str:
+    """Text a receiver chose, without NUL characters (PostgreSQL stores no NUL in text)."""
+    return text.replace("\x00", "")
 
 
 def delivery_send(*, delivery_id: int, attempt_id: str) -> bool:
     """Make one attempt at a delivery: claim, sign, POST, record the answer. Returns True when the
     receiver answered 2xx.
 
-    An answer other than 2xx, no answer within WEBHOOKS_TIMEOUT_SECONDS, or an address refused
-    (``sending``) is a failed attempt: it is retried after the next wait of WEBHOOKS_RETRY_DELAYS,
-    and fails for good once they are used up. A worker that dies between the receiver's answer and
+    An answer other than 2xx, no answer within WEBHOOKS_TIMEOUT_SECONDS, an address refused
+    (``sending``), or any other error while sending (the task's time limit too) is a failed
+    attempt: it is retried after the next wait of WEBHOOKS_RETRY_DELAYS, and fails for good once
+    they are used up. An endpoint deleted meanwhile leaves nothing to send. A worker that dies between the receiver's answer and
     its record leaves a claim the sweep takes over: a message may then arrive twice, with the
     same ``webhook-id``, never not at all.
     """
     if not _claim(delivery_id, attempt_id):
         return False
     mine = Delivery.objects.filter(pk=delivery_id, status=Status.SENDING, claimed_by=attempt_id)
-    delivery = Delivery.objects.select_related("endpoint").get(pk=delivery_id)
+    try:
+        delivery = Delivery.objects.select_related("endpoint").get(pk=delivery_id)
+    except Delivery.DoesNotExist:  # deleted with its endpoint since the claim
+        return False
     endpoint = delivery.endpoint
     if not endpoint.is_active:
         mine.update(status=Status.SKIPPED, next_attempt_at=None)
@@ -228,10 +246,10 @@ def delivery_send(*, delivery_id: int, attempt_id: str) -> bool:
     attempt = Attempt(delivery=delivery, started_at=started)
     try:
         answer = sending.post(endpoint.url, body=delivery.body.encode(), headers=headers)
-    except (sending.Refused, OSError, http.client.HTTPException) as error:
-        attempt.error = f"{type(error).__name__}: {error}"[:500]
+    except Exception as error:  # noqa: BLE001 -- whatever it is, the attempt failed: never left "sending"
+        attempt.error = _storable(f"{type(error).__name__}: {error}")[:500]
     else:
-        attempt.status_code, attempt.response = answer.status, answer.body
+        attempt.status_code, attempt.response = answer.status, _storable(answer.body)
     attempt.save()
     if attempt.succeeded:
         mine.update(status=Status.DELIVERED, delivered_at=timezone.now(), next_attempt_at=None)

@@ -44,9 +44,10 @@ def test_a_delivery_is_signed_and_the_receiver_verifies_it_with_the_standard_web
 
 
 def test_a_signature_made_with_another_secret_does_not_verify(endpoint, receiver):
+    before_rotation = endpoint.secret
     receiver.secret = services.endpoint_rotate_secret(actor=None, endpoint=endpoint).secret
-    endpoint.refresh_from_db()
-    old = Webhook("whsec_" + "A" * 43)
+    assert receiver.secret != before_rotation
+    old = Webhook(before_rotation)
     delivery = recorded()
     send(delivery)
     (received,) = receiver.received
@@ -55,8 +56,9 @@ def test_a_signature_made_with_another_secret_does_not_verify(endpoint, receiver
         old.verify(received.body, received.headers)
 
 
-def test_a_500_is_retried_after_longer_waits_then_given_up(endpoint, receiver, settings):
+def test_a_500_is_retried_after_longer_waits_then_given_up(endpoint, receiver, settings, monkeypatch):
     settings.WEBHOOKS_RETRY_DELAYS = (60, 300)
+    monkeypatch.setattr(services.random, "uniform", lambda low, high: 1)
     receiver.answers = [(500, b"database down", 0.0)]
     delivery = recorded()
     before = timezone.now()
@@ -83,6 +85,20 @@ def test_a_500_is_retried_after_longer_waits_then_given_up(endpoint, receiver, s
     # Every attempt signed afresh and verified; the same message id each time.
     assert {item.headers["webhook-id"] for item in receiver.received} == {delivery.message_id}
     assert all(item.payload is not None for item in receiver.received)
+
+
+@pytest.mark.parametrize("factor", [0.9, 1.1])
+def test_each_wait_varies_by_up_to_a_tenth(endpoint, receiver, settings, monkeypatch, factor):
+    settings.WEBHOOKS_RETRY_DELAYS = (100,)
+    drawn = []
+    monkeypatch.setattr(services.random, "uniform", lambda low, high: drawn.append((low, high)) or factor)
+    receiver.answers = [(500, b"", 0.0)]
+    delivery = recorded()
+    before = timezone.now()
+    send(delivery)
+    delivery.refresh_from_db()
+    assert drawn == [(0.9, 1.1)]
+    assert timedelta(seconds=100 * factor - 1) < delivery.next_attempt_at - before < timedelta(seconds=100 * factor + 1)
 
 
 def test_a_retry_that_succeeds_delivers(endpoint, receiver):
