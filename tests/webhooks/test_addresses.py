@@ -30,6 +30,17 @@ REFUSED = [
     "fe80::1",
     "fd00::1",
     "::ffff:127.0.0.1",
+    # IPv4 carried in IPv6: 6to4, NAT64 (well-known and local-use), IPv4-translated, Teredo.
+    "2002:7f00:1::",
+    "2002:a00:1::",
+    "2002:a9fe:a9fe::",
+    "64:ff9b::7f00:1",
+    "64:ff9b::a9fe:a9fe",
+    "64:ff9b:1::a00:1",
+    "::ffff:0:7f00:1",
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+    # Deprecated site-local.
+    "fec0::1",
 ]
 
 
@@ -38,7 +49,7 @@ def test_a_non_public_address_is_refused(address):
     assert sending.address_refusal(address) is not None
 
 
-@pytest.mark.parametrize("address", ["93.184.215.14", "2606:4700:4700::1111"])
+@pytest.mark.parametrize("address", ["93.184.215.14", "2606:4700:4700::1111", "2002:5db8:d70e::"])
 def test_a_public_address_is_allowed(address):
     assert sending.address_refusal(address) is None
 
@@ -105,13 +116,66 @@ def test_the_connection_goes_to_the_address_checked_not_to_a_second_lookup(monke
     """DNS rebinding: a name that answers a harmless address to the check and an inside one later
     gains nothing, since the name is looked up once and the address it gave is connected to."""
     port = int(receiver.url.split(":")[2].split("/")[0])
-    lookups = resolving_to(monkeypatch, {"hooks.example.test": ["127.0.0.1"]})
+    answers = iter([["127.0.0.1"], ["10.0.0.5"]])  # the second lookup would point elsewhere inside
+    lookups = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host != "hooks.example.test":  # connecting to an address looks it up too
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        lookups.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in next(answers)]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    real_connect = socket.create_connection
+    connected = []
+    monkeypatch.setattr(
+        socket, "create_connection", lambda address, *a: connected.append(address) or real_connect(address, *a)
+    )
     endpoint.url = f"http://hooks.example.test:{port}/hooks/"
     endpoint.save()
     (delivery,) = services.deliveries_record(event=Event.DOCUMENT_ISSUED, data={})
     assert services.delivery_send(delivery_id=delivery.pk, attempt_id="t") is True
     assert lookups == ["hooks.example.test"]
+    assert connected == [("127.0.0.1", port)]
     assert receiver.received[0].headers["host"] == f"hooks.example.test:{port}"
+
+
+def test_an_address_that_cannot_be_reached_gives_way_to_the_next_one(monkeypatch, receiver, endpoint):
+    port = int(receiver.url.split(":")[2].split("/")[0])
+    resolving_to(monkeypatch, {"hooks.example.test": ["10.9.9.9", "10.9.9.10", "127.0.0.1"]})
+    real_connect = socket.create_connection
+    tried = []
+    failures = {"10.9.9.9": TimeoutError("timed out"), "10.9.9.10": OSError(113, "No route to host")}
+
+    def create_connection(address, *args):
+        tried.append(address[0])
+        if address[0] in failures:
+            raise failures[address[0]]
+        return real_connect(address, *args)
+
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    endpoint.url = f"http://hooks.example.test:{port}/hooks/"
+    endpoint.save()
+    (delivery,) = services.deliveries_record(event=Event.DOCUMENT_ISSUED, data={})
+    assert services.delivery_send(delivery_id=delivery.pk, attempt_id="t") is True
+    assert tried == ["10.9.9.9", "10.9.9.10", "127.0.0.1"]
+    assert len(receiver.received) == 1
+
+
+def test_an_endpoint_deleted_while_its_message_is_claimed_leaves_nothing_to_send(monkeypatch, receiver, endpoint):
+    claim = services._claim
+
+    def claimed_then_deleted(*args):
+        taken = claim(*args)
+        services.endpoint_delete(actor=None, endpoint=endpoint)
+        return taken
+
+    monkeypatch.setattr(services, "_claim", claimed_then_deleted)
+    (delivery,) = services.deliveries_record(event=Event.DOCUMENT_ISSUED, data={})
+    assert services.delivery_send(delivery_id=delivery.pk, attempt_id="t") is False
+    assert receiver.received == []
+    assert not Delivery.objects.filter(pk=delivery.pk).exists()
 
 
 def test_production_requires_https(settings, administrator):
