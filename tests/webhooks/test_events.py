@@ -134,12 +134,19 @@ def test_an_endpoint_receives_only_the_events_it_chose_and_a_disabled_one_none(s
     assert not disabled.deliveries.exists()
 
 
-def test_a_step_rolled_back_records_and_sends_nothing(subscribed, qualification, administrator, monkeypatch):
+def test_a_step_rolled_back_records_and_sends_nothing(
+    subscribed, qualification, administrator, monkeypatch, django_capture_on_commit_callbacks
+):
     handed = []
     monkeypatch.setattr(services, "send_to_worker", handed.append)
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
         scheduled(qualification, administrator)
         raise RuntimeError("the request failed after the step")
+    assert callbacks == []
     assert recorded() == []
     assert handed == []
 
