@@ -24,6 +24,7 @@ def _titles() -> dict[int, str]:
         404: _("Not found"),
         405: _("Method not allowed"),
         406: _("Not acceptable"),
+        409: _("Conflict"),
         415: _("Unsupported media type"),
         422: _("Unprocessable content"),
         429: _("Too many requests"),

@@ -72,36 +72,55 @@ def request_fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
 
 
-def idempotent_response_find(*, caller: str, key: str, fingerprint: str) -> KeptResponse | None:
-    """The answer kept for this caller's ``key``, or None; the same key with another request is refused."""
-    kept = IdempotentResponse.objects.filter(
-        caller=caller, key=key, created_at__gt=timezone.now() - timedelta(hours=IDEMPOTENCY_HOURS)
-    ).first()
-    if kept is None:
-        return None
-    if kept.fingerprint != fingerprint:
-        raise ValidationError(
-            _("This Idempotency-Key was used for another request in the last 24 hours."), code="idempotency_key_reused"
-        )
-    return KeptResponse(kept.status, bytes(kept.body), kept.content_type, kept.location)
+# A request holding its key: the row is claimed before the step runs, its answer filled in after.
+RUNNING = 0
 
 
-def idempotent_response_keep(*, caller: str, key: str, fingerprint: str, response: KeptResponse) -> None:
-    """Keep the answer; an expired one under the same key gives way. Two requests racing with the
-    same key both ran; the first answer kept stays."""
+class IdempotencyKeyInUse(Exception):
+    """Another request with the same key is still running."""
+
+
+def idempotent_response_claim(*, caller: str, key: str, fingerprint: str) -> KeptResponse | None:
+    """Claim this caller's ``key`` before the step runs (its own transaction, under the unique
+    constraint): None when claimed; the answer kept when the same request ran already. The same
+    key with another request is refused, and so is a request while the first still runs."""
     IdempotentResponse.objects.filter(
         caller=caller, key=key, created_at__lte=timezone.now() - timedelta(hours=IDEMPOTENCY_HOURS)
     ).delete()
     try:
         with transaction.atomic():
             IdempotentResponse.objects.create(
-                caller=caller,
-                key=key,
-                fingerprint=fingerprint,
-                status=response.status,
-                body=response.body,
-                content_type=response.content_type,
-                location=response.location,
+                caller=caller, key=key, fingerprint=fingerprint, status=RUNNING, body=b"", content_type=""
             )
+        return None
     except IntegrityError:
-        pass
+        kept = IdempotentResponse.objects.filter(caller=caller, key=key).first()
+    if kept is None:  # the claim was given up meanwhile: the caller may send it again
+        raise IdempotencyKeyInUse
+    if kept.fingerprint != fingerprint:
+        raise ValidationError(
+            _("This Idempotency-Key was used for another request in the last 24 hours."), code="idempotency_key_reused"
+        )
+    if kept.status == RUNNING:
+        raise IdempotencyKeyInUse
+    return KeptResponse(kept.status, bytes(kept.body), kept.content_type, kept.location)
+
+
+def idempotent_response_keep(*, caller: str, key: str, response: KeptResponse) -> None:
+    """Fill in the answer of the request that claimed the key."""
+    IdempotentResponse.objects.filter(caller=caller, key=key, status=RUNNING).update(
+        status=response.status, body=response.body, content_type=response.content_type, location=response.location
+    )
+
+
+def idempotent_response_release(*, caller: str, key: str) -> None:
+    """Give the claim up (the request failed): the same key may be sent again."""
+    IdempotentResponse.objects.filter(caller=caller, key=key, status=RUNNING).delete()
+
+
+def idempotent_responses_purge() -> int:
+    """Delete the answers (and stale claims) older than the idempotency window."""
+    deleted, _by_model = IdempotentResponse.objects.filter(
+        created_at__lte=timezone.now() - timedelta(hours=IDEMPOTENCY_HOURS)
+    ).delete()
+    return deleted

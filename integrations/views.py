@@ -57,7 +57,7 @@ def refusals(*codes: int) -> dict:
 
 
 READ_REFUSALS = refusals(400, 401, 403, 404, 429)
-WRITE_REFUSALS = refusals(400, 401, 403, 404, 422, 429)
+WRITE_REFUSALS = refusals(400, 401, 403, 404, 409, 422, 429)
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
     str,
@@ -97,7 +97,9 @@ class ApiView(APIView):
 
 def idempotent(handler):
     """A POST with an ``Idempotency-Key`` runs once: sent again by the same caller with the same
-    request within 24 hours it gets the first (successful) answer again; with another request, a 422."""
+    request within 24 hours it gets the first (successful) answer again; with another request, a 422;
+    while the first still runs, a 409. The key is claimed (a row of its own, committed) before the
+    step runs, so two at once never both run; a failed request gives its claim up."""
 
     @wraps(handler)
     def wrapper(view, request, *args, **kwargs):
@@ -111,14 +113,25 @@ def idempotent(handler):
         api_key = acting_key(request)
         caller = f"key:{api_key.prefix}" if api_key is not None else f"user:{request.user.pk}"
         fingerprint = services.request_fingerprint(request.method, request.path, request.body)
-        kept = services.idempotent_response_find(caller=caller, key=key, fingerprint=fingerprint)
+        try:
+            kept = services.idempotent_response_claim(caller=caller, key=key, fingerprint=fingerprint)
+        except services.IdempotencyKeyInUse:
+            return problem(
+                status.HTTP_409_CONFLICT,
+                _("A request with this Idempotency-Key is still running; send it again when it has finished."),
+                "idempotency_key_in_use",
+            )
         if kept is not None:
             response = HttpResponse(kept.body, status=kept.status, content_type=kept.content_type)
             if kept.location:
                 response["Location"] = kept.location
             response["Idempotent-Replayed"] = "true"
             return response
-        response = handler(view, request, *args, **kwargs)
+        try:
+            response = handler(view, request, *args, **kwargs)
+        except BaseException:
+            services.idempotent_response_release(caller=caller, key=key)
+            raise
         if 200 <= response.status_code < 300:
             kept = services.KeptResponse(
                 response.status_code,
@@ -126,7 +139,9 @@ def idempotent(handler):
                 "application/json",
                 response.headers.get("Location", ""),
             )
-            services.idempotent_response_keep(caller=caller, key=key, fingerprint=fingerprint, response=kept)
+            services.idempotent_response_keep(caller=caller, key=key, response=kept)
+        else:
+            services.idempotent_response_release(caller=caller, key=key)
         return response
 
     return wrapper

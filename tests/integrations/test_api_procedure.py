@@ -1,17 +1,21 @@
 """The procedure through the API: the same services as the pages, keyset pages, results,
 documents, and POSTs that run once per ``Idempotency-Key``."""
 
+import json
 import re
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
 from assessments.models import Assessment
 from audit.models import AuditEntry
 from integrations import services
+from integrations.models import IdempotentResponse
 from notifications.models import Notification
 
 from .. import factories, flows
@@ -174,3 +178,55 @@ def test_an_idempotency_key_is_printable_text(api, assessment):
     )
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == "Idempotency-Key"
     assert Assessment.objects.get(pk=assessment.pk).status == "registered"
+
+
+def test_a_post_while_the_same_key_is_still_running_is_refused(
+    api, candidate, assessor, second_assessor, qualification
+):
+    body = schedule_body(candidate, assessor, second_assessor, qualification)
+    key = api.defaults["HTTP_AUTHORIZATION"].removeprefix("Api-Key ")
+    prefix = key.partition(".")[0]
+    fingerprint = services.request_fingerprint("POST", "/api/v1/assessments/", json.dumps(body).encode())
+    # The first request has claimed the key and is still running.
+    assert services.idempotent_response_claim(caller=f"key:{prefix}", key="k1", fingerprint=fingerprint) is None
+    second = api.post("/api/v1/assessments/", body, content_type="application/json", headers={"Idempotency-Key": "k1"})
+    assert second.status_code == 409 and second.json()["code"] == "idempotency_key_in_use"
+    assert not Assessment.objects.exists()
+
+
+def test_a_failed_post_gives_its_idempotency_key_up(api, candidate, assessor, second_assessor, qualification):
+    refused = schedule_body(candidate, assessor, assessor, qualification)
+    response = api.post(
+        "/api/v1/assessments/", refused, content_type="application/json", headers={"Idempotency-Key": "k1"}
+    )
+    assert response.status_code == 422
+    assert not IdempotentResponse.objects.exists()
+    # Sent again, the same request runs again (and is refused again): not a 409, not a replay.
+    again = api.post(
+        "/api/v1/assessments/", refused, content_type="application/json", headers={"Idempotency-Key": "k1"}
+    )
+    assert again.status_code == 422 and again.json()["code"] == "same_assessor"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a race between two connections needs PostgreSQL")
+def test_two_requests_with_the_same_key_at_once_run_once():
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def claim() -> None:
+        barrier.wait()
+        try:
+            kept = services.idempotent_response_claim(caller="key:race", key="k1", fingerprint="f")
+            outcomes.append("claimed" if kept is None else "replayed")
+        except services.IdempotencyKeyInUse:
+            outcomes.append("in use")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["claimed", "in use"]
