@@ -245,6 +245,9 @@ def _detail(assessment: Assessment, user) -> dict:
     }
 
 
+ADMINISTRATOR_FILTERS = {"assessor", "location", "search", "objection"}
+
+
 class AssessmentsView(ApiView):
     resource = "assessments"
 
@@ -252,9 +255,14 @@ class AssessmentsView(ApiView):
         operation_id="assessments_list",
         parameters=[AssessmentFilterSerializer, *PAGE_PARAMETERS],
         responses={200: paged(AssessmentSerializer), **READ_REFUSALS},
-        summary="The assessments the caller may see, by date; filtered as on the dashboard",
+        summary="The assessments the caller may see, by date; filtered as on the dashboard (by people: administrators only)",
     )
     def get(self, request):
+        # The dashboard's other filters search people (by e-mail address, by assessor): only an
+        # administrator's pages offer them.
+        refused = [] if request.user.is_administrator else sorted(ADMINISTRATOR_FILTERS & set(request.query_params))
+        if refused:
+            raise serializers.ValidationError(dict.fromkeys(refused, _("Only administrators filter by this.")))
         filters = valid(AssessmentFilterSerializer, request.query_params)
         listed = assessments.assessment_list(**filters)
         if not request.user.is_administrator:

@@ -230,3 +230,13 @@ def test_two_requests_with_the_same_key_at_once_run_once():
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["claimed", "in use"]
+
+
+def test_only_administrators_filter_assessments_by_people(client, assessment, assessor):
+    client.force_login(assessor)
+    for query in (f"search={assessment.candidate.email[:2]}", f"assessor={assessor.pk}", "location=a", "objection=any"):
+        refused = client.get(f"/api/v1/assessments/?{query}")
+        assert refused.status_code == 400, query
+        assert refused.json()["errors"][0]["field"] == query.partition("=")[0]
+    listed = client.get(f"/api/v1/assessments/?status={assessment.status}").json()["results"]
+    assert [a["id"] for a in listed] == [assessment.pk]
