@@ -14,9 +14,10 @@ from django.utils import timezone
 from accounts.models import User
 from assessments.models import Assessment
 from audit.models import AuditEntry
-from integrations import services
+from integrations import services, tasks
 from integrations.models import IdempotentResponse
 from notifications.models import Notification
+from portal.celery import app as celery_app
 
 from .. import factories, flows
 
@@ -240,3 +241,19 @@ def test_only_administrators_filter_assessments_by_people(client, assessment, as
         assert refused.json()["errors"][0]["field"] == query.partition("=")[0]
     listed = client.get(f"/api/v1/assessments/?status={assessment.status}").json()["results"]
     assert [a["id"] for a in listed] == [assessment.pk]
+
+
+def test_kept_answers_are_purged_once_their_window_has_passed():
+    old = IdempotentResponse.objects.create(
+        caller="key:a", key="old", fingerprint="f", status=201, body=b"{}", content_type="application/json"
+    )
+    IdempotentResponse.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(hours=services.IDEMPOTENCY_HOURS, minutes=1)
+    )
+    recent = IdempotentResponse.objects.create(
+        caller="key:a", key="recent", fingerprint="f", status=201, body=b"{}", content_type="application/json"
+    )
+    assert tasks.purge_idempotent_responses() == 1
+    assert list(IdempotentResponse.objects.values_list("pk", flat=True)) == [recent.pk]
+    schedule = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
+    assert "integrations.tasks.purge_idempotent_responses" in schedule
