@@ -10,7 +10,7 @@ from assessments.models import Assessment
 from audit.models import AuditEntry
 from integrations import services
 from integrations.models import ApiKey
-from integrations.throttling import PerCallerThrottle
+from integrations.throttling import FailedKeyThrottle, PerCallerThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +134,27 @@ def test_refusals_speak_the_callers_language_with_the_services_code(client, admi
     response = client.post(url, body, content_type="application/json", headers=headers)
     assert response.json()["code"] == "in_the_past" and "verleden" in response.json()["detail"]
     assert Assessment.objects.get(pk=assessment.pk).scheduled_at == assessment.scheduled_at
+
+
+def test_refused_keys_are_limited_per_client_network(client, administrator, monkeypatch):
+    monkeypatch.setattr(FailedKeyThrottle, "rate", "3/min", raising=False)
+    secret = services.api_key_create(actor=administrator, name="CRM", scopes={"people": "read"})[1]
+    # Each attempt from another address of the same IPv6 /64: one budget for the network.
+    for host in range(3):
+        refused = client.get(
+            "/api/v1/people/", headers={"Authorization": "Api-Key x.y"}, REMOTE_ADDR=f"2001:db8::{host}"
+        )
+        assert refused.status_code == 401
+    throttled = client.get("/api/v1/people/", headers={"Authorization": f"Api-Key {secret}"}, REMOTE_ADDR="2001:db8::9")
+    assert throttled.status_code == 429 and throttled.json()["code"] == "throttled"
+    assert int(throttled["Retry-After"]) >= 1
+    # Another network is not held back, and its key is checked.
+    other = client.get("/api/v1/people/", headers={"Authorization": f"Api-Key {secret}"}, REMOTE_ADDR="2001:db9::1")
+    assert other.status_code == 200
+
+
+def test_anonymous_requests_are_limited_per_client_network(client, monkeypatch):
+    monkeypatch.setattr(PerCallerThrottle, "rate", "2/min", raising=False)
+    answers = [client.get("/api/v1/verify/UNKNOWN/", REMOTE_ADDR=f"2001:db8::{host}").status_code for host in range(3)]
+    assert answers == [404, 404, 429]
+    assert client.get("/api/v1/verify/UNKNOWN/", REMOTE_ADDR="2001:db9::1").status_code == 404
