@@ -377,8 +377,15 @@ def _objection(assessment: Assessment, user) -> dict | None:
         "competencies": [competency.code for competency in objection.competencies.all()],
         "reason": objection.reason if reasons else None,
         "outcome_reason": objection.outcome_reason if reasons else None,
-        "new_assessment": objection.new_assessment_id,
+        "new_assessment": _visible(user, objection.new_assessment_id),
     }
+
+
+def _visible(user, assessment_id: int | None) -> int | None:
+    """The id of another assessment, or None when the caller may not see it."""
+    if assessment_id is None or not Assessment.objects.for_user(user).filter(pk=assessment_id).exists():
+        return None
+    return assessment_id
 
 
 class ResultView(ApiView):
@@ -396,6 +403,8 @@ class ResultView(ApiView):
         outcomes = [(pair.competency, pair.proven, None) for pair in assessments.competency_pairs(assessment)] + [
             (carried.competency, True, carried.proven_in_id) for carried in assessments.carried_over(assessment)
         ]
+        earlier = {proven_in for _competency, _proven, proven_in in outcomes if proven_in is not None}
+        seen = set(Assessment.objects.for_user(request.user).filter(pk__in=earlier).values_list("pk", flat=True))
         outcomes.sort(key=lambda outcome: outcome[0].order)
         return Response(
             ResultSerializer(
@@ -410,7 +419,7 @@ class ResultView(ApiView):
                             "order": competency.order,
                             "title": str(competency.text),
                             "proven": proven,
-                            "carried_over_from": proven_in,
+                            "carried_over_from": proven_in if proven_in in seen else None,
                         }
                         for competency, proven, proven_in in outcomes
                     ],

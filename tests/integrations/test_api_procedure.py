@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
+from assessments import services as assessment_services
 from assessments.models import Assessment
 from audit.models import AuditEntry
 from integrations import services, tasks
@@ -257,3 +258,39 @@ def test_kept_answers_are_purged_once_their_window_has_passed():
     assert list(IdempotentResponse.objects.values_list("pk", flat=True)) == [recent.pk]
     schedule = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
     assert "integrations.tasks.purge_idempotent_responses" in schedule
+
+
+def test_a_result_names_no_assessment_the_caller_may_not_see(client, assessment, assessor, administrator):
+    disputed = flows.decide(assessment, not_proven={10})
+    objection = assessment_services.objection_lodge(
+        actor=disputed.candidate,
+        assessment=disputed,
+        competencies=list(disputed.qualification.competencies.filter(order=10)),
+        reason="The observation was cut short.",
+    )
+    third, fourth = factories.AssessorFactory(), factories.AssessorFactory()
+    new = assessment_services.objection_decide(
+        actor=administrator,
+        objection=objection,
+        upheld=True,
+        reason="The room was too noisy.",
+        first_assessor=third,
+        second_assessor=fourth,
+        scheduled_at=timezone.now() + timedelta(hours=1),
+        location="Room 9",
+    ).new_assessment
+    flows.decide(new)
+
+    def carried(person) -> set:
+        client.force_login(person)
+        result = client.get(f"/api/v1/assessments/{new.pk}/result/").json()
+        return {c["carried_over_from"] for c in result["competencies"]} - {None}
+
+    def new_assessment(person):
+        client.force_login(person)
+        return client.get(f"/api/v1/assessments/{disputed.pk}/result/").json()["objection"]["new_assessment"]
+
+    # The candidate sees both assessments; each assessor sees only their own.
+    assert carried(disputed.candidate) == {disputed.pk} and new_assessment(disputed.candidate) == new.pk
+    assert carried(third) == set()
+    assert new_assessment(assessor) is None
