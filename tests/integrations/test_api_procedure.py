@@ -12,7 +12,6 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
-from assessments import services as assessment_services
 from assessments.models import Assessment
 from audit.models import AuditEntry
 from integrations import services, tasks
@@ -21,6 +20,7 @@ from notifications.models import Notification
 from portal.celery import app as celery_app
 
 from .. import factories, flows
+from ..outcomes.test_objection import lodge, uphold
 
 pytestmark = pytest.mark.django_db
 
@@ -260,25 +260,10 @@ def test_kept_answers_are_purged_once_their_window_has_passed():
     assert "integrations.tasks.purge_idempotent_responses" in schedule
 
 
-def test_a_result_names_no_assessment_the_caller_may_not_see(client, assessment, assessor, administrator):
+def test_a_result_names_no_assessment_the_caller_may_not_see(client, assessment, assessor):
     disputed = flows.decide(assessment, not_proven={10})
-    objection = assessment_services.objection_lodge(
-        actor=disputed.candidate,
-        assessment=disputed,
-        competencies=list(disputed.qualification.competencies.filter(order=10)),
-        reason="The observation was cut short.",
-    )
     third, fourth = factories.AssessorFactory(), factories.AssessorFactory()
-    new = assessment_services.objection_decide(
-        actor=administrator,
-        objection=objection,
-        upheld=True,
-        reason="The room was too noisy.",
-        first_assessor=third,
-        second_assessor=fourth,
-        scheduled_at=timezone.now() + timedelta(hours=1),
-        location="Room 9",
-    ).new_assessment
+    new = uphold(lodge(disputed), third, fourth).new_assessment
     flows.decide(new)
 
     def carried(person) -> set:
