@@ -60,6 +60,24 @@ def api_key_revoke(*, actor: User, key: ApiKey) -> ApiKey:
     return key
 
 
+def api_keys_revoke_of(*, owner: User) -> int:
+    """Revoke for good every key of ``owner`` once they are no longer an active administrator
+    (deactivated or demoted): reactivated, they make new keys; the old ones stay refused."""
+    if owner.is_administrator:
+        return 0
+    with transaction.atomic():
+        keys = list(ApiKey.objects.select_for_update().filter(created_by=owner, revoked=False))
+        ApiKey.objects.filter(pk__in=[key.pk for key in keys]).update(revoked=True, revoked_at=timezone.now())
+        for key in keys:
+            audit_record(
+                actor=None,
+                action=Action.API_KEY_REVOKED,
+                summary=f"{key.label}: {owner.get_full_name()}",
+                subject=owner,
+            )
+    return len(keys)
+
+
 @dataclass
 class KeptResponse:
     status: int

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.models import User
 from assessments.models import Assessment
 from audit.models import AuditEntry
 from integrations import services
@@ -159,3 +160,22 @@ def test_anonymous_requests_are_limited_per_client_network(client, monkeypatch):
     answers = [client.get("/api/v1/verify/UNKNOWN/", REMOTE_ADDR=f"2001:db8::{host}").status_code for host in range(3)]
     assert answers == [404, 404, 429]
     assert client.get("/api/v1/verify/UNKNOWN/", REMOTE_ADDR="2001:db9::1").status_code == 404
+
+
+@pytest.mark.parametrize("change", ["deactivated", "demoted"])
+def test_the_keys_of_a_former_administrator_stay_refused_when_they_return(client, administrator, change):
+    key, secret = services.api_key_create(actor=administrator, name="CRM", scopes={"people": "read"})
+    headers = {"Authorization": f"Api-Key {secret}"}
+    assert client.get("/api/v1/people/", headers=headers).status_code == 200
+    if change == "deactivated":
+        administrator.is_active = False
+    else:
+        administrator.role = User.Role.ASSESSOR
+    administrator.save()  # as the Django admin saves an account
+    key.refresh_from_db()
+    assert key.revoked and key.revoked_at is not None
+    assert AuditEntry.objects.filter(action="api_key_revoked", summary__startswith=key.label).exists()
+    administrator.is_active, administrator.role = True, User.Role.ADMINISTRATOR
+    administrator.save()
+    response = client.get("/api/v1/people/", headers=headers)
+    assert response.status_code == 401 and response.json()["code"] == "invalid_key"
