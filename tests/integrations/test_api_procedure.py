@@ -10,12 +10,15 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
+from rest_framework import exceptions
 
+import accounts.api as accounts_api
 from accounts.models import User
 from assessments.models import Assessment
 from audit.models import AuditEntry
 from integrations import services, tasks
 from integrations.models import IdempotentResponse
+from integrations.problems import problem_details
 from notifications.models import Notification
 from portal.celery import app as celery_app
 
@@ -279,3 +282,36 @@ def test_a_result_names_no_assessment_the_caller_may_not_see(client, assessment,
     assert carried(disputed.candidate) == {disputed.pk} and new_assessment(disputed.candidate) == new.pk
     assert carried(third) == set()
     assert new_assessment(assessor) is None
+
+
+@pytest.mark.parametrize("idempotency", [{}, {"Idempotency-Key": "k1"}])
+def test_a_body_over_the_upload_limit_is_a_problem_detail(api, settings, idempotency):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = api.post(
+        "/api/v1/people/", {"first_name": "x" * 200}, content_type="application/json", headers=idempotency
+    )
+    assert response.status_code == 413 and response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "too_large"
+
+
+def test_a_server_error_under_the_api_is_a_problem_detail(api, monkeypatch):
+    def fails(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(accounts_api, "people", fails)
+    api.raise_request_exception = False
+    response = api.get("/api/v1/people/")
+    assert response.status_code == 500 and response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "server_error" and "database" not in response.content.decode()
+
+
+def test_a_malformed_body_is_refused_without_the_parsers_words(api):
+    response = api.post("/api/v1/people/", '{"first_name": ', content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "parse_error"
+    assert "Expecting" not in response.json()["detail"] and "JSON parse error" not in response.json()["detail"]
+
+
+def test_retry_after_rounds_the_wait_up():
+    # Rounded down, a wait of 0.4 s would say "0": a client would come back at once and be refused.
+    assert problem_details(exceptions.Throttled(wait=0.4), {})["Retry-After"] == "1"
+    assert problem_details(exceptions.Throttled(wait=59.01), {})["Retry-After"] == "60"
