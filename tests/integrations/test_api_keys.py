@@ -4,6 +4,7 @@ audit trail names the key that acted; requests limited per key."""
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
@@ -12,6 +13,8 @@ from audit.models import AuditEntry
 from integrations import services
 from integrations.models import ApiKey
 from integrations.throttling import FailedKeyThrottle, PerCallerThrottle
+
+from .. import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -100,10 +103,14 @@ def test_the_audit_trail_names_the_key_that_acted(client, administrator, assessm
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
     entry = AuditEntry.objects.get(action="assessment_cancelled")
     assert entry.actor == administrator and entry.api_key == f"Planning tool ({key.prefix})"
-    # The page names no key.
+    # A request with the session right after names no key: the key's scope ended with its request.
+    other = factories.AssessmentFactory()
     client.force_login(administrator)
-    client.post(f"/api/v1/assessments/{assessment.pk}/cancel/", {"reason": "again"}, content_type="application/json")
-    assert not AuditEntry.objects.filter(api_key="").exclude(action__startswith="api_key").exists()
+    answer = client.post(
+        f"/api/v1/assessments/{other.pk}/cancel/", {"reason": "Moved."}, content_type="application/json"
+    )
+    assert answer.status_code == 200
+    assert AuditEntry.objects.about(other).get(action="assessment_cancelled").api_key == ""
     assert f"API key Planning tool ({key.prefix})" in client.get(f"/assessments/{assessment.pk}/").content.decode()
 
 
@@ -179,3 +186,21 @@ def test_the_keys_of_a_former_administrator_stay_refused_when_they_return(client
     administrator.save()
     response = client.get("/api/v1/people/", headers=headers)
     assert response.status_code == 401 and response.json()["code"] == "invalid_key"
+
+
+def test_a_write_with_the_session_needs_the_csrf_token(administrator, assessment):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(administrator)
+    response = client.post(
+        f"/api/v1/assessments/{assessment.pk}/cancel/", {"reason": "Moved."}, content_type="application/json"
+    )
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    assert Assessment.objects.get(pk=assessment.pk).status == "registered"
+    token = client.get("/api-keys/").context["csrf_token"]
+    allowed = client.post(
+        f"/api/v1/assessments/{assessment.pk}/cancel/",
+        {"reason": "Moved."},
+        content_type="application/json",
+        headers={"X-CSRFToken": str(token)},
+    )
+    assert allowed.status_code == 200
