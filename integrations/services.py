@@ -92,6 +92,8 @@ def request_fingerprint(method: str, path: str, body: bytes) -> str:
 
 # A request holding its key: the row is claimed before the step runs, its answer filled in after.
 RUNNING = 0
+# A request runs far shorter than this (the server's timeout); a claim this old was abandoned.
+CLAIM_ABANDONED_MINUTES = 10
 
 
 class IdempotencyKeyInUse(Exception):
@@ -120,6 +122,12 @@ def idempotent_response_claim(*, caller: str, key: str, fingerprint: str) -> Kep
             _("This Idempotency-Key was used for another request in the last 24 hours."), code="idempotency_key_reused"
         )
     if kept.status == RUNNING:
+        # A claim older than any request can run is of a process that died: taken over (once).
+        abandoned = timezone.now() - timedelta(minutes=CLAIM_ABANDONED_MINUTES)
+        if IdempotentResponse.objects.filter(pk=kept.pk, status=RUNNING, created_at__lte=abandoned).update(
+            created_at=timezone.now()
+        ):
+            return None
         raise IdempotencyKeyInUse
     return KeptResponse(kept.status, bytes(kept.body), kept.content_type, kept.location)
 

@@ -314,3 +314,15 @@ def test_retry_after_rounds_the_wait_up():
     # Rounded down, a wait of 0.4 s would say "0": a client would come back at once and be refused.
     assert problem_details(exceptions.Throttled(wait=0.4), {})["Retry-After"] == "1"
     assert problem_details(exceptions.Throttled(wait=59.01), {})["Retry-After"] == "60"
+
+
+def test_an_abandoned_claim_is_taken_over():
+    assert services.idempotent_response_claim(caller="key:a", key="k1", fingerprint="f") is None
+    with pytest.raises(services.IdempotencyKeyInUse):
+        services.idempotent_response_claim(caller="key:a", key="k1", fingerprint="f")
+    IdempotentResponse.objects.update(
+        created_at=timezone.now() - timedelta(minutes=services.CLAIM_ABANDONED_MINUTES, seconds=1)
+    )
+    assert services.idempotent_response_claim(caller="key:a", key="k1", fingerprint="f") is None
+    with pytest.raises(services.IdempotencyKeyInUse):  # taken over once: it runs again now
+        services.idempotent_response_claim(caller="key:a", key="k1", fingerprint="f")
