@@ -7,4 +7,7 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Integrations")
 
     def ready(self) -> None:
-        from . import schema  # noqa: F401  (registers the schema's sign-in schemes)
+        from . import (  # noqa: F401
+            receivers,  # revokes the keys of a deactivated or demoted administrator
+            schema,  # registers the schema's sign-in schemes
+        )

@@ -4,9 +4,10 @@ the administrator who made it, or a person signed in to the portal (its session)
 from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 
 from .models import ApiKey
+from .throttling import FailedKeyThrottle
 
 KEYWORD = "Api-Key"
 
@@ -16,13 +17,18 @@ class ApiKeyAuthentication(BaseAuthentication):
         keyword, _space, secret = get_authorization_header(request).decode("latin-1").partition(" ")
         if keyword != KEYWORD:
             return None
+        failures = FailedKeyThrottle()
+        wait = failures.refused_for(request)
+        if wait is not None:
+            raise Throttled(wait)
         try:
             key = ApiKey.objects.get_from_key(secret.strip())  # not revoked, and the hash matches
         except ApiKey.DoesNotExist:
+            key = None
+        if key is None or key.has_expired or not (key.created_by.is_active and key.created_by.is_administrator):
+            failures.count_failure(request)
             raise AuthenticationFailed(_("This API key is not valid: unknown, expired or revoked."), code="invalid_key")
         owner = key.created_by
-        if key.has_expired or not (owner.is_active and owner.is_administrator):
-            raise AuthenticationFailed(_("This API key is not valid: unknown, expired or revoked."), code="invalid_key")
         if "HTTP_ACCEPT_LANGUAGE" not in request.META:
             # Without a language asked for, the answers speak the language of the key's administrator.
             translation.activate(owner.preferred_language)

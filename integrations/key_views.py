@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,8 +13,6 @@ from portal.forms import add_service_errors
 from . import services
 from .forms import ApiKeyForm
 from .models import RESOURCES, ApiKey
-
-MADE = "api_key_made"
 
 
 def _page(request, form: ApiKeyForm, made: str = ""):
@@ -39,10 +38,12 @@ def api_keys(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            # Shown on the next page only (then gone from the session): a reload makes no second key.
-            request.session[MADE] = secret
-            return redirect("integrations:keys")
-    return _page(request, form, made=request.session.pop(MADE, "") if request.method == "GET" else "")
+            # Shown in this answer only, never stored (not in the session either) and kept by no
+            # cache; the form is empty again.
+            response = _page(request, ApiKeyForm(), made=secret)
+            patch_cache_control(response, private=True, no_store=True)
+            return response
+    return _page(request, form)
 
 
 @require_POST

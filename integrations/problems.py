@@ -2,17 +2,20 @@
 caller's language, with the code of the rule that refused (the service's ``ValidationError``
 code) or of the HTTP refusal."""
 
+import json
+import math
 from http import HTTPStatus
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as ServiceRefusal
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 PROBLEM = "application/problem+json"
+API_PATH = "/api/v1/"
 
 
 def _titles() -> dict[int, str]:
@@ -24,16 +27,36 @@ def _titles() -> dict[int, str]:
         404: _("Not found"),
         405: _("Method not allowed"),
         406: _("Not acceptable"),
+        409: _("Conflict"),
+        413: _("Content too large"),
         415: _("Unsupported media type"),
         422: _("Unprocessable content"),
         429: _("Too many requests"),
+        500: _("Internal server error"),
     }
 
 
-def problem(status_code: int, detail: str, code: str, **extra) -> Response:
+def _body(status_code: int, detail: str, code: str, **extra) -> dict:
     title = _titles().get(status_code) or HTTPStatus(status_code).phrase
-    body = {"type": "about:blank", "title": title, "status": status_code, "detail": detail, "code": code, **extra}
-    return Response(body, status=status_code, content_type=PROBLEM)
+    return {"type": "about:blank", "title": title, "status": status_code, "detail": detail, "code": code, **extra}
+
+
+def problem(status_code: int, detail: str, code: str, **extra) -> Response:
+    return Response(_body(status_code, detail, code, **extra), status=status_code, content_type=PROBLEM)
+
+
+def error_problem(request, exception: Exception | None = None) -> HttpResponse | None:
+    """The portal's error handlers (400, 500) under the API: a problem detail instead of the page,
+    rendered without DRF or the database (either may be what failed); None elsewhere."""
+    if not request.path.startswith(API_PATH):
+        return None
+    if exception is None:
+        body = _body(500, _("The server could not complete the request. Try again later."), "server_error")
+    elif isinstance(exception, RequestDataTooBig):
+        body = _body(413, _("The request body is too large."), "too_large")
+    else:
+        body = _body(400, str(exceptions.ParseError.default_detail), "bad_request")
+    return HttpResponse(json.dumps(body), status=body["status"], content_type=PROBLEM)
 
 
 def _service_errors(error: ServiceRefusal) -> list[dict]:
@@ -91,7 +114,7 @@ def problem_details(exc, context) -> Response | None:
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+        headers["Retry-After"] = str(math.ceil(exc.wait))
     if isinstance(exc, exceptions.ValidationError):
         errors = _field_errors(exc.detail)
         response = problem(
@@ -100,6 +123,9 @@ def problem_details(exc, context) -> Response | None:
             "invalid",
             errors=errors,
         )
+    elif isinstance(exc, exceptions.ParseError):
+        # The parser's own text (the JSON decoder's message) says nothing a caller needs.
+        response = problem(exc.status_code, str(exceptions.ParseError.default_detail), "parse_error")
     else:
         codes = exc.get_codes()
         response = problem(exc.status_code, str(exc.detail), codes if isinstance(codes, str) else "error")

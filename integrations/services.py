@@ -60,6 +60,24 @@ def api_key_revoke(*, actor: User, key: ApiKey) -> ApiKey:
     return key
 
 
+def api_keys_revoke_of(*, owner: User) -> int:
+    """Revoke for good every key of ``owner`` once they are no longer an active administrator
+    (deactivated or demoted): reactivated, they make new keys; the old ones stay refused."""
+    if owner.is_administrator:
+        return 0
+    with transaction.atomic():
+        keys = list(ApiKey.objects.select_for_update().filter(created_by=owner, revoked=False))
+        ApiKey.objects.filter(pk__in=[key.pk for key in keys]).update(revoked=True, revoked_at=timezone.now())
+        for key in keys:
+            audit_record(
+                actor=None,
+                action=Action.API_KEY_REVOKED,
+                summary=f"{key.label}: {owner.get_full_name()}",
+                subject=owner,
+            )
+    return len(keys)
+
+
 @dataclass
 class KeptResponse:
     status: int
@@ -72,36 +90,63 @@ def request_fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
 
 
-def idempotent_response_find(*, caller: str, key: str, fingerprint: str) -> KeptResponse | None:
-    """The answer kept for this caller's ``key``, or None; the same key with another request is refused."""
-    kept = IdempotentResponse.objects.filter(
-        caller=caller, key=key, created_at__gt=timezone.now() - timedelta(hours=IDEMPOTENCY_HOURS)
-    ).first()
-    if kept is None:
-        return None
-    if kept.fingerprint != fingerprint:
-        raise ValidationError(
-            _("This Idempotency-Key was used for another request in the last 24 hours."), code="idempotency_key_reused"
-        )
-    return KeptResponse(kept.status, bytes(kept.body), kept.content_type, kept.location)
+# A request holding its key: the row is claimed before the step runs, its answer filled in after.
+RUNNING = 0
+# A request runs far shorter than this (the server's timeout); a claim this old was abandoned.
+CLAIM_ABANDONED_MINUTES = 10
 
 
-def idempotent_response_keep(*, caller: str, key: str, fingerprint: str, response: KeptResponse) -> None:
-    """Keep the answer; an expired one under the same key gives way. Two requests racing with the
-    same key both ran; the first answer kept stays."""
+class IdempotencyKeyInUse(Exception):
+    """Another request with the same key is still running."""
+
+
+def idempotent_response_claim(*, caller: str, key: str, fingerprint: str) -> KeptResponse | None:
+    """Claim this caller's ``key`` before the step runs (its own transaction, under the unique
+    constraint): None when claimed; the answer kept when the same request ran already. The same
+    key with another request is refused, and so is a request while the first still runs."""
     IdempotentResponse.objects.filter(
         caller=caller, key=key, created_at__lte=timezone.now() - timedelta(hours=IDEMPOTENCY_HOURS)
     ).delete()
     try:
         with transaction.atomic():
             IdempotentResponse.objects.create(
-                caller=caller,
-                key=key,
-                fingerprint=fingerprint,
-                status=response.status,
-                body=response.body,
-                content_type=response.content_type,
-                location=response.location,
+                caller=caller, key=key, fingerprint=fingerprint, status=RUNNING, body=b"", content_type=""
             )
+        return None
     except IntegrityError:
-        pass
+        kept = IdempotentResponse.objects.filter(caller=caller, key=key).first()
+    if kept is None:  # the claim was given up meanwhile: the caller may send it again
+        raise IdempotencyKeyInUse
+    if kept.fingerprint != fingerprint:
+        raise ValidationError(
+            _("This Idempotency-Key was used for another request in the last 24 hours."), code="idempotency_key_reused"
+        )
+    if kept.status == RUNNING:
+        # A claim older than any request can run is of a process that died: taken over (once).
+        abandoned = timezone.now() - timedelta(minutes=CLAIM_ABANDONED_MINUTES)
+        if IdempotentResponse.objects.filter(pk=kept.pk, status=RUNNING, created_at__lte=abandoned).update(
+            created_at=timezone.now()
+        ):
+            return None
+        raise IdempotencyKeyInUse
+    return KeptResponse(kept.status, bytes(kept.body), kept.content_type, kept.location)
+
+
+def idempotent_response_keep(*, caller: str, key: str, response: KeptResponse) -> None:
+    """Fill in the answer of the request that claimed the key."""
+    IdempotentResponse.objects.filter(caller=caller, key=key, status=RUNNING).update(
+        status=response.status, body=response.body, content_type=response.content_type, location=response.location
+    )
+
+
+def idempotent_response_release(*, caller: str, key: str) -> None:
+    """Give the claim up (the request failed): the same key may be sent again."""
+    IdempotentResponse.objects.filter(caller=caller, key=key, status=RUNNING).delete()
+
+
+def idempotent_responses_purge() -> int:
+    """Delete the answers (and stale claims) older than the idempotency window."""
+    deleted, _by_model = IdempotentResponse.objects.filter(
+        created_at__lte=timezone.now() - timedelta(hours=IDEMPOTENCY_HOURS)
+    ).delete()
+    return deleted

@@ -4,6 +4,8 @@ every rule, audit entry and notification is the same. See docs/api.md and decisi
 
 from functools import wraps
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
@@ -57,7 +59,7 @@ def refusals(*codes: int) -> dict:
 
 
 READ_REFUSALS = refusals(400, 401, 403, 404, 429)
-WRITE_REFUSALS = refusals(400, 401, 403, 404, 422, 429)
+WRITE_REFUSALS = refusals(400, 401, 403, 404, 409, 422, 429)
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
     str,
@@ -83,6 +85,15 @@ class ApiView(APIView):
             self.acting = acting
             return super().dispatch(request, *args, **kwargs)
 
+    def initial(self, request, *args, **kwargs) -> None:
+        # The parsers read the body as a stream, past Django's check of DATA_UPLOAD_MAX_MEMORY_SIZE:
+        # a body announced larger is refused before it is read (413, by the portal's handler400).
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if limit is not None and length.isdigit() and int(length) > limit:
+            raise RequestDataTooBig("Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.")
+        super().initial(request, *args, **kwargs)
+
     def perform_authentication(self, request) -> None:
         key = acting_key(request)  # authenticates
         if key is not None:
@@ -97,7 +108,9 @@ class ApiView(APIView):
 
 def idempotent(handler):
     """A POST with an ``Idempotency-Key`` runs once: sent again by the same caller with the same
-    request within 24 hours it gets the first (successful) answer again; with another request, a 422."""
+    request within 24 hours it gets the first (successful) answer again; with another request, a 422;
+    while the first still runs, a 409. The key is claimed (a row of its own, committed) before the
+    step runs, so two at once never both run; a failed request gives its claim up."""
 
     @wraps(handler)
     def wrapper(view, request, *args, **kwargs):
@@ -111,14 +124,25 @@ def idempotent(handler):
         api_key = acting_key(request)
         caller = f"key:{api_key.prefix}" if api_key is not None else f"user:{request.user.pk}"
         fingerprint = services.request_fingerprint(request.method, request.path, request.body)
-        kept = services.idempotent_response_find(caller=caller, key=key, fingerprint=fingerprint)
+        try:
+            kept = services.idempotent_response_claim(caller=caller, key=key, fingerprint=fingerprint)
+        except services.IdempotencyKeyInUse:
+            return problem(
+                status.HTTP_409_CONFLICT,
+                _("A request with this Idempotency-Key is still running; send it again when it has finished."),
+                "idempotency_key_in_use",
+            )
         if kept is not None:
             response = HttpResponse(kept.body, status=kept.status, content_type=kept.content_type)
             if kept.location:
                 response["Location"] = kept.location
             response["Idempotent-Replayed"] = "true"
             return response
-        response = handler(view, request, *args, **kwargs)
+        try:
+            response = handler(view, request, *args, **kwargs)
+        except BaseException:
+            services.idempotent_response_release(caller=caller, key=key)
+            raise
         if 200 <= response.status_code < 300:
             kept = services.KeptResponse(
                 response.status_code,
@@ -126,7 +150,9 @@ def idempotent(handler):
                 "application/json",
                 response.headers.get("Location", ""),
             )
-            services.idempotent_response_keep(caller=caller, key=key, fingerprint=fingerprint, response=kept)
+            services.idempotent_response_keep(caller=caller, key=key, response=kept)
+        else:
+            services.idempotent_response_release(caller=caller, key=key)
         return response
 
     return wrapper
@@ -230,6 +256,9 @@ def _detail(assessment: Assessment, user) -> dict:
     }
 
 
+ADMINISTRATOR_FILTERS = {"assessor", "location", "search", "objection"}
+
+
 class AssessmentsView(ApiView):
     resource = "assessments"
 
@@ -237,9 +266,14 @@ class AssessmentsView(ApiView):
         operation_id="assessments_list",
         parameters=[AssessmentFilterSerializer, *PAGE_PARAMETERS],
         responses={200: paged(AssessmentSerializer), **READ_REFUSALS},
-        summary="The assessments the caller may see, by date; filtered as on the dashboard",
+        summary="The assessments the caller may see, by date; filtered as on the dashboard (by people: administrators only)",
     )
     def get(self, request):
+        # The dashboard's other filters search people (by e-mail address, by assessor): only an
+        # administrator's pages offer them.
+        refused = [] if request.user.is_administrator else sorted(ADMINISTRATOR_FILTERS & set(request.query_params))
+        if refused:
+            raise serializers.ValidationError(dict.fromkeys(refused, _("Only administrators filter by this.")))
         filters = valid(AssessmentFilterSerializer, request.query_params)
         listed = assessments.assessment_list(**filters)
         if not request.user.is_administrator:
@@ -354,8 +388,15 @@ def _objection(assessment: Assessment, user) -> dict | None:
         "competencies": [competency.code for competency in objection.competencies.all()],
         "reason": objection.reason if reasons else None,
         "outcome_reason": objection.outcome_reason if reasons else None,
-        "new_assessment": objection.new_assessment_id,
+        "new_assessment": _visible(user, objection.new_assessment_id),
     }
+
+
+def _visible(user, assessment_id: int | None) -> int | None:
+    """The id of another assessment, or None when the caller may not see it."""
+    if assessment_id is None or not Assessment.objects.for_user(user).filter(pk=assessment_id).exists():
+        return None
+    return assessment_id
 
 
 class ResultView(ApiView):
@@ -373,6 +414,8 @@ class ResultView(ApiView):
         outcomes = [(pair.competency, pair.proven, None) for pair in assessments.competency_pairs(assessment)] + [
             (carried.competency, True, carried.proven_in_id) for carried in assessments.carried_over(assessment)
         ]
+        earlier = {proven_in for _competency, _proven, proven_in in outcomes if proven_in is not None}
+        seen = set(Assessment.objects.for_user(request.user).filter(pk__in=earlier).values_list("pk", flat=True))
         outcomes.sort(key=lambda outcome: outcome[0].order)
         return Response(
             ResultSerializer(
@@ -387,7 +430,7 @@ class ResultView(ApiView):
                             "order": competency.order,
                             "title": str(competency.text),
                             "proven": proven,
-                            "carried_over_from": proven_in,
+                            "carried_over_from": proven_in if proven_in in seen else None,
                         }
                         for competency, proven, proven_in in outcomes
                     ],

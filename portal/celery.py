@@ -94,6 +94,11 @@ def configure_from_django(sender: Celery, **kwargs) -> None:
                 "task": "jobs.tasks.sweep_jobs",
                 "schedule": 300.0,
             },
+            # The API's answers kept for an Idempotency-Key, deleted once their 24 hours have passed.
+            "purge-idempotent-responses": {
+                "task": "integrations.tasks.purge_idempotent_responses",
+                "schedule": 3600.0,
+            },
             # Every 15 minutes: a reminder goes at most that late; each is recorded once.
             "send-reminders": {
                 "task": "notifications.tasks.send_reminders",

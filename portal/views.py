@@ -3,6 +3,8 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 
+from integrations.problems import error_problem
+
 
 def home(request):
     if request.user.is_authenticated:
@@ -32,7 +34,8 @@ def permission_denied(request, exception=None):
 
 
 def bad_request(request, exception=None):
-    return _error_page(request, "400.html", 400)
+    # Under the API (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, any SuspiciousOperation): a problem detail.
+    return error_problem(request, exception or ValueError()) or _error_page(request, "400.html", 400)
 
 
 def csrf_failure(request, reason: str = ""):
@@ -43,4 +46,4 @@ def csrf_failure(request, reason: str = ""):
 def server_error(request):
     """Rendered without the request's context processors: the database may be what failed, and
     the signed-in user, the messages and the session all read it."""
-    return HttpResponseServerError(render_to_string("500.html"))
+    return error_problem(request) or HttpResponseServerError(render_to_string("500.html"))

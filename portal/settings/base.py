@@ -449,7 +449,11 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["integrations.throttling.PerCallerThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api": os.environ.get("API_REQUESTS_PER_CALLER", "120/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "api": os.environ.get("API_REQUESTS_PER_CALLER", "120/min"),
+        # Refused API keys per client network (IPv6: its /64), before any key is checked.
+        "api_key_failures": os.environ.get("API_KEY_FAILURES_PER_NETWORK", "10/min"),
+    },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "integrations.problems.problem_details",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -26,7 +26,7 @@ def test_an_administrator_makes_a_key_that_the_api_accepts_and_the_documentation
         assert api.get("/api/v1/assessments/").status_code == 200
         assert api.get("/api/v1/people/").json()["code"] == "scope_missing"
 
-    page.reload()  # the key is never shown again
+    page.goto(f"{pages.base}/api-keys/")  # the key is never shown again
     assert page.locator("#new-api-key").count() == 0
 
     # The viewer runs from the portal's own files under its Content-Security-Policy (checked by ``pages``).

@@ -4,13 +4,17 @@ audit trail names the key that acted; requests limited per key."""
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
+from accounts.models import User
 from assessments.models import Assessment
 from audit.models import AuditEntry
 from integrations import services
 from integrations.models import ApiKey
-from integrations.throttling import PerCallerThrottle
+from integrations.throttling import FailedKeyThrottle, PerCallerThrottle
+
+from .. import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +28,13 @@ def test_the_keys_page_shows_a_new_key_once_and_stores_it_hashed(client, adminis
     response = client.post(
         "/api-keys/",
         {"name": "CRM", "scope_people": "read", "scope_assessments": "write", "expires_on": ""},
-        follow=True,
     )
-    assert response.status_code == 200 and response.redirect_chain  # a reload makes no second key
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     key = ApiKey.objects.get()
     secret = response.context["made"]
     assert secret.startswith(key.prefix + ".") and secret in response.content.decode()
+    # Shown in the answer only: the session store never holds it.
+    assert secret not in str(dict(client.session.items()))
     assert secret not in key.hashed_key and secret not in key.pk
     assert key.scopes == {"people": "read", "assessments": "write"} and key.created_by == administrator
     assert secret not in client.get("/api-keys/").content.decode()  # never shown again
@@ -98,10 +103,14 @@ def test_the_audit_trail_names_the_key_that_acted(client, administrator, assessm
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
     entry = AuditEntry.objects.get(action="assessment_cancelled")
     assert entry.actor == administrator and entry.api_key == f"Planning tool ({key.prefix})"
-    # The page names no key.
+    # A request with the session right after names no key: the key's scope ended with its request.
+    other = factories.AssessmentFactory()
     client.force_login(administrator)
-    client.post(f"/api/v1/assessments/{assessment.pk}/cancel/", {"reason": "again"}, content_type="application/json")
-    assert not AuditEntry.objects.filter(api_key="").exclude(action__startswith="api_key").exists()
+    answer = client.post(
+        f"/api/v1/assessments/{other.pk}/cancel/", {"reason": "Moved."}, content_type="application/json"
+    )
+    assert answer.status_code == 200
+    assert AuditEntry.objects.about(other).get(action="assessment_cancelled").api_key == ""
     assert f"API key Planning tool ({key.prefix})" in client.get(f"/assessments/{assessment.pk}/").content.decode()
 
 
@@ -134,3 +143,64 @@ def test_refusals_speak_the_callers_language_with_the_services_code(client, admi
     response = client.post(url, body, content_type="application/json", headers=headers)
     assert response.json()["code"] == "in_the_past" and "verleden" in response.json()["detail"]
     assert Assessment.objects.get(pk=assessment.pk).scheduled_at == assessment.scheduled_at
+
+
+def test_refused_keys_are_limited_per_client_network(client, administrator, monkeypatch):
+    monkeypatch.setattr(FailedKeyThrottle, "rate", "3/min", raising=False)
+    secret = services.api_key_create(actor=administrator, name="CRM", scopes={"people": "read"})[1]
+    # Each attempt from another address of the same IPv6 /64: one budget for the network.
+    for host in range(3):
+        refused = client.get(
+            "/api/v1/people/", headers={"Authorization": "Api-Key x.y"}, REMOTE_ADDR=f"2001:db8::{host}"
+        )
+        assert refused.status_code == 401
+    throttled = client.get("/api/v1/people/", headers={"Authorization": f"Api-Key {secret}"}, REMOTE_ADDR="2001:db8::9")
+    assert throttled.status_code == 429 and throttled.json()["code"] == "throttled"
+    assert int(throttled["Retry-After"]) >= 1
+    # Another network is not held back, and its key is checked.
+    other = client.get("/api/v1/people/", headers={"Authorization": f"Api-Key {secret}"}, REMOTE_ADDR="2001:db9::1")
+    assert other.status_code == 200
+
+
+def test_anonymous_requests_are_limited_per_client_network(client, monkeypatch):
+    monkeypatch.setattr(PerCallerThrottle, "rate", "2/min", raising=False)
+    answers = [client.get("/api/v1/verify/UNKNOWN/", REMOTE_ADDR=f"2001:db8::{host}").status_code for host in range(3)]
+    assert answers == [404, 404, 429]
+    assert client.get("/api/v1/verify/UNKNOWN/", REMOTE_ADDR="2001:db9::1").status_code == 404
+
+
+@pytest.mark.parametrize("change", ["deactivated", "demoted"])
+def test_the_keys_of_a_former_administrator_stay_refused_when_they_return(client, administrator, change):
+    key, secret = services.api_key_create(actor=administrator, name="CRM", scopes={"people": "read"})
+    headers = {"Authorization": f"Api-Key {secret}"}
+    assert client.get("/api/v1/people/", headers=headers).status_code == 200
+    if change == "deactivated":
+        administrator.is_active = False
+    else:
+        administrator.role = User.Role.ASSESSOR
+    administrator.save()  # as the Django admin saves an account
+    key.refresh_from_db()
+    assert key.revoked and key.revoked_at is not None
+    assert AuditEntry.objects.filter(action="api_key_revoked", summary__startswith=key.label).exists()
+    administrator.is_active, administrator.role = True, User.Role.ADMINISTRATOR
+    administrator.save()
+    response = client.get("/api/v1/people/", headers=headers)
+    assert response.status_code == 401 and response.json()["code"] == "invalid_key"
+
+
+def test_a_write_with_the_session_needs_the_csrf_token(administrator, assessment):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(administrator)
+    response = client.post(
+        f"/api/v1/assessments/{assessment.pk}/cancel/", {"reason": "Moved."}, content_type="application/json"
+    )
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    assert Assessment.objects.get(pk=assessment.pk).status == "registered"
+    token = client.get("/api-keys/").context["csrf_token"]
+    allowed = client.post(
+        f"/api/v1/assessments/{assessment.pk}/cancel/",
+        {"reason": "Moved."},
+        content_type="application/json",
+        headers={"X-CSRFToken": str(token)},
+    )
+    assert allowed.status_code == 200
