@@ -224,9 +224,9 @@ class Server:
             )
 
     def start(self) -> None:
-        self.collectstatic()
         shutil.rmtree(self.scratch / "metrics", ignore_errors=True)  # emptied at each start, as deployed
         (self.scratch / "metrics").mkdir()
+        self.collectstatic()
         log = open(self.scratch / "gunicorn.log", "ab")  # noqa: SIM115 - open while the server runs
         self.process = subprocess.Popen(
             [str(Path(PYTHON).parent / "gunicorn"), "portal.wsgi", "-c", "portal/gunicorn.conf.py"],
