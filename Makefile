@@ -76,6 +76,8 @@ run: export PORTAL_CREDENTIAL_KEY ?= $(CURDIR)/var/dev-seal/credential-key.pem
 run: export PORTAL_CREDENTIAL_RSA_KEY ?= $(CURDIR)/var/dev-seal/credential-rsa-key.pem
 # The address in e-mails and on supplements: where the server listens, unless given.
 run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
+# A development OpenID Connect provider (OIDC_ISSUER, when one is set) may listen on http.
+run: export OIDC_ALLOW_HTTP ?= true
 # Steps already done are skipped (see MIGRATED and DEMO), so a restart takes seconds. One Ctrl-C
 # stops the web server and the worker (warm shutdown) and returns to the prompt (portal/devrun.py).
 run: $(INSTALLED) messages $(MIGRATED) $(DEMO) $(VAR)/dev-seal/seal.p12 $(VAR)/dev-seal/credential-key.pem $(VAR)/dev-seal/credential-rsa-key.pem

@@ -6,7 +6,7 @@ from portal.admin import ParsedIdsMixin
 
 from . import services
 from .forms import AdminSignInForm
-from .models import User
+from .models import OidcIdentity, User
 
 # The Django admin's sign-in counts failures with the portal's (one lock per account and address).
 admin.site.login_form = AdminSignInForm
@@ -57,3 +57,20 @@ admin.site.unregister(Group)
 @admin.register(Group)
 class AccountGroupAdmin(ParsedIdsMixin, GroupAdmin):
     pass
+
+
+@admin.register(OidcIdentity)
+class OidcIdentityAdmin(ParsedIdsMixin, admin.ModelAdmin):
+    """The links between accounts and the provider's subjects: shown, never typed (only a sign-in
+    makes one), and removed when a person's identity at the provider changed, so that their next
+    sign-in links the account again by its verified e-mail address (docs/decisions/0034)."""
+
+    list_display = ["user", "issuer", "created_at", "last_used_at"]
+    search_fields = ["user__email", "user__last_name"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -4,18 +4,21 @@ See docs/decisions/0029."""
 
 from .access import administrator_required
 from .emails import invitation_message, password_reset_message
-from .forms import AccountField
-from .selectors import people_matching
-from .services import candidate_full_name
+from .forms import AccountField, AccountsLookedUpTogether
+from .selectors import people, people_matching
+from .services import account_create, candidate_full_name
 from .sign_in import client_address, client_network
 
 __all__ = [
     "AccountField",
+    "AccountsLookedUpTogether",
+    "account_create",
     "administrator_required",
     "candidate_full_name",
     "client_address",
     "client_network",
     "invitation_message",
     "password_reset_message",
+    "people",
     "people_matching",
 ]

@@ -5,6 +5,7 @@ Personal data: first and last name, e-mail address, preferred language.
 
 import contextlib
 import unicodedata
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -54,6 +55,12 @@ class AccountManager(UserManager["User"]):
         still matches), through the unique index on LOWER(email).
         """
         return self.filter(Exact(Lower("email"), normalise_email(address)))
+
+    def by_emails(self, addresses: Iterable[str]) -> "models.QuerySet[User]":
+        """The accounts with any of these addresses (as ``by_email`` matches one), in one query
+        through the same index: an import looks up a chunk of rows' people at once."""
+        wanted = {normalise_email(address) for address in addresses if address}
+        return self.alias(email_folded=Lower("email")).filter(email_folded__in=wanted)
 
     def get_by_natural_key(self, username):
         return self.by_email(username).get()
@@ -133,3 +140,34 @@ class User(AbstractUser):
     @property
     def is_candidate(self) -> bool:
         return self.is_active and self.role == self.Role.CANDIDATE
+
+
+class OidcIdentity(models.Model):
+    """An account's identity at an OpenID Connect provider: the provider (its issuer) and the
+    subject it gives the person, nothing else of what the provider says about them.
+
+    Made at the first sign-in with the provider (matched by a verified e-mail address), found by
+    (issuer, subject) at every later one. No national register number, no names: see
+    docs/decisions/0034.
+    """
+
+    issuer = models.CharField(_("provider (issuer)"), max_length=255)
+    subject = models.CharField(_("subject at the provider"), max_length=255)
+    # No index of its own: the constraint (user, issuer) below starts with it.
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="oidc_identities", verbose_name=_("account"), db_index=False
+    )
+    created_at = models.DateTimeField(_("linked"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last sign-in"))
+
+    class Meta:
+        verbose_name = _("sign-in identity")
+        verbose_name_plural = _("sign-in identities")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="accounts_oidc_identity_unique"),
+            # One identity per account and provider: a second one is refused, not silently added.
+            models.UniqueConstraint(fields=["user", "issuer"], name="accounts_oidc_identity_one_per_provider"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.subject}"

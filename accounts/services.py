@@ -1,22 +1,27 @@
 """Creating accounts and inviting people (writes)."""
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.imports import ImportReport, ImportRow, import_rows
 from portal.refusals import refuse_all
 
-from .models import User, normalise_email
+from . import sign_in
+from .models import OidcIdentity, User, normalise_email
 from .signals import (
     account_activity_changed,
     account_created,
     account_updated,
     invitations_requested,
+    oidc_sign_in_refused,
+    oidc_signed_in,
     password_reset_requested,
 )
 
@@ -189,7 +194,9 @@ def administrator_create(*, created_by: User, account: User) -> User:
     return account
 
 
-def candidates_import(*, created_by: User, rows: list[ImportRow], write: bool) -> ImportReport:
+def candidates_import(
+    *, created_by: User, rows: list[ImportRow], write: bool, progress: Callable[[int], None] | None = None
+) -> ImportReport:
     """Candidate accounts from a spreadsheet, each by ``account_create``'s rules, all or none.
 
     A dry run (``write=False``) reports every row's problem and stores nothing. The invitations
@@ -201,7 +208,7 @@ def candidates_import(*, created_by: User, rows: list[ImportRow], write: bool) -
         return account_create(created_by=created_by, role=User.Role.CANDIDATE, invite=False, **values)[0]
 
     with transaction.atomic():
-        report = import_rows(rows, create, write=write)
+        report = import_rows(rows, create, write=write, progress=progress)
         if report.created:
             invitations_requested.send(sender=User, accounts=report.created)
     return report
@@ -221,7 +228,7 @@ def password_reset_request(*, email: str) -> None:
     whether or not the address has an account.
     """
     for user in User.objects.by_email(email).filter(is_active=True):
-        if user.has_usable_password():
+        if user.has_usable_password() and sign_in.password_allowed(user):
             password_reset_requested.send(sender=User, account=user)
 
 
@@ -234,3 +241,97 @@ def account_set_language(*, user: User, language: str) -> User:
     user.preferred_language = language
     user.save(update_fields=["preferred_language"])
     return user
+
+
+class OidcRefusal(ValidationError):
+    """A refused sign-in with the provider; ``account`` is the account concerned, if one is."""
+
+    def __init__(self, message: str, *, code: str, account: User | None = None):
+        super().__init__(message, code=code)
+        self.account = account
+
+
+def oidc_sign_in(*, issuer: str, subject: str, email: Any, email_verified: Any) -> User:
+    """The account a sign-in with the provider opens, audited; refused with a reason otherwise.
+
+    A known (issuer, subject) opens its account, whatever e-mail address the provider now gives.
+    The first time, the provider's e-mail address must be verified and be an active account's,
+    not a superuser's: that account is linked to the subject. No account is ever created here, and only the issuer
+    and the subject are stored (docs/decisions/0034).
+    """
+    try:
+        with transaction.atomic():
+            user, linked = _oidc_account(issuer, subject, email, email_verified)
+            oidc_signed_in.send(sender=User, account=user, issuer=issuer, linked=linked)
+    except OidcRefusal as refusal:
+        oidc_sign_in_refused.send(sender=User, account=refusal.account, issuer=issuer, reason=refusal.code)
+        raise
+    return user
+
+
+def oidc_sign_in_failed(*, issuer: str, reason: str) -> None:
+    """A sign-in with the provider that failed before any account was looked for (the provider
+    unreachable, or its token or userinfo not acceptable), audited with its reason code."""
+    oidc_sign_in_refused.send(sender=User, account=None, issuer=issuer, reason=reason)
+
+
+def _oidc_account(issuer: str, subject: str, email: Any, email_verified: Any) -> tuple[User, bool]:
+    identity = OidcIdentity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
+    if identity is not None:
+        _check_active(identity.user)
+        OidcIdentity.objects.filter(pk=identity.pk).update(last_used_at=timezone.now())
+        return identity.user, False
+    # OpenID Connect Core 5.1: email_verified is a JSON boolean; nothing else counts as verified.
+    if email_verified is not True or not isinstance(email, str) or not email:
+        raise OidcRefusal(
+            _(
+                "Your sign-in service did not confirm your e-mail address, so the portal cannot tell "
+                "which account is yours. Confirm your e-mail address there and try again, or ask the centre."
+            ),
+            code="email_unverified",
+        )
+    user = User.objects.by_email(email).first()
+    if user is None:
+        raise OidcRefusal(
+            _(
+                "No account of this portal has the e-mail address your sign-in service gave. The portal "
+                "creates no accounts by itself: ask the centre to give your account that address."
+            ),
+            code="email_unknown",
+        )
+    _check_active(user)
+    if user.is_superuser:
+        # Linked by an e-mail address alone, a superuser would be whoever controls that address at
+        # the provider; superusers sign in with their password on the Django admin's page instead.
+        raise OidcRefusal(
+            _(
+                "This account cannot be linked to a sign-in service by its e-mail address. "
+                "Sign in on the administration's sign-in page."
+            ),
+            code="superuser",
+            account=user,
+        )
+    try:
+        with transaction.atomic():
+            OidcIdentity.objects.create(issuer=issuer, subject=subject, user=user, last_used_at=timezone.now())
+    except IntegrityError:
+        if OidcIdentity.objects.filter(issuer=issuer, subject=subject, user=user).exists():
+            return user, False  # the same person's simultaneous first sign-in linked it
+        raise OidcRefusal(
+            _(
+                "Your account is already linked to another identity at this sign-in service. "
+                "Ask the centre to remove that link, then try again."
+            ),
+            code="linked_to_another",
+            account=user,
+        ) from None
+    return user, True
+
+
+def _check_active(user: User) -> None:
+    if not user.is_active:
+        raise OidcRefusal(
+            _("This account is deactivated. Ask the centre if you should still have access."),
+            code="inactive",
+            account=user,
+        )

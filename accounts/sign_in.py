@@ -169,3 +169,10 @@ def password_reset_allowed(request, email: str) -> bool:
         increment=True,
     )
     return not (over_address or over_client)
+
+
+def password_allowed(user: User) -> bool:
+    """Whether this account may sign in (or reset) with a password: everyone while the centre keeps
+    passwords on (PORTAL_PASSWORD_SIGN_IN); with passwords off, superusers only, on the Django
+    admin's sign-in page, so the centre keeps a way in when the provider is down (docs/decisions/0034)."""
+    return settings.PORTAL_PASSWORD_SIGN_IN or user.is_superuser

@@ -17,3 +17,7 @@ password_reset_requested = Signal()
 account_updated = Signal()
 # kwargs: account, changed_by; ``account.is_active`` says which way
 account_activity_changed = Signal()
+# kwargs: account, issuer, linked (True at the first sign-in, when the identity was linked)
+oidc_signed_in = Signal()
+# kwargs: account (the account concerned, or None when none matched), issuer, reason (a code)
+oidc_sign_in_refused = Signal()

@@ -1,4 +1,5 @@
-"""What the apps above ``assessments`` may call (``certificates``, ``notifications``).
+"""What the apps above ``assessments`` may call (``certificates``, ``notifications``, and
+``integrations``: the API calls the services, selectors and access rules the pages call).
 
 Besides this module they may import ``assessments.models`` (a foreign key to an assessment, and
 the fields of a row they were handed) and ``assessments.signals`` (to act on the steps); nothing
@@ -7,8 +8,11 @@ else of this app. See docs/decisions/0029.
 
 from datetime import datetime
 
+from .access import get_assessment
 from .documents import Document, Documents, register_documents
 from .models import Assessment
+from .selectors import assessment_list, carried_over, competency_pairs, next_steps
+from .services import assessment_assign_assessors, assessment_cancel, assessment_create, assessment_reschedule
 from .uploads import SizeLimitUploadHandler
 
 
@@ -36,8 +40,17 @@ __all__ = [
     "Document",
     "Documents",
     "SizeLimitUploadHandler",
+    "assessment_assign_assessors",
+    "assessment_cancel",
+    "assessment_create",
+    "assessment_list",
     "assessment_locked",
+    "assessment_reschedule",
+    "carried_over",
+    "competency_pairs",
+    "get_assessment",
     "is_upcoming",
+    "next_steps",
     "register_documents",
     "upcoming_sessions",
 ]

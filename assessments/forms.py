@@ -4,10 +4,11 @@ import re
 from typing import cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from accounts.api import AccountField
+from accounts.api import AccountField, AccountsLookedUpTogether
 from accounts.models import User
 from portal.forms import CrispyForm, SpreadsheetImportForm, filter_helper
 from portal.ids import IdChoiceField, IdMultipleChoiceField
@@ -338,11 +339,24 @@ class AssessmentFilterForm(forms.Form):
         return self.cleaned_data if self.is_valid() else {}
 
 
-class AssessmentRowForm(forms.Form):
+class QualificationByCode(forms.ModelChoiceField):
+    """A qualification named by its code; in an import, among those its chunk of rows names."""
+
+    known: dict[str, Qualification] | None = None
+
+    def to_python(self, value):
+        if self.known is None or value in self.empty_values:
+            return super().to_python(value)
+        if str(value) not in self.known:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return self.known[str(value)]
+
+
+class AssessmentRowForm(AccountsLookedUpTogether):
     """One row of a spreadsheet of assessments: people by e-mail address, the qualification by code."""
 
     candidate = AccountField(label=_("Candidate"), role=User.Role.CANDIDATE)
-    qualification = forms.ModelChoiceField(
+    qualification = QualificationByCode(
         label=_("Qualification"), queryset=Qualification.objects.all(), to_field_name="code"
     )
     first_assessor = AccountField(label=_("First assessor"), role=User.Role.ASSESSOR)
@@ -357,6 +371,16 @@ class AssessmentRowForm(forms.Form):
         ],
     )
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
+
+    def __init__(self, *args, known_qualifications: dict[str, Qualification] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(QualificationByCode, self.fields["qualification"]).known = known_qualifications
+
+    @classmethod
+    def lookups(cls, records: list[dict[str, str]]) -> dict:
+        codes = {record.get("qualification") or "" for record in records}
+        qualifications = Qualification.objects.filter(code__in=codes)
+        return {**super().lookups(records), "known_qualifications": {q.code: q for q in qualifications}}
 
 
 class AssessmentsImportForm(SpreadsheetImportForm):

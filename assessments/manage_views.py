@@ -8,13 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from portal.exports import export_response
+from jobs import api as jobs
 from portal.forms import add_service_errors
 from portal.import_page import spreadsheet_import
 
-from . import access, selectors, services
+from . import access, background, selectors, services
 from .forms import (
-    AssessmentFilterForm,
     AssessmentForm,
     AssessmentsImportForm,
     AssessorsForm,
@@ -150,33 +149,22 @@ def day_view(request):
 @access.administrator_required
 def dashboard_export(request, file_format: str):
     """The dashboard's current selection (its filters), every row of it, streamed."""
-    filters = AssessmentFilterForm(request.GET or None)
-    header = [
-        _("Scheduled for"),
-        _("First name"),
-        _("Last name"),
-        _("E-mail address"),
-        _("Qualification"),
-        _("Location"),
-        _("Status"),
-        _("First assessor"),
-        _("Second assessor"),
-        _("Number of the proof"),
-        _("Proof"),
-    ]
-    return export_response(file_format, "assessments", header, selectors.assessment_export_rows(**filters.filters()))
+    return jobs.export(request, kind=background.ASSESSMENTS_EXPORT, file_format=file_format)
 
 
 @access.administrator_required
 def assessments_import(request):
     """Check a spreadsheet of assessments to schedule (every row's problems, nothing stored),
     then import it: all rows or none."""
-    form, report = spreadsheet_import(
+    form, report, started = spreadsheet_import(
         request,
         form_class=AssessmentsImportForm,
         slot="import-assessments",
         run=lambda **rows: services.assessments_import(created_by=request.user, **rows),
+        in_background=jobs.import_in_background(request, kind=background.ASSESSMENTS_IMPORT),
     )
+    if started is not None:
+        return started
     if report is not None and report.written:
         messages.success(request, _("%(count)s assessments were scheduled.") % {"count": len(report.created)})
         return redirect("assessments:dashboard")

@@ -3,6 +3,6 @@ read the entries about a subject. Besides this module they may import ``audit.mo
 else of this app. See docs/decisions/0029."""
 
 from .selectors import entries_about, latest_about
-from .services import Action, Actor, audit_record
+from .services import Action, Actor, api_key_scope, audit_record
 
-__all__ = ["Action", "Actor", "audit_record", "entries_about", "latest_about"]
+__all__ = ["Action", "Actor", "api_key_scope", "audit_record", "entries_about", "latest_about"]

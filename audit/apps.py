@@ -7,4 +7,7 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 -- connects the audit of account events
+        from . import (
+            background,  # noqa: F401 -- registers its exports and imports as jobs
+            receivers,  # noqa: F401 -- connects the audit of account events
+        )

@@ -34,6 +34,9 @@ class AuditEntry(models.Model):
         ACCOUNT_UPDATED = "account_updated", _("Account corrected")
         ACCOUNT_DEACTIVATED = "account_deactivated", _("Account deactivated")
         ACCOUNT_REACTIVATED = "account_reactivated", _("Account reactivated")
+        OIDC_LINKED = "oidc_linked", _("Sign-in service linked")
+        OIDC_SIGNED_IN = "oidc_signed_in", _("Signed in with the sign-in service")
+        OIDC_REFUSED = "oidc_refused", _("Sign-in with the sign-in service refused")
         ASSESSMENT_CREATED = "assessment_created", _("Assessment created")
         ASSESSORS_ASSIGNED = "assessors_assigned", _("Assessors assigned")
         ASSESSMENT_RESCHEDULED = "assessment_rescheduled", _("Assessment rescheduled")
@@ -60,6 +63,12 @@ class AuditEntry(models.Model):
         SUPPLEMENT_DOWNLOADED = "supplement_downloaded", _("Supplement downloaded")
         ISSUING_CENTRE_ENTERED = "issuing_centre_entered", _("Issuing centre entered")
         ISSUING_CENTRE_REVISED = "issuing_centre_revised", _("Issuing centre changed (new version)")
+        API_KEY_CREATED = "api_key_created", _("API key made")
+        API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
+        WEBHOOK_CREATED = "webhook_created", _("Webhook endpoint added")
+        WEBHOOK_CHANGED = "webhook_changed", _("Webhook endpoint changed")
+        WEBHOOK_SECRET_ROTATED = "webhook_secret_rotated", _("Webhook endpoint given a new secret")
+        WEBHOOK_DELETED = "webhook_deleted", _("Webhook endpoint deleted")
 
     created_at = models.DateTimeField(_("when"), default=timezone.now)
     # The foreign keys have no index of their own: the indexes below start with them.
@@ -81,6 +90,8 @@ class AuditEntry(models.Model):
     subject_label = models.CharField(_("about"), max_length=300, blank=True)
     summary = models.CharField(_("summary"), max_length=500)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    # The API key the actor acted through (its name and prefix), empty for the portal's pages.
+    api_key = models.CharField(_("through API key"), max_length=150, blank=True, default="")
 
     objects = AuditQuerySet.as_manager()
 

@@ -3,7 +3,13 @@ refused infected uploads (``portal.scanning``)."""
 
 from django.dispatch import receiver
 
-from accounts.signals import account_activity_changed, account_created, account_updated
+from accounts.signals import (
+    account_activity_changed,
+    account_created,
+    account_updated,
+    oidc_sign_in_refused,
+    oidc_signed_in,
+)
 from portal.scanning import upload_refused
 
 from .services import Action, audit_record
@@ -40,6 +46,25 @@ def record_account_activity_changed(sender, *, account, changed_by, **kwargs) ->
         subject=account,
         summary=account.email,
     )
+
+
+@receiver(oidc_signed_in)
+def record_oidc_signed_in(sender, *, account, issuer, linked, **kwargs) -> None:
+    """The issuer only: the subject and the provider's claims stay out of the trail."""
+    audit_record(
+        actor=account,
+        action=Action.OIDC_LINKED if linked else Action.OIDC_SIGNED_IN,
+        subject=account,
+        summary=issuer,
+        issuer=issuer,
+    )
+
+
+@receiver(oidc_sign_in_refused)
+def record_oidc_sign_in_refused(sender, *, account, issuer, reason, **kwargs) -> None:
+    """The reason's code and the account concerned if there is one; not the e-mail address the
+    provider gave when it matched no account (not a person of the portal's)."""
+    audit_record(actor=None, action=Action.OIDC_REFUSED, subject=account, summary=reason, issuer=issuer, reason=reason)
 
 
 @receiver(upload_refused)

@@ -1,5 +1,8 @@
 """The one way to write to the audit trail (rule 7 of the procedure)."""
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -13,6 +16,24 @@ from .models import AuditEntry
 Action = AuditEntry.Action
 # Who did it: a person (signed in or not, as a request names them) or nobody (the worker, a command).
 Actor = User | AnonymousUser | None
+
+# The API key a request acts through (its name and prefix), named by every entry the request writes.
+_acting_key: ContextVar[str] = ContextVar("acting_key", default="")
+
+
+@contextmanager
+def api_key_scope() -> Iterator[Callable[[str], None]]:
+    """While a request of the API runs: the entries it writes name the key the function yielded is
+    given (once the request is authenticated); afterwards, none does."""
+    token = _acting_key.set("")
+
+    def acting(label: str) -> None:
+        _acting_key.set(label[:150])
+
+    try:
+        yield acting
+    finally:
+        _acting_key.reset(token)
 
 
 def _label(subject: models.Model | None) -> str:
@@ -35,4 +56,5 @@ def audit_record(
         subject_label=_label(subject)[:300],
         summary=summary[:500],
         data=data,
+        api_key=_acting_key.get(),
     )

@@ -9,6 +9,7 @@ Django starts. See docs/decisions/0001-architecture.md and 0029.
 from collections.abc import Collection
 from typing import Any
 
+from django.core.files import File
 from django.db.models import QuerySet
 
 from assessments.api import Document
@@ -17,7 +18,9 @@ from audit.api import Actor
 from qualifications.models import Competency
 
 from . import services
-from .models import Certificate
+from .access import get_credential, get_ready_proof, get_ready_supplement
+from .credentials.issuing import CREDENTIAL_FILE_TYPES, credential_file
+from .models import Certificate, SupplementVersion
 
 
 def _document(certificate: Certificate) -> Document:
@@ -45,6 +48,17 @@ def statement_issue(*, assessment: Assessment, competencies: list[Competency], a
     return _document(services.statement_issue(assessment=assessment, competencies=competencies, actor=actor))
 
 
+# Read through the module: ``services`` is still loading when ``assessments`` imports this one.
+def supplement_open(*, actor: Actor, version: SupplementVersion) -> "File[bytes]":
+    """``services.supplement_open``: the ready supplement's file, its download audited."""
+    return services.supplement_open(actor=actor, version=version)
+
+
+def proof_open(*, actor: Actor, version: SupplementVersion) -> "File[bytes]":
+    """``services.proof_open``: the ready proof's file, its download audited."""
+    return services.proof_open(actor=actor, version=version)
+
+
 class DocumentsOfDecisions:
     """The answers ``assessments.api.Documents`` asks for, read from the certificates."""
 
@@ -62,4 +76,16 @@ class DocumentsOfDecisions:
         return Certificate.objects.filter(number__in=numbers).values_list("assessment", flat=True)
 
 
-__all__ = ["DocumentsOfDecisions", "certificate_issue", "partial_issue", "statement_issue"]
+__all__ = [
+    "CREDENTIAL_FILE_TYPES",
+    "DocumentsOfDecisions",
+    "certificate_issue",
+    "credential_file",
+    "get_credential",
+    "get_ready_proof",
+    "get_ready_supplement",
+    "partial_issue",
+    "proof_open",
+    "statement_issue",
+    "supplement_open",
+]

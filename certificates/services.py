@@ -30,7 +30,7 @@ from qualifications.api import ProofDue, proof_due
 from qualifications.models import Competency, PartialQualification
 
 from .models import Certificate, CertificateCounter, IssuingCentre, SupplementVersion
-from .signals import document_ready, document_revoked
+from .signals import document_issued, document_ready, document_revoked
 
 VersionStatus = SupplementVersion.Status
 # A render that started this long ago and never finished belongs to a dead worker.
@@ -327,6 +327,7 @@ def _issue(
         partial_qualifications=[p.code for p in partial_qualifications],
     )
     supplement_queue(certificate=certificate, actor=actor)
+    document_issued.send(sender=Certificate, certificate=certificate)
     return certificate
 
 

@@ -32,6 +32,8 @@ class Notification(models.Model):
         PASSWORD_RESET = "password_reset", _("Password reset")
         REMINDER_WEEK = "reminder_week", _("Reminder a week before")
         REMINDER_DAY = "reminder_day", _("Reminder a day before")
+        JOB_DONE = "job_done", _("Background job done")
+        JOB_FAILED = "job_failed", _("Background job failed")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -43,6 +45,8 @@ class Notification(models.Model):
 
     # Sent once per person and scheduled date; the detail holds that date (``reminder_key``).
     REMINDERS = (Event.REMINDER_WEEK, Event.REMINDER_DAY)
+    # About a background job of the recipient's; the detail holds the job's id (decision 0025).
+    JOBS = (Event.JOB_DONE, Event.JOB_FAILED)
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications", verbose_name=_("recipient")
@@ -91,7 +95,7 @@ class Notification(models.Model):
     @property
     def detail_shown(self) -> str:
         """The detail in the reader's language: a decision's or an objection's code read as words."""
-        if self.event in self.REMINDERS:
+        if self.event in self.REMINDERS or self.event in self.JOBS:
             return ""  # the scheduled date it keys on; the assessment shows the date
         return shown_codes(self.detail)
 

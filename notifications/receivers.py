@@ -8,6 +8,7 @@ from accounts import signals as account_signals
 from accounts.models import User
 from assessments import signals as steps
 from certificates import signals as documents
+from jobs import signals as jobs_signals
 
 from .models import Notification
 from .services import notify
@@ -86,3 +87,10 @@ def invitations(sender, accounts, **kwargs):
 @receiver(account_signals.password_reset_requested)
 def password_reset(sender, account, **kwargs):
     notify(recipients=[account], event=Event.PASSWORD_RESET)
+
+
+@receiver(jobs_signals.job_finished)
+def job_finished(sender, job, **kwargs):
+    """The owner of a background job learns that it is done or failed (not when they cancelled it)."""
+    event = Event.JOB_DONE if job.status == job.Status.DONE else Event.JOB_FAILED
+    notify(recipients=[job.owner], event=event, detail=str(job.pk))

@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
 
@@ -6,11 +6,12 @@ from .models import Notification
 
 
 def notifications_of(person: User, limit: int = 10) -> list[Notification]:
-    """A person's latest notifications of steps of their assessments, for their dashboard (one query)."""
+    """A person's latest notifications of steps of their assessments and of their background jobs,
+    for their dashboard (one query)."""
     return list(
-        Notification.objects.filter(recipient=person, assessment__isnull=False).select_related(
-            "assessment__qualification"
-        )[:limit]
+        Notification.objects.filter(
+            Q(assessment__isnull=False) | Q(event__in=Notification.JOBS), recipient=person
+        ).select_related("assessment__qualification")[:limit]
     )
 
 

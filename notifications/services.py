@@ -10,6 +10,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -41,6 +42,8 @@ SUBJECTS: dict[str, Promise] = {
     Event.OBJECTION_DECIDED: gettext_lazy("The outcome of the objection"),
     Event.REMINDER_WEEK: gettext_lazy("Your assessment is in a week"),
     Event.REMINDER_DAY: gettext_lazy("Your assessment is tomorrow"),
+    Event.JOB_DONE: gettext_lazy("Your export or import is done"),
+    Event.JOB_FAILED: gettext_lazy("Your export or import failed"),
 }
 
 
@@ -58,8 +61,45 @@ def notify(
     )
     ids = [notification.pk for notification in notifications]
     if ids:
-        transaction.on_commit(lambda: send_to_worker(ids))
+        _send_after_commit(ids)
     return notifications
+
+
+class _Batch:
+    """The e-mails recorded in one transaction, handed to the worker together once it commits."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+
+    def send(self) -> None:
+        # An e-mail recorded in a savepoint rolled back since (a refused row of an import) is gone.
+        recorded = set(Notification.objects.filter(pk__in=self.ids).values_list("pk", flat=True))
+        send_to_worker([pk for pk in self.ids if pk in recorded])
+
+
+def _send_after_commit(ids: list[int]) -> None:
+    """Hand the e-mails to the worker after the commit, all of a transaction's in one go: an import
+    of thousands of assessments publishes once, not once per row.
+
+    The batch is the one whose ``send`` still waits among the connection's commit hooks; none
+    waits after a commit, a rollback, or the rollback of the savepoint that registered it (Django
+    drops its hooks), and a new batch starts.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        send_to_worker(ids)
+        return
+    waiting = [
+        hook.__self__
+        for _savepoints, hook, _robust in connection.run_on_commit
+        if isinstance(getattr(hook, "__self__", None), _Batch)
+    ]
+    if waiting:
+        waiting[0].ids += ids
+        return
+    batch = _Batch()
+    batch.ids += ids
+    transaction.on_commit(batch.send)
 
 
 # How long before a session each reminder goes; a session nearer than the next step's window
@@ -149,6 +189,8 @@ def _message(notification: Notification) -> EmailMessage:
     if notification.event in ACCOUNT_MESSAGES:
         return ACCOUNT_MESSAGES[notification.event](notification.recipient)
     person, assessment = notification.recipient, notification.assessment
+    if notification.event in Notification.JOBS:
+        return _job_message(notification)
     if assessment is None:  # every other event is about an assessment
         raise ValueError(f"E-mail {notification.pk} ({notification.event}) names no assessment.")
     with translation.override(person.preferred_language):
@@ -179,6 +221,21 @@ def _message(notification: Notification) -> EmailMessage:
             )
             message.attach("assessment.ics", event, "text/calendar")
     return message
+
+
+def _job_message(notification: Notification) -> EmailMessage:
+    """A background job of the recipient's ended; the page says what it did (no file is attached)."""
+    person = notification.recipient
+    with translation.override(person.preferred_language):
+        body = render_to_string(
+            "notifications/job_email.txt",
+            {
+                "notification": notification,
+                "person": person,
+                "link": f"{settings.PORTAL_BASE_URL}{reverse('jobs:detail', args=[notification.detail])}",
+            },
+        )
+        return EmailMessage(subject=str(SUBJECTS[notification.event]), body=body, to=[person.email])
 
 
 def _claim(notification_id: int, attempt_id: str) -> bool:

@@ -79,10 +79,20 @@ def configure_from_django(sender: Celery, **kwargs) -> None:
                 "task": "notifications.tasks.queue_pending_notifications",
                 "schedule": 60.0,
             },
+            # Also hands out the webhooks' retries when due: a retry waits at most a minute more.
+            "queue-pending-webhooks": {
+                "task": "webhooks.tasks.queue_pending_deliveries",
+                "schedule": 60.0,
+            },
             # The reports' figures, counted again from what changed since the last time.
             "refresh-reports": {
                 "task": "reports.tasks.refresh_reports",
                 "schedule": float(settings.REPORTS_REFRESH_SECONDS),
+            },
+            # Expired jobs and their files deleted, dead workers' jobs failed (decision 0025).
+            "sweep-jobs": {
+                "task": "jobs.tasks.sweep_jobs",
+                "schedule": 300.0,
             },
             # Every 15 minutes: a reminder goes at most that late; each is recorded once.
             "send-reminders": {

@@ -1,13 +1,16 @@
-"""Exports of long lists as CSV or Excel, streamed: 100,000 rows neither time out nor fill memory.
+"""Exports of lists as CSV or Excel, written row by row in constant memory.
 
-CSV is written row by row into the response as the database hands the rows over. An xlsx file
-is a zip archive that cannot be streamed while it is written, so openpyxl writes it in its
-write-only mode (row by row, constant memory) to a temporary file, which is then streamed.
+A page answers a short list at once (``export_response``): CSV row by row into the response, an
+xlsx file (a zip archive, which cannot be streamed while it is written) by openpyxl's write-only
+mode into a temporary file, which is then streamed. A long list is written by the worker into a
+file (``export_write``) that the person downloads once it is complete (``jobs``, decision 0025):
+a response cut off by a timeout would look complete to the browser.
 """
 
 import csv
+import io
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from django.http import FileResponse, Http404, StreamingHttpResponse
@@ -69,13 +72,42 @@ def _csv_lines(writer, header, rows):
 
 
 def _xlsx_file(header, rows):
+    # Deleted when closed, which FileResponse does once the file is sent.
+    file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (closed by FileResponse)
+    export_write(file, "xlsx", header, rows)
+    file.seek(0)
+    return file
+
+
+def export_write(
+    file,
+    file_format: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    progress: Callable[[int], None] | None = None,
+    every: int = 500,
+) -> int:
+    """Write the rows into a binary file, one at a time; ``progress(rows_written)`` is called every
+    ``every`` rows (it may raise to stop the export). Returns how many rows were written."""
+    written = 0
+    if file_format == "csv":
+        text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text)
+        writer.writerow(header)
+        for written, row in enumerate(rows, start=1):
+            writer.writerow([_cell(value, xlsx=False) for value in row])
+            if progress is not None and written % every == 0:
+                progress(written)
+        text.flush()
+        text.detach()  # the file stays open for the caller
+        return written
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     sheet.append(list(header))
-    for row in rows:
+    for written, row in enumerate(rows, start=1):
         sheet.append([_cell(value, xlsx=True) for value in row])
-    # Deleted when closed, which FileResponse does once the file is sent.
-    file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (closed by FileResponse)
+        if progress is not None and written % every == 0:
+            progress(written)
     workbook.save(file)
-    file.seek(0)
-    return file
+    return written

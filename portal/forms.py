@@ -6,11 +6,15 @@ from crispy_forms.layout import HTML, Column, Div, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files import File
+from django.utils.functional import cached_property
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .imports import ImportRow, read_table
 from .scanning import scan_upload
+
+# Rows whose people (or other records) are looked up with one query.
+LOOKUP_CHUNK = 1000
 
 
 class RequiredFieldsNote:
@@ -77,7 +81,12 @@ def filter_helper(form: forms.Form, label: str, clear_url_name: str) -> FormHelp
 
 class SpreadsheetImportForm(RequiredFieldsNote, forms.Form):
     """A .csv or .xlsx file whose rows are each parsed by ``row_form``; ``rows`` are the result,
-    each with the problems its form found (its service adds its own)."""
+    each with the problems its form found (its service adds its own).
+
+    Validating the form reads the file (``table``, checked for size); the rows are parsed when
+    asked for, in the request for a short file and in the worker for a long one. A row form may
+    look up what its rows name in bulk: ``row_form.lookups(records)`` (one query per chunk of
+    rows, not one per row) returns keyword arguments for each row's form."""
 
     columns: list[str] = []
     row_form: type[forms.Form]
@@ -98,13 +107,26 @@ class SpreadsheetImportForm(RequiredFieldsNote, forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"] or self.kept
         scan_upload(upload, actor=self.actor, subject=None, kind="import")
-        self.rows = [
-            self._parse(number, values) for number, values in enumerate(read_table(upload, self.columns), start=2)
-        ]
+        self.table = read_table(upload, self.columns)
         return upload
 
-    def _parse(self, number: int, values: dict) -> ImportRow:
-        form = self.row_form(data=values)
+    @cached_property
+    def rows(self) -> list[ImportRow]:
+        return self.parse(self.table)
+
+    @classmethod
+    def parse(cls, table: list[dict[str, str]]) -> list[ImportRow]:
+        """Every record of the table parsed by the row form; row 1 is the header."""
+        rows = []
+        for start in range(0, len(table), LOOKUP_CHUNK):
+            chunk = table[start : start + LOOKUP_CHUNK]
+            lookups = cls.row_form.lookups(chunk) if hasattr(cls.row_form, "lookups") else {}
+            rows += [cls._parse(start + offset + 2, values, lookups) for offset, values in enumerate(chunk)]
+        return rows
+
+    @classmethod
+    def _parse(cls, number: int, values: dict, lookups: dict) -> ImportRow:
+        form = cls.row_form(data=values, **lookups)
         if form.is_valid():
             return ImportRow(number=number, values=form.cleaned_data)
         # Named by the field's label, in the reader's language, not by the column's code.

@@ -5,6 +5,7 @@ A file whose check found no problem is kept for the session (``portal.kept_uploa
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from . import kept_uploads
 from .imports import ImportReport
@@ -12,23 +13,37 @@ from .imports import ImportReport
 NAME_SHOWN = 200  # characters of the chosen file's name
 
 
-def spreadsheet_import(request, *, form_class, slot: str, run: Callable[..., ImportReport]):
-    """The page's form and, after a POST, its report: ``run(rows=..., write=...)`` writes only
-    when "Import" was chosen. The file is the one posted, otherwise the one kept in ``slot``."""
+def spreadsheet_import(
+    request,
+    *,
+    form_class,
+    slot: str,
+    run: Callable[..., ImportReport],
+    in_background: Callable[[Any, bool], Any] | None = None,
+):
+    """The page's form, after a POST its report, and the response that follows a job started.
+
+    ``run(rows=..., write=...)`` writes only when "Import" was chosen. The file is the one posted,
+    otherwise the one kept in ``slot``. ``in_background(form, write)`` may hand a long file to
+    the worker: it returns the job page's redirect, or None to check or import at once.
+    """
     chosen = request.FILES.get("file")
     kept = kept_uploads.open_upload(request.session, slot) if request.method == "POST" and chosen is None else None
     form = form_class(request.POST or None, request.FILES or None, actor=request.user, kept=kept)
-    report = None
+    report = started = None
     try:
         if request.method == "POST" and form.is_valid():
-            report = run(rows=form.rows, write="import" in request.POST)
+            write = "import" in request.POST
+            started = in_background(form, write) if in_background is not None else None
+            if started is None:
+                report = run(rows=form.rows, write=write)
     finally:
         if kept is not None:
             kept.close()
     if request.method == "POST":
         _keep_when_clean(request.session, slot, chosen, report)
     form.checked = kept_uploads.kept_upload(request.session, slot)
-    return form, report
+    return form, report, started
 
 
 def _keep_when_clean(session, slot: str, chosen, report: ImportReport | None) -> None:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-MAX_ROWS = 5000  # below the header
+MAX_ROWS = 10_000  # below the header; more than a few thousand are imported by the worker
 MAX_CELLS = 100_000  # the header's included; an import has at most six columns
 MAX_LINE_CHARS = 4000  # one line of a CSV file
 # An xlsx file of MAX_ROWS rows unpacks to a few megabytes; a zip bomb to gigabytes.
@@ -175,12 +175,21 @@ def _check_part(part) -> None:
         return
 
 
-def import_rows(rows: list[ImportRow], create: Callable[..., object], *, write: bool) -> ImportReport:
+def import_rows(
+    rows: list[ImportRow],
+    create: Callable[..., object],
+    *,
+    write: bool,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
     """Run ``create(**row.values)`` for every row without a problem; keep it all only if every
-    row went through and ``write`` is true."""
+    row went through and ``write`` is true. ``progress(rows_done)`` is called before each row
+    (the worker's, which may raise to stop: then nothing is kept)."""
     report = ImportReport(rows=rows)
     with transaction.atomic():
-        for row in rows:
+        for done, row in enumerate(rows):
+            if progress is not None:
+                progress(done)
             if row.problems:
                 continue
             try:

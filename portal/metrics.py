@@ -24,7 +24,7 @@ RENDER_SECONDS = Histogram(
 EMAILS = Counter("portal_emails", "E-mails handed to the mail server, by outcome (sent, failed)", ["outcome"])
 VERIFICATIONS = Counter(
     "portal_verifications",
-    "Documents checked by the public verifier, by what was checked (pdf, credential, badge, unreadable, page) "
+    "Documents checked by the public verifier, by what was checked (pdf, credential, badge, unreadable, page, api) "
     "and verdict (valid, revoked, invalid, refused, unknown)",
     ["kind", "verdict"],
 )

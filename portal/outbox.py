@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
+
+MARKED_AT_ONCE = 1000  # rows marked as handed by one UPDATE
 
 
 @contextmanager
@@ -48,19 +50,35 @@ class Outbox:
         """Hand each row's task to the broker, in order; returns how many reached it.
 
         At the first failure the rest are not tried (an import of thousands does not wait on a
-        broker that is down thousands of times): they all stay for the sweep.
+        broker that is down thousands of times): they all stay for the sweep. The rows handed are
+        marked together, in one transaction (one commit, not one per row: an import's thousands of
+        e-mails would otherwise wait on thousands of disk flushes).
         """
         task = import_string(self.task)
-        for count, pk in enumerate(ids):
-            try:
-                task.delay(pk)
-            except Exception:
-                logger.warning(
-                    "Broker unavailable; %s %s stay queued for the sweep.", len(ids) - count, self.noun, exc_info=True
-                )
-                return count
-            self.model._default_manager.filter(pk=pk).update(**{self.handed_at: timezone.now()})
-        return len(ids)
+        handed: list[int] = []
+        try:
+            for count, pk in enumerate(ids):
+                try:
+                    task.delay(pk)
+                except Exception:
+                    logger.warning(
+                        "Broker unavailable; %s %s stay queued for the sweep.",
+                        len(ids) - count,
+                        self.noun,
+                        exc_info=True,
+                    )
+                    break
+                handed.append(pk)
+        finally:
+            self._mark_handed(handed)
+        return len(handed)
+
+    def _mark_handed(self, ids: list[int]) -> None:
+        now = timezone.now()
+        with transaction.atomic():
+            for start in range(0, len(ids), MARKED_AT_ONCE):
+                chunk = ids[start : start + MARKED_AT_ONCE]
+                self.model._default_manager.filter(pk__in=chunk).update(**{self.handed_at: now})
 
     def stale(self, waiting: models.Q, *, waited: datetime) -> list[int]:
         """The rows ``waiting`` selects (waiting too long, or claimed by a worker that died) whose

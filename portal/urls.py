@@ -18,7 +18,10 @@ urlpatterns = [
     path("assessments/reports/", include("reports.urls")),
     path("assessments/", include("assessments.urls")),
     path("notifications/", include("notifications.urls")),
+    path("jobs/", include("jobs.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("", include("certificates.urls")),
+    path("", include("integrations.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -17,7 +17,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import OidcIdentity, User
 from assessments import services
 from assessments.models import Assessment, PortfolioItem, ScoreSheet
 from audit.models import AuditEntry
@@ -45,6 +45,8 @@ VIEW_ONLY = {
 # django-axes' records of sign-in failures: every field read-only; deleting an attempt releases
 # a lock (docs/deploy.md).
 READ_ONLY_FIELDS = {AccessAttempt, AccessLog, AccessFailureLog}
+# Links made by a sign-in with the provider: shown and removed, never added or changed (0034).
+REMOVABLE = {OidcIdentity}
 # Edited in the admin. Every field of the change form is either guarded (a test below shows the
 # admin cannot change it, or changes it only by its rule) or free (no rule reads it).
 EDITABLE = {
@@ -189,7 +191,7 @@ def other_decided(qualification, other_candidate, assessor, second_assessor):
 
 
 def test_every_admin_model_is_decided():
-    tables = [VIEW_ONLY, READ_ONLY_FIELDS, set(EDITABLE)]
+    tables = [VIEW_ONLY, READ_ONLY_FIELDS, REMOVABLE, set(EDITABLE)]
     assert set(admin.site._registry) == set().union(*tables)
     assert sum(len(table) for table in tables) == len(admin.site._registry)  # each in one table
 
@@ -277,6 +279,19 @@ def test_a_view_only_model_is_shown_and_never_changed_added_or_deleted(
     assert client.get(admin_url(model, "add")).status_code == 403
     assert client.post(admin_url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
     assert model._base_manager.filter(pk=obj.pk).exists()
+
+
+def test_a_provider_link_is_shown_and_removed_but_never_added_or_changed(client, superuser, candidate):
+    identity = OidcIdentity.objects.create(
+        issuer="https://idp.example.org", subject="s-1", user=candidate, last_used_at=timezone.now()
+    )
+    client.force_login(superuser)
+    assert client.get(admin_url(OidcIdentity, "changelist")).status_code == 200
+    assert post_change(client, identity, subject="s-2").status_code == 403
+    assert client.get(admin_url(OidcIdentity, "add")).status_code == 403
+    assert OidcIdentity.objects.get(pk=identity.pk).subject == "s-1"
+    client.post(admin_url(OidcIdentity, "delete", identity.pk), {"post": "yes"})
+    assert not OidcIdentity.objects.exists()
 
 
 def test_another_candidates_assessment_cannot_be_linked_into_a_chain(client, superuser, decided, other_decided):

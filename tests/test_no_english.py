@@ -98,6 +98,8 @@ EMAILS = [
     ("reminder_day", "2026-12-11T09:00Z"),
     ("invitation", ""),
     ("password_reset", ""),
+    ("job_done", "1"),  # the job's id
+    ("job_failed", "1"),
 ]
 
 
@@ -121,7 +123,7 @@ def test_no_english_and_no_raw_value_in_any_e_mail(language):
             recipient=person,
             event=event,
             detail=detail,
-            assessment=None if event in ("invitation", "password_reset") else assessment,
+            assessment=None if event in ("invitation", "password_reset", "job_done", "job_failed") else assessment,
         )
         message = _message(notification)
         text = f"{message.subject}\n{message.body}"

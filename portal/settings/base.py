@@ -46,14 +46,22 @@ INSTALLED_APPS = [
     "axes",
     "corsheaders",
     "django_prometheus",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    # For its abstract key model (integrations.models.ApiKey); its own table stays empty.
+    "rest_framework_api_key",
     "qualifications",
+    "jobs",
     "accounts",
     "audit",
     "assessments",
     "certificates",
     "notifications",
+    "webhooks",
     "monitoring",
     "reports",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -129,9 +137,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sign-in throttling (django-axes, see accounts/sign_in.py): after SIGN_IN_FAILURE_LIMIT failures
 # for one account from one client address, that pair waits SIGN_IN_LOCKOUT_MINUTES. The counts
 # live in the database, shared by every process, the Django admin and the password change form.
+# Axes first, so a locked account and address check no password; the provider's backend only
+# reads the session of a sign-in with OpenID Connect (it never takes a password, see below).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PasswordBackend",
+    "accounts.backends.ProviderBackend",
 ]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT", "5"))
@@ -152,6 +163,30 @@ AXES_CLIENT_IP_CALLABLE = "accounts.sign_in.client_address"
 # Password reset e-mails (django-ratelimit counters in the shared cache), e.g. "3/h".
 PASSWORD_RESET_EMAILS_PER_ADDRESS = os.environ.get("PASSWORD_RESET_EMAILS_PER_ADDRESS", "3/h")
 PASSWORD_RESET_REQUESTS_PER_CLIENT = os.environ.get("PASSWORD_RESET_REQUESTS_PER_CLIENT", "20/h")
+# Passwords (the sign-in form, password reset, invitations' passwords). Off, only the provider
+# below signs people in; superusers keep their password on the Django admin's sign-in page
+# (docs/decisions/0034).
+PORTAL_PASSWORD_SIGN_IN = env_bool("PORTAL_PASSWORD_SIGN_IN", default=True)
+
+# Sign-in with OpenID Connect (accounts/provider.py, docs/decisions/0034): off unless OIDC_ISSUER
+# is set. The endpoints come from the issuer's discovery document; the ID token is signed RS256
+# with a key of the provider's JWKS; the code flow uses PKCE (S256).
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email")
+# The button says "Sign in with <name>"; empty: the Flemish government's name, translated.
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT_SECONDS", "10"))
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+# The issuer and the endpoints of its discovery document must be https (accounts.checks,
+# accounts.provider.secure); true lets a development provider use http (never in production).
+OIDC_ALLOW_HTTP = env_bool("OIDC_ALLOW_HTTP", False)
+LOGIN_REDIRECT_URL_FAILURE = "login"
 
 # --- Languages ------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
@@ -239,12 +274,36 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 EMAIL_REQUEUE_AFTER_SECONDS = int(os.environ.get("EMAIL_REQUEUE_AFTER_SECONDS", "120"))
 EMAIL_CLAIM_ABANDONED_AFTER_SECONDS = int(os.environ.get("EMAIL_CLAIM_ABANDONED_AFTER_SECONDS", "300"))
 
+# --- Webhooks (decision 0033) ---------------------------------------------------------
+# A webhook never goes to a private, loopback, link-local or otherwise non-public address unless
+# this allows it (a receiver on the portal's own network); production requires https:// too.
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
+WEBHOOKS_REQUIRE_HTTPS = env_bool("WEBHOOKS_REQUIRE_HTTPS", False)
+# Seconds a receiver may take to answer an attempt.
+WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "5"))
+# The waits before each retry of a failed attempt (1 min, 5 min, 30 min, 2 h, 8 h); then it fails.
+WEBHOOKS_RETRY_DELAYS = tuple(int(s) for s in env_list("WEBHOOKS_RETRY_DELAYS", "60,300,1800,7200,28800"))
+# As for e-mails: the sweep hands a message again after this long without reaching the broker,
+# and takes over a claim this old (well above the task's hard time limit).
+WEBHOOKS_REQUEUE_AFTER_SECONDS = int(os.environ.get("WEBHOOKS_REQUEUE_AFTER_SECONDS", "120"))
+WEBHOOKS_CLAIM_ABANDONED_AFTER_SECONDS = int(os.environ.get("WEBHOOKS_CLAIM_ABANDONED_AFTER_SECONDS", "300"))
+
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://localhost//"
 CELERY_BROKER_FILESYSTEM_DIR = Path(os.environ.get("CELERY_BROKER_FILESYSTEM_DIR", VAR_DIR / "broker"))
 # Seconds before Redis hands an unacknowledged task (its worker died) to another worker.
 CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+
+# --- Background jobs (decision 0025) ---------------------------------------------------
+# An export or import of more rows than this runs in the worker, with a progress page.
+JOB_ROWS_IMMEDIATE = int(os.environ.get("JOB_ROWS_IMMEDIATE", "2000"))
+# How long a job's result (the file, an import's report) is kept for its owner.
+JOB_RESULT_HOURS = int(os.environ.get("JOB_RESULT_HOURS", "24"))
+# Progress is recorded (and a cancel noticed) every this many rows.
+JOB_PROGRESS_EVERY = int(os.environ.get("JOB_PROGRESS_EVERY", "500"))
+# A job running longer is stopped (and failed by the sweep if its worker died).
+JOB_TIME_LIMIT_SECONDS = int(os.environ.get("JOB_TIME_LIMIT_SECONDS", "1800"))
 
 # --- Scheduling -----------------------------------------------------------------------
 # The start of an assessment may be recorded at most this many minutes before its scheduled time.
@@ -378,3 +437,44 @@ def logging_config(log_format: str) -> dict:
 
 
 LOGGING = logging_config(os.environ.get("LOG_FORMAT") or "text")
+
+# The REST API (integrations/, docs/api.md, decision 0032): JSON in and out, problem details for
+# every refusal, signed in by an API key or the portal's session, rate-limited per caller.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "integrations.authentication.ApiKeyAuthentication",
+        "integrations.authentication.PortalSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["integrations.permissions.SignedInWithinScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.throttling.PerCallerThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": os.environ.get("API_REQUESTS_PER_CALLER", "120/min")},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "EXCEPTION_HANDLER": "integrations.problems.problem_details",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Competency portal API",
+    "DESCRIPTION": (
+        "People, assessments, results, documents and public verification of the recognition of "
+        "prior learning procedure. Sign in with `Authorization: Api-Key <key>` (keys are made by "
+        "administrators on the API keys page) or the portal's session. Refusals are RFC 9457 "
+        "problem details (`application/problem+json`) with the code of the rule that refused."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    # The viewers' scripts and styles are served by the portal itself (no CDN; the CSP allows 'self' only).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AssessmentStatusEnum": "integrations.serializers.ASSESSMENT_STATUSES",
+        "ObjectionStatusEnum": "integrations.serializers.OBJECTION_STATUSES",
+        "VerdictEnum": "integrations.serializers.VERDICTS",
+    },
+}

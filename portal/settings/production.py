@@ -57,6 +57,7 @@ if not os.environ.get("CLAMD_URL") and not env_bool("PORTAL_ALLOW_UNSCANNED_UPLO
 DEBUG = False
 PORTAL_DEMO = False  # demo accounts never exist in production
 CELERY_TASK_ALWAYS_EAGER = False  # supplements are rendered by the worker, never in a web request
+WEBHOOKS_REQUIRE_HTTPS = True  # a webhook and its signature travel over TLS only
 ADMINS = [("Portal administrators", address) for address in env_list("ADMINS")]
 SERVER_EMAIL = DEFAULT_FROM_EMAIL  # noqa: F405
 # One JSON object per log line, for the log collector, unless LOG_FORMAT says otherwise.

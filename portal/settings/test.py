@@ -19,6 +19,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tasks go to an in-memory broker; tests that render call the task or start a real worker.
 CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "memory://localhost//")
 PORTAL_BASE_URL = "https://portal.example.org"
+# The tests' OpenID Connect provider listens on http://127.0.0.1 (tests/oidc_provider.py).
+OIDC_ALLOW_HTTP = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory: threads and worker processes in the tests share the test database.

@@ -1,8 +1,9 @@
 """The SQL queries of each step of the procedure: what the rule needs and nothing else.
 
 The reports are counted apart from the services (``reports``, decision 0024): a step of the
-procedure reads and writes the procedure's rows, its audit entry and its e-mails, and no report
-counter. A step that starts doing more than this shows here.
+procedure reads and writes the procedure's rows, its audit entry, its e-mails and its webhooks (one
+query for the endpoints per event a webhook tells of), and no report counter. A step that starts
+doing more than this shows here.
 """
 
 from contextlib import contextmanager
@@ -26,22 +27,22 @@ pytestmark = pytest.mark.django_db
 # Step -> queries, on qualification 0213 (ten competencies). Savepoints count: the test runs in a
 # transaction, so each step's own transaction is a savepoint here.
 QUERIES = {
-    "create": 22,
+    "create": 23,
     "assessors changed": 7,
-    "cancel": 8,
+    "cancel": 9,
     "start": 15,
     "end": 6,
     "sheet saved": 20,
     "sheet submitted": 12,
-    "deciding submit": 56,
-    "certificate issued": 18,
-    "certificate revoked": 9,
+    "deciding submit": 58,
+    "certificate issued": 19,
+    "certificate revoked": 10,
     "submit into reconciliation": 31,
-    "deciding revision": 49,
-    "objection lodged": 17,
-    "objection rejected": 8,
-    "objection upheld": 36,
-    "re-assessment scheduled": 31,
+    "deciding revision": 51,
+    "objection lodged": 18,
+    "objection rejected": 9,
+    "objection upheld": 38,
+    "re-assessment scheduled": 32,
 }
 
 
