@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("assessments", "0013_reports_counted_apart"),
-        ("notifications", "0003_one_reminder_per_scheduled_date"),
+        ("notifications", "0004_background_job_events"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
