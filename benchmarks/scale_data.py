@@ -375,8 +375,8 @@ def _audit_sql(p: dict) -> str:
     union = "\nUNION ALL\n".join(parts)
     return f"""
         INSERT INTO audit_auditentry (id, created_at, actor_id, action, subject_type_id, subject_id,
-                                      subject_label, summary, data)
-        SELECT row_number() OVER (ORDER BY e.created_at), e.*
+                                      subject_label, summary, data, api_key)
+        SELECT row_number() OVER (ORDER BY e.created_at), e.*, ''  -- none through an API key
         FROM ({union}) AS e(created_at, actor_id, action, subject_type_id, subject_id, subject_label, summary, data)
         ORDER BY e.created_at
     """
