@@ -112,10 +112,12 @@ lint: $(INSTALLED)
 bench: $(INSTALLED) messages
 	$(BIN)/python -m benchmarks.supplement
 
-# Administration pages at 1k, 10k and 100k assessments, on a throw-away copy of the configured
-# database (test_<name> on PostgreSQL). Minutes, not seconds: not part of `make test`.
+# Every page, export and import at 1k, 100k and 1M assessments of realistic data, served by gunicorn
+# with the production settings (docs/scale.md); `SIZES=1000,100000` chooses the sizes. Needs
+# DATABASE_URL on PostgreSQL (the databases bench_scale_<size> are made beside it and dropped).
+# About an hour for all three sizes: not part of `make test`.
 bench-scale: $(INSTALLED) messages
-	$(BIN)/python -m benchmarks.scale
+	$(if $(SIZES),SIZES=$(SIZES) )nice -n 5 $(BIN)/python -m benchmarks.scale
 
 # Mutation testing of the services ([tool.mutmut] in pyproject.toml); slow, so not part of `make test`.
 # Always on SQLite and the in-memory broker; results stay in mutants/ (`.venv/bin/mutmut browse`).

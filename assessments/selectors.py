@@ -427,11 +427,14 @@ def assessor_overlaps(assessment: Assessment) -> list[Assessment]:
 
 
 def day_sessions(day: date) -> QuerySet[Assessment]:
-    """The sessions of one date, in the order of the day, with place, assessors and status."""
+    """The sessions of one date, in the order of the day, with place, assessors and status.
+
+    The date is a range of moments, read from the schedule's index (the date of the column would
+    be computed for every row)."""
     return (
         Assessment.objects.with_people()
         .with_display_status()
-        .filter(scheduled_at__date=day)
+        .filter(scheduled_at__gte=local_day_start(day), scheduled_at__lt=local_day_start(day + timedelta(days=1)))
         .order_by("scheduled_at", "location", "pk")
     )
 

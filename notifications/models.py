@@ -74,7 +74,12 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["recipient", "-created_at"]), models.Index(fields=["status"])]
+        # The administrators' list reads pages newest first, of every e-mail or of one status.
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"]),
+            models.Index(fields=["created_at", "id"], name="notification_time_idx"),
+            models.Index(fields=["status", "created_at", "id"], name="notification_status_time_idx"),
+        ]
         constraints = [
             # Two beats, or a rerun, never remind twice of the same date; a new date is a new key.
             models.UniqueConstraint(

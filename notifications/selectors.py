@@ -16,7 +16,7 @@ def notifications_of(person: User, limit: int = 10) -> list[Notification]:
 
 
 def notification_list(status: str = "") -> QuerySet[Notification]:
-    """Every notification for administrators, those not sent first."""
+    """Every notification for administrators (of one status, when given); the page reads them newest first."""
     notifications = Notification.objects.select_related("recipient", "assessment__qualification")
     if status:
         notifications = notifications.filter(status=status)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.api import administrator_required
-from portal.pagination import page_of
+from portal.pagination import Keyset, keyset_page
 
 from . import services
 from .models import Notification
@@ -25,7 +25,8 @@ def notifications(request):
         request,
         "notifications/list.html",
         {
-            "page": page_of(request, notification_list(status)),
+            # Newest first, a page at a time from the index on (created_at, id): never counted.
+            "page": keyset_page(request, Keyset(notification_list(status), ("created_at", "pk"), descending=True)),
             "status": status,
             "statuses": Notification.Status.choices,
         },

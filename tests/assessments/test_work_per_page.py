@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from assessments.models import Assessment
 from audit.models import AuditEntry
+from notifications.models import Notification
 from reports.services import reports_rebuild
 
 from .. import factories
@@ -36,6 +37,10 @@ PAGES = [
     "/accounts/people/",
     "/accounts/people/?at=last",
     "/assessments/reports/",
+    "/assessments/day/?day={far_day}",
+    "/notifications/",
+    "/notifications/?status=sent",
+    "/notifications/?at=last",
 ]
 
 
@@ -73,6 +78,12 @@ def grow(qualification, assessors, count: int) -> None:
         )
         for n, a in enumerate(assessments * 3)
     )
+    # Two e-mails per assessment, as the portal sends them (scheduled; decided or a reminder).
+    Notification.objects.bulk_create(
+        Notification(recipient=a.candidate, assessment=a, event=event, status="sent")
+        for a in assessments
+        for event in ("scheduled", "decided")
+    )
     # Written beside the services: counted into the reports' counters as a deployment's rebuild does.
     reports_rebuild()
     analyze()
@@ -90,7 +101,14 @@ def test_list_pages_read_as_many_rows_at_ten_times_the_data(client, administrato
     qualification = factories.QualificationFactory()
     assessors = [factories.AssessorFactory() for _ in range(10)]
     today = timezone.localdate()
-    pages = [page.format(month_ago=today - timedelta(days=30), in_a_month=today + timedelta(days=30)) for page in PAGES]
+    pages = [
+        page.format(
+            month_ago=today - timedelta(days=30),
+            in_a_month=today + timedelta(days=30),
+            far_day=today + timedelta(days=3650),  # a day without sessions: the day view reads none
+        )
+        for page in PAGES
+    ]
     client.force_login(administrator)
     grow(qualification, assessors, 60)
     small = {page: rows_read(client, page) for page in pages}
