@@ -17,6 +17,7 @@ from assessments import services as assessments
 from assessments.forms import AssessmentsImportForm
 from assessments.models import Assessment
 from audit.models import AuditEntry
+from notifications.models import Notification
 
 from . import factories
 
@@ -24,9 +25,9 @@ pytestmark = pytest.mark.django_db
 
 # Queries per row beyond the first 20 rows, measured (a hair above, for the chunks' own): a
 # candidate's address check, the two unique columns, the account; an assessment's candidate lock,
-# its rules' three reads, its four references, three constraints, the row, its e-mails, the
-# webhooks asked. The audit entries are inserted a thousand at a time.
-PER_ROW = {"candidates": 5.1, "assessments": 14.1}
+# its rules' three reads, its four references, three constraints, the row. The audit entries and
+# the e-mails are inserted a thousand at a time, the webhooks' endpoints read once.
+PER_ROW = {"candidates": 5.1, "assessments": 12.1}
 
 
 def candidates_rows(count: int, start: int = 0):
@@ -80,6 +81,8 @@ def test_an_assessments_import_costs_a_few_queries_a_row(administrator, qualific
     assert (large - small) / 180 <= PER_ROW["assessments"], (large - small) / 180
     assert Assessment.objects.count() == 220
     assert AuditEntry.objects.filter(action=AuditEntry.Action.ASSESSMENT_CREATED).count() == 220
+    # The candidate's and the two assessors' e-mails of each, handed to the worker after the commit.
+    assert Notification.objects.filter(event=Notification.Event.SCHEDULED).count() == 3 * 220
 
 
 def test_a_row_refused_while_writing_keeps_nothing_and_every_problem_is_listed(administrator):
