@@ -7,8 +7,8 @@ kilobytes can hold a million rows, so it is refused as soon as it passes ``MAX_R
 docs/decisions/0010). ``import_rows`` runs the service on every row inside one transaction, each
 row in a savepoint so that one refusal does not hide the next row's: it collects every row's
 problems, and keeps what was written only when no row has a problem and it is not a dry run.
-An import meant to be written runs its rows without savepoints first (all or none, a refusal
-rolls it all back and the rows are checked again one savepoint each, to list every problem):
+The rows run without savepoints first (all or none: a refusal rolls them all back and they are
+checked again one savepoint each, to list every problem; a dry run that passes is rolled back):
 the savepoints were a third of the queries of an import of thousands (docs/decisions/0025).
 """
 
@@ -201,31 +201,35 @@ def import_rows(
     """Run ``create(**row.values)`` for every row without a problem; keep it all only if every
     row went through and ``write`` is true. ``progress(rows_done)`` is called before each row
     (the worker's, which may raise to stop: then nothing is kept)."""
-    if write and not any(row.problems for row in rows):
-        written = _write_all(rows, create, progress=progress)
-        if written is not None:
-            return written
+    if not any(row.problems for row in rows):
+        passed = _write_all(rows, create, write=write, progress=progress)
+        if passed is not None:
+            return passed
     return _check_each(rows, create, write=write, progress=progress)
 
 
 def _write_all(
-    rows: list[ImportRow], create: Callable[..., object], *, progress: Callable[[int], None] | None
+    rows: list[ImportRow], create: Callable[..., object], *, write: bool, progress: Callable[[int], None] | None
 ) -> ImportReport | None:
     """Every row through ``create`` with no savepoint of its own nor of the services' (the
-    import is all or none); None, with nothing kept, as soon as a row is refused or its
-    transaction broken: ``_check_each`` then runs the rows again to list every problem."""
+    import is all or none), kept if ``write``; None, with nothing kept, as soon as a row is
+    refused or its transaction broken: ``_check_each`` then runs the rows again to list every
+    problem."""
     created = []
     try:
-        with transaction.atomic(), _no_savepoints(), ExitStack() as together:
-            for batch in _TOGETHER:
-                together.enter_context(batch())
-            for done, row in enumerate(rows):
-                if progress is not None:
-                    progress(done)
-                created.append(create(**row.values))
+        with transaction.atomic():
+            with _no_savepoints(), ExitStack() as together:
+                for batch in _TOGETHER:
+                    together.enter_context(batch())
+                for done, row in enumerate(rows):
+                    if progress is not None:
+                        progress(done)
+                    created.append(create(**row.values))
+            if not write:
+                transaction.set_rollback(True)
     except (ValidationError, DatabaseError):
         return None
-    return ImportReport(rows=rows, written=True, created=created)
+    return ImportReport(rows=rows, written=write, created=created if write else [])
 
 
 @contextmanager

@@ -108,3 +108,17 @@ def test_a_refused_write_leaves_the_connection_usable_and_its_savepoints_on(admi
     assert "_savepoint_allowed" not in vars(connection)
     assert not connection.needs_rollback
     assert User.objects.filter(pk=administrator.pk).exists()
+
+
+def test_a_clean_dry_run_costs_as_little_and_keeps_nothing(administrator):
+    """A check of clean rows runs them like the import, then rolls them back."""
+    counts = []
+    for count, start in ((20, 0), (200, 20)):
+        rows = candidates_rows(count, start=start)
+        with CaptureQueriesContext(connection) as queries:
+            report = accounts.candidates_import(created_by=administrator, rows=rows, write=False)
+        assert not report.written and report.created == [] and report.problems == []
+        counts.append(len(queries))
+    assert (counts[1] - counts[0]) / 180 <= PER_ROW["candidates"], (counts[1] - counts[0]) / 180
+    assert not User.objects.filter(last_name="Peeters").exists()
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.ACCOUNT_CREATED).exists()
