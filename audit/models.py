@@ -5,6 +5,8 @@ label stored with the entry, so the audit trail depends on no app above it and l
 Personal data: the summary and details name files, competencies and e-mail addresses.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -112,7 +114,7 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("The audit trail is append-only.")
         super().save(*args, **kwargs)

@@ -7,4 +7,9 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from portal.imports import write_together
+
         from . import receivers  # noqa: F401  (connects the receivers)
+        from .services import emails_together
+
+        write_together(emails_together)

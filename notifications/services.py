@@ -1,7 +1,9 @@
 """Every e-mail: recorded inside the transaction of what caused it, sent by the worker after the
 commit, claimed before it is sent (decision 0014)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -54,15 +56,41 @@ def notify(
     *, recipients: list[User], event: str, assessment: Assessment | None = None, detail: str = ""
 ) -> list[Notification]:
     """Record one e-mail per active person and hand them to the worker once the transaction commits."""
-    notifications = Notification.objects.bulk_create(
+    unsaved = [
         Notification(recipient=person, event=event, assessment=assessment, detail=detail[:100])
         for person in recipients
         if person.is_active
-    )
+    ]
+    gathered = _gathered.get()
+    if gathered is not None:
+        gathered += unsaved
+        return unsaved
+    notifications = Notification.objects.bulk_create(unsaved)
     ids = [notification.pk for notification in notifications]
     if ids:
         _send_after_commit(ids)
     return notifications
+
+
+# The e-mails of an import written all or none, recorded together at its end (``emails_together``).
+_gathered: ContextVar[list[Notification] | None] = ContextVar("notifications_gathered", default=None)
+RECORDED_AT_ONCE = 1000  # e-mails per INSERT
+
+
+@contextmanager
+def emails_together() -> Iterator[None]:
+    """While an import writes its rows all or none (``portal.imports.write_together``): the e-mails
+    ``notify`` makes are recorded at the end, in the same transaction, a thousand per INSERT, and
+    handed to the worker after its commit like any others; on an error, none is."""
+    notifications: list[Notification] = []
+    token = _gathered.set(notifications)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+    ids = [saved.pk for saved in Notification.objects.bulk_create(notifications, batch_size=RECORDED_AT_ONCE)]
+    if ids:
+        _send_after_commit(ids)
 
 
 class _Batch:

@@ -7,6 +7,9 @@ import json
 import random
 import secrets
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -110,7 +113,7 @@ def endpoint_delete(*, actor: Actor, endpoint: Endpoint) -> None:
 def deliveries_record(*, event: str, data: dict[str, Any]) -> list[Delivery]:
     """Record one message per active endpoint subscribed to ``event``, in the caller's transaction,
     and hand them to the worker once it commits. Called by the receivers of the steps' signals."""
-    endpoints = [endpoint for endpoint in Endpoint.objects.filter(is_active=True) if event in endpoint.events]
+    endpoints = [endpoint for endpoint in _active_endpoints() if event in endpoint.events]
     if not endpoints:
         return []
     message = {"type": event, "timestamp": timezone.now().isoformat(), "data": data}
@@ -122,6 +125,26 @@ def deliveries_record(*, event: str, data: dict[str, Any]) -> list[Delivery]:
     ids = [delivery.pk for delivery in deliveries]
     transaction.on_commit(lambda: send_to_worker(ids))
     return deliveries
+
+
+# The active endpoints, read once while an import writes its rows (``endpoints_read_once``).
+_read_once: ContextVar[list[Endpoint] | None] = ContextVar("webhooks_endpoints", default=None)
+
+
+def _active_endpoints() -> list[Endpoint]:
+    endpoints = _read_once.get()
+    return list(Endpoint.objects.filter(is_active=True)) if endpoints is None else endpoints
+
+
+@contextmanager
+def endpoints_read_once() -> Iterator[None]:
+    """While an import writes its rows all or none (``portal.imports.write_together``): the active
+    endpoints are read once, as the import starts, not once per event of each row."""
+    token = _read_once.set(list(Endpoint.objects.filter(is_active=True)))
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
 
 
 # Each delivery asks for its sending; ``queued_at`` records when its message last reached the broker.

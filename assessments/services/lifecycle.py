@@ -175,6 +175,9 @@ def _check_registered(assessment: Assessment, message: str, code: str) -> None:
         raise ValidationError(message, code=code)
 
 
+PEOPLE_AND_QUALIFICATION = ["candidate", "qualification", "first_assessor", "second_assessor"]
+
+
 def assessment_create(
     *,
     created_by: User,
@@ -206,7 +209,9 @@ def assessment_create(
             # Refused now rather than at the decision, when the certificate is issued.
             lambda: candidate_full_name(candidate),
             # The constraints repeat the checks above in the database's words: asked only after them.
-            lambda: assessment.full_clean(validate_constraints=False),
+            # The people and the qualification are rows already read: not read again (the foreign
+            # keys hold them in the database all the same).
+            lambda: assessment.full_clean(exclude=PEOPLE_AND_QUALIFICATION, validate_constraints=False),
         )
         assessment.validate_constraints()
         assessment.save()

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 # Step -> queries, on qualification 0213 (ten competencies). Savepoints count: the test runs in a
 # transaction, so each step's own transaction is a savepoint here.
 QUERIES = {
-    "create": 23,
+    "create": 19,
     "assessors changed": 7,
     "cancel": 9,
     "start": 15,
