@@ -57,6 +57,10 @@ class ApiKey(AbstractAPIKey):
     def scope_of(self, resource: str) -> str:
         return self.scopes.get(resource, "")
 
+    def scope_labels(self) -> list[tuple[str, str]]:
+        """Each resource the key reaches, by its name in the reader's language, with its scope."""
+        return [(str(label), self.scopes[resource]) for resource, label in RESOURCES.items() if resource in self.scopes]
+
 
 class IdempotentResponse(models.Model):
     """The answer to a POST sent with an ``Idempotency-Key``, kept for a day: the same key with

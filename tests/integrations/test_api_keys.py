@@ -41,6 +41,13 @@ def test_the_keys_page_shows_a_new_key_once_and_stores_it_hashed(client, adminis
     assert AuditEntry.objects.filter(action="api_key_created", actor=administrator).exists()
 
 
+def test_the_keys_page_names_the_resources_in_the_readers_language(client, administrator):
+    key_for(administrator, people="read", documents="write")
+    client.force_login(administrator)
+    page = client.get("/api-keys/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Personen: lezen, Documenten: lezen en schrijven" in page
+
+
 def test_a_key_needs_a_scope(client, administrator):
     client.force_login(administrator)
     response = client.post("/api-keys/", {"name": "CRM"})
