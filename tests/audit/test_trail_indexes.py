@@ -26,7 +26,7 @@ class Trail:
 
     SQL = """
         INSERT INTO audit_auditentry
-            (created_at, actor_id, action, subject_type_id, subject_id, subject_label, summary, data)
+            (created_at, actor_id, action, subject_type_id, subject_id, subject_label, summary, data, api_key)
         SELECT now() - n * interval '10 minutes',
                CASE WHEN k <= 2 THEN %(administrator)s ELSE (%(assessors)s::bigint[])[1 + n %% 3] END,
                (ARRAY['account_created', 'assessment_created', 'judgement_changed', 'judgement_changed',
@@ -36,7 +36,7 @@ class Trail:
                CASE WHEN k = 1 THEN 'c' || n || '@example.org' ELSE '0213 Name Last' || n END,
                (ARRAY['candidate c' || n || '@example.org', '0213 c' || n || '@example.org', 'C1 proven',
                       'C2 proven', 'C3 proven', '', 'portfolio.pdf'])[k],
-               '{}'
+               '{}', ''
         FROM generate_series(%(first)s, %(last)s) AS n CROSS JOIN generate_series(1, 7) AS k
     """
 
