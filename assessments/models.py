@@ -160,9 +160,12 @@ class Assessment(models.Model):
             models.Index(fields=["scheduled_at", "id"], name="assessment_schedule_idx"),
             models.Index(fields=["status", "scheduled_at", "id"], name="assessment_status_schedule_idx"),
             models.Index(Upper("location"), "scheduled_at", name="assessment_location_idx"),
-            # An assessor's assessments, in either seat (their dashboard, overlap warnings).
+            # An assessor's assessments, in either seat (overlap warnings, workload).
             models.Index(fields=["first_assessor", "status"], name="assessment_first_load_idx"),
             models.Index(fields=["second_assessor", "status"], name="assessment_second_load_idx"),
+            # ... and in schedule order, one seat each (their dashboard, merged by ``Keyset``).
+            models.Index(fields=["first_assessor", "scheduled_at", "id"], name="assessment_first_schedule_idx"),
+            models.Index(fields=["second_assessor", "scheduled_at", "id"], name="assessment_second_schedule_idx"),
         ]
 
     def __str__(self) -> str:
