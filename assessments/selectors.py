@@ -354,10 +354,10 @@ def assessor_assessments(assessor: User) -> list[QuerySet[Assessment]]:
     of its seat in schedule order, where ``first = X OR second = X`` has no index and walks the
     whole schedule."""
     own_sheet = ScoreSheet.objects.filter(assessment=OuterRef("pk"), assessor=assessor).values("status")[:1]
-    visible = (
-        Assessment.objects.for_user(assessor).with_people().with_display_status().annotate(my_sheet=Subquery(own_sheet))
-    )
-    return [visible.filter(first_assessor=assessor), visible.filter(second_assessor=assessor)]
+    if not Assessment.objects.for_user(assessor).exists():
+        return [Assessment.objects.none()]
+    shown = Assessment.objects.with_people().with_display_status().annotate(my_sheet=Subquery(own_sheet))
+    return list(shown.by_seat(assessor))
 
 
 def candidate_assessments(candidate: User) -> QuerySet[Assessment]:
