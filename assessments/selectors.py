@@ -348,12 +348,16 @@ def assessments_filtered(
     return assessments
 
 
-def assessor_assessments(assessor: User) -> QuerySet[Assessment]:
-    """An assessor's dashboard: their assessments, with the status of their own sheet."""
+def assessor_assessments(assessor: User) -> list[QuerySet[Assessment]]:
+    """An assessor's dashboard: their assessments, with the status of their own sheet, as one
+    queryset per seat, to be paged together (``portal.pagination.Keyset``): each reads the index
+    of its seat in schedule order, where ``first = X OR second = X`` has no index and walks the
+    whole schedule."""
     own_sheet = ScoreSheet.objects.filter(assessment=OuterRef("pk"), assessor=assessor).values("status")[:1]
-    return (
-        Assessment.objects.for_user(assessor).with_people().with_display_status().annotate(my_sheet=Subquery(own_sheet))
-    )
+    if not Assessment.objects.for_user(assessor).exists():
+        return [Assessment.objects.none()]
+    shown = Assessment.objects.with_people().with_display_status().annotate(my_sheet=Subquery(own_sheet))
+    return list(shown.by_seat(assessor))
 
 
 def candidate_assessments(candidate: User) -> QuerySet[Assessment]:

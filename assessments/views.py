@@ -54,11 +54,9 @@ def dashboard(request):
             },
         )
     if user.is_assessor:
-        return render(
-            request,
-            "assessments/dashboard_assessor.html",
-            {"page": page_of(request, selectors.assessor_assessments(user))},
-        )
+        # The latest sessions first, as before: either seat's, merged page by page.
+        keyset = Keyset(selectors.assessor_assessments(user), ("scheduled_at", "pk"), descending=True)
+        return render(request, "assessments/dashboard_assessor.html", {"page": keyset_page(request, keyset)})
     return render(
         request,
         "assessments/dashboard_candidate.html",

@@ -46,6 +46,34 @@ def test_assessor_sees_only_assigned_assessments_and_what_waits(client, assessme
     assert assessment.candidate.full_name not in client.get("/assessments/").content.decode()
 
 
+def test_assessor_pages_hold_both_seats_latest_first(client, qualification):
+    """Either seat's sessions, merged in one order (latest first), each once, page after page."""
+    assessor, other = factories.AssessorFactory(), factories.AssessorFactory()
+    now = timezone.now()
+    mine = [
+        factories.AssessmentFactory(
+            qualification=qualification,
+            scheduled_at=now + timedelta(days=n),
+            **(
+                {"first_assessor": assessor, "second_assessor": other}
+                if n % 3
+                else {"first_assessor": other, "second_assessor": assessor}
+            ),
+        )
+        for n in range(25)
+    ]
+    factories.AssessmentFactory(qualification=qualification, first_assessor=other)  # not theirs
+    latest_first = sorted(mine, key=lambda a: (a.scheduled_at, a.pk), reverse=True)
+    client.force_login(assessor)
+    first = client.get("/assessments/").context["page"]
+    assert list(first.object_list) == latest_first[:20]
+    second = client.get("/assessments/" + first.next_url).context["page"]
+    assert list(second.object_list) == latest_first[20:] and not second.next_url
+    back = client.get("/assessments/" + second.previous_url).context["page"]
+    assert list(back.object_list) == latest_first[:20]
+    assert list(client.get("/assessments/?at=last").context["page"].object_list) == latest_first[5:]
+
+
 def test_candidate_sees_only_own_assessments(client, assessment, other_candidate):
     client.force_login(assessment.candidate)
     assert "Contact Center operator" in client.get("/assessments/").content.decode()

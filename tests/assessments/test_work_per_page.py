@@ -116,3 +116,18 @@ def test_list_pages_read_as_many_rows_at_ten_times_the_data(client, administrato
     large = {page: rows_read(client, page) for page in pages}
     grown = {page: (small[page], large[page]) for page in pages if large[page] > small[page] * 1.2 + 20}
     assert not grown, f"rows read (60 → 600 assessments) grew on: {grown}"
+
+
+def test_assessor_dashboard_reads_as_many_rows_at_ten_times_the_data(client):
+    """An assessor's sessions in either seat, latest first: a page from each seat's index, where
+    ``first = X OR second = X`` has no index in schedule order (and counting them read them all)."""
+    qualification = factories.QualificationFactory()
+    assessors = [factories.AssessorFactory() for _ in range(10)]
+    client.force_login(assessors[0])
+    pages = ["/assessments/", "/assessments/?at=last"]
+    grow(qualification, assessors, 600)
+    small = {page: rows_read(client, page) for page in pages}
+    grow(qualification, assessors, 5400)
+    large = {page: rows_read(client, page) for page in pages}
+    grown = {page: (small[page], large[page]) for page in pages if large[page] > small[page] * 1.2 + 20}
+    assert not grown, f"rows read (600 → 6,000 assessments) grew on: {grown}"
