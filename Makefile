@@ -114,7 +114,7 @@ bench: $(INSTALLED) messages
 
 # Every page, export and import at 1k, 100k and 1M assessments of realistic data, served by gunicorn
 # with the production settings (docs/scale.md); `SIZES=1000,100000` chooses the sizes. Needs
-# DATABASE_URL on PostgreSQL (the databases bench_scale_<size> are made beside it and dropped).
+# DATABASE_URL on PostgreSQL (the databases bench_scale_<size>, or BENCH_DB_PREFIX<size>, are made beside it and dropped).
 # About an hour for all three sizes: not part of `make test`.
 bench-scale: $(INSTALLED) messages
 	$(if $(SIZES),SIZES=$(SIZES) )nice -n 5 $(BIN)/python -m benchmarks.scale

@@ -1,7 +1,7 @@
 """Scale benchmark of the portal: ``make bench-scale`` (``SIZES=1000,100000`` to choose the sizes).
 
 For each size (1,000, 100,000 and 1,000,000 assessments by default) a database ``bench_scale_<size>``
-is made next to the configured PostgreSQL database, migrated and filled with realistic data
+(``BENCH_DB_PREFIX`` instead of ``bench_scale_``) is made next to the configured PostgreSQL database, migrated and filled with realistic data
 (``benchmarks.scale_data``: candidates with several assessments, portfolio files, a judgement per
 competency for two assessors, objections, re-assessments, statements, supplements and the audit
 trail as the services write it), written by SQL in the database itself; the reports' counters are
@@ -12,8 +12,10 @@ throw-away configuration (a random secret key, the shared cache in Redis, no sea
 scanner). Real HTTP requests sign in through the sign-in form as an administrator, an assessor and
 a candidate, and time every page: cold (its first request after gunicorn started) and warm (the
 median of ``BENCH_REQUESTS``, 10 by default); then the sign-in itself, every export (each timed end
-to end by ``time_export``, stopped after ``BENCH_EXPORT_SECONDS``) and imports of 1,000 and
-10,000 people and assessments (``time_import``).
+to end by ``time_export``: answered at once, or a background job waited for through its progress
+and downloaded; stopped after ``BENCH_EXPORT_SECONDS``) and imports of 1,000 and 10,000 people and
+assessments (``time_import``: checked, then imported, at once or as jobs). A Celery worker serves
+the jobs, with the same configuration and a Redis broker (``BENCH_BROKER_URL``).
 
 The table (warm ms per size, cold ms at the largest size, the ratio of the largest size to the
 smallest) is printed and written as JSON to ``BENCH_OUTPUT`` (``var/bench-scale.json``).
@@ -44,6 +46,15 @@ SIZES = [int(size) for size in os.environ.get("SIZES", "1000,100000,1000000").sp
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "10"))
 EXPORT_SECONDS = float(os.environ.get("BENCH_EXPORT_SECONDS", "120"))
 PORT = int(os.environ.get("BENCH_PORT", "8102"))
+# The databases are named <prefix><size>, so that two runs on one server do not meet.
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "bench_scale_")
+if not re.fullmatch(r"[a-z_][a-z0-9_]*", DB_PREFIX):
+    sys.exit("BENCH_DB_PREFIX may hold only lower-case letters, digits and underscores.")
+# The shared cache and the worker's broker: two Redis databases (production refuses one for both).
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/2")
+BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/3")
+# How often a background job's progress is asked for while it runs.
+POLL_SECONDS = float(os.environ.get("BENCH_POLL_SECONDS", "0.5"))
 OUTPUT = Path(os.environ.get("BENCH_OUTPUT", ROOT / "var" / "bench-scale.json"))
 KEEP = os.environ.get("BENCH_KEEP") == "1"
 ADMIN = "admin@bench.test"
@@ -83,7 +94,7 @@ def manage(url: str, *args: str, env: dict | None = None) -> str:
 
 def build(size: int) -> dict:
     """Make, migrate and fill ``bench_scale_<size>``: returns the generation's timings and counts."""
-    name = f"bench_scale_{size}"
+    name = f"{DB_PREFIX}{size}"
     maintenance = database_url("postgres")
     if KEEP and psql(maintenance, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
         # Kept by an earlier run with BENCH_KEEP=1: measured again as it is.
@@ -198,8 +209,8 @@ class Server:
             "ALLOWED_HOSTS": "127.0.0.1",
             "CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{PORT}",
             "DATABASE_URL": url,
-            "CELERY_BROKER_URL": "memory://localhost//",
-            "REDIS_CACHE_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/2"),
+            "CELERY_BROKER_URL": BROKER_URL,
+            "REDIS_CACHE_URL": REDIS_URL,
             "PORTAL_BASE_URL": "https://portal.bench.test",
             "PORTAL_ALLOW_UNSEALED": "1",
             "PORTAL_ALLOW_UNSCANNED_UPLOADS": "1",
@@ -213,6 +224,7 @@ class Server:
             "PROMETHEUS_MULTIPROC_DIR": str(scratch / "metrics"),
         }
         self.process = None
+        self.worker = None
 
     def collectstatic(self) -> None:
         if not (self.scratch / "static").exists():
@@ -247,11 +259,31 @@ class Server:
                 time.sleep(0.3)
         raise RuntimeError("gunicorn did not answer within a minute (see gunicorn.log)")
 
+    def start_worker(self) -> None:
+        """The Celery worker, as deployed, on the queue the background jobs go to."""
+        log = open(self.scratch / "worker.log", "ab")  # noqa: SIM115 - open while the worker runs
+        self.worker = subprocess.Popen(
+            [str(Path(PYTHON).parent / "celery"), "-A", "portal", "worker", "--loglevel=WARNING"]
+            + ["--concurrency=2", "--queues=celery", "--without-mingle", "--without-gossip"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+
     def stop(self) -> None:
-        if self.process is not None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=60)
-            self.process = None
+        for name in ("process", "worker"):
+            process = getattr(self, name, None)
+            if process is None:
+                continue
+            process.send_signal(signal.SIGTERM)  # the worker finishes its task first
+            try:
+                process.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)  # its own session: the process and its children
+                process.wait()
+            setattr(self, name, None)
 
 
 class Browser:
@@ -436,25 +468,48 @@ EXPORTS = {
 }
 
 
-def time_export(browser: Browser, url: str) -> dict:
-    """One export end to end: asked, then read whole; stopped after ``EXPORT_SECONDS``. When exports
-    become background jobs, this is where they are submitted, waited for and downloaded."""
-    import httpx
+JOB_URL = re.compile(r"^(?:https?://[^/]+)?(/jobs/(\d+)/)$")
+FINISHED = ("done", "failed", "cancelled")
 
+
+def job_of(response) -> str | None:
+    """The job page a response redirects to (a long export or import goes to the worker)."""
+    if response.status_code != 302:
+        return None
+    match = JOB_URL.match(response.headers.get("location", ""))
+    return match.group(1) if match else None
+
+
+def wait_for(browser: Browser, job: str, started: float) -> str:
+    """Ask the job's progress until it ended (its status) or ``EXPORT_SECONDS`` passed since
+    ``started`` (then it is cancelled, so that the worker is free for the next one)."""
+    while time.perf_counter() - started < EXPORT_SECONDS:
+        status = browser.get(f"{job}progress/").json()["status"]
+        if status in FINISHED:
+            return status
+        time.sleep(POLL_SECONDS)
+    browser.post(f"{job}cancel/", {"csrfmiddlewaretoken": browser.csrf(job)})
+    return "stopped"
+
+
+def time_export(browser: Browser, url: str) -> dict:
+    """One export end to end: asked; either answered at once, or its job waited for (its progress
+    asked every ``POLL_SECONDS``) and its file downloaded; read whole. Stopped after
+    ``EXPORT_SECONDS``. ``job`` says how it ended: ``immediate``, or the job's final status."""
     started = time.perf_counter()
-    size = 0
-    stopped = {"ms": None, "bytes": size, "stopped_after_s": EXPORT_SECONDS}
-    try:
-        with browser.client.stream("GET", url, headers=browser._headers(url), timeout=EXPORT_SECONDS) as response:
-            if response.status_code != 200:
-                return {"status": response.status_code}
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if time.perf_counter() - started > EXPORT_SECONDS:
-                    return {**stopped, "bytes": size}
-    except httpx.TimeoutException:  # a spreadsheet is built whole before its first byte is sent
-        return {**stopped, "bytes": size}
-    return {"ms": (time.perf_counter() - started) * 1000, "bytes": size}
+    response = browser.get(url)  # at most JOB_ROWS_IMMEDIATE rows when answered at once
+    job = job_of(response)
+    if job is None:
+        if response.status_code != 200:
+            return {"status": response.status_code}
+        return {"ms": (time.perf_counter() - started) * 1000, "bytes": len(response.content), "job": "immediate"}
+    outcome = wait_for(browser, job, started)
+    if outcome != "done":
+        return {"ms": None, "bytes": 0, "stopped_after_s": EXPORT_SECONDS, "job": outcome}
+    download = browser.get(f"{job}download/")  # the whole file, written before the job was done
+    if download.status_code != 200:
+        return {"status": download.status_code, "job": outcome}
+    return {"ms": (time.perf_counter() - started) * 1000, "bytes": len(download.content), "job": outcome}
 
 
 def import_file(columns: list[str], rows: list[list[str]]) -> bytes:
@@ -465,19 +520,41 @@ def import_file(columns: list[str], rows: list[list[str]]) -> bytes:
     return out.getvalue().encode()
 
 
+OUTCOME = re.compile(r'<p (?:class="[^"]*" )?role="(?:status|alert)">\s*([^<]+?)\s*</p>')
+
+
+def job_outcome(browser: Browser, job: str) -> str:
+    """What the job's page says once it ended: rows imported, checked, their problems, an error."""
+    return "; ".join(OUTCOME.findall(browser.get(job).text))
+
+
 def time_import(browser: Browser, url: str, content: bytes) -> dict:
-    """Check the file, then import it (the import page's two buttons), each timed. When imports
-    become background jobs, this is where they are submitted and waited for."""
+    """Check the file, then import it, each timed end to end. A short file is checked and imported
+    at once (the import page's two buttons); a long one is checked by a job, waited for, then
+    imported by the job that the check's page starts ("Import this file"), waited for too."""
     result = {}
+    job = None
     for step in ("check", "import"):
-        token = browser.csrf(url)
         started = time.perf_counter()
-        response = browser.post(
-            url, {"csrfmiddlewaretoken": token, step: "1"}, files={"file": ("rows.csv", content, "text/csv")}
-        )
-        result[f"{step}_ms"] = (time.perf_counter() - started) * 1000
+        if job is None:
+            token = browser.csrf(url)
+            response = browser.post(
+                url, {"csrfmiddlewaretoken": token, step: "1"}, files={"file": ("rows.csv", content, "text/csv")}
+            )
+        else:  # the checked file, imported from its job's page
+            response = browser.post(f"{job}import/", {"csrfmiddlewaretoken": browser.csrf(job)})
         result[f"{step}_status"] = response.status_code
-        problems = re.findall(r"(At most [\d,.]+ rows at a time\.)", response.text)
+        job = job_of(response)
+        if job is not None:
+            result[f"{step}_job"] = wait_for(browser, job, started)
+            result[f"{step}_ms"] = (time.perf_counter() - started) * 1000
+            result[f"{step}_outcome"] = job_outcome(browser, job)
+            if result[f"{step}_job"] != "done" or "nothing was stored" in result[f"{step}_outcome"]:
+                break
+            continue
+        result[f"{step}_ms"] = (time.perf_counter() - started) * 1000
+        result[f"{step}_job"] = "immediate"
+        problems = re.findall(r"(At most [\d,.]+ rows at a time\.|\d[\d,]* rows? ha(?:s|ve) a problem)", response.text)
         if problems:
             result["refused"] = problems[0]
             break
@@ -519,6 +596,7 @@ def measure(url: str, size: int, scratch: Path) -> dict:
     p = people(url)
     server = Server(url, scratch)
     server.start()
+    server.start_worker()
     browsers: dict[str, Browser] = {}
     results: dict[str, dict] = {"pages": {}, "exports": {}, "imports": {}}
     try:
@@ -557,16 +635,17 @@ def measure(url: str, size: int, scratch: Path) -> dict:
         for name, export in EXPORTS.items():
             results["exports"][name] = time_export(browsers["admin"], export.format(**p))
             print(f"  {name}: {describe(results['exports'][name])}", flush=True)
-        # An abandoned export goes on in its worker (a spreadsheet is built to its end): a fresh
-        # server, so that the imports do not share the processor with it.
+        # A fresh server and worker, so that nothing left of the exports shares the processor
+        # with the imports.
         server.stop()
         server.start()
+        server.start_worker()
         browsers["admin"].close()
         browsers["admin"] = Browser()
         browsers["admin"].sign_in(ADMIN)
         results["imports"] = imports(browsers["admin"], p, size)
         for name, outcome in results["imports"].items():
-            print(f"  {name}: {outcome}", flush=True)
+            print(f"  {name}: {describe_import(outcome)}", flush=True)
     finally:
         for browser in browsers.values():
             browser.close()
@@ -575,11 +654,34 @@ def measure(url: str, size: int, scratch: Path) -> dict:
 
 
 def describe(export: dict) -> str:
+    """Seconds, size and how it ended: ``immediate`` (answered at once) or the job's final status."""
+    job = f", {export['job']}" if "job" in export else ""
     if "status" in export:
-        return f"answered {export['status']}"
+        return f"answered {export['status']}{job}"
     if export["ms"] is None:
-        return f"stopped after {export['stopped_after_s']:.0f} s, {export['bytes'] / 1e6:,.1f} MB read"
-    return f"{export['ms'] / 1000:,.2f} s, {export['bytes'] / 1e6:,.1f} MB"
+        if export.get("job") not in (None, "immediate", "done", "stopped"):
+            return f"job {export['job']}"
+        return f"stopped after {export['stopped_after_s']:.0f} s, {export['bytes'] / 1e6:,.1f} MB read{job}"
+    return f"{export['ms'] / 1000:,.2f} s, {export['bytes'] / 1e6:,.1f} MB{job}"
+
+
+def describe_import(outcome: dict) -> str:
+    """Each step's seconds and how it ended; an import's job outcome as its page says it."""
+    cells = []
+    for step in ("check", "import"):
+        if f"{step}_ms" not in outcome:
+            continue
+        cell = f"{step} {outcome[f'{step}_ms'] / 1000:,.1f} s"
+        if outcome.get(f"{step}_job"):
+            cell += f" ({outcome[f'{step}_job']})"
+        cells.append(cell)
+    text = ", ".join(cells)
+    if "refused" in outcome:
+        text += f" (refused: {outcome['refused']})"
+    last = outcome.get("import_outcome") or outcome.get("check_outcome")
+    if last:
+        text += f": {last}"
+    return text
 
 
 # --- the table ------------------------------------------------------------------------------------
@@ -613,15 +715,7 @@ def table(runs: dict[int, dict]) -> str:
     for name in runs[first]["exports"]:
         lines.append(f"| {name} | " + " | ".join(describe(runs[s]["exports"][name]) for s in sizes) + " |")
     for name in runs[first]["imports"]:
-        cells = []
-        for s in sizes:
-            outcome = runs[s]["imports"][name]
-            cell = f"check {outcome['check_ms'] / 1000:,.1f} s"
-            if "import_ms" in outcome:
-                cell += f", import {outcome['import_ms'] / 1000:,.1f} s"
-            if "refused" in outcome:
-                cell += f" (refused: {outcome['refused']})"
-            cells.append(cell)
+        cells = [describe_import(runs[s]["imports"][name]) for s in sizes]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines.append("")
     lines.append("| generation (s) | " + " | ".join(label(s) for s in sizes) + " |")
@@ -648,11 +742,11 @@ def main() -> None:
             generation = build(size)
             total = generation["seconds"]["total"] + generation["seconds"]["reports_rebuild"]
             print(f"  built in {total:,.0f} s (without the migrations)", flush=True)
-            url = database_url(f"bench_scale_{size}")
+            url = database_url(f"{DB_PREFIX}{size}")
             runs[size] = {"generation": generation, **measure(url, size, scratch)}
             OUTPUT.write_text(json.dumps(runs, indent=1))
             if not KEEP:
-                psql(database_url("postgres"), f"DROP DATABASE bench_scale_{size}")
+                psql(database_url("postgres"), f"DROP DATABASE {DB_PREFIX}{size}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     print()
