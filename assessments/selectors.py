@@ -336,7 +336,11 @@ def assessments_filtered(
     if objection == ANY_OBJECTION:
         assessments = assessments.filter(objection__isnull=False)
     elif objection:
-        assessments = assessments.filter(objection__status=objection)
+        # The objections of one status are read first (the status index), then the page of their
+        # assessments: as a join, the planner walks the schedule from today, probing each
+        # assessment for an objection, and few sessions still to come have one.
+        objected = list(Objection.objects.filter(status=objection).values_list("assessment_id", flat=True))
+        assessments = assessments.filter(pk__in=objected)
     if CERTIFICATE_NUMBER.match(search.strip()):
         # Numbers are issued in capitals; one typed in lower case is the same number. Both
         # spellings read the unique index, where a case-insensitive comparison would not.
