@@ -37,9 +37,10 @@ class Documents(Protocol):
         """The document of each of these assessments that has one, by assessment id."""
         ...
 
-    def revoked(self) -> "QuerySet[Any, int]":
+    def revoked(self, of: Any = None) -> "QuerySet[Any, int]":
         """The ids of the assessments whose document was revoked: a query, read as a subquery
-        where it is used (there are few)."""
+        where it is used (there are few). With ``of`` (an ``OuterRef`` to an assessment), that
+        assessment's only: a correlated lookup of the row shown."""
         ...
 
     def numbered(self, numbers: Collection[str]) -> "QuerySet[Any, int]":

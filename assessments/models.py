@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
@@ -56,9 +56,11 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
         # ``shown_status`` sets the same attribute on a row read alone: not a second definition.
         return self.annotate(  # type: ignore[no-redef]
             display_status=Case(
+                # Looked up for each row read (a page's) by a scalar subquery: an ``EXISTS`` may be
+                # planned as a hash of every revoked document, read again for each list.
                 When(
                     status=Assessment.Status.CERTIFIED,
-                    pk__in=documents().revoked(),
+                    pk=Subquery(documents().revoked(of=OuterRef("pk"))[:1]),
                     then=Value(Assessment.DisplayStatus.REVOKED.value),
                 ),
                 default=F("status"),
@@ -468,6 +470,8 @@ class Objection(models.Model):
 
     class Meta:
         ordering = ["-lodged_at", "-pk"]
+        # The dashboard's filter by status reads the few objections of one status first.
+        indexes = [models.Index(fields=["status"], name="objection_status")]
         verbose_name = _("objection")
         verbose_name_plural = _("objections")
 

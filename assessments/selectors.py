@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.functional import Promise
@@ -319,10 +319,12 @@ def assessments_filtered(
     if status == DisplayStatus.REVOKED:
         assessments = assessments.filter(status=Status.CERTIFIED, pk__in=documents().revoked())
     elif status == DisplayStatus.CERTIFIED:
-        # The few revoked ones are read first: as an anti-join with the certificates, the planner
-        # may read every certified assessment before taking a page of them.
-        revoked = list(documents().revoked())
-        assessments = assessments.filter(status=Status.CERTIFIED).exclude(pk__in=revoked)
+        # Certified ones in the page's order, each probed for a revocation (``NOT EXISTS`` on the
+        # certificate's unique assessment index): a page reads about as many rows as it shows,
+        # where a list of every revoked one grows with the documents.
+        assessments = assessments.filter(status=Status.CERTIFIED).exclude(
+            Exists(documents().revoked(of=OuterRef("pk")))
+        )
     elif status:
         assessments = assessments.filter(status=status)
     if assessor:
@@ -336,7 +338,11 @@ def assessments_filtered(
     if objection == ANY_OBJECTION:
         assessments = assessments.filter(objection__isnull=False)
     elif objection:
-        assessments = assessments.filter(objection__status=objection)
+        # The objections of one status are read first (the status index), then the page of their
+        # assessments: as a join, the planner walks the schedule from today, probing each
+        # assessment for an objection, and few sessions still to come have one.
+        objected = list(Objection.objects.filter(status=objection).values_list("assessment_id", flat=True))
+        assessments = assessments.filter(pk__in=objected)
     if CERTIFICATE_NUMBER.match(search.strip()):
         # Numbers are issued in capitals; one typed in lower case is the same number. Both
         # spellings read the unique index, where a case-insensitive comparison would not.

@@ -68,9 +68,13 @@ class DocumentsOfDecisions:
         )
         return {certificate.assessment_id: _document(certificate) for certificate in certificates}
 
-    def revoked(self) -> "QuerySet[Any, int]":
-        # Read from the status index: revoked certificates are few.
-        return Certificate.objects.filter(status=Certificate.Status.REVOKED).values_list("assessment", flat=True)
+    def revoked(self, of: Any = None) -> "QuerySet[Any, int]":
+        # Read from the status index: revoked certificates are few; one assessment's from the
+        # unique index on the assessment.
+        revoked = Certificate.objects.filter(status=Certificate.Status.REVOKED)
+        if of is not None:
+            revoked = revoked.filter(assessment=of)
+        return revoked.order_by().values_list("assessment", flat=True)
 
     def numbered(self, numbers: Collection[str]) -> "QuerySet[Any, int]":
         return Certificate.objects.filter(number__in=numbers).values_list("assessment", flat=True)

@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
-from assessments.models import Assessment
+from assessments.models import Assessment, Objection
 from audit.models import AuditEntry
 from notifications.models import Notification
 from reports.services import reports_rebuild
@@ -29,6 +29,7 @@ PAGES = [
     "/assessments/?at=first",
     "/assessments/?status=certified",
     "/assessments/?status=revoked",
+    "/assessments/?objection=open",
     "/assessments/?date_from={month_ago}&date_to={in_a_month}",
     "/assessments/new/",
     "/audit/",
@@ -45,7 +46,8 @@ PAGES = [
 
 
 def grow(qualification, assessors, count: int) -> None:
-    """``count`` more assessments, half of them in the past and certified, each with audit entries."""
+    """``count`` more assessments, half of them in the past and certified (some objected to), each
+    with audit entries."""
     now = timezone.now()
     candidates = User.objects.bulk_create(
         User(
@@ -68,6 +70,17 @@ def grow(qualification, assessors, count: int) -> None:
             location="Gent",
         )
         for n, candidate in enumerate(candidates)
+    )
+    # Objections on one certified decision in ten, decided; two of each batch still open.
+    certified = [a for a in assessments if a.status == "certified"]
+    Objection.objects.bulk_create(
+        Objection(
+            assessment=a,
+            reason="",
+            lodged_at=a.scheduled_at,
+            status=Objection.Status.OPEN if n < 2 else Objection.Status.REJECTED,
+        )
+        for n, a in enumerate(certified[::10])
     )
     AuditEntry.objects.bulk_create(
         AuditEntry(
@@ -131,3 +144,16 @@ def test_assessor_dashboard_reads_as_many_rows_at_ten_times_the_data(client):
     large = {page: rows_read(client, page) for page in pages}
     grown = {page: (small[page], large[page]) for page in pages if large[page] > small[page] * 1.2 + 20}
     assert not grown, f"rows read (600 → 6,000 assessments) grew on: {grown}"
+
+
+def test_objection_filter_reads_the_objections_of_its_status_by_index(client, administrator):
+    """The dashboard filtered on open objections reads the open ones by the status index, then
+    their assessments: not every objection, nor the schedule from today probing each session for
+    an objection (with few sessions to come objected to, that walk reads the whole future)."""
+    qualification = factories.QualificationFactory()
+    assessors = [factories.AssessorFactory() for _ in range(10)]
+    client.force_login(administrator)
+    grow(qualification, assessors, 200)
+    work = work_of(lambda: _page(client, "/assessments/?objection=open"))
+    assert "objection_status" in work.indexes
+    assert work.read("assessments_objection") <= {"Index Scan", "Index Only Scan", "Bitmap Heap Scan"}
