@@ -7,7 +7,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db.models import Case, Q, QuerySet, When
+from django.db import connection
+from django.db.models import BooleanField, Case, F, Func, Q, QuerySet, Subquery, When
 from django.utils.translation import gettext as _
 
 from .models import User
@@ -34,13 +35,36 @@ def people_matching(text: str) -> QuerySet[User]:
     )
 
 
+def _matching_first(accounts: QuerySet[User], search: str) -> QuerySet[User]:
+    """``accounts`` whose name or e-mail address starts with what was searched, read from the
+    prefix indexes before they are put in name order.
+
+    Asked in name order with a limit, PostgreSQL walks the name index from "A" and tests every
+    account on the way: it does not know that the people called Janssens are all at "J", and
+    reads everyone before them. On PostgreSQL the matching ids are therefore gathered first into
+    an array (``id = ANY(ARRAY(SELECT ...))``, computed once; the planner expects it to be short),
+    and only those accounts are looked up by primary key and sorted. SQLite filters directly."""
+    if connection.vendor != "postgresql":
+        return accounts.filter(pk__in=people_matching(search).values("pk"))
+    return accounts.filter(_AmongIds(F("pk"), Subquery(people_matching(search).order_by().values("pk"))))
+
+
+class _AmongIds(Func):
+    """``id = ANY(ARRAY(SELECT ...))``: the subquery's ids computed once, as an array."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY(ARRAY"
+    arity = 2
+    output_field = BooleanField()
+
+
 def people(*, search: str = "", role: str = "") -> QuerySet[User]:
     """The candidates and assessors administrators manage on the People page, by name."""
     accounts = User.objects.filter(role__in=ROLES_CREATED_IN_PORTAL)
     if role:
         accounts = accounts.filter(role=role)
     if search.strip():
-        accounts = accounts.filter(pk__in=people_matching(search).values("pk"))
+        accounts = _matching_first(accounts, search)
     return accounts.order_by("last_name", "first_name", "pk")
 
 
@@ -49,7 +73,7 @@ def account_suggestions(*, search: str, role: str) -> list[User]:
     was typed: what a picker offers while someone types."""
     if len(search.strip()) < 2:
         return []
-    people = people_matching(search).filter(is_active=True)
+    people = _matching_first(User.objects.filter(is_active=True), search)
     if role:
         people = people.filter(role=role)
     return list(people.order_by("last_name", "first_name", "pk")[:SUGGESTIONS])
