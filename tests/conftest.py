@@ -1,5 +1,6 @@
 import os
 import socket
+import tempfile
 import uuid
 from urllib.parse import urlparse
 
@@ -7,10 +8,15 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from qualifications.models import Qualification
 
 from . import factories
+
+# Hypothesis (under schemathesis) keeps its example database and the constants it reads from the
+# source in a folder of its own: a throw-away one, not one in the project.
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="portal-hypothesis-"))
 
 ON_CI = os.environ.get("CI") == "true"
 
