@@ -37,7 +37,9 @@ class PersonSerializer(serializers.Serializer):
 
 class PersonFilterSerializer(serializers.Serializer):
     search = serializers.CharField(required=False, default="", allow_blank=True, max_length=100)
-    role = serializers.ChoiceField(choices=[(role.value, role.label) for role in ROLES], required=False, default="")
+    role = serializers.ChoiceField(
+        choices=[(role.value, role.label) for role in ROLES], required=False, allow_blank=True, default=""
+    )
 
 
 class PersonRefSerializer(serializers.Serializer):
@@ -80,15 +82,17 @@ class AssessmentDetailSerializer(AssessmentSerializer):
 
 
 class AssessmentFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=ASSESSMENT_STATUSES, required=False, default="")
+    status = serializers.ChoiceField(choices=ASSESSMENT_STATUSES, required=False, allow_blank=True, default="")
     assessor = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(role=User.Role.ASSESSOR), required=False, default=None
     )
     date_from = serializers.DateField(required=False, default=None)
     date_to = serializers.DateField(required=False, default=None)
-    location = serializers.CharField(required=False, default="", max_length=200)
-    search = serializers.CharField(required=False, default="", max_length=100)
-    objection = serializers.ChoiceField(choices=[("any", "any"), *OBJECTION_STATUSES], required=False, default="")
+    location = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    search = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    objection = serializers.ChoiceField(
+        choices=[("any", "any"), *OBJECTION_STATUSES], required=False, allow_blank=True, default=""
+    )
 
 
 class AssessmentCreateSerializer(serializers.Serializer):
