@@ -163,6 +163,9 @@ class Assessment(models.Model):
                 fields=["candidate", "qualification"],
                 condition=Q(status__in=OPEN_STATUSES),
                 name="one_open_assessment_per_qualification",
+                # The service's own refusal (``_check_one_result``), when the database is first to refuse.
+                violation_error_code="assessment_open",
+                violation_error_message=_("The candidate already has an open assessment of this qualification."),
             ),
         ]
         # The administrator's dashboard reads pages in (scheduled_at, id) order, filtered or not.

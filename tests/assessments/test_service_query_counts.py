@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 # Step -> queries, on qualification 0213 (ten competencies). Savepoints count: the test runs in a
 # transaction, so each step's own transaction is a savepoint here.
 QUERIES = {
-    "create": 19,
+    "create": 10,
     "assessors changed": 7,
     "cancel": 9,
     "start": 15,
@@ -41,8 +41,8 @@ QUERIES = {
     "deciding revision": 51,
     "objection lodged": 18,
     "objection rejected": 9,
-    "objection upheld": 38,
-    "re-assessment scheduled": 32,
+    "objection upheld": 34,
+    "re-assessment scheduled": 28,
 }
 
 

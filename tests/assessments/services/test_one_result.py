@@ -173,6 +173,48 @@ def test_an_import_refuses_a_second_row_for_the_same_candidate_and_qualification
     assert not Assessment.objects.exists()
 
 
+def test_when_the_database_is_first_to_refuse_it_gives_the_services_reason(monkeypatch):
+    """The constraint is checked by the database as the row is inserted, not asked before: its
+    refusal still reads as the rule's, not as a server error."""
+    from django.core.exceptions import ValidationError
+
+    from assessments.services import lifecycle
+
+    earlier = factories.AssessmentFactory()
+    monkeypatch.setattr(lifecycle, "_check_one_result", lambda **kwargs: None)
+    with pytest.raises(ValidationError) as refused:
+        schedule(earlier)
+    assert refused.value.messages == ["The candidate already has an open assessment of this qualification."]
+    assert [error.code for errors in refused.value.error_dict.values() for error in errors] == ["assessment_open"]
+    assert Assessment.objects.filter(candidate=earlier.candidate).count() == 1
+
+
+def test_an_import_the_database_refuses_lists_the_reason_per_row_and_keeps_nothing(monkeypatch, administrator):
+    """Written all or none without savepoints, the import stops at the database's refusal, then
+    checks each row in a savepoint of its own to say which one and why."""
+    from assessments.forms import AssessmentsImportForm
+    from assessments.services import lifecycle
+
+    candidate, qualification = factories.CandidateFactory(), factories.QualificationFactory()
+    first, second = factories.AssessorFactory(), factories.AssessorFactory()
+    when = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
+    row = {
+        "candidate": candidate.email,
+        "qualification": qualification.code,
+        "first_assessor": first.email,
+        "second_assessor": second.email,
+        "scheduled_at": when,
+    }
+    rows = AssessmentsImportForm.parse([row, row])
+    monkeypatch.setattr(lifecycle, "_check_one_result", lambda **kwargs: None)
+    report = services.assessments_import(created_by=administrator, rows=rows, write=True)
+    assert not report.written
+    assert {r.number: r.problems for r in report.problems} == {
+        3: ["The candidate already has an open assessment of this qualification."]
+    }
+    assert not Assessment.objects.exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_administrators_scheduling_one_candidate_at_once_get_one_assessment_and_a_reason(monkeypatch):
     """Both pass the check before either saves, unless the candidate's row makes them queue: then
