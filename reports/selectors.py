@@ -78,8 +78,13 @@ class ReportFigures:
         return round(100 * self.certified / self.decided) if self.decided else None
 
 
-def report_figures() -> ReportFigures:
-    """Counts per display status, certification rate, overruns and assessor workload.
+# The page shows the busiest assessors; the report's export lists every one.
+ASSESSORS_SHOWN = 20
+
+
+def report_figures(assessors: int | None = None) -> ReportFigures:
+    """Counts per display status, certification rate, overruns and assessor workload: every
+    assessor by name, or the ``assessors`` with the most open assessments (then the most in all).
 
     The rate is of valid certificates among decided assessments: a revoked certificate is a
     decided assessment that no longer counts as certified.
@@ -101,13 +106,20 @@ def report_figures() -> ReportFigures:
         revoked=revoked,
         ended=ended,
         overruns=overruns,
-        workload=[
-            (tally.assessor, tally.open, tally.total)
-            for tally in AssessorTally.objects.filter(total__gt=0)
-            .select_related("assessor")
-            .order_by("assessor__last_name", "assessor__first_name", "assessor_id")
-        ],
+        workload=_workload(assessors),
     )
+
+
+def _workload(assessors: int | None) -> list[tuple[User, int, int]]:
+    tallies = AssessorTally.objects.filter(total__gt=0).select_related("assessor")
+    if assessors is None:
+        tallies = tallies.order_by("assessor__last_name", "assessor__first_name", "assessor_id")
+    else:
+        # Cut in the database: a large centre has thousands of assessors.
+        tallies = tallies.order_by("-open", "-total", "assessor__last_name", "assessor__first_name", "assessor_id")[
+            :assessors
+        ]
+    return [(tally.assessor, tally.open, tally.total) for tally in tallies]
 
 
 def report_rows(figures: ReportFigures) -> list[ReportRow]:

@@ -19,7 +19,8 @@ def report(request):
         "reports/report.html",
         {
             "freshness": selectors.freshness(),
-            "figures": selectors.report_figures(),
+            "figures": selectors.report_figures(assessors=selectors.ASSESSORS_SHOWN),
+            "assessors_shown": selectors.ASSESSORS_SHOWN,
             "outcomes": selectors.outcomes_per_month(),
             "not_proven": selectors.competencies_not_proven(),
             "objections": selectors.objection_outcomes(),
