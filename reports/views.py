@@ -6,9 +6,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.api import administrator_required
+from jobs import api as jobs
 from portal.exports import export_response
 
-from . import selectors, services
+from . import background, selectors, services
 
 
 @administrator_required
@@ -47,6 +48,6 @@ def report_export(request, file_format: str):
 
 @administrator_required
 def report_outcomes_export(request, file_format: str):
-    """The outcome reports, every assessor pair included, as sections of one sheet."""
-    header, rows = selectors.outcome_report_rows()
-    return export_response(file_format, "outcome-reports", header, rows)
+    """The outcome reports, every assessor pair included, as sections of one sheet: at once when
+    short, otherwise a job (a large centre has many thousands of pairs)."""
+    return jobs.export(request, kind=background.OUTCOME_REPORTS_EXPORT, file_format=file_format)
