@@ -1,13 +1,15 @@
-"""Reads for the reports page and its exports, from the counters (a few rows whatever the data):
+"""Reads for the reports page and its exports, from the counters (a row per status, month,
+competency, assessor or pair of assessors, whatever the number of assessments):
 statuses, outcomes, overruns, workload, outcomes per month, competencies not proven, objections,
 assessor agreement; and how fresh the figures are."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TypeAlias
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -78,8 +80,13 @@ class ReportFigures:
         return round(100 * self.certified / self.decided) if self.decided else None
 
 
-def report_figures() -> ReportFigures:
-    """Counts per display status, certification rate, overruns and assessor workload.
+# The page shows the busiest assessors; the report's export lists every one.
+ASSESSORS_SHOWN = 20
+
+
+def report_figures(assessors: int | None = None) -> ReportFigures:
+    """Counts per display status, certification rate, overruns and assessor workload: every
+    assessor by name, or the ``assessors`` with the most open assessments (then the most in all).
 
     The rate is of valid certificates among decided assessments: a revoked certificate is a
     decided assessment that no longer counts as certified.
@@ -101,13 +108,20 @@ def report_figures() -> ReportFigures:
         revoked=revoked,
         ended=ended,
         overruns=overruns,
-        workload=[
-            (tally.assessor, tally.open, tally.total)
-            for tally in AssessorTally.objects.filter(total__gt=0)
-            .select_related("assessor")
-            .order_by("assessor__last_name", "assessor__first_name", "assessor_id")
-        ],
+        workload=_workload(assessors),
     )
+
+
+def _workload(assessors: int | None) -> list[tuple[User, int, int]]:
+    tallies = AssessorTally.objects.filter(total__gt=0).select_related("assessor")
+    if assessors is None:
+        tallies = tallies.order_by("assessor__last_name", "assessor__first_name", "assessor_id")
+    else:
+        # Cut in the database: a large centre has thousands of assessors.
+        tallies = tallies.order_by("-open", "-total", "assessor__last_name", "assessor__first_name", "assessor_id")[
+            :assessors
+        ]
+    return [(tally.assessor, tally.open, tally.total) for tally in tallies]
 
 
 def report_rows(figures: ReportFigures) -> list[ReportRow]:
@@ -213,25 +227,55 @@ def _agreement(label: str, tally: AgreementCounts) -> Agreement:
 def assessor_agreement(pairs: int | None = None) -> tuple[list[Agreement], list[Agreement]]:
     """Percentage agreement and Cohen's kappa before reconciliation, per competency and per pair
     of assessors: every pair in the order of their ids, or the ``pairs`` with the most judgements."""
-    per_competency = [
+    if pairs is None:
+        tallies = _pair_tallies().order_by("first_id", "second_id")
+    else:
+        tallies = _pair_tallies().order_by("-judgements", "first_id", "second_id")[:pairs]
+    return _competency_agreement(), [_pair_agreement(t) for t in tallies]
+
+
+def _competency_agreement() -> list[Agreement]:
+    return [
         _agreement(f"{t.competency.order}. {t.competency.text} ({t.competency.code})", t)
         for t in CompetencyTally.objects.filter(judgements__gt=0)
         .select_related("competency")
         .order_by("competency__qualification", "competency__order")
     ]
-    tallies = PairTally.objects.filter(judgements__gt=0).select_related("first", "second")
-    if pairs is None:
-        tallies = tallies.order_by("first_id", "second_id")
-    else:
-        tallies = tallies.order_by("-judgements", "first_id", "second_id")[:pairs]
-    per_pair = [_agreement(f"{t.first} / {t.second}", t) for t in tallies]
-    return per_competency, per_pair
 
 
-def outcome_report_rows() -> tuple[list[str], list[list[Cell]]]:
-    """The outcome reports as one sheet: its header, the first section's heading, and its rows,
-    each further section a blank row, a heading row and its rows."""
-    per_competency, per_pair = assessor_agreement()
+def _pair_tallies() -> QuerySet[PairTally]:
+    return PairTally.objects.filter(judgements__gt=0).select_related("first", "second")
+
+
+def _pair_agreement(tally: PairTally) -> Agreement:
+    return _agreement(f"{tally.first} / {tally.second}", tally)
+
+
+def _agreement_row(a: Agreement) -> list[Cell]:
+    return [a.label, a.assessments, a.judgements, a.percentage, a.kappa]
+
+
+@dataclass
+class OutcomeReport:
+    """The outcome reports as one sheet: its header (the first section's heading), then its rows,
+    each further section a blank row, a heading row and its rows. Every section but the last is
+    a few rows of counters, read at once; the last, a row per pair of assessors (many thousands
+    at a large centre), is counted first and read as it is written."""
+
+    header: list[str]
+    first_rows: list[list[Cell]]  # every row before the pairs'
+    pairs: QuerySet[PairTally]
+
+    def count(self) -> int:
+        return len(self.first_rows) + self.pairs.count()
+
+    def rows(self) -> Iterator[list[Cell]]:
+        yield from self.first_rows
+        for tally in self.pairs.iterator():
+            yield _agreement_row(_pair_agreement(tally))
+
+
+def outcome_report() -> OutcomeReport:
     header = [
         _("Outcomes per month"),
         _("Certified"),
@@ -239,6 +283,7 @@ def outcome_report_rows() -> tuple[list[str], list[list[Cell]]]:
         _("Proof of competencies"),
         _("Not certified"),
     ]
+    agreement_heading = [_("Assessments"), _("Judgements"), _("Agreement (%)"), _("Cohen's kappa")]
     rows: list[list[Cell]] = [
         [f"{r.month:%Y-%m}", r.certified, r.partial, r.statement, r.not_certified] for r in outcomes_per_month()
     ]
@@ -248,10 +293,7 @@ def outcome_report_rows() -> tuple[list[str], list[list[Cell]]]:
     ]
     rows += [[], [_("Objections"), _("Number")]]
     rows += [[str(label), count] for label, count in objection_outcomes()]
-    for title, agreements in (
-        (_("Agreement per competency"), per_competency),
-        (_("Agreement per assessor pair"), per_pair),
-    ):
-        rows += [[], [title, _("Assessments"), _("Judgements"), _("Agreement (%)"), _("Cohen's kappa")]]
-        rows += [[a.label, a.assessments, a.judgements, a.percentage, a.kappa] for a in agreements]
-    return header, rows
+    rows += [[], [_("Agreement per competency"), *agreement_heading]]
+    rows += [_agreement_row(a) for a in _competency_agreement()]
+    rows += [[], [_("Agreement per assessor pair"), *agreement_heading]]
+    return OutcomeReport(header=header, first_rows=rows, pairs=_pair_tallies().order_by("first_id", "second_id"))

@@ -6,9 +6,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.api import administrator_required
+from jobs import api as jobs
 from portal.exports import export_response
 
-from . import selectors, services
+from . import background, selectors, services
 
 
 @administrator_required
@@ -19,7 +20,8 @@ def report(request):
         "reports/report.html",
         {
             "freshness": selectors.freshness(),
-            "figures": selectors.report_figures(),
+            "figures": selectors.report_figures(assessors=selectors.ASSESSORS_SHOWN),
+            "assessors_shown": selectors.ASSESSORS_SHOWN,
             "outcomes": selectors.outcomes_per_month(),
             "not_proven": selectors.competencies_not_proven(),
             "objections": selectors.objection_outcomes(),
@@ -46,6 +48,6 @@ def report_export(request, file_format: str):
 
 @administrator_required
 def report_outcomes_export(request, file_format: str):
-    """The outcome reports, every assessor pair included, as sections of one sheet."""
-    header, rows = selectors.outcome_report_rows()
-    return export_response(file_format, "outcome-reports", header, rows)
+    """The outcome reports, every assessor pair included, as sections of one sheet: at once when
+    short, otherwise a job (a large centre has many thousands of pairs)."""
+    return jobs.export(request, kind=background.OUTCOME_REPORTS_EXPORT, file_format=file_format)
