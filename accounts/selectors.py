@@ -7,9 +7,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db import connection
-from django.db.models import BooleanField, Case, F, Func, Q, QuerySet, Subquery, When
+from django.db.models import Case, Q, QuerySet, When
 from django.utils.translation import gettext as _
+
+from portal.queries import among
 
 from .models import User
 from .services import ROLES_CREATED_IN_PORTAL
@@ -37,25 +38,9 @@ def people_matching(text: str) -> QuerySet[User]:
 
 def _matching_first(accounts: QuerySet[User], search: str) -> QuerySet[User]:
     """``accounts`` whose name or e-mail address starts with what was searched, read from the
-    prefix indexes before they are put in name order.
-
-    Asked in name order with a limit, PostgreSQL walks the name index from "A" and tests every
-    account on the way: it does not know that the people called Janssens are all at "J", and
-    reads everyone before them. On PostgreSQL the matching ids are therefore gathered first into
-    an array (``id = ANY(ARRAY(SELECT ...))``, computed once; the planner expects it to be short),
-    and only those accounts are looked up by primary key and sorted. SQLite filters directly."""
-    if connection.vendor != "postgresql":
-        return accounts.filter(pk__in=people_matching(search).values("pk"))
-    return accounts.filter(_AmongIds(F("pk"), Subquery(people_matching(search).order_by().values("pk"))))
-
-
-class _AmongIds(Func):
-    """``id = ANY(ARRAY(SELECT ...))``: the subquery's ids computed once, as an array."""
-
-    template = "%(expressions)s)"
-    arg_joiner = " = ANY(ARRAY"
-    arity = 2
-    output_field = BooleanField()
+    prefix indexes before they are put in name order (``among``): asked in name order with a
+    limit, PostgreSQL would walk the name index from "A" and read everyone before the Janssens."""
+    return among(accounts, people_matching(search).values("pk"))
 
 
 def people(*, search: str = "", role: str = "") -> QuerySet[User]:
