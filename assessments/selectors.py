@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.api import people_matching
 from accounts.models import User
 from audit.api import Action, entries_about
+from portal.queries import among
 from qualifications.models import Competency, Indicator, Qualification
 
 from .documents import documents
@@ -339,10 +340,9 @@ def assessments_filtered(
         assessments = assessments.filter(objection__isnull=False)
     elif objection:
         # The objections of one status are read first (the status index), then the page of their
-        # assessments: as a join, the planner walks the schedule from today, probing each
-        # assessment for an objection, and few sessions still to come have one.
-        objected = list(Objection.objects.filter(status=objection).values_list("assessment_id", flat=True))
-        assessments = assessments.filter(pk__in=objected)
+        # assessments (``among``): as a join, or told thousands of ids, the planner walks the
+        # schedule from today probing each session, and few sessions still to come are objected to.
+        assessments = among(assessments, Objection.objects.filter(status=objection).values("assessment_id"))
     if CERTIFICATE_NUMBER.match(search.strip()):
         # Numbers are issued in capitals; one typed in lower case is the same number. Both
         # spellings read the unique index, where a case-insensitive comparison would not.
