@@ -97,6 +97,7 @@ class CancelForm(CrispyForm):
 
 class DayForm(forms.Form):
     day = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    location = forms.CharField(label=_("Location"), required=False, max_length=200)
 
 
 class IndicatorsByCompetency(forms.models.ModelChoiceIterator):

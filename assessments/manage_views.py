@@ -1,6 +1,7 @@
 """Pages for administrators (test centre staff). The Django admin covers everything else."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from jobs import api as jobs
 from portal.forms import add_service_errors
 from portal.import_page import spreadsheet_import
+from portal.pagination import Keyset, keyset_page
 
 from . import access, background, selectors, services
 from .forms import (
@@ -22,6 +24,10 @@ from .forms import (
     RescheduleForm,
 )
 from .models import Assessment
+
+# A busy test centre holds some 900 sessions on one day: shown a page at a time, in the order of
+# the day, each page read from the schedule's index where the one before ended.
+DAY_SESSIONS_PER_PAGE = 50
 
 
 def _warn_of_overlaps(request, assessment: Assessment) -> None:
@@ -130,20 +136,34 @@ def assessment_schedule(request, pk: int):
 
 @access.administrator_required
 def day_view(request):
-    """The sessions of one date with place and assessors; today unless another date is asked."""
+    """The sessions of one date with place and assessors, a page at a time; today unless another
+    date is asked, every place unless one is."""
     form = DayForm(request.GET or None)
-    day = (form.cleaned_data.get("day") if form.is_valid() else None) or timezone.localdate()
+    chosen = form.cleaned_data if form.is_valid() else {}
+    day = chosen.get("day") or timezone.localdate()
+    location = chosen.get("location", "")
+    keyset = Keyset(
+        selectors.day_sessions(day, location=location), ("scheduled_at", "pk"), per_page=DAY_SESSIONS_PER_PAGE
+    )
     return render(
         request,
         "assessments/day.html",
         {
             "form": form,
             "day": day,
-            "sessions": selectors.day_sessions(day),
-            "previous_day": day - timedelta(days=1),
-            "next_day": day + timedelta(days=1),
+            "location": location,
+            "page": keyset_page(request, keyset),
+            "count": selectors.day_session_count(day, location=location),
+            "day_url": _day_url(day, location),
+            "previous_day_url": _day_url(day - timedelta(days=1), location),
+            "next_day_url": _day_url(day + timedelta(days=1), location),
         },
     )
+
+
+def _day_url(day: date, location: str) -> str:
+    """A day's first page at the same place: the links keep the filter, as the pages of one day do."""
+    return "?" + urlencode({"day": day.isoformat(), **({"location": location} if location else {})})
 
 
 @access.administrator_required

@@ -436,17 +436,19 @@ def assessor_overlaps(assessment: Assessment) -> list[Assessment]:
     return [other for other in nearby if other.planned_end > assessment.scheduled_at]
 
 
-def day_sessions(day: date) -> QuerySet[Assessment]:
-    """The sessions of one date, in the order of the day, with place, assessors and status.
+def day_sessions(day: date, *, location: str = "") -> AssessmentQuerySet:
+    """The sessions of one date (at one place, when given), with place, assessors and status, to
+    be read a page at a time in the order of the day (``portal.pagination.Keyset``).
 
-    The date is a range of moments, read from the schedule's index (the date of the column would
-    be computed for every row)."""
-    return (
-        Assessment.objects.with_people()
-        .with_display_status()
-        .filter(scheduled_at__gte=local_day_start(day), scheduled_at__lt=local_day_start(day + timedelta(days=1)))
-        .order_by("scheduled_at", "location", "pk")
-    )
+    The dashboard's filters of a date and a place: the date is a range of moments, read from the
+    schedule's index (the date of the column would be computed for every row)."""
+    return assessments_filtered(date_from=day, date_to=day, location=location).with_people().with_display_status()
+
+
+def day_session_count(day: date, *, location: str = "") -> int:
+    """How many sessions ``day_sessions`` holds. Without a place, counted from the schedule's
+    index alone (its entries of that day, no row read): a few index pages on the busiest day."""
+    return assessments_filtered(date_from=day, date_to=day, location=location).count()
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Test data. The real qualification 0213 comes from its fixture; everything else from here."""
 
+import uuid
 from datetime import timedelta
 
 import factory
@@ -122,3 +123,27 @@ class IssuingCentreFactory(factory.django.DjangoModelFactory):
     address = "Koning Albert II-laan 37\n1030 Brussel"
     recognition_number = "TC-0213-017"
     is_current = True
+
+
+def sessions_on(day, count: int, *, location: str = "Test centre", per_slot: int = 3) -> list[Assessment]:
+    """``count`` sessions of one day in one query, ``per_slot`` at each time (from eight o'clock,
+    every two minutes): a busy test centre's day, with sessions at the same time to tell apart by id."""
+    qualification = QualificationFactory()
+    assessors = AssessorFactory.create_batch(2)
+    stamp = uuid.uuid4().hex[:12]
+    candidates = User.objects.bulk_create(
+        User(email=f"day{n}-{stamp}@example.org", username=f"day{n}-{stamp}@example.org", last_name=f"Day{n:04d}")
+        for n in range(count)
+    )
+    eight = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time())) + timedelta(hours=8)
+    return Assessment.objects.bulk_create(
+        Assessment(
+            candidate=candidate,
+            qualification=qualification,
+            first_assessor=assessors[0],
+            second_assessor=assessors[1],
+            scheduled_at=eight + timedelta(minutes=2 * (n // per_slot)),
+            location=location,
+        )
+        for n, candidate in enumerate(candidates)
+    )

@@ -5,9 +5,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments import selectors, services
+from assessments.manage_views import DAY_SESSIONS_PER_PAGE
 from assessments.models import Assessment
 from audit.models import AuditEntry
 from reports.selectors import report_figures
@@ -226,10 +229,70 @@ def test_the_day_view_lists_the_sessions_of_a_date(client, administrator, qualif
     factories.AssessmentFactory(qualification=qualification, scheduled_at=at + timedelta(days=1))
     client.force_login(administrator)
     response = client.get(f"/assessments/day/?day={day:%Y-%m-%d}")
-    assert list(response.context["sessions"]) == [morning, afternoon]
+    assert list(response.context["page"]) == [morning, afternoon]
     page = response.content.decode()
     for assessment in (morning, afternoon):
         assert assessment.location in page and assessment.first_assessor.full_name in page
         assert assessment.second_assessor.full_name in page
     assert "09:00" in page
     assert client.get("/assessments/day/").context["day"] == timezone.localdate()
+
+
+def day_pages(client, url: str, link: str) -> list[list[Assessment]]:
+    """The pages reached from ``url`` by following its ``link`` ("next_url", "previous_url")."""
+    pages = []
+    while url:
+        page = client.get(url).context["page"]
+        pages.append(page.object_list)
+        url = getattr(page, link) and "/assessments/day/" + getattr(page, link)
+    return pages
+
+
+def test_a_busy_day_is_shown_a_page_at_a_time_in_the_order_of_the_day(client, administrator):
+    day = timezone.localdate() + timedelta(days=3)
+    sessions = factories.sessions_on(day, 2 * DAY_SESSIONS_PER_PAGE + 10)
+    midnight = selectors.local_day_start(day)
+    factories.AssessmentFactory(scheduled_at=midnight - timedelta(seconds=1))  # the evening before
+    factories.AssessmentFactory(scheduled_at=midnight + timedelta(days=1))  # the next day's first
+    in_order = sorted(sessions, key=lambda session: (session.scheduled_at, session.pk))
+    client.force_login(administrator)
+    forwards = day_pages(client, f"/assessments/day/?day={day:%Y-%m-%d}", "next_url")
+    assert [len(page) for page in forwards] == [DAY_SESSIONS_PER_PAGE, DAY_SESSIONS_PER_PAGE, 10]
+    assert [session for page in forwards for session in page] == in_order
+    backwards = day_pages(client, f"/assessments/day/?day={day:%Y-%m-%d}&at=last", "previous_url")
+    assert [session for page in reversed(backwards) for session in page] == in_order
+    page = client.get(f"/assessments/day/?day={day:%Y-%m-%d}").content.decode()
+    assert f"{len(sessions)} sessions on this date." in page and "Later" in page
+
+
+def test_the_day_view_runs_as_many_queries_for_a_busy_day(client, administrator, django_assert_max_num_queries):
+    quiet, busy = timezone.localdate() + timedelta(days=3), timezone.localdate() + timedelta(days=4)
+    factories.sessions_on(quiet, 2)
+    factories.sessions_on(busy, 3 * DAY_SESSIONS_PER_PAGE)
+    client.force_login(administrator)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(f"/assessments/day/?day={quiet:%Y-%m-%d}")
+    for url in (f"/assessments/day/?day={busy:%Y-%m-%d}", f"/assessments/day/?day={busy:%Y-%m-%d}&at=last"):
+        with django_assert_max_num_queries(len(queries)):
+            response = client.get(url)
+        assert len(response.context["page"]) == DAY_SESSIONS_PER_PAGE
+    later = response.context["page"].previous_url
+    with django_assert_max_num_queries(len(queries)):
+        assert len(client.get("/assessments/day/" + later).context["page"]) == DAY_SESSIONS_PER_PAGE
+
+
+def test_the_day_view_shows_one_place_and_keeps_it_across_pages_and_days(client, administrator):
+    day = timezone.localdate() + timedelta(days=3)
+    room = factories.sessions_on(day, DAY_SESSIONS_PER_PAGE + 1, location="Room 1")
+    factories.sessions_on(day, 5, location="Room 2")
+    client.force_login(administrator)
+    response = client.get(f"/assessments/day/?day={day:%Y-%m-%d}&location=room+1")
+    first = response.context["page"]
+    later = client.get("/assessments/day/" + first.next_url).context["page"]
+    assert [*first, *later] == sorted(room, key=lambda session: (session.scheduled_at, session.pk))
+    assert "location=room+1" in first.next_url
+    page = response.content.decode()
+    assert f"{len(room)} sessions at room 1 on this date." in page
+    assert f"?day={day + timedelta(days=1):%Y-%m-%d}&amp;location=room+1" in page
+    empty = client.get(f"/assessments/day/?day={day:%Y-%m-%d}&location=Room+3").content.decode()
+    assert "No session is scheduled at Room 3 on this date." in empty

@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
+from assessments import selectors
 from assessments.models import Assessment, Objection
 from audit.models import AuditEntry
 from notifications.models import Notification
@@ -166,3 +167,39 @@ def test_objection_filter_reads_the_objections_of_its_status_by_index(client, ad
     assert large.rows <= small.rows * 1.2 + 20, f"rows read (2,000 → 20,000 assessments): {small.rows} → {large.rows}"
     assert "objection_status" in large.indexes
     assert large.read("assessments_objection") <= {"Index Scan", "Index Only Scan", "Bitmap Heap Scan"}
+
+
+# Outside a transaction, so that the table is vacuumed as it grows, as autovacuum would: an
+# index-only scan skips the table's rows where VACUUM marked them visible to all.
+@pytest.mark.django_db(transaction=True)
+def test_day_view_reads_a_page_of_a_busy_day_whatever_its_sessions(client, administrator):
+    """A page of the day's sessions is read from the schedule's index where the page before ended:
+    as many rows with 180 sessions on the day, in three rooms, as with 1,800. Its count reads the
+    day's entries of the index alone, no row of the table."""
+    day = timezone.localdate() + timedelta(days=5)
+    client.force_login(administrator)
+    for other_day in (day - timedelta(days=1), day + timedelta(days=1)):
+        factories.sessions_on(other_day, 300)
+    rooms = [f"Room {n}" for n in range(1, 4)]
+    for room in rooms:
+        factories.sessions_on(day, 60, location=room)
+    analyze()
+    middle = client.get(f"/assessments/day/?day={day:%Y-%m-%d}").context["page"].next_url
+    pages = [f"/assessments/day/?day={day:%Y-%m-%d}", f"/assessments/day/?day={day:%Y-%m-%d}&at=last"]
+
+    def page_rows(url: str) -> int:  # the page's work without its count's
+        return rows_read(client, url) - work_of(lambda: selectors.day_session_count(day)).rows
+
+    small = {page: page_rows(page) for page in [*pages, "/assessments/day/" + middle]}
+    count = work_of(lambda: selectors.day_session_count(day))
+    assert count.scans == {("Index Only Scan", "assessments_assessment")}
+    assert count.indexes == {"assessment_schedule_idx"} and count.rows == 180
+    for room in rooms:
+        factories.sessions_on(day, 540, location=room)
+    analyze()
+    large = {page: page_rows(page) for page in [*pages, "/assessments/day/" + middle]}
+    grown = {page: (small[page], large[page]) for page in small if large[page] > small[page] * 1.2 + 20}
+    assert not grown, f"rows read (180 → 1,800 sessions on the day) grew on: {grown}"
+    # Now most of the table: the planner may read the location index whole instead, still no row.
+    count = work_of(lambda: selectors.day_session_count(day))
+    assert count.scans == {("Index Only Scan", "assessments_assessment")}

@@ -261,8 +261,10 @@ OVERFLOW = """() => {
 }"""
 
 
-def phone_page(pages, user, language):
-    context = pages.browser.new_context(viewport={"width": 390, "height": 844}, locale=language)
+def phone_page(pages, user, language, *, javascript: bool = True):
+    context = pages.browser.new_context(
+        viewport={"width": 390, "height": 844}, locale=language, java_script_enabled=javascript
+    )
     context.add_cookies([{"name": "django_language", "value": language, "url": pages.base}])
     pages.contexts.append(context)
     page = context.new_page()
@@ -386,3 +388,20 @@ def test_the_language_chosen_in_the_header_stays_after_signing_out_and_in(pages,
     other.click("main button[type=submit]")
     other.wait_for_url(f"{pages.base}/assessments/")
     assert other.locator("html").get_attribute("lang") == "fr"
+
+
+def test_a_busy_day_is_paged_at_one_place_on_a_phone_without_javascript(pages, administrator):
+    day = timezone.localdate() + timedelta(days=2)
+    factories.sessions_on(day, 55, location="Room 1")
+    factories.sessions_on(day, 3, location="Room 2")
+    page = phone_page(pages, administrator, "en", javascript=False)
+    page.goto(f"{pages.base}/assessments/day/?day={day:%Y-%m-%d}")
+    page.fill("#id_location", "room 1")
+    page.click("main form button[type=submit]")
+    assert "55 sessions at room 1 on this date." in page.locator("main").inner_text()
+    assert page.locator("main tbody tr").count() == 50
+    page.click("main nav[aria-label=Pages] >> text=Later")
+    assert page.locator("main tbody tr").count() == 5
+    assert "Room 2" not in page.locator("main tbody").inner_text()
+    page.click("text=Next day")
+    assert "No session is scheduled at room 1 on this date." in page.locator("main").inner_text()
