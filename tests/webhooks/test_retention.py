@@ -74,3 +74,8 @@ def test_the_purge_runs_hourly_in_beat(endpoint, kept_days):
     assert entry["schedule"] == 3600.0
     assert tasks.purge_deliveries() == 1
 
+
+def test_the_deliveries_page_says_how_long_messages_are_kept(client, administrator, endpoint, kept_days):
+    client.force_login(administrator)
+    page = client.get(f"/webhooks/{endpoint.pk}/deliveries/").content.decode()
+    assert "deleted, with its answers, 7 days after it was recorded" in page
