@@ -99,6 +99,12 @@ def configure_from_django(sender: Celery, **kwargs) -> None:
                 "task": "integrations.tasks.purge_idempotent_responses",
                 "schedule": 3600.0,
             },
+            # Webhook deliveries finished more than WEBHOOKS_DELIVERIES_KEPT_DAYS ago, deleted; hourly, so
+            # each run deletes an hour's messages, and a first run cut short by its time limit goes on soon.
+            "purge-webhook-deliveries": {
+                "task": "webhooks.tasks.purge_deliveries",
+                "schedule": 3600.0,
+            },
             # Every 15 minutes: a reminder goes at most that late; each is recorded once.
             "send-reminders": {
                 "task": "notifications.tasks.send_reminders",

@@ -21,3 +21,9 @@ def queue_pending_deliveries() -> int:
     """Periodic sweep (beat): hand to the worker the retries that are due, and again the deliveries
     whose message may be lost (a broker that was down, a worker that died while sending)."""
     return services.DELIVERIES.sweep(lock=SWEEP_LOCK, seconds=55, pending=services.deliveries_to_resend)
+
+
+@shared_task(soft_time_limit=240, time_limit=270)
+def purge_deliveries() -> int:
+    """Delete the finished deliveries older than WEBHOOKS_DELIVERIES_KEPT_DAYS (beat, hourly)."""
+    return services.deliveries_purge()

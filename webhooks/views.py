@@ -1,5 +1,6 @@
 """The administrators' webhook pages; anybody else gets the portal's refusal (a 404)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -93,7 +94,13 @@ def deliveries(request, pk: int):
     """Every message to one endpoint: its event, status, attempts and the receiver's answers."""
     endpoint = get_object_or_404(Endpoint, pk=pk)
     return render(
-        request, "webhooks/deliveries.html", {"endpoint": endpoint, "page": page_of(request, delivery_list(endpoint))}
+        request,
+        "webhooks/deliveries.html",
+        {
+            "endpoint": endpoint,
+            "page": page_of(request, delivery_list(endpoint)),
+            "kept_days": settings.WEBHOOKS_DELIVERIES_KEPT_DAYS,
+        },
     )
 
 

@@ -287,6 +287,9 @@ WEBHOOKS_RETRY_DELAYS = tuple(int(s) for s in env_list("WEBHOOKS_RETRY_DELAYS", 
 # and takes over a claim this old (well above the task's hard time limit).
 WEBHOOKS_REQUEUE_AFTER_SECONDS = int(os.environ.get("WEBHOOKS_REQUEUE_AFTER_SECONDS", "120"))
 WEBHOOKS_CLAIM_ABANDONED_AFTER_SECONDS = int(os.environ.get("WEBHOOKS_CLAIM_ABANDONED_AFTER_SECONDS", "300"))
+# Days a finished delivery (delivered, failed, not sent) and its attempts are kept; then beat's
+# purge deletes them, so the table does not grow without end.
+WEBHOOKS_DELIVERIES_KEPT_DAYS = int(os.environ.get("WEBHOOKS_DELIVERIES_KEPT_DAYS", "30"))
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://localhost//"
