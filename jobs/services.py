@@ -12,6 +12,7 @@ import logging
 import secrets
 import tempfile
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +21,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -164,19 +165,9 @@ def job_run(*, job_id: int) -> Job | None:
     return job
 
 
-def _progress(job: Job) -> Callable[[int], None]:
-    """Record the rows done while the job runs; raise ``Cancelled`` once it is not running."""
-
-    def record(done: int) -> None:
-        updated = Job.objects.filter(pk=job.pk, status=Status.RUNNING, total__gte=done).update(done=done)
-        if not updated and not Job.objects.filter(pk=job.pk, status=Status.RUNNING).exists():
-            raise Cancelled
-
-    return record
-
-
 def _progress_in_transaction(job: Job) -> Callable[[int], None]:
-    """During an import's one transaction a write of the job's row would only be seen at its end:
+    """During a job's one transaction (an import's, an export's reading) a write of the job's row
+    would only be seen at its end, and would hold the row from a cancel until then:
     the rows done go to the shared cache instead, and the job's status is read (committed by the
     cancel's request) to stop."""
 
@@ -199,22 +190,25 @@ def _run_export(job: Job, kind: ExportKind) -> None:
     job.total = total
     every = settings.JOB_PROGRESS_EVERY
     with tempfile.TemporaryFile(suffix=f".{file_format}") as file:
-        written = export_write(
-            file, file_format, table.header, _bounded(table.rows, job), progress=_progress(job), every=every
-        )
+        with _reading():
+            written = export_write(
+                file, file_format, table.header, table.rows, progress=_progress_in_transaction(job), every=every
+            )
         file.seek(0)
         # Copied into the private storage only whole; a failure before leaves nothing there.
         job.result_name = private_storage.save(f"{_folder(job)}{job.download_name}", File(file))
     _finish(job, done=written, total=max(total, written))
 
 
-def _bounded(rows: Any, job: Job) -> Any:
-    """The rows, counting past the total counted at the start (rows added meanwhile) into it."""
-    for count, row in enumerate(rows, start=1):
-        if count > job.total:
-            job.total = count + settings.JOB_PROGRESS_EVERY
-            Job.objects.filter(pk=job.pk).update(total=job.total)
-        yield row
+def _reading() -> AbstractContextManager[object]:
+    """Where an export reads its rows. On PostgreSQL, in one transaction: outside one, the rows'
+    server-side cursor is declared WITH HOLD, and PostgreSQL copies the whole result before it
+    hands out the first row (18 s for the 21 million entries of a large centre's audit trail,
+    then about 3,000 rows a second instead of 50,000). The job's row is not written meanwhile, or
+    a cancel would wait for the end: the rows done go to the shared cache, as an import's do.
+    SQLite has no such cursors, and its transactions take the database's write lock at their
+    start (``transaction_mode``): there the rows are read outside one."""
+    return transaction.atomic() if connection.vendor == "postgresql" else nullcontext()
 
 
 def _run_import(job: Job, kind: ImportKind) -> None:

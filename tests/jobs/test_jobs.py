@@ -104,6 +104,25 @@ def test_a_long_csv_export_of_the_audit_trail_is_written_by_the_worker(client, a
     assert rows[0] == ["Wanneer", "Wie", "Wat", "Over", "Samenvatting"] and len(rows) == job.total + 1 > 4
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's server-side cursors")
+def test_an_export_reads_its_rows_through_a_cursor_that_streams(client):
+    """Outside a transaction Django declares the cursor WITH HOLD, and PostgreSQL copies the
+    whole result before the first row: the worker reads in a transaction of its own."""
+    administrator = factories.AdministratorFactory()
+    for n in range(6):
+        factories.CandidateFactory(last_name=f"Peeters{n:02}")
+    client.force_login(administrator)
+    client.get("/accounts/people/export.csv")
+    job = last_job()
+    with CaptureQueriesContext(connection) as queries:
+        services.job_run(job_id=job.pk)
+    declared = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("DECLARE")]
+    assert declared and not [sql for sql in declared if "WITH HOLD" in sql]
+    job.refresh_from_db()
+    assert (job.status, job.done) == ("done", 6)
+
+
 def test_only_the_owner_sees_a_job_not_even_another_administrator(client, administrator, people):
     client.force_login(administrator)
     client.get("/accounts/people/export.csv")
@@ -164,13 +183,30 @@ def test_a_cancelled_job_is_not_run(client, administrator, people):
     assert job.status == "cancelled" and not job.result_name and stored_job_files() == []
 
 
-def test_a_job_cancelled_while_it_runs_stops_and_keeps_no_file(administrator, test_export):
+@pytest.mark.django_db(transaction=True)
+def test_a_job_cancelled_while_it_runs_stops_and_keeps_no_file(test_export):
+    """The owner's cancel is another request, on another connection, while the worker reads the
+    rows in a transaction of its own: it does not wait for the export's end, and stops it."""
+    import threading
+
+    from django.db import connections
+
+    administrator = factories.AdministratorFactory()
     job = services.job_export_start(owner=administrator, kind="test-export", query="", file_format="csv", total=10)
+
+    def cancel_as_the_owner():
+        try:
+            services.job_cancel(job=Job.objects.get(pk=job.pk))
+        finally:
+            connections.close_all()
 
     def rows():
         for n in range(10):
             if n == 4:
-                services.job_cancel(job=job)
+                request = threading.Thread(target=cancel_as_the_owner)
+                request.start()
+                request.join(timeout=10)
+                assert not request.is_alive(), "the cancel waited for the export"
             yield [n]
 
     test_export["rows"] = rows()
