@@ -103,11 +103,25 @@ def export_write(
         text.detach()  # the file stays open for the caller
         return written
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    sheet.append(list(header))
+    sheet = None
     for written, row in enumerate(rows, start=1):
+        if sheet is None or (written - 1) % XLSX_ROWS_PER_SHEET == 0:
+            sheet = _sheet(workbook, header)
         sheet.append([_cell(value, xlsx=True) for value in row])
         if progress is not None and written % every == 0:
             progress(written)
+    if sheet is None:
+        _sheet(workbook, header)
     workbook.save(file)
     return written
+
+
+# A sheet holds at most 1,048,576 rows (Excel refuses a longer one as damaged): the rows below the
+# header of one sheet; more go on to the next sheet, which repeats the header.
+XLSX_ROWS_PER_SHEET = 1_048_575
+
+
+def _sheet(workbook: Workbook, header: Sequence[str]):
+    sheet = workbook.create_sheet()
+    sheet.append(list(header))
+    return sheet

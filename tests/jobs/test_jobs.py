@@ -398,3 +398,17 @@ def test_a_huge_job_id_is_a_404(client, administrator):
     for url in ("", "progress/", "download/"):
         assert client.get(f"/jobs/99999999999999999999999/{url}").status_code == 404
     assert client.post("/jobs/99999999999999999999999/cancel/").status_code == 404
+
+
+def test_an_xlsx_export_longer_than_a_sheet_goes_on_to_the_next_sheet(monkeypatch):
+    """Excel refuses a sheet of more than 1,048,576 rows as damaged: an export of more continues on
+    a next sheet, which repeats the header; an empty export is a header alone."""
+    from portal import exports
+
+    monkeypatch.setattr(exports, "XLSX_ROWS_PER_SHEET", 3)
+    for count, sheets in ((7, [[1, 2, 3], [4, 5, 6], [7]]), (6, [[1, 2, 3], [4, 5, 6]]), (0, [[]])):
+        file = io.BytesIO()
+        assert exports.export_write(file, "xlsx", ["n"], ([n] for n in range(1, count + 1))) == count
+        workbook = load_workbook(file, read_only=True)
+        read = [[row[0] for row in sheet.iter_rows(values_only=True)] for sheet in workbook.worksheets]
+        assert read == [["n", *numbers] for numbers in sheets]
