@@ -5,7 +5,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -101,16 +100,13 @@ def _check_one_result(*, candidate: User, qualification: Qualification, followin
     assessment followed is its caller's to check. The database holds the open part too
     (``one_open_assessment_per_qualification``).
     """
-    # One read of the candidate's few assessments of the qualification, each with what counts.
-    theirs = list(
-        Assessment.objects.filter(candidate=candidate, qualification=qualification)
-        .annotate(
-            revoked=Exists(documents().revoked(of=OuterRef("pk"))),
-            objected=Exists(Objection.objects.filter(assessment=OuterRef("pk"), status=Objection.Status.OPEN)),
-        )
-        .values_list("pk", "status", "revoked", "objected")
+    # The candidate's assessments of the qualification, then only what those few need: for a
+    # newcomer (most rows of an import) one simple query.
+    theirs = dict(
+        Assessment.objects.filter(candidate=candidate, qualification=qualification).values_list("pk", "status")
     )
-    if any(status == Status.CERTIFIED and not revoked for _pk, status, revoked, _objected in theirs):
+    certified = {pk for pk, status in theirs.items() if status == Status.CERTIFIED}
+    if certified and certified - set(documents().revoked().filter(assessment__in=certified)):
         raise ValidationError(
             {
                 "candidate": ValidationError(
@@ -119,7 +115,7 @@ def _check_one_result(*, candidate: User, qualification: Qualification, followin
                 )
             }
         )
-    if any(status in Assessment.OPEN for _pk, status, _revoked, _objected in theirs):
+    if any(status in Assessment.OPEN for status in theirs.values()):
         raise ValidationError(
             {
                 "candidate": ValidationError(
@@ -127,8 +123,8 @@ def _check_one_result(*, candidate: User, qualification: Qualification, followin
                 )
             }
         )
-    followed = following.pk if following is not None else None
-    if any(objected and pk != followed for pk, _status, _revoked, objected in theirs):
+    others = [pk for pk in theirs if following is None or pk != following.pk]
+    if others and Objection.objects.filter(assessment__in=others, status=Objection.Status.OPEN).exists():
         raise ValidationError(
             {
                 "candidate": ValidationError(
