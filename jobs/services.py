@@ -23,10 +23,10 @@ from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.http import QueryDict
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from portal.exports import FORMATS, export_write
+from portal.exports import FORMATS, XLSX_ROWS_PER_SHEET, export_write
 from portal.imports import ImportReport
 from portal.storage import private_storage
 
@@ -188,6 +188,10 @@ def _run_export(job: Job, kind: ExportKind) -> None:
     total = table.count()
     Job.objects.filter(pk=job.pk).update(total=total)
     job.total = total
+    if file_format == "xlsx" and total > XLSX_ROWS_PER_SHEET:
+        # Told at once, rather than after the half hour such a workbook would take to fail.
+        _fail(job, _too_many_for_a_spreadsheet(total))
+        return
     every = settings.JOB_PROGRESS_EVERY
     with tempfile.TemporaryFile(suffix=f".{file_format}") as file:
         with _reading():
@@ -198,6 +202,15 @@ def _run_export(job: Job, kind: ExportKind) -> None:
         # Copied into the private storage only whole; a failure before leaves nothing there.
         job.result_name = private_storage.save(f"{_folder(job)}{job.download_name}", File(file))
     _finish(job, done=written, total=max(total, written))
+
+
+def _too_many_for_a_spreadsheet(total: int) -> str:
+    return _(
+        "These %(rows)s rows are more than a spreadsheet holds (%(most)s): export them as CSV, or narrow the selection."
+    ) % {
+        "rows": formats.number_format(total, force_grouping=True),
+        "most": formats.number_format(XLSX_ROWS_PER_SHEET, force_grouping=True),
+    }
 
 
 def _reading() -> AbstractContextManager[object]:
@@ -231,11 +244,11 @@ def _run_import(job: Job, kind: ImportKind) -> None:
         "problems": [{"number": row.number, "problems": row.problems} for row in problems[:PROBLEM_ROWS_KEPT]],
     }
     Job.objects.filter(pk=job.pk).update(report=job.report)
-    cache.delete(progress_key(job.pk))
     _finish(job, done=len(table), total=len(table))
 
 
 def _finish(job: Job, *, done: int, total: int) -> None:
+    cache.delete(progress_key(job.pk))  # the rows done are on the job's row from now on
     finished = Job.objects.filter(pk=job.pk, status=Status.RUNNING).update(
         status=Status.DONE,
         done=done,

@@ -117,7 +117,8 @@ def export_write(
 
 
 # A sheet holds at most 1,048,576 rows (Excel refuses a longer one as damaged): the rows below the
-# header of one sheet; more go on to the next sheet, which repeats the header.
+# header of one sheet. An export job of more rows is refused as xlsx (``jobs``); rows that came
+# while one was written go on to a next sheet, which repeats the header.
 XLSX_ROWS_PER_SHEET = 1_048_575
 
 

@@ -132,7 +132,7 @@ def test_only_the_owner_sees_a_job_not_even_another_administrator(client, admini
     for url in ("", "progress/", "download/"):
         assert client.get(f"/jobs/{job.pk}/{url}").status_code == 404, url
     assert client.post(f"/jobs/{job.pk}/cancel/").status_code == 404
-    assert client.get("/jobs/").context["jobs"].count() == 0
+    assert client.get("/jobs/").context["jobs"] == []
     client.logout()
     assert client.get(f"/jobs/{job.pk}/download/").status_code == 302  # to the sign-in page
 
@@ -412,3 +412,34 @@ def test_an_xlsx_export_longer_than_a_sheet_goes_on_to_the_next_sheet(monkeypatc
         workbook = load_workbook(file, read_only=True)
         read = [[row[0] for row in sheet.iter_rows(values_only=True)] for sheet in workbook.worksheets]
         assert read == [["n", *numbers] for numbers in sheets]
+
+
+def test_an_xlsx_export_of_more_rows_than_a_sheet_holds_is_refused_at_once(administrator, test_export, monkeypatch):
+    """Told as soon as the worker counts the rows, not after the half hour such a workbook would
+    take to fail; the same selection as CSV is written."""
+    monkeypatch.setattr(services, "XLSX_ROWS_PER_SHEET", 9)
+    test_export["rows"] = iter([[n] for n in range(10)])
+    job = services.job_export_start(owner=administrator, kind="test-export", query="", file_format="xlsx", total=10)
+    services.job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.result_name) == ("failed", "")
+    assert job.error == (  # in the owner's language, the factory's Dutch
+        "Deze 10 rijen zijn meer dan een rekenblad kan bevatten (9): exporteer ze als CSV, of verklein de selectie."
+    )
+    test_export["rows"] = iter([[n] for n in range(10)])
+    job = services.job_export_start(owner=administrator, kind="test-export", query="", file_format="csv", total=10)
+    services.job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.done) == ("done", 10)
+
+
+def test_the_list_of_jobs_shows_a_running_jobs_rows_done(client, administrator, test_export):
+    """While a job runs in its transaction, its rows done are in the shared cache, not on its row."""
+    from django.core.cache import cache
+
+    job = services.job_export_start(owner=administrator, kind="test-export", query="", file_format="csv", total=10)
+    Job.objects.filter(pk=job.pk).update(status="running")
+    cache.set(services.progress_key(job.pk), 6)
+    client.force_login(administrator)
+    [(listed, progress)] = client.get("/jobs/").context["jobs"]
+    assert listed == job and (progress["done"], progress["total"]) == (6, 10)
