@@ -22,7 +22,8 @@ RELOAD_SECONDS = 5
 @login_required
 def job_list(request):
     jobs = Job.objects.for_user(request.user)[:100]
-    return render(request, "jobs/list.html", {"jobs": jobs})
+    # A running job's rows done are in the shared cache (``job_progress``), not yet on its row.
+    return render(request, "jobs/list.html", {"jobs": [(job, services.job_progress(job=job)) for job in jobs]})
 
 
 @login_required

@@ -105,8 +105,8 @@ def _check_one_result(*, candidate: User, qualification: Qualification, followin
     theirs = dict(
         Assessment.objects.filter(candidate=candidate, qualification=qualification).values_list("pk", "status")
     )
-    certified = {pk for pk, status in theirs.items() if status == Status.CERTIFIED}
-    if certified and certified - set(documents().revoked().filter(assessment__in=certified)):
+    certified = [pk for pk, status in theirs.items() if status == Status.CERTIFIED]
+    if any(not documents().revoked(of=pk).exists() for pk in certified):
         raise ValidationError(
             {
                 "candidate": ValidationError(
