@@ -139,7 +139,8 @@ def day_view(request):
     """The sessions of one date with place and assessors, a page at a time; today unless another
     date is asked, every place unless one is."""
     form = DayForm(request.GET or None)
-    chosen = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # each field that is valid is used; one that is not shows its error
+    chosen = getattr(form, "cleaned_data", {})
     day = chosen.get("day") or timezone.localdate()
     location = chosen.get("location", "")
     keyset = Keyset(

@@ -296,3 +296,14 @@ def test_the_day_view_shows_one_place_and_keeps_it_across_pages_and_days(client,
     assert f"?day={day + timedelta(days=1):%Y-%m-%d}&amp;location=room+1" in page
     empty = client.get(f"/assessments/day/?day={day:%Y-%m-%d}&location=Room+3").content.decode()
     assert "No session is scheduled at Room 3 on this date." in empty
+
+
+def test_a_date_that_is_no_date_keeps_the_place_and_says_why(client, administrator):
+    today = timezone.localdate()
+    factories.sessions_on(today, 2, location="Room 1")
+    factories.sessions_on(today, 3, location="Room 2")
+    client.force_login(administrator)
+    response = client.get("/assessments/day/?day=31-02-yesterday&location=Room+1")
+    assert response.context["day"] == today and response.context["location"] == "Room 1"
+    assert len(list(response.context["page"])) == 2
+    assert response.context["form"].errors["day"]
