@@ -25,6 +25,11 @@ CONTENT_TYPES = {
 }
 
 
+# A sheet holds at most 1,048,576 rows (Excel refuses a longer one as damaged): the rows below the
+# header of one sheet. An export job of more rows is refused as xlsx (``jobs``); rows that came
+# while one was written go on to a next sheet, which repeats the header.
+XLSX_ROWS_PER_SHEET = 1_048_575
+
 # A cell that starts like a formula is run by spreadsheet programs: names typed by people are
 # written as text (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -114,12 +119,6 @@ def export_write(
         _sheet(workbook, header)
     workbook.save(file)
     return written
-
-
-# A sheet holds at most 1,048,576 rows (Excel refuses a longer one as damaged): the rows below the
-# header of one sheet. An export job of more rows is refused as xlsx (``jobs``); rows that came
-# while one was written go on to a next sheet, which repeats the header.
-XLSX_ROWS_PER_SHEET = 1_048_575
 
 
 def _sheet(workbook: Workbook, header: Sequence[str]):

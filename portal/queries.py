@@ -8,20 +8,20 @@ from django.db.models import BooleanField, F, Func, QuerySet, Subquery
 Rows = TypeVar("Rows", bound=QuerySet[Any])
 
 
-def among(rows: Rows, ids: QuerySet[Any], column: str = "pk") -> Rows:
-    """``rows`` whose ``column`` (their primary key unless told) is one of ``ids`` (a query of one
-    column), read from those ids first, before ``rows`` are put in their order.
+def among(rows: Rows, ids: QuerySet[Any]) -> Rows:
+    """``rows`` whose primary key is one of ``ids`` (a query of one column), read from those ids
+    first, before ``rows`` are put in their order.
 
     Asked in an index's order with a limit, PostgreSQL walks that index from its start and tests
     every row on the way against a semi-join: it expects the matches spread evenly, where they may
     all lie far along the order (the people called Janssens at "J", the open objections among the
     decisions of the past). On PostgreSQL the ids are therefore gathered first into an array
     (``id = ANY(ARRAY(SELECT ...))``, computed once; the planner expects it to be short), and only
-    those rows are looked up by their index on ``column`` and sorted: the work follows the matches, not the
-    rows before them. SQLite filters directly."""
+    those rows are looked up by primary key and sorted: the work follows the matches, not the rows
+    before them. SQLite filters directly."""
     if connection.vendor != "postgresql":
-        return rows.filter(**{f"{column}__in": ids})
-    return rows.filter(_AmongIds(F(column), Subquery(ids.order_by())))
+        return rows.filter(pk__in=ids)
+    return rows.filter(_AmongIds(F("pk"), Subquery(ids.order_by())))
 
 
 class _AmongIds(Func):
