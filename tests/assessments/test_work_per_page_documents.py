@@ -27,6 +27,10 @@ PAGES = [
 ]
 
 
+def grew(small: dict, large: dict, *, allowed: float) -> dict:
+    return {page: (small[page], large[page]) for page in small if large[page] > small[page] * allowed + 20}
+
+
 def certify_the_certified(revoked_among: int) -> None:
     """A certificate for each certified assessment without one; one in ``revoked_among`` revoked."""
     centre = IssuingCentre.objects.current() or factories.IssuingCentreFactory()
@@ -62,7 +66,10 @@ def test_the_pages_asking_for_documents_read_as_many_rows_at_ten_times_the_data(
     grow(qualification, assessors, 540)
     certify_the_certified(revoked_among=100)  # revocations stay rare
     large = {page: rows_read(client, page) for page in PAGES}
-    grown = {page: (small[page], large[page]) for page in PAGES if large[page] > small[page] * 1.2 + 20}
+    # Up to twice the rows: these pages read a few dozen, and the planner's choice between equally
+    # cheap plans (with the statistics the tests before left) moves that by a score; a join that
+    # reads every certificate reads ten times as many.
+    grown = grew(small, large, allowed=2)
     assert not grown, f"rows read (60 → 600 assessments) grew on: {grown}"
 
 
@@ -74,11 +81,13 @@ def test_lists_showing_a_status_read_as_many_rows_when_revocations_grow_with_the
     assessors = [factories.AssessorFactory() for _ in range(10)]
     client.force_login(administrator)
     pages = ["/assessments/", "/assessments/?status=certified", "/assessments/?status=certified&at=last"]
-    grow(qualification, assessors, 60)
+    # From 300 on, a page of 25 is a small part of the certified ones: at 60 the last page of the
+    # certified was nearly all of them, and the ratio measured how full a page is, not the growth.
+    grow(qualification, assessors, 300)
     certify_the_certified(revoked_among=10)
     small = {page: rows_read(client, page) for page in pages}
-    grow(qualification, assessors, 540)
+    grow(qualification, assessors, 2700)
     certify_the_certified(revoked_among=10)
     large = {page: rows_read(client, page) for page in pages}
-    grown = {page: (small[page], large[page]) for page in pages if large[page] > small[page] * 1.2 + 20}
-    assert not grown, f"rows read (60 → 600 assessments) grew on: {grown}"
+    grown = grew(small, large, allowed=1.2)
+    assert not grown, f"rows read (300 → 3,000 assessments) grew on: {grown}"
