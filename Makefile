@@ -101,12 +101,13 @@ test: $(INSTALLED) messages $(NODE_VERIFIER)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Code style (ruff), templates (djlint), the direction of the apps' dependencies and their
-# interfaces (import-linter), and types (mypy with django-stubs; [tool.mypy] in pyproject.toml).
+# interfaces (import-linter), and types (mypy with django-stubs; [tool.mypy] in pyproject.toml). No
+# tool keeps a cache in the project: the caches record the machine's paths.
 lint: $(INSTALLED)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/ruff format --no-cache --check .
 	$(BIN)/djlint templates --lint
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 
 bench: $(INSTALLED) messages
